@@ -1,0 +1,3 @@
+from brickyard.cli.main import main
+
+main()

@@ -1,0 +1,176 @@
+"""Read one YAML file into located `Node`s.
+
+PyYAML's composer (the libyaml C version when available) gives every node a start mark; the
+scalars are then typed by the YAML 1.2 core schema, as the Databricks CLI does, so `on`, `yes` and
+`no` stay strings while `true`, `1` and `1.5` do not. Duplicate keys are errors, not silent
+overwrites.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from pathlib import Path
+
+import yaml
+
+from brickyard.bundle.node import Node
+from brickyard.errors import BundleError, Diagnostic, Location, Severity
+
+try:
+    _Loader: type = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover - PyYAML built without libyaml
+    _Loader = yaml.SafeLoader
+
+_MAP = "tag:yaml.org,2002:map"
+_SEQ = "tag:yaml.org,2002:seq"
+_STR = "tag:yaml.org,2002:str"
+_MERGE = "tag:yaml.org,2002:merge"
+
+_NULLS = {"", "~", "null", "Null", "NULL"}
+_TRUES = {"true", "True", "TRUE"}
+_FALSES = {"false", "False", "FALSE"}
+_INT = re.compile(r"^[-+]?[0-9]+$")
+_OCT = re.compile(r"^0o[0-7]+$")
+_HEX = re.compile(r"^0x[0-9a-fA-F]+$")
+_FLOAT = re.compile(r"^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$")
+_INF = re.compile(r"^[-+]?\.(inf|Inf|INF)$")
+_NAN = re.compile(r"^\.(nan|NaN|NAN)$")
+
+_resolver = yaml.resolver.Resolver()
+
+
+def read_yaml(path: Path, display: str) -> Node:
+    """Parse `path`; locations name it as `display` (its path relative to the bundle root)."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise BundleError.at(f"file not found: {display}") from None
+    except UnicodeDecodeError as err:
+        raise BundleError.at(f"{display} is not UTF-8 text: {err.reason}", Location(display, 1, 1)) from None
+    return parse_yaml(text, display)
+
+
+def parse_yaml(text: str, display: str) -> Node:
+    try:
+        root = yaml.compose(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as err:
+        mark = err.problem_mark or err.context_mark
+        where = Location(display, mark.line + 1, mark.column + 1) if mark else Location(display, 1, 1)
+        problem = err.problem or err.context or "invalid YAML"
+        raise BundleError.at(f"invalid YAML: {problem}", where) from None
+    except yaml.YAMLError as err:
+        raise BundleError.at(f"invalid YAML: {err}", Location(display, 1, 1)) from None
+    if root is None:
+        return Node({}, Location(display, 1, 1))
+    errors: list[Diagnostic] = []
+    node = _convert(root, display, errors)
+    if errors:
+        raise BundleError(errors)
+    return node
+
+
+def _loc(node: yaml.Node, display: str) -> Location:
+    return Location(display, node.start_mark.line + 1, node.start_mark.column + 1)
+
+
+def _convert(node: yaml.Node, display: str, errors: list[Diagnostic]) -> Node:
+    if isinstance(node, yaml.MappingNode):
+        return _mapping(node, display, errors)
+    if isinstance(node, yaml.SequenceNode):
+        return Node([_convert(item, display, errors) for item in node.value], _loc(node, display))
+    assert isinstance(node, yaml.ScalarNode)
+    return Node(_scalar(node, display, errors), _loc(node, display))
+
+
+def _mapping(node: yaml.MappingNode, display: str, errors: list[Diagnostic]) -> Node:
+    out: dict[str, Node] = {}
+    merged: list[Node] = []
+    for key_node, value_node in node.value:
+        if key_node.tag == _MERGE:
+            merged.extend(_merge_sources(value_node, display, errors))
+            continue
+        if not isinstance(key_node, yaml.ScalarNode):
+            errors.append(_error("mapping keys must be strings", _loc(key_node, display)))
+            continue
+        key = str(key_node.value)
+        if key in out:
+            first = out[key].key_loc
+            errors.append(
+                _error(
+                    f"key {key!r} is defined twice in the same mapping"
+                    + (f" (first at line {first.line})" if first else ""),
+                    _loc(key_node, display),
+                )
+            )
+            continue
+        child = _convert(value_node, display, errors)
+        child.key_loc = _loc(key_node, display)
+        out[key] = child
+    for source in merged:  # YAML merge keys: explicit keys win over merged ones
+        for key, child in source.items():
+            out.setdefault(key, child.copy())
+    return Node(out, _loc(node, display))
+
+
+def _merge_sources(node: yaml.Node, display: str, errors: list[Diagnostic]) -> list[Node]:
+    items = node.value if isinstance(node, yaml.SequenceNode) else [node]
+    sources = []
+    for item in items:
+        converted = _convert(item, display, errors)
+        if not converted.is_map:
+            errors.append(_error("a merge key (<<) needs a mapping or a list of mappings", converted.loc))
+            continue
+        sources.append(converted)
+    return sources
+
+
+def _scalar(node: yaml.ScalarNode, display: str, errors: list[Diagnostic]) -> object:
+    text = node.value
+    plain = node.style is None
+    implicit = _resolver.resolve(yaml.ScalarNode, text, (plain, not plain))
+    if node.tag == implicit:  # no explicit tag: type it by the 1.2 core schema
+        return resolve_plain(text) if plain else text
+    if node.tag.startswith("tag:yaml.org,2002:"):
+        return _explicit(node, display, errors)
+    errors.append(_error(f"unsupported YAML tag {node.tag}", _loc(node, display)))
+    return text
+
+
+def _explicit(node: yaml.ScalarNode, display: str, errors: list[Diagnostic]) -> object:
+    kind = node.tag.rsplit(":", 1)[-1]
+    value = resolve_plain(node.value)
+    expected = {"int": int, "float": (int, float), "bool": bool, "null": type(None)}.get(kind)
+    if kind == "str":
+        return node.value
+    if expected is None or not isinstance(value, expected) or (kind == "int" and isinstance(value, bool)):
+        errors.append(_error(f"cannot read {node.value!r} as !!{kind}", _loc(node, display)))
+        return node.value
+    return float(value) if kind == "float" and not isinstance(value, bool) else value
+
+
+def resolve_plain(text: str) -> object:
+    """Type a plain scalar by the YAML 1.2 core schema."""
+    if text in _NULLS:
+        return None
+    if text in _TRUES:
+        return True
+    if text in _FALSES:
+        return False
+    if _INT.match(text):
+        return int(text)
+    if _OCT.match(text):
+        return int(text[2:], 8)
+    if _HEX.match(text):
+        return int(text[2:], 16)
+    if _FLOAT.match(text):
+        return float(text)
+    if _INF.match(text):
+        return -math.inf if text.startswith("-") else math.inf
+    if _NAN.match(text):
+        return math.nan
+    return text
+
+
+def _error(summary: str, loc: Location | None) -> Diagnostic:
+    return Diagnostic(Severity.ERROR, summary, location=loc)

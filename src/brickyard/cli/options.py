@@ -1,0 +1,35 @@
+"""Options shared by several commands, spelled as `databricks bundle` spells them."""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Annotated
+
+import typer
+
+
+class OutputChoice(str, Enum):
+    text = "text"
+    json = "json"
+
+
+Target = Annotated[
+    str | None,
+    typer.Option("--target", "-t", help="Bundle target to use (default: the target marked default: true)."),
+]
+Var = Annotated[
+    list[str] | None,
+    typer.Option("--var", help="Set a bundle variable: --var name=value (repeatable)."),
+]
+Profile = Annotated[
+    str | None,
+    typer.Option("--profile", "-p", help="~/.databrickscfg profile to authenticate with."),
+]
+Output = Annotated[
+    OutputChoice,
+    typer.Option("--output", "-o", help="Output format: text for people, json for machines."),
+]
+AutoApprove = Annotated[
+    bool,
+    typer.Option("--auto-approve", help="Skip interactive approval of destructive changes."),
+]
