@@ -1,0 +1,21 @@
+"""The root context: what a command needs, wired once, with no logic of its own."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from brickyard.output import Output, OutputFormat, make_output
+
+
+@dataclass
+class AppContext:
+    output: Output
+    cwd: Path = field(default_factory=Path.cwd)
+    environ: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
+
+    @classmethod
+    def create(cls, fmt: OutputFormat = "text") -> AppContext:
+        return cls(output=make_output(fmt))
