@@ -41,10 +41,10 @@ class Diagnostic:
 
     def render(self) -> str:
         lines = [f"{self.severity.value}: {self.summary}"]
-        if self.location is not None:
-            lines.append(f"  in {self.location}")
         if self.path:
             lines.append(f"  at {self.path}")
+        if self.location is not None:
+            lines.append(f"  in {self.location}")
         if self.detail:
             lines.extend(f"  {line}" for line in self.detail.splitlines())
         return "\n".join(lines)
@@ -164,3 +164,11 @@ class DepsError(BrickyardError):
 
 class FindingsError(BrickyardError):
     """A scan or policy check found problems (exit 1, for CI gates)."""
+
+
+class NotebookFormatError(BrickyardError):
+    """A notebook's content is not valid in the format it claims (Jupyter JSON, Databricks source)."""
+
+
+class TaskError(BrickyardError):
+    """A job task cannot run as configured on the local workspace (missing file, unsupported task type)."""

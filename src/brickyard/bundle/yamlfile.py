@@ -80,7 +80,9 @@ def _convert(node: yaml.Node, display: str, errors: list[Diagnostic]) -> Node:
     if isinstance(node, yaml.SequenceNode):
         return Node([_convert(item, display, errors) for item in node.value], _loc(node, display))
     assert isinstance(node, yaml.ScalarNode)
-    return Node(_scalar(node, display, errors), _loc(node, display))
+    value = _scalar(node, display, errors)
+    raw = node.value if isinstance(value, int | float) and not isinstance(value, bool) else None
+    return Node(value, _loc(node, display), raw=raw)
 
 
 def _mapping(node: yaml.MappingNode, display: str, errors: list[Diagnostic]) -> Node:
@@ -127,7 +129,7 @@ def _merge_sources(node: yaml.Node, display: str, errors: list[Diagnostic]) -> l
 
 def _scalar(node: yaml.ScalarNode, display: str, errors: list[Diagnostic]) -> object:
     text = node.value
-    plain = node.style is None
+    plain = not node.style  # the C composer gives "" for plain scalars, the Python one None
     implicit = _resolver.resolve(yaml.ScalarNode, text, (plain, not plain))
     if node.tag == implicit:  # no explicit tag: type it by the 1.2 core schema
         return resolve_plain(text) if plain else text

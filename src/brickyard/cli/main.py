@@ -26,6 +26,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,  # plain click help: importing rich's help renderer costs ~0.3 s
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
@@ -44,8 +45,7 @@ def _root(
         typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit."),
     ] = False,
 ) -> None:
-    if debug:
-        os.environ["BRICKYARD_DEBUG"] = "1"
+    pass  # --debug is read by `run`, before typer parses anything
 
 
 commands.register(app)
@@ -68,7 +68,7 @@ def run(args: list[str]) -> int:
     except click.exceptions.Exit as done:
         return done.exit_code
     except click.exceptions.Abort:
-        _stderr("Aborted.")
+        _stderr("Interrupted.")
         return 130
     except KeyboardInterrupt:
         _stderr("Interrupted.")
@@ -87,7 +87,10 @@ def run(args: list[str]) -> int:
             return 1
         _stderr(f"Error: internal error: {type(bug).__name__}: {bug}\nRun again with --debug for the traceback.")
         return 1
-    return result if isinstance(result, int) else 0
+    code = result if isinstance(result, int) else 0
+    if code == 130:  # typer turns Ctrl-C into Exit(130), which click returns in non-standalone mode
+        _stderr("Interrupted.")
+    return code
 
 
 def _stderr(message: str) -> None:

@@ -15,19 +15,19 @@ class OutputChoice(str, Enum):
 
 Target = Annotated[
     str | None,
-    typer.Option("--target", "-t", help="Bundle target to use (default: the target marked default: true)."),
+    typer.Option("--target", "-t", metavar="TARGET", help="Bundle target to use (default: the target marked default: true)."),
 ]
 Var = Annotated[
     list[str] | None,
-    typer.Option("--var", help="Set a bundle variable: --var name=value (repeatable)."),
+    typer.Option("--var", metavar="NAME=VALUE", help="Set a bundle variable: --var name=value (repeatable)."),
 ]
 Profile = Annotated[
     str | None,
-    typer.Option("--profile", "-p", help="~/.databrickscfg profile to authenticate with."),
+    typer.Option("--profile", "-p", metavar="PROFILE", help="~/.databrickscfg profile to authenticate with."),
 ]
 Output = Annotated[
     OutputChoice,
-    typer.Option("--output", "-o", help="Output format: text for people, json for machines."),
+    typer.Option("--output", "-o", metavar="text|json", help="Output format: text for people, json for machines."),
 ]
 AutoApprove = Annotated[
     bool,

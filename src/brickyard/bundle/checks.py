@@ -1,0 +1,194 @@
+"""Semantic checks on a resolved target: things a schema cannot see.
+
+Resource keys usable in references, every task with one task type and a unique key, `depends_on`
+naming tasks that exist, a task graph without cycles, `job_cluster_key` defined, and resource kinds
+brickyard cannot deploy yet.
+"""
+
+from __future__ import annotations
+
+import re
+
+from brickyard.bundle.node import Node, Path, format_path
+from brickyard.bundle.schema import NOT_DEPLOYABLE
+from brickyard.errors import Diagnostic, Severity
+
+TASK_TYPES = (
+    "notebook_task",
+    "spark_python_task",
+    "python_wheel_task",
+    "pipeline_task",
+    "sql_task",
+    "dbt_task",
+    "run_job_task",
+    "condition_task",
+    "for_each_task",
+    "spark_jar_task",
+    "spark_submit_task",
+    "clean_rooms_notebook_task",
+    "dashboard_task",
+    "dbt_cloud_task",
+    "dbt_platform_task",
+    "power_bi_task",
+    "alert_task",
+    "gen_ai_compute_task",
+    "python_operator_task",
+    "ai_runtime_task",
+)
+_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
+
+
+def check_resources(config: Node, diags: list[Diagnostic]) -> None:
+    resources = config.get("resources")
+    if resources is None or not resources.is_map:
+        return
+    for kind, group in resources.items():
+        if not group.is_map:
+            continue
+        for key, resource in group.items():
+            path: Path = ("resources", kind, key)
+            if not _KEY.match(key):
+                diags.append(
+                    Diagnostic(
+                        Severity.ERROR,
+                        f"resource key {key!r} may contain only letters, digits, '_' and '-'",
+                        format_path(path),
+                        resource.key_loc or resource.loc,
+                    )
+                )
+            if kind in NOT_DEPLOYABLE:
+                diags.append(
+                    Diagnostic(
+                        Severity.WARNING,
+                        f"{kind} are not deployable by brickyard yet; deploy leaves {key} out",
+                        format_path(path),
+                        resource.key_loc or resource.loc,
+                    )
+                )
+            elif kind == "jobs" and resource.is_map:
+                check_job(key, resource, diags)
+
+
+def check_job(key: str, job: Node, diags: list[Diagnostic]) -> None:
+    base: Path = ("resources", "jobs", key)
+    tasks = job.get("tasks")
+    if tasks is None or not tasks.is_seq:
+        return
+    clusters = {
+        str(c.get("job_cluster_key").value)  # type: ignore[union-attr]
+        for c in _maps(job.get("job_clusters"))
+        if c.get("job_cluster_key") is not None
+    }
+    keys: dict[str, int] = {}
+    graph: dict[str, list[str]] = {}
+    for index, task in enumerate(tasks.value):
+        path = (*base, "tasks", index)
+        if not task.is_map:
+            continue
+        task_key = task.get("task_key")
+        if task_key is None or not task_key.value:
+            diags.append(Diagnostic(Severity.ERROR, "task is missing task_key", format_path(path), task.loc))
+            continue
+        name = str(task_key.value)
+        keys[name] = index
+        _check_task_type(name, task, path, diags)
+        cluster_key = task.get("job_cluster_key")
+        if cluster_key is not None and cluster_key.value not in clusters:
+            diags.append(
+                Diagnostic(
+                    Severity.ERROR,
+                    f"job_cluster_key {cluster_key.value} is not defined in job {key}'s job_clusters",
+                    format_path((*path, "job_cluster_key")),
+                    cluster_key.loc,
+                )
+            )
+        graph[name] = [str(d.get("task_key").value) for d in _maps(task.get("depends_on")) if d.get("task_key")]  # type: ignore[union-attr]
+    for name, index in keys.items():
+        depends = tasks.value[index].get("depends_on")
+        for dep_index, dep in enumerate(_maps(depends)):
+            dep_key = dep.get("task_key")
+            if dep_key is not None and str(dep_key.value) not in keys:
+                diags.append(
+                    Diagnostic(
+                        Severity.ERROR,
+                        f"task {name} depends on {dep_key.value}, which is not a task of job {key}",
+                        format_path((*base, "tasks", index, "depends_on", dep_index, "task_key")),
+                        dep_key.loc,
+                    )
+                )
+    cycle = find_cycle(graph)
+    if cycle:
+        first = tasks.value[keys[cycle[0]]]
+        diags.append(
+            Diagnostic(
+                Severity.ERROR,
+                f"the tasks of job {key} form a cycle: {' -> '.join(cycle)}",
+                format_path((*base, "tasks", keys[cycle[0]], "depends_on")),
+                (first.get("depends_on") or first).loc,
+            )
+        )
+
+
+def check_duplicate_task_keys(resources: Node | None, diags: list[Diagnostic]) -> None:
+    """Two tasks with one key in the same definition are a mistake; targets merge by key later."""
+    group = resources.get("jobs") if resources is not None and resources.is_map else None
+    if group is None or not group.is_map:
+        return
+    for key, job in group.items():
+        seen: set[str] = set()
+        for index, task in enumerate(_maps(job.get("tasks") if job.is_map else None)):
+            task_key = task.get("task_key")
+            if task_key is None:
+                continue
+            if str(task_key.value) in seen:
+                diags.append(
+                    Diagnostic(
+                        Severity.ERROR,
+                        f"task_key {task_key.value} is used twice in job {key}",
+                        format_path(("resources", "jobs", key, "tasks", index, "task_key")),
+                        task_key.loc,
+                    )
+                )
+            seen.add(str(task_key.value))
+
+
+def _check_task_type(name: str, task: Node, path: Path, diags: list[Diagnostic]) -> None:
+    kinds = [kind for kind in TASK_TYPES if task.get(kind) is not None]
+    if len(kinds) == 1:
+        return
+    summary = (
+        f"task {name} has no task type (one of notebook_task, spark_python_task, python_wheel_task, "
+        "pipeline_task, sql_task, dbt_task, run_job_task, condition_task, for_each_task, spark_jar_task)"
+        if not kinds
+        else f"task {name} has more than one task type: {', '.join(kinds)}"
+    )
+    diags.append(Diagnostic(Severity.ERROR, summary, format_path(path), task.loc))
+
+
+def find_cycle(graph: dict[str, list[str]]) -> list[str]:
+    """One cycle in a dependency graph, as a path that returns to its start; [] when acyclic."""
+    state: dict[str, int] = {}
+    stack: list[str] = []
+
+    def visit(node: str) -> list[str]:
+        state[node] = 1
+        stack.append(node)
+        for nxt in graph.get(node, []):
+            if nxt not in graph:
+                continue
+            if state.get(nxt) == 1:
+                return [*stack[stack.index(nxt) :], nxt]
+            if state.get(nxt) is None and (found := visit(nxt)):
+                return found
+        stack.pop()
+        state[node] = 2
+        return []
+
+    for start in graph:
+        if state.get(start) is None and (found := visit(start)):
+            return found
+    return []
+
+
+def _maps(node: Node | None) -> list[Node]:
+    return [item for item in node.value if item.is_map] if node is not None and node.is_seq else []

@@ -1,0 +1,37 @@
+"""The deploying identity, as `${workspace.current_user.*}` exposes it."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.I)
+
+
+@dataclass(frozen=True)
+class CurrentUser:
+    user_name: str
+    display_name: str = ""
+    id: str = ""
+    is_service_principal: bool = False
+
+    @property
+    def short_name(self) -> str:
+        """`jane.doe@example.com` → `jane_doe`, as the Databricks CLI derives it for dev prefixes."""
+        local = self.user_name.split("@", 1)[0]
+        return re.sub(r"[^A-Za-z0-9]+", "_", local).strip("_").lower() or "user"
+
+    def as_config(self) -> dict[str, Any]:
+        return {
+            "userName": self.user_name,
+            "displayName": self.display_name or self.user_name,
+            "id": self.id,
+            "short_name": self.short_name,
+            "active": True,
+        }
+
+    @classmethod
+    def from_user_name(cls, user_name: str) -> CurrentUser:
+        # Service principals are addressed by their application id, a UUID.
+        return cls(user_name=user_name, is_service_principal=bool(_UUID.match(user_name)))

@@ -1,0 +1,138 @@
+"""`${…}` references: `${bundle.name}`, `${workspace.file_path}`, `${var.cfg.spark_conf[0]}`, ….
+
+A string that is exactly one reference takes the referenced value with its type (a complex
+variable stays a mapping); a reference inside a longer string is converted to text. References
+resolve recursively, so variables can reference variables; a cycle is reported with its chain.
+Some references cannot be known before deploy (`${resources.jobs.x.id}`, lookups): they are left in
+place, deferred, for the deploy to fill.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable
+
+from brickyard.bundle.node import Node, Path, format_path, lookup, walk
+from brickyard.errors import Diagnostic, Severity
+
+_SEGMENT = r"[a-zA-Z][a-zA-Z0-9]*(?:[-_][a-zA-Z0-9]+)*"  # unambiguous: no backtracking blow-up
+REFERENCE = re.compile(r"\$\{(" + _SEGMENT + r"(?:\." + _SEGMENT + r"(?:\[[0-9]+\])*)*(?:\[[0-9]+\])*)\}")
+_PART = re.compile(r"([^.\[\]]+)|\[([0-9]+)\]")
+
+Deferred = Callable[[Path, Node | None], bool]
+"""Decides whether a reference (as a path into the configuration) is left for deploy to fill."""
+
+
+def parse_reference(text: str) -> Path:
+    parts: list[str | int] = []
+    for name, index in _PART.findall(text):
+        parts.append(int(index) if index else name)
+    return tuple(parts)
+
+
+def references(text: str) -> list[str]:
+    return [m.group(1) for m in REFERENCE.finditer(text)]
+
+
+class _Cycle(Exception):
+    def __init__(self, chain: list[str]) -> None:
+        self.chain = chain
+
+
+class Resolver:
+    """Resolves every reference in `root` in place, collecting diagnostics instead of stopping."""
+
+    def __init__(self, root: Node, deferred: Deferred, aliases: dict[str, Path] | None = None) -> None:
+        self.root = root
+        self.deferred = deferred
+        self.aliases = aliases or {"var": ("variables",)}
+        self.diags: list[Diagnostic] = []
+        self._done: set[int] = set()
+        self._reported: set[tuple[str, str]] = set()
+
+    def run(self, skip: tuple[str, ...] = ()) -> list[Diagnostic]:
+        for key, child in list(self.root.items()):
+            if key in skip:
+                continue
+            self._resolve_tree(child, (key,), [])
+        return self.diags
+
+    def _resolve_tree(self, node: Node, path: Path, stack: list[str]) -> None:
+        if id(node) in self._done:
+            return
+        for sub_path, sub in walk(node, path):
+            if isinstance(sub.value, str) and "${" in sub.value and id(sub) not in self._done:
+                self._resolve_string(sub, sub_path, stack)
+                self._done.add(id(sub))
+        self._done.add(id(node))
+
+    def _resolve_string(self, node: Node, path: Path, stack: list[str]) -> None:
+        text = node.value
+        whole = REFERENCE.fullmatch(text)
+        if whole:
+            target = self._target(whole.group(1), node, path, stack)
+            if target is not None:
+                replacement = target.copy()
+                node.value = replacement.value
+            return
+
+        def substitute(match: re.Match[str]) -> str:
+            target = self._target(match.group(1), node, path, stack)
+            if target is None:
+                return match.group(0)
+            if not target.is_scalar:
+                self._error(
+                    f"cannot use ${{{match.group(1)}}} inside a longer string: it is a "
+                    f"{'mapping' if target.is_map else 'sequence'}",
+                    node,
+                    path,
+                )
+                return match.group(0)
+            return to_text(target.value)
+
+        node.value = REFERENCE.sub(substitute, text)
+
+    def _target(self, ref: str, node: Node, path: Path, stack: list[str]) -> Node | None:
+        """The fully resolved node a reference points at, or None when deferred or broken."""
+        ref_path = parse_reference(ref)
+        head = ref_path[0]
+        if isinstance(head, str) and head in self.aliases:
+            ref_path = (*self.aliases[head], *ref_path[1:2], "value", *ref_path[2:])
+        target = lookup(self.root, ref_path)
+        if self.deferred(ref_path, target):
+            return None
+        if target is None:
+            self._error(f"reference does not exist: ${{{ref}}}", node, path)
+            return None
+        if ref in stack:
+            chain = [*stack[stack.index(ref) :], ref]
+            self._error("cycle in variable references: " + " -> ".join(f"${{{r}}}" for r in chain), node, path)
+            return None
+        stack.append(ref)
+        try:
+            self._resolve_tree(target, ref_path, stack)
+        finally:
+            stack.pop()
+        # A target that still holds its own unresolved reference (a broken or deferred chain)
+        # is left alone rather than copied half-done.
+        if isinstance(target.value, str) and REFERENCE.fullmatch(target.value):
+            return None
+        return target
+
+    def _error(self, summary: str, node: Node, path: Path) -> None:
+        key = (summary, format_path(path))
+        if key in self._reported:
+            return
+        self._reported.add(key)
+        self.diags.append(Diagnostic(Severity.ERROR, summary, format_path(path), node.loc))
+
+
+def to_text(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer() and not math.isinf(value):
+        return str(int(value))
+    return str(value)

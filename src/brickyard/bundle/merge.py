@@ -1,0 +1,83 @@
+"""Merging configuration the way `databricks bundle` does.
+
+Mappings merge recursively and the overriding side wins. Sequences concatenate; then the lists
+whose elements have an identity (job tasks by `task_key`, job clusters by `job_cluster_key`, job
+parameters by `name`, environments by `environment_key`, pipeline clusters by `label`) collapse
+elements with the same key into one, merged in order. Complex variable values are replaced whole.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from brickyard.bundle.node import Node
+
+KeyFn = Callable[[Node], str | None]
+
+
+def merge(base: Node, override: Node) -> Node:
+    """`override` merged onto `base`; neither input is modified."""
+    if base.is_map and override.is_map:
+        out = {k: v.copy() for k, v in base.value.items()}
+        for key, value in override.value.items():
+            out[key] = merge(out[key], value) if key in out else value.copy()
+        return Node(out, override.loc or base.loc, override.key_loc or base.key_loc)
+    if base.is_seq and override.is_seq:
+        items = [v.copy() for v in base.value] + [v.copy() for v in override.value]
+        return Node(items, override.loc or base.loc, override.key_loc or base.key_loc)
+    if override.value is None and base.value is not None:
+        return base.copy()  # an empty override (`key:`) does not erase the base value
+    return override.copy()
+
+
+def merge_by_key(seq: Node, key_fn: KeyFn) -> None:
+    """Collapse elements of `seq` that share a key; the first occurrence keeps its position."""
+    if not seq.is_seq:
+        return
+    out: list[Node] = []
+    index: dict[str, int] = {}
+    for item in seq.value:
+        key = key_fn(item)
+        if key is None:
+            out.append(item)
+        elif key in index:
+            out[index[key]] = merge(out[index[key]], item)
+        else:
+            index[key] = len(out)
+            out.append(item)
+    seq.value = out
+
+
+def field_key(name: str, default: str | None = None, fold_case: bool = False) -> KeyFn:
+    def key(item: Node) -> str | None:
+        node = item.get(name)
+        value = node.value if node is not None else default
+        if value is None:
+            return None
+        text = str(value)
+        return text.lower() if fold_case else text
+
+    return key
+
+
+# (resource kind, list field, identity of an element)
+_KEYED_LISTS: tuple[tuple[str, str, KeyFn], ...] = (
+    ("jobs", "tasks", field_key("task_key")),
+    ("jobs", "job_clusters", field_key("job_cluster_key")),
+    ("jobs", "parameters", field_key("name")),
+    ("jobs", "environments", field_key("environment_key")),
+    ("pipelines", "clusters", field_key("label", default="default", fold_case=True)),
+)
+
+
+def merge_keyed_lists(resources: Node | None) -> None:
+    """Apply the keyed merges to every job and pipeline after targets were merged in."""
+    if resources is None:
+        return
+    for kind, field_name, key_fn in _KEYED_LISTS:
+        group = resources.get(kind)
+        if group is None or not group.is_map:
+            continue
+        for _, resource in group.items():
+            if resource.is_map and (seq := resource.get(field_name)) is not None:
+                merge_by_key(seq, key_fn)

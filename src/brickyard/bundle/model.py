@@ -1,0 +1,74 @@
+"""The resolved bundle: one target, every reference filled that can be, every value located."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path as FsPath
+from typing import Any
+
+from brickyard.bundle.identity import CurrentUser
+from brickyard.bundle.node import Node, Path, lookup, nearest_location
+from brickyard.errors import Diagnostic, Location, Severity
+
+DEPLOYABLE_KINDS = ("jobs", "pipelines", "clusters", "schemas", "volumes")
+LOCAL_HOSTS = ("", "local")
+
+
+@dataclass(frozen=True)
+class Bundle:
+    root: FsPath
+    """The directory holding databricks.yml."""
+    target: str
+    config: Node
+    current_user: CurrentUser
+    diagnostics: tuple[Diagnostic, ...] = ()
+    sources: dict[str, FsPath] = field(default_factory=dict)
+    """Deployed workspace path → local file, for notebooks and files referenced by resources."""
+
+    @property
+    def name(self) -> str:
+        return str(self.get("bundle", "name") or "")
+
+    @property
+    def mode(self) -> str | None:
+        mode = self.get("bundle", "mode")
+        return str(mode) if mode else None
+
+    @property
+    def host(self) -> str | None:
+        """The workspace URL, or None for the embedded local workspace (no host, or `host: local`)."""
+        host = self.get("workspace", "host")
+        return None if host is None or str(host).strip() in LOCAL_HOSTS else str(host).rstrip("/")
+
+    @property
+    def profile(self) -> str | None:
+        profile = self.get("workspace", "profile")
+        return str(profile) if profile else None
+
+    @property
+    def workspace(self) -> dict[str, Any]:
+        value = self.get("workspace")
+        return value if isinstance(value, dict) else {}
+
+    @property
+    def warnings(self) -> tuple[Diagnostic, ...]:
+        return tuple(d for d in self.diagnostics if d.severity is Severity.WARNING)
+
+    def get(self, *path: str | int) -> Any:
+        node = lookup(self.config, path)
+        return node.plain() if node is not None else None
+
+    def resources(self, kind: str) -> dict[str, dict[str, Any]]:
+        group = self.get("resources", kind)
+        return group if isinstance(group, dict) else {}
+
+    def location(self, path: Path) -> Location | None:
+        return nearest_location(self.config, path)
+
+    def as_json(self) -> dict[str, Any]:
+        """The resolved configuration in the shape `databricks bundle validate -o json` prints."""
+        plain = self.config.plain()
+        order = ["bundle", "include", "workspace", "variables", "artifacts", "resources", "sync", "presets"]
+        out = {key: plain[key] for key in order if key in plain}
+        out.update({key: value for key, value in plain.items() if key not in out})
+        return out

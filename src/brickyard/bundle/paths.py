@@ -1,0 +1,201 @@
+"""Local paths in resources: resolved against the YAML file that wrote them, checked, translated.
+
+As with `databricks bundle`, `notebook_path: ../notebooks/ingest.py` written in
+`resources/etl.yml` means `<root>/notebooks/ingest.py`, and the resolved configuration names its
+deployed location, `${workspace.file_path}/notebooks/ingest` (notebooks lose their extension).
+Library paths stay local (relative to the bundle root) until deploy uploads them. Remote paths
+(`/Workspace/…`, `/Volumes/…`, `dbfs:/…`, `s3://…`) and tasks sourced from git are left alone.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path as FsPath
+
+from brickyard.bundle.node import Node, Path, format_path
+from brickyard.errors import Diagnostic, Severity
+from brickyard.notebooks import is_notebook, strip_notebook_extension
+
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+_GLOB = re.compile(r"[*?\[]")
+
+NOTEBOOK, FILE, DIRECTORY, GLOB, LIBRARY, DEPENDENCY, LOCAL = (
+    "notebook",
+    "file",
+    "directory",
+    "glob",
+    "library",
+    "dependency",
+    "local",
+)
+
+_TASK_FIELDS: tuple[tuple[Path, str], ...] = (
+    (("notebook_task", "notebook_path"), NOTEBOOK),
+    (("spark_python_task", "python_file"), FILE),
+    (("dbt_task", "project_directory"), DIRECTORY),
+    (("dbt_task", "profiles_directory"), DIRECTORY),
+    (("sql_task", "file", "path"), FILE),
+    (("libraries", "*", "whl"), LIBRARY),
+    (("libraries", "*", "jar"), LIBRARY),
+    (("libraries", "*", "requirements"), LIBRARY),
+)
+
+
+@dataclass
+class PathTranslator:
+    root: FsPath
+    file_path: str
+    diags: list[Diagnostic] = field(default_factory=list)
+    sources: dict[str, FsPath] = field(default_factory=dict)
+    """Deployed path → local file, for every path translated."""
+
+    def run(self, config: Node) -> None:
+        resources = config.get("resources")
+        for key, job in _entries(resources, "jobs"):
+            job_git = job.get("git_source") is not None
+            for index, task in enumerate(_items(job.get("tasks"))):
+                self._task(task, ("resources", "jobs", key, "tasks", index), job_git)
+            for index, env in enumerate(_items(job.get("environments"))):
+                deps = _lookup(env, ("spec", "dependencies"))
+                for dep_index, dep in enumerate(deps.value if deps is not None and deps.is_seq else []):
+                    path = ("resources", "jobs", key, "environments", index, "spec", "dependencies", dep_index)
+                    self._translate(dep, path, DEPENDENCY)
+        for key, pipeline in _entries(resources, "pipelines"):
+            for index, library in enumerate(_items(pipeline.get("libraries"))):
+                base = ("resources", "pipelines", key, "libraries", index)
+                for sub, kind in ((("notebook", "path"), NOTEBOOK), (("file", "path"), FILE), (("glob", "include"), GLOB)):
+                    if (node := _lookup(library, sub)) is not None:
+                        self._translate(node, (*base, *sub), kind)
+            if (node := pipeline.get("root_path")) is not None:
+                self._translate(node, ("resources", "pipelines", key, "root_path"), DIRECTORY)
+        for key, artifact in _entries(config.get("artifacts"), None):
+            if (node := artifact.get("path")) is not None:
+                self._translate(node, ("artifacts", key, "path"), LOCAL)
+
+    def _task(self, task: Node, path: Path, job_git: bool) -> None:
+        source = task.get("source")
+        from_git = (source is not None and source.value == "GIT") or (job_git and source is None)
+        for sub, kind in _TASK_FIELDS:
+            if from_git and kind != LIBRARY:
+                continue
+            for node, node_path in _expand(task, sub, path):
+                self._translate(node, node_path, kind)
+        nested = _lookup(task, ("for_each_task", "task"))
+        if nested is not None and nested.is_map:
+            self._task(nested, (*path, "for_each_task", "task"), job_git)
+
+    def _translate(self, node: Node, path: Path, kind: str) -> None:
+        value = node.value
+        if not isinstance(value, str) or not value or "${" in value:
+            return
+        if kind == DEPENDENCY and not (value.startswith(("./", "../")) or value.endswith((".whl", ".txt"))):
+            return  # a PyPI requirement such as `pandas==2.2`, not a path
+        if value.startswith("/") or _SCHEME.match(value):
+            return
+        base = self.root / FsPath(node.loc.file).parent if node.loc is not None else self.root
+        local = (base / value).resolve()
+        try:
+            relative = local.relative_to(self.root.resolve()).as_posix()
+        except ValueError:
+            self._error(f"{value} is outside the bundle root {self.root}", node, path)
+            return
+        if kind in (LIBRARY, DEPENDENCY):
+            self._library(node, path, value, local, relative)
+        elif kind == LOCAL:
+            node.value = str(local)
+        elif kind == GLOB:
+            self._glob(node, path, value, local, relative)
+        else:
+            self._workspace_file(node, path, value, local, relative, kind)
+
+    def _workspace_file(self, node: Node, path: Path, value: str, local: FsPath, relative: str, kind: str) -> None:
+        what = {NOTEBOOK: "notebook", FILE: "file", DIRECTORY: "directory"}[kind]
+        if not local.exists():
+            self._error(f"{what} {value} not found", node, path)
+            return
+        if kind == DIRECTORY and not local.is_dir():
+            self._error(f"{value} is not a directory", node, path)
+            return
+        if kind == NOTEBOOK:
+            if not is_notebook(local):
+                self._error(
+                    f"{value} is not a notebook: its first line must be the Databricks source header "
+                    "(`# Databricks notebook source`), or use spark_python_task for plain Python files",
+                    node,
+                    path,
+                )
+                return
+            relative = strip_notebook_extension(relative)
+        elif kind == FILE and path[-2:] == ("spark_python_task", "python_file") and is_notebook(local):
+            self._error(f"{value} is a notebook; run it with notebook_task, not spark_python_task", node, path)
+            return
+        remote = f"{self.file_path}/{relative}"
+        self.sources[remote] = local
+        node.value = remote
+
+    def _glob(self, node: Node, path: Path, value: str, local: FsPath, relative: str) -> None:
+        parts = FsPath(relative).parts
+        static = FsPath(*parts[: _first_glob(parts)])
+        if not (self.root / static).exists():
+            self._error(f"{value} matches nothing: {static.as_posix() or '.'} does not exist", node, path)
+            return
+        node.value = f"{self.file_path}/{relative}"
+
+    def _library(self, node: Node, path: Path, value: str, local: FsPath, relative: str) -> None:
+        if not _GLOB.search(value) and not local.exists():
+            self.diags.append(
+                Diagnostic(
+                    Severity.WARNING,
+                    f"library {value} does not exist yet; it must be built (artifacts) before deploy",
+                    format_path(path),
+                    node.loc,
+                )
+            )
+        node.value = relative
+
+    def _error(self, summary: str, node: Node, path: Path) -> None:
+        self.diags.append(Diagnostic(Severity.ERROR, summary, format_path(path), node.loc))
+
+
+def _first_glob(parts: tuple[str, ...]) -> int:
+    return next((index for index, part in enumerate(parts) if _GLOB.search(part)), len(parts))
+
+
+def _entries(group_parent: Node | None, kind: str | None) -> Iterator[tuple[str, Node]]:
+    group = group_parent if kind is None else (group_parent.get(kind) if group_parent is not None else None)
+    if group is None or not group.is_map:
+        return
+    for key, node in group.items():
+        if node.is_map:
+            yield key, node
+
+
+def _items(node: Node | None) -> list[Node]:
+    return [item for item in node.value if item.is_map] if node is not None and node.is_seq else []
+
+
+def _lookup(node: Node, sub: Path) -> Node | None:
+    current: Node | None = node
+    for part in sub:
+        if current is None or not current.is_map:
+            return None
+        current = current.get(str(part))
+    return current
+
+
+def _expand(node: Node, sub: Path, base: Path) -> Iterator[tuple[Node, Path]]:
+    """Nodes matching `sub` below `node`, where `*` matches every element of a list."""
+    if not sub:
+        yield node, base
+        return
+    head, rest = sub[0], sub[1:]
+    if head == "*":
+        if node.is_seq:
+            for index, item in enumerate(node.value):
+                yield from _expand(item, rest, (*base, index))
+        return
+    child = node.get(str(head)) if node.is_map else None
+    if child is not None:
+        yield from _expand(child, rest, (*base, head))

@@ -1,0 +1,167 @@
+"""From files to one resolved target: the order `databricks bundle validate` applies its rules in.
+
+read files → check shapes → pick the target → merge it in → variables → git and workspace paths →
+mode and presets → permissions and run_as → `${…}` references → local paths → defaults → checks.
+Errors are collected along the way and raised together, so one validate run shows every problem.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path as FsPath
+
+from brickyard.bundle import checks, defaults, mode, variables
+from brickyard.bundle.git import read_git_info
+from brickyard.bundle.identity import CurrentUser
+from brickyard.bundle.interpolate import Resolver
+from brickyard.bundle.loader import find_root, read_tree, select_target
+from brickyard.bundle.merge import merge, merge_keyed_lists
+from brickyard.bundle.model import Bundle
+from brickyard.bundle.node import Node, Path, ensure_map, from_plain, lookup
+from brickyard.bundle.paths import PathTranslator
+from brickyard.bundle.schema import SchemaCheck
+from brickyard.bundle.secrets import find_plaintext_secrets
+from brickyard.errors import BundleError, Diagnostic, Severity
+
+UserResolver = Callable[[str | None, str | None], CurrentUser]
+"""(host, profile) → the identity deploying; see brickyard.workspace.identity."""
+
+# Keys of a target section that are not merged as configuration.
+_TARGET_ONLY = ("default", "mode", "variables", "git", "cluster_id", "compute_id")
+
+
+def local_user(host: str | None, profile: str | None) -> CurrentUser:
+    from brickyard.local.identity import local_user_name
+
+    return CurrentUser.from_user_name(local_user_name())
+
+
+@dataclass
+class LoadOptions:
+    target: str | None = None
+    variables: Sequence[str] | Mapping[str, str] = ()
+    environ: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
+    current_user: UserResolver = local_user
+
+
+def load_bundle(start: FsPath, options: LoadOptions | None = None) -> Bundle:
+    """Load and resolve one target; raise BundleError with every error found (warnings kept on Bundle)."""
+    opts = options or LoadOptions()
+    root = find_root(start, dict(opts.environ))
+    diags: list[Diagnostic] = []
+    tree = read_tree(root, diags)
+    shapes = SchemaCheck()
+    shapes.check(tree)
+    diags.extend(shapes.diags)
+    _raise_on_errors(diags)
+
+    target_name, target = select_target(tree, opts.target)
+    checks.check_duplicate_task_keys(tree.get("resources"), diags)
+    if target is not None:
+        checks.check_duplicate_task_keys(target.get("resources"), diags)
+    config = _merge_target(tree, target)
+    merge_keyed_lists(config.get("resources"))
+
+    cli_vars = opts.variables if isinstance(opts.variables, Mapping) else variables.parse_cli_vars(opts.variables)
+    definitions = variables.normalize_definitions(config.get("variables"), diags)
+    config.value["variables"] = definitions
+    variables.assign_values(definitions, target.get("variables") if target else None, cli_vars, opts.environ, diags)
+    _raise_on_errors(diags)  # references to a variable without a value would only repeat the error
+
+    bundle = ensure_map(config, ("bundle",))
+    name = bundle.get("name")
+    if name is None or not isinstance(name.value, str) or not name.value.strip():
+        diags.append(Diagnostic(Severity.ERROR, "bundle.name is required", "bundle.name", (name or bundle).loc))
+    bundle.value["target"] = from_plain(target_name, bundle.loc)
+    target_mode = mode.check_mode(target.get("mode") if target else None, diags, f"targets.{target_name}.mode")
+    if target_mode:
+        bundle.value["mode"] = from_plain(target_mode, target.get("mode").loc if target else None)  # type: ignore[union-attr]
+    git = read_git_info(root)
+    defaults.git_section(config, target, git, root)
+
+    workspace = ensure_map(config, ("workspace",))
+    host, profile = _scalar(workspace.get("host")), _scalar(workspace.get("profile"))
+    user = opts.current_user(host, profile)
+    root_path_explicit = defaults.workspace_paths(workspace, user)
+
+    if target_mode == mode.DEVELOPMENT:
+        mode.development_presets(config, user)
+    mode.apply_presets(config)
+    defaults.permissions_and_run_as(config, diags)
+
+    resolver = Resolver(config, _deferred(config))
+    diags.extend(resolver.run())
+
+    file_path = _scalar(workspace.get("file_path")) or ""
+    translator = PathTranslator(root, file_path)
+    translator.run(config)
+    diags.extend(translator.diags)
+    defaults.sync_paths(config, root)
+    defaults.resource_defaults(config)
+
+    types = SchemaCheck(unknown_keys=False)
+    types.check(config)
+    diags.extend(types.diags)
+    checks.check_resources(config, diags)
+    if target_mode == mode.PRODUCTION:
+        mode.check_production(config, root_path_explicit, user, diags)
+        defaults.check_git_branch(config, git, diags)
+    if not _has_errors(diags):
+        diags.extend(find_plaintext_secrets(config, skip=("workspace",)))
+    unique = _dedupe(diags)
+    _raise_on_errors(unique)
+    return Bundle(root=root, target=target_name, config=config, current_user=user, diagnostics=tuple(unique),
+                  sources=translator.sources)
+
+
+def _merge_target(tree: Node, target: Node | None) -> Node:
+    config = Node({k: v for k, v in tree.value.items() if k not in ("targets", "environments")}, tree.loc)
+    if target is None or not target.is_map:
+        return config.copy()
+    override = Node({k: v for k, v in target.value.items() if k not in _TARGET_ONLY}, target.loc)
+    merged = merge(config, override)
+    for key in ("cluster_id", "compute_id"):
+        if (node := target.get(key)) is not None:
+            ensure_map(merged, ("bundle",)).value["cluster_id"] = node.copy()
+    return merged
+
+
+def _deferred(config: Node) -> Callable[[Path, Node | None], bool]:
+    """References left for deploy: resource ids and other fields unknown until the resource exists,
+    and variables whose value comes from a `lookup`."""
+
+    def deferred(path: Path, target: Node | None) -> bool:
+        if path[:1] == ("resources",) and len(path) >= 4:
+            return target is None and lookup(config, path[:3]) is not None
+        if path[:1] == ("variables",) and len(path) >= 3 and path[2] == "value" and target is None:
+            definition = lookup(config, path[:2])
+            return definition is not None and definition.get("lookup") is not None
+        return False
+
+    return deferred
+
+
+def _scalar(node: Node | None) -> str | None:
+    return str(node.value) if node is not None and node.value not in (None, "") else None
+
+
+def _has_errors(diags: Sequence[Diagnostic]) -> bool:
+    return any(d.severity is Severity.ERROR for d in diags)
+
+
+def _raise_on_errors(diags: Sequence[Diagnostic]) -> None:
+    if _has_errors(diags):
+        raise BundleError(list(diags))
+
+
+def _dedupe(diags: Sequence[Diagnostic]) -> list[Diagnostic]:
+    seen: set[tuple[object, ...]] = set()
+    out = []
+    for diag in diags:
+        key = (diag.severity, diag.summary, diag.path, diag.location)
+        if key not in seen:
+            seen.add(key)
+            out.append(diag)
+    return out

@@ -1,0 +1,285 @@
+"""What keys and value types a bundle may contain, and the check that walks a configuration.
+
+Resource shapes come from `resource_schema.json`, extracted from databricks-sdk's request types
+(see `schema_gen`); the bundle's own sections are described here. The check reports unknown keys
+as warnings with the nearest valid key, wrong types and enum values as errors, and normalises
+scalars the way the Databricks CLI does (a number where a string belongs becomes its text).
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from functools import cache
+from typing import Any
+
+from brickyard.bundle.interpolate import REFERENCE
+from brickyard.bundle.node import Node, Path, format_path
+from brickyard.errors import Diagnostic, Severity
+
+Ref = Any  # "str" | "int" | "float" | "bool" | "any" | {"list": Ref} | {"map": Ref} | {"enum": [...]} | "<def name>"
+SCALARS = frozenset({"str", "int", "float", "bool", "any"})
+
+DEPLOYABLE = ("jobs", "pipelines", "clusters", "schemas", "volumes")
+NOT_DEPLOYABLE = (
+    "alerts",
+    "apps",
+    "catalogs",
+    "dashboards",
+    "database_catalogs",
+    "database_instances",
+    "experiments",
+    "model_serving_endpoints",
+    "models",
+    "postgres_branches",
+    "postgres_endpoints",
+    "postgres_projects",
+    "quality_monitors",
+    "registered_models",
+    "secret_scopes",
+    "sql_warehouses",
+    "synced_database_tables",
+)
+
+_STR_MAP = {"map": "str"}
+_BUNDLE_DEFS: dict[str, dict[str, Ref]] = {
+    "bundle.Root": {
+        "bundle": "bundle.Bundle",
+        "include": {"list": "str"},
+        "workspace": "bundle.Workspace",
+        "variables": {"map": "bundle.Variable"},
+        "targets": {"map": "bundle.Target"},
+        "environments": {"map": "bundle.Target"},
+        "resources": "bundle.Resources",
+        "artifacts": {"map": "bundle.Artifact"},
+        "sync": "bundle.Sync",
+        "permissions": {"list": "bundle.Permission"},
+        "run_as": "bundle.RunAs",
+        "presets": "bundle.Presets",
+        "experimental": "any",
+        "python": "any",
+        "scripts": "any",
+    },
+    "bundle.Bundle": {
+        "name": "str",
+        "target": "str",
+        "environment": "str",
+        "mode": "str",
+        "uuid": "str",
+        "cluster_id": "str",
+        "compute_id": "str",
+        "databricks_cli_version": "str",
+        "git": "bundle.Git",
+        "deployment": "bundle.Deployment",
+    },
+    "bundle.Git": {
+        "origin_url": "str",
+        "branch": "str",
+        "commit": "str",
+        "actual_branch": "str",
+        "bundle_root_path": "str",
+        "inferred": "bool",
+    },
+    "bundle.Deployment": {"fail_on_active_runs": "bool", "lock": "bundle.Lock"},
+    "bundle.Lock": {"enabled": "bool", "force": "bool"},
+    "bundle.Workspace": {
+        name: "str"
+        for name in (
+            "host",
+            "profile",
+            "root_path",
+            "file_path",
+            "artifact_path",
+            "state_path",
+            "resource_path",
+            "auth_type",
+            "client_id",
+            "account_id",
+            "azure_client_id",
+            "azure_environment",
+            "azure_login_app_id",
+            "azure_tenant_id",
+            "azure_workspace_resource_id",
+            "google_service_account",
+            "metadata_service_url",
+        )
+    }
+    | {"azure_use_msi": "bool", "current_user": "any"},
+    "bundle.Variable": {"default": "any", "description": "str", "type": "str", "lookup": _STR_MAP, "value": "any"},
+    "bundle.Target": {
+        "default": "bool",
+        "mode": "str",
+        "bundle": "bundle.Bundle",
+        "workspace": "bundle.Workspace",
+        "variables": {"map": "any"},
+        "resources": "bundle.Resources",
+        "artifacts": {"map": "bundle.Artifact"},
+        "sync": "bundle.Sync",
+        "permissions": {"list": "bundle.Permission"},
+        "run_as": "bundle.RunAs",
+        "presets": "bundle.Presets",
+        "git": "bundle.Git",
+        "cluster_id": "str",
+        "compute_id": "str",
+    },
+    "bundle.Sync": {"include": {"list": "str"}, "exclude": {"list": "str"}, "paths": {"list": "str"}},
+    "bundle.RunAs": {"user_name": "str", "service_principal_name": "str"},
+    "bundle.Presets": {
+        "name_prefix": "str",
+        "pipelines_development": "bool",
+        "trigger_pause_status": {"enum": ["PAUSED", "UNPAUSED"]},
+        "jobs_max_concurrent_runs": "int",
+        "tags": _STR_MAP,
+        "source_linked_deployment": "bool",
+        "artifacts_dynamic_version": "bool",
+    },
+    "bundle.Artifact": {
+        "type": {"enum": ["whl", "jar"]},
+        "path": "str",
+        "build": "str",
+        "executable": "str",
+        "dynamic_version": "bool",
+        "files": {"list": "bundle.ArtifactFile"},
+    },
+    "bundle.ArtifactFile": {"source": "str"},
+    "bundle.Lifecycle": {"prevent_destroy": "bool"},
+    "bundle.Grant": {"principal": "str", "privileges": {"list": "str"}},
+}
+
+
+@cache
+def definitions() -> dict[str, dict[str, Ref]]:
+    from importlib import resources
+
+    generated = json.loads(resources.files("brickyard.bundle").joinpath("resource_schema.json").read_text())
+    defs: dict[str, dict[str, Ref]] = {**generated["definitions"], **_BUNDLE_DEFS}
+    extras: dict[str, Ref] = {"permissions": {"list": "bundle.Permission"}, "lifecycle": "bundle.Lifecycle"}
+    grants: dict[str, Ref] = {"grants": {"list": "bundle.Grant"}, "lifecycle": "bundle.Lifecycle"}
+    resources_def: dict[str, Ref] = {kind: "any" for kind in NOT_DEPLOYABLE}
+    for kind in DEPLOYABLE:
+        name = f"bundle.resource.{kind}"
+        defs[name] = {**defs[generated["resources"][kind]], **(grants if kind in ("schemas", "volumes") else extras)}
+        resources_def[kind] = {"map": name}
+    defs["bundle.Resources"] = resources_def
+    return defs
+
+
+class SchemaCheck:
+    """Walks a configuration against a definition, collecting diagnostics."""
+
+    def __init__(self, unknown_keys: bool = True) -> None:
+        self.defs = definitions()
+        self.unknown_keys = unknown_keys
+        self.diags: list[Diagnostic] = []
+
+    def check(self, node: Node, ref: Ref = "bundle.Root", path: Path = ()) -> None:
+        if node.value is None or _is_reference(node):
+            return  # a `${…}` value is checked once it is resolved
+        if isinstance(ref, dict):
+            self._container(node, ref, path)
+        elif ref in SCALARS:
+            self._scalar(node, ref, path)
+        else:
+            self._object(node, self.defs[ref], path)
+
+    def _object(self, node: Node, fields: dict[str, Ref], path: Path) -> None:
+        if not node.is_map:
+            self._type_error(node, "a mapping", path)
+            return
+        for key, child in node.items():
+            field = fields.get(key)
+            if field is None:
+                if self.unknown_keys:
+                    self._unknown(key, child, fields, path)
+                continue
+            self.check(child, field, (*path, key))
+
+    def _container(self, node: Node, ref: dict[str, Ref], path: Path) -> None:
+        if "enum" in ref:
+            self._enum(node, ref["enum"], path)
+        elif "list" in ref:
+            if not node.is_seq:
+                self._type_error(node, "a sequence", path)
+                return
+            for index, item in enumerate(node.value):
+                self.check(item, ref["list"], (*path, index))
+        elif "map" in ref:
+            if not node.is_map:
+                self._type_error(node, "a mapping", path)
+                return
+            for key, child in node.items():
+                self.check(child, ref["map"], (*path, key))
+
+    def _scalar(self, node: Node, kind: str, path: Path) -> None:
+        if kind == "any":
+            return
+        value = node.value
+        if not node.is_scalar:
+            self._type_error(node, f"a {_NAMES[kind]}", path)
+        elif kind == "str":
+            if not isinstance(value, str):
+                node.value = node.raw if node.raw is not None else _text(value)
+        elif kind == "bool":
+            if isinstance(value, str) and value.lower() in ("true", "false"):
+                node.value = value.lower() == "true"
+            elif not isinstance(value, bool):
+                self._type_error(node, "a boolean", path)
+        elif kind in ("int", "float"):
+            self._number(node, kind, path)
+
+    def _number(self, node: Node, kind: str, path: Path) -> None:
+        value = node.value
+        if isinstance(value, str):
+            try:
+                value = int(value) if kind == "int" else float(value)
+            except ValueError:
+                self._type_error(node, f"{'an integer' if kind == 'int' else 'a number'}", path)
+                return
+            node.value = value
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            self._type_error(node, "an integer" if kind == "int" else "a number", path)
+        elif kind == "int" and isinstance(value, float):
+            if not value.is_integer():
+                self._type_error(node, "an integer", path)
+            else:
+                node.value = int(value)
+
+    def _enum(self, node: Node, allowed: list[str], path: Path) -> None:
+        value = node.value
+        if not isinstance(value, str) or value not in allowed:
+            near = difflib.get_close_matches(str(value), allowed, n=1, cutoff=0.5)
+            hint = f"; did you mean {near[0]}?" if near else f"; expected one of {', '.join(allowed)}"
+            self._emit(Severity.ERROR, f"invalid value {value!r}{hint}", path, node)
+
+    def _unknown(self, key: str, child: Node, fields: dict[str, Ref], path: Path) -> None:
+        near = difflib.get_close_matches(key, list(fields), n=1, cutoff=0.6)
+        hint = f" (did you mean {near[0]}?)" if near else ""
+        self.diags.append(
+            Diagnostic(
+                Severity.WARNING,
+                f"unknown field: {key}{hint}",
+                format_path(path),
+                child.key_loc or child.loc,
+            )
+        )
+
+    def _type_error(self, node: Node, expected: str, path: Path) -> None:
+        found = "mapping" if node.is_map else "sequence" if node.is_seq else type(node.value).__name__
+        found = {"str": "string", "int": "integer", "float": "number", "bool": "boolean"}.get(found, found)
+        self._emit(Severity.ERROR, f"expected {expected}, found {found}", path, node)
+
+    def _emit(self, severity: Severity, summary: str, path: Path, node: Node) -> None:
+        self.diags.append(Diagnostic(severity, summary, format_path(path), node.loc))
+
+
+_NAMES = {"str": "string", "int": "integer", "float": "number", "bool": "boolean"}
+
+
+def _is_reference(node: Node) -> bool:
+    return isinstance(node.value, str) and REFERENCE.search(node.value) is not None
+
+
+def _text(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)

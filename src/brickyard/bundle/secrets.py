@@ -1,0 +1,92 @@
+"""Plaintext credentials written into bundle configuration.
+
+A bundle is committed to git and its resolved configuration is stored in deployment state and
+release records, so a literal token or password in it leaks everywhere. Two signals: a key whose
+name says it holds a credential (`password`, `client_secret`, `…account.key…`) with a literal
+value, and a value shaped like a known credential (`dapi…`, `AKIA…`, a private key) under any key.
+References stay allowed: `{{secrets/scope/key}}`, `${var.x}` (checked where its value is written),
+and `$ENV`-style placeholders.
+"""
+
+from __future__ import annotations
+
+import re
+
+from brickyard.bundle.node import Node, Path, format_path, walk
+from brickyard.errors import Diagnostic, Severity
+
+_VALUE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("a Databricks personal access token", re.compile(r"\bdapi[0-9a-f]{32}(-\d)?\b")),
+    ("a Databricks OAuth secret", re.compile(r"\bdose[0-9a-f]{32}\b")),
+    ("an AWS access key id", re.compile(r"\b(AKIA|ASIA)[0-9A-Z]{16}\b")),
+    ("a private key", re.compile(r"-----BEGIN (RSA |EC |DSA |OPENSSH |ENCRYPTED )?PRIVATE KEY-----")),
+    ("a GitHub token", re.compile(r"\b(ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{36}\b|\bgithub_pat_[A-Za-z0-9_]{40,}")),
+    ("a Slack token", re.compile(r"\bxox[baprs]-[A-Za-z0-9-]{10,}")),
+    ("an Azure storage account key", re.compile(r"AccountKey=[A-Za-z0-9+/=]{40,}")),
+)
+_SECRET_WORDS = frozenset({"password", "passwd", "pwd", "secret", "token", "credential", "credentials"})
+_KEY_QUALIFIERS = frozenset({"api", "access", "secret", "private", "account", "master", "storage", "sas", "signing"})
+_NOT_SECRETS = frozenset({"scope", "name", "path", "id", "file", "url", "type", "enabled", "key", "keys"})
+_SAFE_VALUE = re.compile(r"^(\{\{secrets/[^}]+\}\}|\$\{[^}]+\}|\$[A-Z_][A-Z0-9_]*|\{\{[^}]+\}\}|<[^>]*>|\*+)$")
+
+
+def find_plaintext_secrets(config: Node, skip: tuple[str, ...] = ()) -> list[Diagnostic]:
+    diags: list[Diagnostic] = []
+    for path, node in walk(config):
+        if path[:1] and path[0] in skip:
+            continue
+        value = node.value
+        if not isinstance(value, str) or not value.strip():
+            continue
+        reason = _value_reason(value) or _key_reason(path, value)
+        if reason:
+            diags.append(
+                Diagnostic(
+                    Severity.ERROR,
+                    f"plaintext secret in the configuration: {reason}",
+                    format_path(path),
+                    node.loc,
+                    detail="Reference a secret scope instead ({{secrets/<scope>/<key>}}) or pass the value at "
+                    "deploy time (--var or BUNDLE_VAR_<name>) without committing it.",
+                )
+            )
+    return diags
+
+
+def _value_reason(value: str) -> str:
+    for label, pattern in _VALUE_PATTERNS:
+        if pattern.search(value):
+            return f"the value looks like {label}"
+    return ""
+
+
+def _key_reason(path: Path, value: str) -> str:
+    if not path or not isinstance(path[-1], str) or _SAFE_VALUE.match(value.strip()):
+        return ""
+    key = path[-1]
+    if _names_credential(key):
+        return f"{key} holds a literal value"
+    # `variables.db_password.default/value`: the variable's name says what it holds.
+    if len(path) >= 3 and path[0] == "variables" and path[-1] in ("default", "value"):
+        name = path[1]
+        if isinstance(name, str) and _names_credential(name):
+            return f"variable {name} has a literal value"
+    return ""
+
+
+def _names_credential(key: str) -> bool:
+    words = [w for w in re.split(r"[^a-z0-9]+", _split_camel(key).lower()) if w]
+    if not words or words[-1] in _NOT_SECRETS - {"key"}:
+        return False
+    if words[-1] in _SECRET_WORDS:
+        return True
+    for index, word in enumerate(words):
+        if word == "key" and index > 0 and words[index - 1] in _KEY_QUALIFIERS:
+            return True
+        if word in ("apikey", "accesskey", "secretkey", "privatekey"):
+            return True
+    return False
+
+
+def _split_camel(text: str) -> str:
+    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", text)

@@ -1,0 +1,203 @@
+"""Bundle variables: definitions, and the value each one takes for a target.
+
+Precedence, highest first (as `databricks bundle`): `--var name=value`, `BUNDLE_VAR_<name>`, the
+target's `variables:` section, the definition's `default`, then a `lookup:` which stays a deferred
+reference until deploy resolves it against the workspace. Complex variables (`type: complex`) take
+maps or lists and are replaced whole, never merged.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from brickyard.bundle.node import Node, format_path, from_plain
+from brickyard.errors import BundleError, Diagnostic, Location, Severity
+
+DEFINITION_KEYS = frozenset({"default", "description", "type", "lookup"})
+LOOKUP_KINDS = frozenset(
+    {
+        "alert",
+        "cluster",
+        "cluster_policy",
+        "dashboard",
+        "instance_pool",
+        "job",
+        "metastore",
+        "notification_destination",
+        "pipeline",
+        "query",
+        "service_principal",
+        "warehouse",
+    }
+)
+CLI_LOCATION = Location("<command line>", 1, 1)
+ENV_LOCATION = Location("<environment>", 1, 1)
+
+
+def parse_cli_vars(pairs: Sequence[str]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name.strip():
+            raise BundleError.at(f"--var expects name=value, got {pair!r}", CLI_LOCATION)
+        out[name.strip()] = value
+    return out
+
+
+def _is_full_form(node: Node) -> bool:
+    """A target override written as a definition (`{default: …}` / `{lookup: …}`), not a bare value."""
+    return node.is_map and bool(node.value) and set(node.value) <= DEFINITION_KEYS and (
+        "default" in node.value or "lookup" in node.value
+    )
+
+
+def normalize_definitions(variables: Node | None, diags: list[Diagnostic]) -> Node:
+    """Top-level `variables:`: every entry becomes a mapping; shorthand scalars become `default`."""
+    if variables is None or variables.value is None:
+        return Node({}, variables.loc if variables else None)
+    if not variables.is_map:
+        diags.append(Diagnostic(Severity.ERROR, "variables must be a mapping", "variables", variables.loc))
+        return Node({}, variables.loc)
+    for name, node in list(variables.items()):
+        path = format_path(("variables", name))
+        if node.value is None:
+            variables.value[name] = Node({}, node.loc, node.key_loc)
+        elif not node.is_map:
+            variables.value[name] = Node({"default": node}, node.loc, node.key_loc)
+        _check_definition(name, variables.value[name], path, diags)
+    return variables
+
+
+def _check_definition(name: str, node: Node, path: str, diags: list[Diagnostic]) -> None:
+    kind = node.get("type")
+    if kind is not None and kind.value != "complex":
+        diags.append(
+            Diagnostic(
+                Severity.ERROR,
+                f"variable {name} has unknown type {kind.value!r}; the only type is 'complex'",
+                f"{path}.type",
+                kind.loc,
+            )
+        )
+    lookup = node.get("lookup")
+    if lookup is not None:
+        keys = set(lookup.value) if lookup.is_map else set()
+        if len(keys) != 1 or not keys <= LOOKUP_KINDS:
+            diags.append(
+                Diagnostic(
+                    Severity.ERROR,
+                    f"variable {name}: lookup needs exactly one of {', '.join(sorted(LOOKUP_KINDS))}",
+                    f"{path}.lookup",
+                    lookup.loc,
+                )
+            )
+    default = node.get("default")
+    if default is not None and not is_complex(node) and not default.is_scalar:
+        diags.append(
+            Diagnostic(
+                Severity.ERROR,
+                f"variable {name} is not of type complex, but its default is a "
+                f"{'mapping' if default.is_map else 'sequence'}; add `type: complex`",
+                f"{path}.default",
+                default.loc,
+            )
+        )
+
+
+def is_complex(definition: Node) -> bool:
+    kind = definition.get("type")
+    return kind is not None and kind.value == "complex"
+
+
+def assign_values(
+    definitions: Node,
+    target_overrides: Node | None,
+    cli: Mapping[str, str],
+    environ: Mapping[str, str],
+    diags: list[Diagnostic],
+) -> None:
+    """Set `value` (or keep `lookup`) on every definition, by precedence."""
+    overrides = _target_overrides(definitions, target_overrides, diags)
+    for name in cli:
+        if name not in definitions.value:
+            diags.append(
+                Diagnostic(Severity.ERROR, f"variable {name} is not defined (set with --var)", "variables", CLI_LOCATION)
+            )
+    for name, definition in definitions.items():
+        path = format_path(("variables", name))
+        complex_ = is_complex(definition)
+        if name in cli:
+            definition.value["value"] = _external(name, cli[name], complex_, CLI_LOCATION, diags)
+            continue
+        env_name = f"BUNDLE_VAR_{name}"
+        if env_name in environ:
+            definition.value["value"] = _external(name, environ[env_name], complex_, ENV_LOCATION, diags)
+            continue
+        override = overrides.get(name)
+        from_target = override is not None
+        if override is not None:
+            if _is_full_form(override):
+                for key in ("default", "lookup"):
+                    if key in override.value:
+                        definition.value[key] = override.value[key]
+                if "lookup" in override.value and "default" not in override.value:
+                    definition.value.pop("default", None)
+            else:
+                definition.value["default"] = override
+        default = definition.get("default")
+        if default is not None and default.value is not None:
+            if from_target and not complex_ and not default.is_scalar:
+                diags.append(
+                    Diagnostic(
+                        Severity.ERROR,
+                        f"variable {name} is not of type complex, but the target sets it to a "
+                        f"{'mapping' if default.is_map else 'sequence'}",
+                        path,
+                        default.loc,
+                    )
+                )
+            definition.value["value"] = default.copy()
+        elif definition.get("lookup") is None:
+            diags.append(
+                Diagnostic(
+                    Severity.ERROR,
+                    f"no value assigned to required variable {name}; set it with --var {name}=…, "
+                    f"the BUNDLE_VAR_{name} environment variable, a default, or in the target",
+                    path,
+                    definition.key_loc or definition.loc,
+                )
+            )
+
+
+def _target_overrides(definitions: Node, overrides: Node | None, diags: list[Diagnostic]) -> dict[str, Node]:
+    if overrides is None or overrides.value is None:
+        return {}
+    if not overrides.is_map:
+        diags.append(Diagnostic(Severity.ERROR, "a target's variables must be a mapping", "", overrides.loc))
+        return {}
+    for name, node in overrides.items():
+        if name not in definitions.value:
+            diags.append(
+                Diagnostic(
+                    Severity.ERROR,
+                    f"variable {name} is set by the target but not defined in the top-level variables",
+                    format_path(("variables", name)),
+                    node.key_loc or node.loc,
+                )
+            )
+    return dict(overrides.items())
+
+
+def _external(name: str, raw: str, complex_: bool, loc: Location, diags: list[Diagnostic]) -> Node:
+    if not complex_:
+        return Node(raw, loc)
+    try:
+        value: Any = json.loads(raw)
+    except json.JSONDecodeError as err:
+        diags.append(
+            Diagnostic(Severity.ERROR, f"complex variable {name} needs a JSON value: {err.msg}", f"variables.{name}", loc)
+        )
+        return Node(None, loc)
+    return from_plain(value, loc)

@@ -1,0 +1,143 @@
+"""`mode: development` makes a harmless personal copy; `mode: production` enforces the CLI's rules."""
+
+from __future__ import annotations
+
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+
+from tests.bundle.conftest import NOTEBOOK, Files, errors, load
+
+BUNDLE = """
+bundle: {name: modes}
+resources:
+  jobs:
+    nightly:
+      name: nightly
+      tags: {owner: data}
+      schedule: {quartz_cron_expression: "0 0 2 * * ?", timezone_id: UTC}
+      trigger: {periodic: {interval: 1, unit: DAYS}}
+      job_clusters:
+        - job_cluster_key: c
+          new_cluster: {spark_version: 15.4.x-scala2.12, num_workers: 1}
+      tasks:
+        - task_key: t
+          job_cluster_key: c
+          notebook_task: {notebook_path: ./nb.py}
+    manual:
+      name: manual
+      max_concurrent_runs: 2
+      schedule: {quartz_cron_expression: "0 0 * * * ?", timezone_id: UTC, pause_status: UNPAUSED}
+      tasks:
+        - task_key: t
+          notebook_task: {notebook_path: ./nb.py}
+  pipelines:
+    dlt:
+      name: dlt
+      libraries: [{notebook: {path: ./nb.py}}]
+  schemas:
+    raw:
+      name: raw
+      catalog_name: main
+  clusters:
+    shared:
+      cluster_name: shared
+      spark_version: 15.4.x-scala2.12
+      num_workers: 1
+targets:
+  dev:
+    mode: development
+    default: true
+  prod:
+    mode: production
+    workspace:
+      host: https://prod.cloud.databricks.com
+      root_path: /Workspace/Shared/.bundle/${bundle.name}/${bundle.target}
+"""
+
+
+def _root(write: Callable[[Files], Path], text: str = BUNDLE) -> Path:
+    return write({"databricks.yml": text, "nb.py": NOTEBOOK})
+
+
+def test_development_mode_prefixes_pauses_and_tags(write: Callable[[Files], Path]) -> None:
+    bundle = load(_root(write), "dev")
+    jobs = bundle.resources("jobs")
+    nightly = jobs["nightly"]
+    assert nightly["name"] == "[dev tester] nightly"
+    assert nightly["schedule"]["pause_status"] == "PAUSED"
+    assert nightly["trigger"]["pause_status"] == "PAUSED"
+    assert nightly["tags"] == {"owner": "data", "dev": "tester"}
+    assert nightly["job_clusters"][0]["new_cluster"]["custom_tags"] == {"dev": "tester"}
+    assert nightly["max_concurrent_runs"] == 4
+    # what the user set explicitly stays
+    assert jobs["manual"]["schedule"]["pause_status"] == "UNPAUSED"
+    assert jobs["manual"]["max_concurrent_runs"] == 2
+    pipeline = bundle.resources("pipelines")["dlt"]
+    assert pipeline["name"] == "[dev tester] dlt" and pipeline["development"] is True
+    assert bundle.resources("schemas")["raw"]["name"] == "dev_tester_raw"
+    assert bundle.resources("clusters")["shared"]["cluster_name"] == "[dev tester] shared"
+    assert bundle.get("bundle", "deployment", "lock", "enabled") is False
+    assert bundle.mode == "development"
+
+
+def test_production_mode_leaves_names_and_schedules(write: Callable[[Files], Path]) -> None:
+    bundle = load(_root(write), "prod")
+    nightly = bundle.resources("jobs")["nightly"]
+    assert nightly["name"] == "nightly"
+    assert "pause_status" not in nightly["schedule"]
+    assert nightly["max_concurrent_runs"] == 1
+    assert bundle.host == "https://prod.cloud.databricks.com"
+    assert bundle.workspace["root_path"] == "/Workspace/Shared/.bundle/modes/prod"
+
+
+def test_production_needs_an_explicit_root_path(write: Callable[[Files], Path]) -> None:
+    text = BUNDLE.replace("      root_path: /Workspace/Shared/.bundle/${bundle.name}/${bundle.target}\n", "")
+    (diag,) = errors(_root(write, text), "prod")
+    assert "must set 'workspace.root_path'" in diag.summary
+    assert diag.path == "workspace.root_path"
+    assert str(diag.location) == "databricks.yml:43:7"
+    # ... unless the jobs run as someone (then every copy is that principal's)
+    run_as = text + "    run_as: {service_principal_name: 3f2a6c8e-1234-4bcd-9876-0123456789ab}\n"
+    bundle = load(_root(write, run_as), "prod")
+    assert bundle.resources("jobs")["nightly"]["run_as"] == {"service_principal_name": "3f2a6c8e-1234-4bcd-9876-0123456789ab"}
+
+
+def test_production_refuses_development_pipelines(write: Callable[[Files], Path]) -> None:
+    text = BUNDLE.replace("      name: dlt\n", "      name: dlt\n      development: true\n")
+    (diag,) = errors(_root(write, text), "prod")
+    assert diag.summary == "target with 'mode: production' cannot include a pipeline with 'development: true'"
+    assert diag.path == "resources.pipelines.dlt.development"
+    assert str(diag.location) == "databricks.yml:26:20"
+
+
+def test_production_deploys_only_from_its_git_branch(write: Callable[[Files], Path]) -> None:
+    text = BUNDLE + "    git: {branch: release}\n"
+    root = _root(write, text)
+    git = ["git", "-c", "user.email=t@t", "-c", "user.name=t"]
+    subprocess.run([*git, "init", "-q", "-b", "main"], cwd=root, check=True)
+    subprocess.run([*git, "add", "-A"], cwd=root, check=True)
+    subprocess.run([*git, "commit", "-qm", "init"], cwd=root, check=True)
+    (diag,) = errors(root, "prod")
+    assert "not on the right git branch" in diag.summary and "release" in diag.summary and "main" in diag.summary
+    subprocess.run([*git, "checkout", "-q", "-b", "release"], cwd=root, check=True)
+    bundle = load(root, "prod")
+    assert bundle.get("bundle", "git", "branch") == "release"
+    assert len(bundle.get("bundle", "git", "commit")) == 40
+
+
+def test_unknown_mode_is_an_error(write: Callable[[Files], Path]) -> None:
+    text = BUNDLE.replace("mode: development", "mode: develop")
+    (diag,) = errors(_root(write, text), "dev")
+    assert diag.summary == "unsupported mode 'develop': use development or production"
+    assert str(diag.location) == "databricks.yml:38:11"
+
+
+def test_top_level_permissions_apply_to_each_resource_kind(write: Callable[[Files], Path]) -> None:
+    text = BUNDLE + "permissions:\n  - {level: CAN_RUN, group_name: analysts}\n  - {level: CAN_VIEW, user_name: a@x.com}\n"
+    bundle = load(_root(write, text), "prod")
+    assert bundle.resources("jobs")["nightly"]["permissions"] == [
+        {"level": "CAN_MANAGE_RUN", "group_name": "analysts"},
+        {"level": "CAN_VIEW", "user_name": "a@x.com"},
+    ]
+    assert bundle.resources("pipelines")["dlt"]["permissions"][0] == {"level": "CAN_RUN", "group_name": "analysts"}

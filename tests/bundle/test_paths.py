@@ -1,0 +1,190 @@
+"""Local paths resolve against the YAML file that declares them and become workspace paths."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from tests.bundle.conftest import NOTEBOOK, Files, errors, load
+
+FILES = "/Workspace/Users/tester@brickyard.local/.bundle/paths/default/files"
+
+ROOT = """
+bundle: {name: paths}
+include: [resources/*.yml]
+"""
+
+
+def test_paths_are_relative_to_the_declaring_file(write: Callable[[Files], Path]) -> None:
+    root = write(
+        {
+            "databricks.yml": ROOT,
+            "resources/job.yml": """
+            resources:
+              jobs:
+                j:
+                  name: j
+                  tasks:
+                    - task_key: nb
+                      notebook_task: {notebook_path: ../src/notebooks/ingest.py}
+                    - task_key: py
+                      spark_python_task: {python_file: ../src/jobs/main.py}
+                    - task_key: sql
+                      sql_task: {file: {path: ../src/queries/q.sql}, warehouse_id: abc}
+                    - task_key: dbt
+                      dbt_task: {project_directory: ../dbt, commands: [dbt build]}
+                    - task_key: whl
+                      python_wheel_task: {package_name: pkg, entry_point: main}
+                      libraries: [{whl: ../dist/*.whl}, {pypi: {package: requests}}]
+            """,
+            "src/notebooks/ingest.py": NOTEBOOK,
+            "src/jobs/main.py": "print('main')\n",
+            "src/queries/q.sql": "SELECT 1\n",
+            "dbt/dbt_project.yml": "name: x\n",
+        }
+    )
+    bundle = load(root)
+    tasks = bundle.resources("jobs")["j"]["tasks"]
+    assert tasks[0]["notebook_task"]["notebook_path"] == f"{FILES}/src/notebooks/ingest"
+    assert tasks[1]["spark_python_task"]["python_file"] == f"{FILES}/src/jobs/main.py"
+    assert tasks[2]["sql_task"]["file"]["path"] == f"{FILES}/src/queries/q.sql"
+    assert tasks[3]["dbt_task"]["project_directory"] == f"{FILES}/dbt"
+    assert tasks[4]["libraries"] == [{"whl": "dist/*.whl"}, {"pypi": {"package": "requests"}}]
+    assert bundle.sources[f"{FILES}/src/notebooks/ingest"] == root / "src/notebooks/ingest.py"
+
+
+def test_pipeline_libraries_notebooks_files_and_globs(write: Callable[[Files], Path]) -> None:
+    root = write(
+        {
+            "databricks.yml": ROOT,
+            "resources/p.yml": """
+            resources:
+              pipelines:
+                p:
+                  name: p
+                  libraries:
+                    - notebook: {path: ../pipelines/bronze.py}
+                    - file: {path: ../pipelines/silver.sql}
+                    - glob: {include: ../pipelines/gold/**}
+            """,
+            "pipelines/bronze.py": NOTEBOOK,
+            "pipelines/silver.sql": "CREATE MATERIALIZED VIEW s AS SELECT 1\n",
+            "pipelines/gold/g.py": "import dlt\n",
+        }
+    )
+    libs = load(root).resources("pipelines")["p"]["libraries"]
+    assert libs == [
+        {"notebook": {"path": f"{FILES}/pipelines/bronze"}},
+        {"file": {"path": f"{FILES}/pipelines/silver.sql"}},
+        {"glob": {"include": f"{FILES}/pipelines/gold/**"}},
+    ]
+
+
+def test_remote_and_git_sourced_paths_are_left_alone(write: Callable[[Files], Path]) -> None:
+    root = write(
+        {
+            "databricks.yml": """
+            bundle: {name: paths}
+            resources:
+              jobs:
+                remote:
+                  name: remote
+                  tasks:
+                    - task_key: a
+                      notebook_task: {notebook_path: /Workspace/Shared/nb}
+                    - task_key: b
+                      spark_python_task: {python_file: dbfs:/scripts/x.py}
+                    - task_key: c
+                      libraries: [{whl: /Volumes/main/default/libs/x.whl}]
+                      python_wheel_task: {package_name: x, entry_point: y}
+                from_git:
+                  name: from_git
+                  git_source: {git_url: "https://github.com/acme/etl", git_provider: gitHub, git_branch: main}
+                  tasks:
+                    - task_key: a
+                      notebook_task: {notebook_path: notebooks/ingest}
+            """,
+        }
+    )
+    jobs = load(root).resources("jobs")
+    assert jobs["remote"]["tasks"][0]["notebook_task"]["notebook_path"] == "/Workspace/Shared/nb"
+    assert jobs["remote"]["tasks"][1]["spark_python_task"]["python_file"] == "dbfs:/scripts/x.py"
+    assert jobs["remote"]["tasks"][2]["libraries"] == [{"whl": "/Volumes/main/default/libs/x.whl"}]
+    assert jobs["from_git"]["tasks"][0]["notebook_task"]["notebook_path"] == "notebooks/ingest"
+
+
+def test_missing_notebook_names_the_value_and_its_location(write: Callable[[Files], Path]) -> None:
+    root = write(
+        {
+            "databricks.yml": ROOT,
+            "resources/job.yml": """
+            resources:
+              jobs:
+                j:
+                  name: j
+                  tasks:
+                    - task_key: nb
+                      notebook_task:
+                        notebook_path: ../notebooks/missing.py
+            """,
+        }
+    )
+    (diag,) = errors(root)
+    assert diag.summary == "notebook ../notebooks/missing.py not found"
+    assert diag.path == "resources.jobs.j.tasks[0].notebook_task.notebook_path"
+    assert str(diag.location) == "resources/job.yml:8:28"
+
+
+def test_notebook_task_on_a_plain_python_file_is_an_error(write: Callable[[Files], Path]) -> None:
+    root = write(
+        {
+            "databricks.yml": """
+            bundle: {name: p}
+            resources:
+              jobs:
+                j:
+                  name: j
+                  tasks:
+                    - task_key: a
+                      notebook_task: {notebook_path: ./plain.py}
+                    - task_key: b
+                      spark_python_task: {python_file: ./nb.py}
+            """,
+            "plain.py": "print(1)\n",
+            "nb.py": NOTEBOOK,
+        }
+    )
+    summaries = [d.summary for d in errors(root)]
+    assert any(s.startswith("./plain.py is not a notebook") for s in summaries)
+    assert any(s.startswith("./nb.py is a notebook; run it with notebook_task") for s in summaries)
+
+
+def test_paths_outside_the_bundle_root_are_refused(write: Callable[[Files], Path]) -> None:
+    root = write(
+        {
+            "databricks.yml": """
+            bundle: {name: p}
+            resources:
+              jobs:
+                j:
+                  name: j
+                  tasks:
+                    - task_key: a
+                      spark_python_task: {python_file: ../../etc/passwd.py}
+            """,
+        }
+    )
+    (diag,) = errors(root)
+    assert "is outside the bundle root" in diag.summary
+    assert str(diag.location) == "databricks.yml:8:44"
+
+
+def test_sync_globs_become_relative_to_the_root(write: Callable[[Files], Path]) -> None:
+    root = write(
+        {
+            "databricks.yml": ROOT + "sync:\n  exclude: [scratch/**]\n",
+            "resources/s.yml": "sync:\n  include: [../generated/*.csv]\n",
+        }
+    )
+    sync = load(root).get("sync")
+    assert sync == {"exclude": ["scratch/**"], "include": ["generated/*.csv"], "paths": ["."]}

@@ -1,0 +1,210 @@
+"""Variable values by precedence, complex values, references between variables, and their errors."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from brickyard.errors import BundleError
+from tests.bundle.conftest import Files, errors, load, only_error
+
+VARS = """
+bundle: {name: vars}
+variables:
+  catalog:
+    description: the catalog
+    default: main
+  schema:
+    default: ${var.catalog}_raw
+  table:
+    default: ${var.schema}.events
+  cluster:
+    type: complex
+    default:
+      spark_version: 15.4.x-scala2.12
+      node_types: [m5.large, m5.xlarge]
+      conf: {spark.a: "1"}
+  warehouse:
+    lookup:
+      warehouse: Shared SQL
+targets:
+  dev:
+    default: true
+  prod:
+    variables:
+      catalog: prod
+      cluster:
+        spark_version: 16.4.x-scala2.12
+        node_types: [r5.large, r5.xlarge]
+        conf: {}
+resources:
+  jobs:
+    j:
+      name: ${var.table} on ${var.cluster.node_types[1]}
+      tags: "${var.cluster.conf}"
+      parameters:
+        - name: warehouse
+          default: ${var.warehouse}
+        - name: version
+          default: ${var.cluster.spark_version}
+"""
+
+
+def _root(write: Callable[[Files], Path], text: str = VARS) -> Path:
+    return write({"databricks.yml": text})
+
+
+def test_defaults_and_variables_referencing_variables(write: Callable[[Files], Path]) -> None:
+    bundle = load(_root(write))
+    assert bundle.get("variables", "table", "value") == "main_raw.events"
+    assert bundle.resources("jobs")["j"]["name"] == "main_raw.events on m5.xlarge"
+
+
+def test_a_whole_reference_keeps_the_value_type(write: Callable[[Files], Path]) -> None:
+    job = load(_root(write)).resources("jobs")["j"]
+    assert job["tags"] == {"spark.a": "1"}
+    assert job["parameters"][1]["default"] == "15.4.x-scala2.12"
+
+
+def test_precedence_cli_over_env_over_target_over_default(write: Callable[[Files], Path]) -> None:
+    root = _root(write)
+    assert load(root, "prod").get("variables", "catalog", "value") == "prod"
+    assert load(root, "prod", env={"BUNDLE_VAR_catalog": "from_env"}).get("variables", "catalog", "value") == "from_env"
+    cli = load(root, "prod", env={"BUNDLE_VAR_catalog": "from_env"}, catalog="from_cli")
+    assert cli.get("variables", "catalog", "value") == "from_cli"
+    assert cli.get("variables", "schema", "value") == "from_cli_raw"
+
+
+def test_complex_values_replace_the_default_whole_in_a_target(write: Callable[[Files], Path]) -> None:
+    bundle = load(_root(write), "prod")
+    assert bundle.get("variables", "cluster", "value") == {
+        "spark_version": "16.4.x-scala2.12",
+        "node_types": ["r5.large", "r5.xlarge"],
+        "conf": {},
+    }
+
+
+def test_complex_value_from_the_command_line_is_json(write: Callable[[Files], Path]) -> None:
+    value = '{"spark_version": "x", "node_types": ["a", "b"], "conf": {}}'
+    bundle = load(_root(write), cluster=value)
+    assert bundle.resources("jobs")["j"]["name"].endswith("on b")
+    diag = only_error(_root(write), cluster="{not json")
+    assert "complex variable cluster needs a JSON value" in diag.summary
+    assert str(diag.location) == "<command line>:1:1"
+
+
+def test_lookup_variables_stay_deferred(write: Callable[[Files], Path]) -> None:
+    bundle = load(_root(write))
+    assert bundle.resources("jobs")["j"]["parameters"][0]["default"] == "${var.warehouse}"
+    assert bundle.get("variables", "warehouse") == {"lookup": {"warehouse": "Shared SQL"}}
+
+
+def test_a_cycle_between_variables_is_reported_not_looped(write: Callable[[Files], Path]) -> None:
+    text = """
+    bundle: {name: cyc}
+    variables:
+      a: {default: "x-${var.b}"}
+      b: {default: "${var.c}"}
+      c: {default: "${var.a}"}
+    resources:
+      jobs:
+        j: {name: "${var.a}"}
+    """
+    diag = only_error(_root(write, text))
+    assert "cycle in variable references" in diag.summary
+    assert "${var.b} -> ${var.c} -> ${var.a} -> ${var.b}" in diag.summary
+    assert diag.location is not None and diag.location.file == "databricks.yml"
+
+
+def test_missing_value_names_the_variable_and_how_to_set_it(write: Callable[[Files], Path]) -> None:
+    text = """
+    bundle: {name: req}
+    variables:
+      token_scope:
+        description: required
+    """
+    diag = only_error(_root(write, text))
+    assert "no value assigned to required variable token_scope" in diag.summary
+    assert "BUNDLE_VAR_token_scope" in diag.summary
+    assert str(diag.location) == "databricks.yml:3:3"
+    assert load(_root(write, text), token_scope="s").get("variables", "token_scope", "value") == "s"
+
+
+def test_undefined_variables_are_errors_wherever_they_are_used(write: Callable[[Files], Path]) -> None:
+    text = """
+    bundle: {name: undef}
+    resources:
+      jobs:
+        j:
+          name: ${var.nope}
+    """
+    diag = only_error(_root(write, text))
+    assert diag.summary == "reference does not exist: ${var.nope}"
+    assert diag.path == "resources.jobs.j.name" and str(diag.location) == "databricks.yml:5:13"
+    with pytest.raises(BundleError, match="variable other is not defined"):
+        load(_root(write, VARS), other="1")
+
+
+def test_a_plain_variable_cannot_take_a_mapping(write: Callable[[Files], Path]) -> None:
+    text = """
+    bundle: {name: t}
+    variables:
+      conf:
+        default: {a: 1}
+    """
+    diag = only_error(_root(write, text))
+    assert "not of type complex" in diag.summary and diag.path == "variables.conf.default"
+
+
+def test_complex_value_cannot_be_embedded_in_a_string(write: Callable[[Files], Path]) -> None:
+    text = """
+    bundle: {name: t}
+    variables:
+      conf: {type: complex, default: {a: 1}}
+    resources:
+      jobs:
+        j: {name: "job ${var.conf}"}
+    """
+    found = errors(_root(write, text))
+    assert any("cannot use ${var.conf} inside a longer string" in d.summary for d in found)
+
+
+def test_bundle_and_workspace_references_resolve(write: Callable[[Files], Path]) -> None:
+    text = """
+    bundle: {name: refs}
+    resources:
+      jobs:
+        j:
+          name: ${bundle.name}-${bundle.target}
+          description: ${workspace.current_user.userName} ${workspace.file_path}
+    """
+    job = load(_root(write, text)).resources("jobs")["j"]
+    assert job["name"] == "refs-default"
+    assert job["description"] == (
+        "tester@brickyard.local /Workspace/Users/tester@brickyard.local/.bundle/refs/default/files"
+    )
+
+
+def test_resource_ids_are_deferred_but_unknown_resources_are_errors(write: Callable[[Files], Path]) -> None:
+    text = """
+    bundle: {name: ids}
+    resources:
+      pipelines:
+        p: {name: p}
+      jobs:
+        j:
+          name: j on ${resources.pipelines.p.name}
+          tasks:
+            - task_key: run
+              pipeline_task: {pipeline_id: "${resources.pipelines.p.id}"}
+            - task_key: other
+              run_job_task: {job_id: "${resources.jobs.missing.id}"}
+    """
+    found = errors(_root(write, text))
+    assert [d.summary for d in found] == ["reference does not exist: ${resources.jobs.missing.id}"]
+    good = text.replace("${resources.jobs.missing.id}", "${resources.jobs.j.id}")
+    job = load(_root(write, good)).resources("jobs")["j"]
+    assert job["name"] == "j on p"
+    assert job["tasks"][0]["pipeline_task"]["pipeline_id"] == "${resources.pipelines.p.id}"

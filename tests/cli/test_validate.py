@@ -1,0 +1,75 @@
+"""`brickyard validate` as a user runs it: exit codes, text and JSON output."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from brickyard.cli.main import run
+
+BUNDLE = """
+bundle: {name: cli}
+variables:
+  catalog: {default: main}
+resources:
+  jobs:
+    j:
+      name: j-${var.catalog}
+      tasks:
+        - task_key: a
+          notebook_task: {notebook_path: ./nb.py}
+targets:
+  dev: {default: true, mode: development}
+  ci: {}
+"""
+
+
+@pytest.fixture
+def bundle_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    (tmp_path / "databricks.yml").write_text(textwrap.dedent(BUNDLE))
+    (tmp_path / "nb.py").write_text("# Databricks notebook source\n1\n")
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def test_valid_bundle_prints_a_summary(bundle_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(["validate"]) == 0
+    out = capsys.readouterr().out
+    assert "Name: cli" in out and "Target: dev" in out and "Validation OK!" in out
+    assert "User: tester@brickyard.local" in out
+
+
+def test_json_output_is_the_resolved_configuration(bundle_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(["validate", "-t", "ci", "--var", "catalog=prod", "-o", "json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["bundle"] == {"name": "cli", "target": "ci"}
+    assert doc["resources"]["jobs"]["j"]["name"] == "j-prod"
+    assert doc["variables"]["catalog"] == {"default": "main", "value": "prod"}
+    assert doc["workspace"]["root_path"] == "/Workspace/Users/tester@brickyard.local/.bundle/cli/ci"
+
+
+def test_errors_exit_1_with_every_diagnostic(bundle_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (bundle_dir / "nb.py").unlink()
+    assert run(["validate"]) == 1
+    err = capsys.readouterr().err
+    assert "notebook ./nb.py not found" in err
+    assert "databricks.yml:11:42" in err and "resources.jobs.j.tasks[0].notebook_task.notebook_path" in err
+    assert err.rstrip().endswith("Error: validation failed: 1 error")
+
+
+def test_strict_turns_warnings_into_failure(bundle_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = (bundle_dir / "databricks.yml").read_text().replace("      name: j-", "      nmae: x\n      name: j-")
+    (bundle_dir / "databricks.yml").write_text(text)
+    assert run(["validate"]) == 0
+    assert "unknown field: nmae (did you mean name?)" in capsys.readouterr().err
+    assert run(["validate", "--strict"]) == 1
+    assert "validation failed with --strict: 1 warning" in capsys.readouterr().err
+
+
+def test_outside_a_bundle_the_error_says_what_to_do(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert run(["validate"]) == 1
+    assert "no databricks.yml found" in capsys.readouterr().err
