@@ -24,8 +24,10 @@ $(VENV)/.synced: $(UV) pyproject.toml uv.lock
 
 install: $(VENV)/.synced
 
+# The example project end to end: validate every target, run its unit tests.
 demo: install
-	@$(BIN)/python -m brickyard.demo examples
+	cd examples && for target in local dev staging prod; do ../$(BIN)/brickyard validate -t $$target || exit 1; done
+	$(BIN)/pytest -q -p no:cacheprovider examples/tests/unit
 
 test: install
 	$(BIN)/pytest -q

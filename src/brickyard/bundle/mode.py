@@ -89,9 +89,9 @@ def apply_presets(root: Node) -> None:
         _prefix_field(cluster, "cluster_name", prefix)
         if tags is not None and tags.is_map:
             _merge_tags(cluster, "custom_tags", tags)
-    for kind in ("schemas", "volumes"):
-        for _, resource in _resources(resources, kind):
-            _prefix_field(resource, "name", uc_prefix(prefix))
+    # Volumes and tables live inside a schema, which already carries the prefix.
+    for _, schema in _resources(resources, "schemas"):
+        _prefix_field(schema, "name", uc_prefix(prefix))
 
 
 def check_production(
