@@ -63,9 +63,13 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         generated = generate(Path(tmp) / "bundle", 200)
         median, best = measure(generated, "dev", 5)
-        print(f"validate 200 jobs x 5 tasks (dev): median {median * 1000:7.1f} ms   best {best * 1000:7.1f} ms")
+        print(
+            f"validate 200 jobs x 5 tasks (dev): median {median * 1000:7.1f} ms   best {best * 1000:7.1f} ms"
+        )
         median, best = measure(generated, "prod", 5)
-        print(f"validate 200 jobs x 5 tasks (prod):median {median * 1000:7.1f} ms   best {best * 1000:7.1f} ms")
+        print(
+            f"validate 200 jobs x 5 tasks (prod):median {median * 1000:7.1f} ms   best {best * 1000:7.1f} ms"
+        )
 
 
 if __name__ == "__main__":

@@ -89,7 +89,9 @@ class BundleError(BrickyardError):
         super().__init__(message)
 
     @classmethod
-    def at(cls, summary: str, location: Location | None = None, path: str = "", detail: str = "") -> BundleError:
+    def at(
+        cls, summary: str, location: Location | None = None, path: str = "", detail: str = ""
+    ) -> BundleError:
         return cls([Diagnostic(Severity.ERROR, summary, path=path, location=location, detail=detail)])
 
 

@@ -30,6 +30,12 @@ class ProgressHandle(Protocol):
     def update(self, description: str) -> None: ...
 
 
+class LiveHandle(Protocol):
+    def update(self, renderable: Any, changes: Sequence[str] = ()) -> None:
+        """Redraw the live view; `changes` are plain lines for logs where nothing redraws."""
+        ...
+
+
 class Output(Protocol):
     """What a command's core may say. Implementations decide how it looks."""
 
@@ -43,6 +49,10 @@ class Output(Protocol):
 
     def diagnostics(self, diagnostics: Sequence[Diagnostic]) -> None: ...
 
+    def show(self, lines: Sequence[Any]) -> None:
+        """Narration that has its own styling: rich Text objects or plain strings."""
+        ...
+
     def result(self, data: Any, text: TextRenderer | str | None = None) -> None:
         """The command's result: `data` as JSON in json mode, `text` (or a JSON dump) otherwise."""
         ...
@@ -53,6 +63,10 @@ class Output(Protocol):
 
     def confirm(self, question: str) -> bool:
         """Ask a yes/no question; False when nobody can answer (not a terminal, or json mode)."""
+        ...
+
+    def live(self) -> Any:
+        """A context manager yielding a `LiveHandle`: a view redrawn in place (run progress)."""
         ...
 
 
@@ -102,6 +116,10 @@ class TerminalOutput:
                 self.err.print(line, markup=False)
             self.err.print()
 
+    def show(self, lines: Sequence[Any]) -> None:
+        for line in lines:
+            self.err.print(line, markup=False, highlight=False)
+
     def result(self, data: Any, text: TextRenderer | str | None = None) -> None:
         if text is None:
             self.out.print(to_json(data), markup=False)
@@ -126,12 +144,41 @@ class TerminalOutput:
             yield _RichProgress(bar, task)
         self.success(description)
 
+    @contextmanager
+    def live(self) -> Iterator[LiveHandle]:
+        if not self.err.is_terminal:
+            yield _LineLive(self.info)
+            return
+        from rich.live import Live
+
+        with Live(console=self.err, refresh_per_second=4, transient=False) as view:
+            yield _RichLive(view)
+
     def confirm(self, question: str) -> bool:
         if not (sys.stdin.isatty() and self.err.is_terminal):
             return False
         from rich.prompt import Confirm
 
         return Confirm.ask(question, console=self.err, default=False)
+
+
+class _RichLive:
+    def __init__(self, view: Any) -> None:
+        self._view = view
+
+    def update(self, renderable: Any, changes: Sequence[str] = ()) -> None:
+        self._view.update(renderable)
+
+
+class _LineLive:
+    """For logs: each change is one line; nothing is redrawn."""
+
+    def __init__(self, sink: Callable[[str], None]) -> None:
+        self._sink = sink
+
+    def update(self, renderable: Any, changes: Sequence[str] = ()) -> None:
+        for line in changes:
+            self._sink(line)
 
 
 class _RichProgress:
@@ -171,6 +218,10 @@ class JsonOutput:
         for diag in diagnostics:
             self._line(diag.render())
 
+    def show(self, lines: Sequence[Any]) -> None:
+        for line in lines:
+            self._line(str(line))
+
     def result(self, data: Any, text: TextRenderer | str | None = None) -> None:
         print(to_json(data), file=self._stdout, flush=True)
 
@@ -178,6 +229,10 @@ class JsonOutput:
     def progress(self, description: str, total: int | None = None) -> Iterator[ProgressHandle]:
         self._line(description)
         yield _NullProgress()
+
+    @contextmanager
+    def live(self) -> Iterator[LiveHandle]:
+        yield _LineLive(self._line)
 
     def confirm(self, question: str) -> bool:
         return False
@@ -206,6 +261,9 @@ class CaptureOutput:
     def diagnostics(self, diagnostics: Sequence[Diagnostic]) -> None:
         self.found.extend(diagnostics)
 
+    def show(self, lines: Sequence[Any]) -> None:
+        self.messages.extend(("show", str(line)) for line in lines)
+
     def result(self, data: Any, text: TextRenderer | str | None = None) -> None:
         self.results.append(data)
 
@@ -213,6 +271,10 @@ class CaptureOutput:
     def progress(self, description: str, total: int | None = None) -> Iterator[ProgressHandle]:
         self.messages.append(("progress", description))
         yield _NullProgress(lambda d: self.messages.append(("progress", d)))
+
+    @contextmanager
+    def live(self) -> Iterator[LiveHandle]:
+        yield _LineLive(lambda line: self.messages.append(("live", line)))
 
     def confirm(self, question: str) -> bool:
         self.questions.append(question)

@@ -10,7 +10,10 @@ from brickyard.errors import BrickyardError, BundleError, Severity
 
 
 def run_validate(ctx: AppContext, target: str | None, variables: Sequence[str], strict: bool) -> Bundle:
-    options = LoadOptions(target=target, variables=variables, environ=ctx.environ)
+    from brickyard.workspace.identity import validation_user
+
+    user = validation_user(ctx.cwd, ctx.environ)
+    options = LoadOptions(target=target, variables=variables, environ=ctx.environ, current_user=user)
     try:
         bundle = load_bundle(ctx.cwd, options)
     except BundleError as err:

@@ -31,11 +31,15 @@ def write(tmp_path: Path) -> Callable[[Files], Path]:
     return _write
 
 
-def load(root: Path, target: str | None = None, env: dict[str, str] | None = None, **variables: str) -> Bundle:
+def load(
+    root: Path, target: str | None = None, env: dict[str, str] | None = None, **variables: str
+) -> Bundle:
     return load_bundle(root, LoadOptions(target=target, variables=variables, environ=env or {}))
 
 
-def errors(root: Path, target: str | None = None, env: dict[str, str] | None = None, **variables: str) -> list[Diagnostic]:
+def errors(
+    root: Path, target: str | None = None, env: dict[str, str] | None = None, **variables: str
+) -> list[Diagnostic]:
     with pytest.raises(BundleError) as info:
         load(root, target, env, **variables)
     return [d for d in info.value.diagnostics if d.severity is Severity.ERROR]

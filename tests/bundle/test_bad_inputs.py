@@ -45,13 +45,49 @@ def job(tasks: str, extra: str = "") -> str:
 
 
 CASES = [
-    Case("malformed yaml", {"databricks.yml": HEAD + "resources:\n  jobs: [a, b\nx: 1\n"}, "invalid YAML", "databricks.yml:4:2"),
-    Case("tab indentation", {"databricks.yml": HEAD + "resources:\n\tjobs: {}\n"}, "invalid YAML", ("databricks.yml", "\tjobs")),
-    Case("top level is a list", {"databricks.yml": "- bundle\n- name\n"}, "the bundle configuration must be a mapping", ("databricks.yml", "- bundle")),
-    Case("duplicate key", {"databricks.yml": HEAD + "include: []\ninclude: []\n"}, "key 'include' is defined twice", "databricks.yml:3:1"),
-    Case("missing bundle name", {"databricks.yml": "bundle: {}\n"}, "bundle.name is required", ("databricks.yml", "{}"), "bundle.name"),
-    Case("non utf-8 file", {"databricks.yml": "bundle:\n  name: caf\udce9\n"}, "is not UTF-8 text", "databricks.yml:1:1"),
-    Case("unsupported tag", {"databricks.yml": HEAD + "x: !Ref other\n"}, "unsupported YAML tag !Ref", ("databricks.yml", "!Ref")),
+    Case(
+        "malformed yaml",
+        {"databricks.yml": HEAD + "resources:\n  jobs: [a, b\nx: 1\n"},
+        "invalid YAML",
+        "databricks.yml:4:2",
+    ),
+    Case(
+        "tab indentation",
+        {"databricks.yml": HEAD + "resources:\n\tjobs: {}\n"},
+        "invalid YAML",
+        ("databricks.yml", "\tjobs"),
+    ),
+    Case(
+        "top level is a list",
+        {"databricks.yml": "- bundle\n- name\n"},
+        "the bundle configuration must be a mapping",
+        ("databricks.yml", "- bundle"),
+    ),
+    Case(
+        "duplicate key",
+        {"databricks.yml": HEAD + "include: []\ninclude: []\n"},
+        "key 'include' is defined twice",
+        "databricks.yml:3:1",
+    ),
+    Case(
+        "missing bundle name",
+        {"databricks.yml": "bundle: {}\n"},
+        "bundle.name is required",
+        ("databricks.yml", "{}"),
+        "bundle.name",
+    ),
+    Case(
+        "non utf-8 file",
+        {"databricks.yml": "bundle:\n  name: caf\udce9\n"},
+        "is not UTF-8 text",
+        "databricks.yml:1:1",
+    ),
+    Case(
+        "unsupported tag",
+        {"databricks.yml": HEAD + "x: !Ref other\n"},
+        "unsupported YAML tag !Ref",
+        ("databricks.yml", "!Ref"),
+    ),
     Case(
         "integer field given text",
         {"databricks.yml": JOB.replace("      tasks:\n", "      max_concurrent_runs: many\n")},
@@ -75,22 +111,39 @@ CASES = [
     ),
     Case(
         "misspelt run_if",
-        {"databricks.yml": job("- {task_key: a, run_if: ALL_SUCESS, notebook_task: {notebook_path: ./nb.py}}"), "nb.py": NOTEBOOK},
+        {
+            "databricks.yml": job(
+                "- {task_key: a, run_if: ALL_SUCESS, notebook_task: {notebook_path: ./nb.py}}"
+            ),
+            "nb.py": NOTEBOOK,
+        },
         "invalid value 'ALL_SUCESS'; did you mean ALL_SUCCESS?",
         ("databricks.yml", "ALL_SUCESS"),
         "resources.jobs.j.tasks[0].run_if",
     ),
     Case(
         "boolean field given text",
-        {"databricks.yml": HEAD + "resources:\n  pipelines:\n    p:\n      name: p\n      development: maybe\n"},
+        {
+            "databricks.yml": HEAD
+            + "resources:\n  pipelines:\n    p:\n      name: p\n      development: maybe\n"
+        },
         "expected a boolean, found string",
         ("databricks.yml", "maybe"),
         "resources.pipelines.p.development",
     ),
-    Case("include matches nothing", {"databricks.yml": HEAD + "include:\n  - resources/*.yml\n"}, "no files match include 'resources/*.yml'", ("databricks.yml", "resources/*.yml"), "include[0]"),
+    Case(
+        "include matches nothing",
+        {"databricks.yml": HEAD + "include:\n  - resources/*.yml\n"},
+        "no files match include 'resources/*.yml'",
+        ("databricks.yml", "resources/*.yml"),
+        "include[0]",
+    ),
     Case(
         "broken included file",
-        {"databricks.yml": HEAD + "include: [resources/*.yml]\n", "resources/a.yml": "resources:\n  jobs:\n    j: {name: [\n"},
+        {
+            "databricks.yml": HEAD + "include: [resources/*.yml]\n",
+            "resources/a.yml": "resources:\n  jobs:\n    j: {name: [\n",
+        },
         "invalid YAML",
         "resources/a.yml:4:1",
     ),
@@ -112,7 +165,14 @@ CASES = [
         ("r/b.yml", "etl"),
         "resources.jobs.etl",
     ),
-    Case("unknown target", {"databricks.yml": HEAD + "targets:\n  dev: {}\n"}, "target 'prod' is not defined; available targets: dev", ("databricks.yml", "targets"), "targets", target="prod"),
+    Case(
+        "unknown target",
+        {"databricks.yml": HEAD + "targets:\n  dev: {}\n"},
+        "target 'prod' is not defined; available targets: dev",
+        ("databricks.yml", "targets"),
+        "targets",
+        target="prod",
+    ),
     Case(
         "two default targets",
         {"databricks.yml": HEAD + "targets:\n  a: {default: true}\n  b: {default: true}\n"},
@@ -134,7 +194,13 @@ CASES = [
         ("databricks.yml", "'${var.owner}'"),
         "resources.jobs.j.name",
     ),
-    Case("--var for an undefined variable", {"databricks.yml": HEAD}, "variable region is not defined", "<command line>:1:1", variables={"region": "eu"}),
+    Case(
+        "--var for an undefined variable",
+        {"databricks.yml": HEAD},
+        "variable region is not defined",
+        "<command line>:1:1",
+        variables={"region": "eu"},
+    ),
     Case(
         "variable without a value",
         {"databricks.yml": HEAD + "variables:\n  warehouse_id:\n    description: SQL warehouse\n"},
@@ -165,7 +231,10 @@ CASES = [
     ),
     Case(
         "complex value inside a string",
-        {"databricks.yml": HEAD + "variables:\n  c: {type: complex, default: {a: 1}}\nresources:\n  jobs:\n    j: {name: 'x ${var.c}'}\n"},
+        {
+            "databricks.yml": HEAD
+            + "variables:\n  c: {type: complex, default: {a: 1}}\nresources:\n  jobs:\n    j: {name: 'x ${var.c}'}\n"
+        },
         "cannot use ${var.c} inside a longer string",
         ("databricks.yml", "'x ${var.c}'"),
         "resources.jobs.j.name",
@@ -186,7 +255,12 @@ CASES = [
     ),
     Case(
         "depends_on an unknown task",
-        {"databricks.yml": job("- task_key: a\n  depends_on: [{task_key: extract}]\n  notebook_task: {notebook_path: ./nb.py}"), "nb.py": NOTEBOOK},
+        {
+            "databricks.yml": job(
+                "- task_key: a\n  depends_on: [{task_key: extract}]\n  notebook_task: {notebook_path: ./nb.py}"
+            ),
+            "nb.py": NOTEBOOK,
+        },
         "task a depends on extract, which is not a task of job j",
         ("databricks.yml", "extract"),
         "resources.jobs.j.tasks[0].depends_on[0].task_key",
@@ -206,7 +280,12 @@ CASES = [
     ),
     Case(
         "undefined job cluster",
-        {"databricks.yml": job("- task_key: a\n  job_cluster_key: big\n  notebook_task: {notebook_path: ./nb.py}"), "nb.py": NOTEBOOK},
+        {
+            "databricks.yml": job(
+                "- task_key: a\n  job_cluster_key: big\n  notebook_task: {notebook_path: ./nb.py}"
+            ),
+            "nb.py": NOTEBOOK,
+        },
         "job_cluster_key big is not defined in job j's job_clusters",
         ("databricks.yml", "big"),
         "resources.jobs.j.tasks[0].job_cluster_key",
@@ -232,7 +311,12 @@ CASES = [
     ),
     Case(
         "task with two types",
-        {"databricks.yml": job("- task_key: two\n  notebook_task: {notebook_path: ./nb.py}\n  pipeline_task: {pipeline_id: x}"), "nb.py": NOTEBOOK},
+        {
+            "databricks.yml": job(
+                "- task_key: two\n  notebook_task: {notebook_path: ./nb.py}\n  pipeline_task: {pipeline_id: x}"
+            ),
+            "nb.py": NOTEBOOK,
+        },
         "task two has more than one task type: notebook_task, pipeline_task",
         ("databricks.yml", "task_key: two"),
         "resources.jobs.j.tasks[0]",
@@ -260,14 +344,22 @@ CASES = [
     ),
     Case(
         "personal access token in config",
-        {"databricks.yml": HEAD + "resources:\n  jobs:\n    j:\n      name: j\n      description: token dapi0123456789abcdef0123456789abcdef\n"},
+        {
+            "databricks.yml": HEAD
+            + "resources:\n  jobs:\n    j:\n      name: j\n      description: token dapi0123456789abcdef0123456789abcdef\n"
+        },
         "plaintext secret in the configuration: the value looks like a Databricks personal access token",
         ("databricks.yml", "token dapi"),
         "resources.jobs.j.description",
     ),
     Case(
         "password in environment variables",
-        {"databricks.yml": job("- task_key: a\n  notebook_task: {notebook_path: ./nb.py}\n  new_cluster:\n    spark_version: '15.4'\n    spark_env_vars: {DB_PASSWORD: hunter2}"), "nb.py": NOTEBOOK},
+        {
+            "databricks.yml": job(
+                "- task_key: a\n  notebook_task: {notebook_path: ./nb.py}\n  new_cluster:\n    spark_version: '15.4'\n    spark_env_vars: {DB_PASSWORD: hunter2}"
+            ),
+            "nb.py": NOTEBOOK,
+        },
         "plaintext secret in the configuration: DB_PASSWORD holds a literal value",
         ("databricks.yml", "hunter2"),
         "resources.jobs.j.tasks[0].new_cluster.spark_env_vars.DB_PASSWORD",
@@ -311,7 +403,13 @@ CASES = [
         ("databricks.yml", "'${resources.jobs.nightly.id}'"),
         "resources.jobs.j.tasks[0].run_job_task.job_id",
     ),
-    Case("malformed --var", {"databricks.yml": HEAD}, "--var expects name=value, got 'region'", "<command line>:1:1", variables={"region": ""}),
+    Case(
+        "malformed --var",
+        {"databricks.yml": HEAD},
+        "--var expects name=value, got 'region'",
+        "<command line>:1:1",
+        variables={"region": ""},
+    ),
 ]
 
 
@@ -327,7 +425,9 @@ def _location(files: Files, at: tuple[str, str] | str | None) -> str | None:
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
-def test_bad_bundle_is_reported_with_its_location(case: Case, write: Callable[[Files], Path], tmp_path: Path) -> None:
+def test_bad_bundle_is_reported_with_its_location(
+    case: Case, write: Callable[[Files], Path], tmp_path: Path
+) -> None:
     if case.id == "non utf-8 file":
         (tmp_path / "databricks.yml").write_bytes(b"bundle:\n  name: caf\xe9\n")
     else:

@@ -87,7 +87,11 @@ def test_tasks_merge_by_task_key_and_keep_order(write: Callable[[Files], Path]) 
 def test_job_clusters_merge_by_key(write: Callable[[Files], Path]) -> None:
     clusters = load(_bundle(write), "prod").resources("jobs")["etl"]["job_clusters"]
     assert len(clusters) == 1
-    assert clusters[0]["new_cluster"] == {"spark_version": "15.4.x-scala2.12", "num_workers": 8, "node_type_id": "m5.large"}
+    assert clusters[0]["new_cluster"] == {
+        "spark_version": "15.4.x-scala2.12",
+        "num_workers": 8,
+        "node_type_id": "m5.large",
+    }
 
 
 def test_parameters_merge_by_name(write: Callable[[Files], Path]) -> None:
@@ -105,7 +109,12 @@ def test_pipeline_clusters_merge_by_label_ignoring_case(write: Callable[[Files],
 def test_without_the_target_nothing_is_merged(write: Callable[[Files], Path]) -> None:
     bundle = load(_bundle(write))
     assert bundle.target == "prod"  # the only target is the default
-    root = write({"databricks.yml": BASE.replace("targets:\n  prod:", "targets:\n  dev: {}\n  prod:"), "nb.py": NOTEBOOK})
+    root = write(
+        {
+            "databricks.yml": BASE.replace("targets:\n  prod:", "targets:\n  dev: {}\n  prod:"),
+            "nb.py": NOTEBOOK,
+        }
+    )
     dev = load(root, "dev").resources("jobs")["etl"]
     assert [t["task_key"] for t in dev["tasks"]] == ["ingest", "report"]
     assert dev["tags"] == {"team": "data", "tier": "bronze"}
@@ -166,4 +175,8 @@ def test_target_workspace_and_artifacts_override(write: Callable[[Files], Path])
     assert bundle.workspace["root_path"] == "/Workspace/Shared/ws/a"
     assert bundle.workspace["file_path"] == "/Workspace/Shared/elsewhere"
     assert bundle.workspace["state_path"] == "/Workspace/Shared/ws/a/state"
-    assert bundle.get("artifacts", "pkg") == {"type": "whl", "path": str(root.resolve()), "build": "python -m build"}
+    assert bundle.get("artifacts", "pkg") == {
+        "type": "whl",
+        "path": str(root.resolve()),
+        "build": "python -m build",
+    }

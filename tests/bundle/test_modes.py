@@ -100,7 +100,9 @@ def test_production_needs_an_explicit_root_path(write: Callable[[Files], Path]) 
     # ... unless the jobs run as someone (then every copy is that principal's)
     run_as = text + "    run_as: {service_principal_name: 3f2a6c8e-1234-4bcd-9876-0123456789ab}\n"
     bundle = load(_root(write, run_as), "prod")
-    assert bundle.resources("jobs")["nightly"]["run_as"] == {"service_principal_name": "3f2a6c8e-1234-4bcd-9876-0123456789ab"}
+    assert bundle.resources("jobs")["nightly"]["run_as"] == {
+        "service_principal_name": "3f2a6c8e-1234-4bcd-9876-0123456789ab"
+    }
 
 
 def test_production_refuses_development_pipelines(write: Callable[[Files], Path]) -> None:
@@ -119,7 +121,9 @@ def test_production_deploys_only_from_its_git_branch(write: Callable[[Files], Pa
     subprocess.run([*git, "add", "-A"], cwd=root, check=True)
     subprocess.run([*git, "commit", "-qm", "init"], cwd=root, check=True)
     (diag,) = errors(root, "prod")
-    assert "not on the right git branch" in diag.summary and "release" in diag.summary and "main" in diag.summary
+    assert (
+        "not on the right git branch" in diag.summary and "release" in diag.summary and "main" in diag.summary
+    )
     subprocess.run([*git, "checkout", "-q", "-b", "release"], cwd=root, check=True)
     bundle = load(root, "prod")
     assert bundle.get("bundle", "git", "branch") == "release"
@@ -134,10 +138,16 @@ def test_unknown_mode_is_an_error(write: Callable[[Files], Path]) -> None:
 
 
 def test_top_level_permissions_apply_to_each_resource_kind(write: Callable[[Files], Path]) -> None:
-    text = BUNDLE + "permissions:\n  - {level: CAN_RUN, group_name: analysts}\n  - {level: CAN_VIEW, user_name: a@x.com}\n"
+    text = (
+        BUNDLE
+        + "permissions:\n  - {level: CAN_RUN, group_name: analysts}\n  - {level: CAN_VIEW, user_name: a@x.com}\n"
+    )
     bundle = load(_root(write, text), "prod")
     assert bundle.resources("jobs")["nightly"]["permissions"] == [
         {"level": "CAN_MANAGE_RUN", "group_name": "analysts"},
         {"level": "CAN_VIEW", "user_name": "a@x.com"},
     ]
-    assert bundle.resources("pipelines")["dlt"]["permissions"][0] == {"level": "CAN_RUN", "group_name": "analysts"}
+    assert bundle.resources("pipelines")["dlt"]["permissions"][0] == {
+        "level": "CAN_RUN",
+        "group_name": "analysts",
+    }

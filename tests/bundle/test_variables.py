@@ -71,7 +71,10 @@ def test_a_whole_reference_keeps_the_value_type(write: Callable[[Files], Path]) 
 def test_precedence_cli_over_env_over_target_over_default(write: Callable[[Files], Path]) -> None:
     root = _root(write)
     assert load(root, "prod").get("variables", "catalog", "value") == "prod"
-    assert load(root, "prod", env={"BUNDLE_VAR_catalog": "from_env"}).get("variables", "catalog", "value") == "from_env"
+    assert (
+        load(root, "prod", env={"BUNDLE_VAR_catalog": "from_env"}).get("variables", "catalog", "value")
+        == "from_env"
+    )
     cli = load(root, "prod", env={"BUNDLE_VAR_catalog": "from_env"}, catalog="from_cli")
     assert cli.get("variables", "catalog", "value") == "from_cli"
     assert cli.get("variables", "schema", "value") == "from_cli_raw"

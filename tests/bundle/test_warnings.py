@@ -35,7 +35,9 @@ def test_unknown_keys_name_the_nearest_valid_key(write: Callable[[Files], Path])
     assert all(d.severity is Severity.WARNING for d in bundle.diagnostics)
 
 
-def test_resource_kinds_brickyard_cannot_deploy_are_kept_with_a_warning(write: Callable[[Files], Path]) -> None:
+def test_resource_kinds_brickyard_cannot_deploy_are_kept_with_a_warning(
+    write: Callable[[Files], Path],
+) -> None:
     bundle = load(write({"databricks.yml": TEXT, "nb.py": NOTEBOOK}))
     (app,) = [d for d in bundle.warnings if "not deployable" in d.summary]
     assert app.summary == "apps are not deployable by brickyard yet; deploy leaves dashboard_app out"

@@ -42,7 +42,9 @@ def test_valid_bundle_prints_a_summary(bundle_dir: Path, capsys: pytest.CaptureF
     assert "User: tester@brickyard.local" in out
 
 
-def test_json_output_is_the_resolved_configuration(bundle_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_json_output_is_the_resolved_configuration(
+    bundle_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert run(["validate", "-t", "ci", "--var", "catalog=prod", "-o", "json"]) == 0
     doc = json.loads(capsys.readouterr().out)
     assert doc["bundle"] == {"name": "cli", "target": "ci"}
@@ -61,7 +63,9 @@ def test_errors_exit_1_with_every_diagnostic(bundle_dir: Path, capsys: pytest.Ca
 
 
 def test_strict_turns_warnings_into_failure(bundle_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    text = (bundle_dir / "databricks.yml").read_text().replace("      name: j-", "      nmae: x\n      name: j-")
+    text = (
+        (bundle_dir / "databricks.yml").read_text().replace("      name: j-", "      nmae: x\n      name: j-")
+    )
     (bundle_dir / "databricks.yml").write_text(text)
     assert run(["validate"]) == 0
     assert "unknown field: nmae (did you mean name?)" in capsys.readouterr().err
@@ -69,7 +73,9 @@ def test_strict_turns_warnings_into_failure(bundle_dir: Path, capsys: pytest.Cap
     assert "validation failed with --strict: 1 warning" in capsys.readouterr().err
 
 
-def test_outside_a_bundle_the_error_says_what_to_do(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_outside_a_bundle_the_error_says_what_to_do(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.chdir(tmp_path)
     assert run(["validate"]) == 1
     assert "no databricks.yml found" in capsys.readouterr().err

@@ -18,7 +18,12 @@ def test_example_validates_without_findings(target: str) -> None:
     bundle = load_bundle(EXAMPLE, LoadOptions(target=target, environ={}))
     assert bundle.diagnostics == ()
     job = bundle.resources("jobs")["orders_job"]
-    assert [t["task_key"] for t in job["tasks"]] == ["ingest", "refresh_pipeline", "score_customers", "dbt_marts"]
+    assert [t["task_key"] for t in job["tasks"]] == [
+        "ingest",
+        "refresh_pipeline",
+        "score_customers",
+        "dbt_marts",
+    ]
     kinds = [next(k for k in t if k.endswith("_task")) for t in job["tasks"]]
     assert kinds == ["notebook_task", "pipeline_task", "python_wheel_task", "dbt_task"]
 

@@ -102,7 +102,9 @@ def check_job(key: str, job: Node, diags: list[Diagnostic]) -> None:
                     cluster_key.loc,
                 )
             )
-        graph[name] = [str(d.get("task_key").value) for d in _maps(task.get("depends_on")) if d.get("task_key")]  # type: ignore[union-attr]
+        graph[name] = [
+            str(d.get("task_key").value) for d in _maps(task.get("depends_on")) if d.get("task_key")
+        ]  # type: ignore[union-attr]
     for name, index in keys.items():
         depends = tasks.value[index].get("depends_on")
         for dep_index, dep in enumerate(_maps(depends)):

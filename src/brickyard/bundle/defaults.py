@@ -118,7 +118,13 @@ def permissions_and_run_as(config: Node, diags: list[Diagnostic]) -> None:
                         copy = entry.copy()
                         copy.value["level"] = Node(levels[level.value], level.loc)
                         existing.value.append(copy)
-            if kind == "jobs" and run_as is not None and run_as.is_map and run_as.value and resource.get("run_as") is None:
+            if (
+                kind == "jobs"
+                and run_as is not None
+                and run_as.is_map
+                and run_as.value
+                and resource.get("run_as") is None
+            ):
                 resource.value["run_as"] = run_as.copy()
 
 

@@ -107,7 +107,9 @@ class Resolver:
             return None
         if ref in stack:
             chain = [*stack[stack.index(ref) :], ref]
-            self._error("cycle in variable references: " + " -> ".join(f"${{{r}}}" for r in chain), node, path)
+            self._error(
+                "cycle in variable references: " + " -> ".join(f"${{{r}}}" for r in chain), node, path
+            )
             return None
         stack.append(ref)
         try:

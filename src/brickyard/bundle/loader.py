@@ -75,12 +75,16 @@ def _expand_include(root: Path, pattern: Node, index: int, diags: list[Diagnosti
         diags.append(Diagnostic(Severity.ERROR, "include entries must be paths or globs", where, pattern.loc))
         return []
     if Path(pattern.value).is_absolute():
-        diags.append(Diagnostic(Severity.ERROR, "include paths are relative to the bundle root", where, pattern.loc))
+        diags.append(
+            Diagnostic(Severity.ERROR, "include paths are relative to the bundle root", where, pattern.loc)
+        )
         return []
     matches = sorted(Path(p) for p in glob.glob(str(root / pattern.value), recursive=True))
     files = [p for p in matches if p.is_file() and p.suffix in (".yml", ".yaml")]
     if not files:
-        diags.append(Diagnostic(Severity.ERROR, f"no files match include {pattern.value!r}", where, pattern.loc))
+        diags.append(
+            Diagnostic(Severity.ERROR, f"no files match include {pattern.value!r}", where, pattern.loc)
+        )
     return files
 
 
@@ -125,7 +129,9 @@ def _include_resources(tree: Node, resources: Node, diags: list[Diagnostic]) -> 
                     Diagnostic(
                         Severity.ERROR,
                         f"resource {kind}.{key} is defined more than once"
-                        + (f" (also at {first.key_loc or first.loc})" if (first.key_loc or first.loc) else ""),
+                        + (
+                            f" (also at {first.key_loc or first.loc})" if (first.key_loc or first.loc) else ""
+                        ),
                         format_path(("resources", kind, key)),
                         resource.key_loc or resource.loc,
                     )
@@ -139,7 +145,9 @@ def select_target(tree: Node, requested: str | None) -> tuple[str, Node | None]:
     targets = tree.get("targets") or tree.get("environments")
     if targets is None or targets.value is None or targets.value == {}:
         if requested and requested != "default":
-            raise BundleError.at(f"target {requested!r} is not defined: the bundle declares no targets", tree.loc)
+            raise BundleError.at(
+                f"target {requested!r} is not defined: the bundle declares no targets", tree.loc
+            )
         return "default", None
     if not targets.is_map:
         raise BundleError.at("targets must be a mapping of target names", targets.loc, "targets")
@@ -152,7 +160,9 @@ def select_target(tree: Node, requested: str | None) -> tuple[str, Node | None]:
                 "targets",
             )
         return requested, _section(targets.value[requested])
-    defaults = [n for n, t in targets.items() if t.is_map and (d := t.get("default")) is not None and d.value is True]
+    defaults = [
+        n for n, t in targets.items() if t.is_map and (d := t.get("default")) is not None and d.value is True
+    ]
     if len(defaults) > 1:
         second = targets.value[defaults[1]].get("default")
         raise BundleError.at(

@@ -60,12 +60,25 @@ class PathTranslator:
             for index, env in enumerate(_items(job.get("environments"))):
                 deps = _lookup(env, ("spec", "dependencies"))
                 for dep_index, dep in enumerate(deps.value if deps is not None and deps.is_seq else []):
-                    path = ("resources", "jobs", key, "environments", index, "spec", "dependencies", dep_index)
+                    path = (
+                        "resources",
+                        "jobs",
+                        key,
+                        "environments",
+                        index,
+                        "spec",
+                        "dependencies",
+                        dep_index,
+                    )
                     self._translate(dep, path, DEPENDENCY)
         for key, pipeline in _entries(resources, "pipelines"):
             for index, library in enumerate(_items(pipeline.get("libraries"))):
                 base = ("resources", "pipelines", key, "libraries", index)
-                for sub, kind in ((("notebook", "path"), NOTEBOOK), (("file", "path"), FILE), (("glob", "include"), GLOB)):
+                for sub, kind in (
+                    (("notebook", "path"), NOTEBOOK),
+                    (("file", "path"), FILE),
+                    (("glob", "include"), GLOB),
+                ):
                     if (node := _lookup(library, sub)) is not None:
                         self._translate(node, (*base, *sub), kind)
             if (node := pipeline.get("root_path")) is not None:
@@ -110,7 +123,9 @@ class PathTranslator:
         else:
             self._workspace_file(node, path, value, local, relative, kind)
 
-    def _workspace_file(self, node: Node, path: Path, value: str, local: FsPath, relative: str, kind: str) -> None:
+    def _workspace_file(
+        self, node: Node, path: Path, value: str, local: FsPath, relative: str, kind: str
+    ) -> None:
         what = {NOTEBOOK: "notebook", FILE: "file", DIRECTORY: "directory"}[kind]
         if not local.exists():
             self._error(f"{what} {value} not found", node, path)
@@ -129,7 +144,9 @@ class PathTranslator:
                 return
             relative = strip_notebook_extension(relative)
         elif kind == FILE and path[-2:] == ("spark_python_task", "python_file") and is_notebook(local):
-            self._error(f"{value} is a notebook; run it with notebook_task, not spark_python_task", node, path)
+            self._error(
+                f"{value} is a notebook; run it with notebook_task, not spark_python_task", node, path
+            )
             return
         remote = f"{self.file_path}/{relative}"
         self.sources[remote] = local

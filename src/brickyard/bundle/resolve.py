@@ -64,18 +64,26 @@ def load_bundle(start: FsPath, options: LoadOptions | None = None) -> Bundle:
     config = _merge_target(tree, target)
     merge_keyed_lists(config.get("resources"))
 
-    cli_vars = opts.variables if isinstance(opts.variables, Mapping) else variables.parse_cli_vars(opts.variables)
+    cli_vars = (
+        opts.variables if isinstance(opts.variables, Mapping) else variables.parse_cli_vars(opts.variables)
+    )
     definitions = variables.normalize_definitions(config.get("variables"), diags)
     config.value["variables"] = definitions
-    variables.assign_values(definitions, target.get("variables") if target else None, cli_vars, opts.environ, diags)
+    variables.assign_values(
+        definitions, target.get("variables") if target else None, cli_vars, opts.environ, diags
+    )
     _raise_on_errors(diags)  # references to a variable without a value would only repeat the error
 
     bundle = ensure_map(config, ("bundle",))
     name = bundle.get("name")
     if name is None or not isinstance(name.value, str) or not name.value.strip():
-        diags.append(Diagnostic(Severity.ERROR, "bundle.name is required", "bundle.name", (name or bundle).loc))
+        diags.append(
+            Diagnostic(Severity.ERROR, "bundle.name is required", "bundle.name", (name or bundle).loc)
+        )
     bundle.value["target"] = from_plain(target_name, bundle.loc)
-    target_mode = mode.check_mode(target.get("mode") if target else None, diags, f"targets.{target_name}.mode")
+    target_mode = mode.check_mode(
+        target.get("mode") if target else None, diags, f"targets.{target_name}.mode"
+    )
     if target_mode:
         bundle.value["mode"] = from_plain(target_mode, target.get("mode").loc if target else None)  # type: ignore[union-attr]
     git = read_git_info(root)
@@ -112,8 +120,14 @@ def load_bundle(start: FsPath, options: LoadOptions | None = None) -> Bundle:
         diags.extend(find_plaintext_secrets(config, skip=("workspace",)))
     unique = _dedupe(diags)
     _raise_on_errors(unique)
-    return Bundle(root=root, target=target_name, config=config, current_user=user, diagnostics=tuple(unique),
-                  sources=translator.sources)
+    return Bundle(
+        root=root,
+        target=target_name,
+        config=config,
+        current_user=user,
+        diagnostics=tuple(unique),
+        sources=translator.sources,
+    )
 
 
 def _merge_target(tree: Node, target: Node | None) -> Node:

@@ -105,7 +105,13 @@ _BUNDLE_DEFS: dict[str, dict[str, Ref]] = {
         )
     }
     | {"azure_use_msi": "bool", "current_user": "any"},
-    "bundle.Variable": {"default": "any", "description": "str", "type": "str", "lookup": _STR_MAP, "value": "any"},
+    "bundle.Variable": {
+        "default": "any",
+        "description": "str",
+        "type": "str",
+        "lookup": _STR_MAP,
+        "value": "any",
+    },
     "bundle.Target": {
         "default": "bool",
         "mode": "str",
@@ -158,7 +164,10 @@ def definitions() -> dict[str, dict[str, Ref]]:
     resources_def: dict[str, Ref] = {kind: "any" for kind in NOT_DEPLOYABLE}
     for kind in DEPLOYABLE:
         name = f"bundle.resource.{kind}"
-        defs[name] = {**defs[generated["resources"][kind]], **(grants if kind in ("schemas", "volumes") else extras)}
+        defs[name] = {
+            **defs[generated["resources"][kind]],
+            **(grants if kind in ("schemas", "volumes") else extras),
+        }
         resources_def[kind] = {"map": name}
     defs["bundle.Resources"] = resources_def
     return defs

@@ -20,14 +20,21 @@ _VALUE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("a Databricks OAuth secret", re.compile(r"\bdose[0-9a-f]{32}\b")),
     ("an AWS access key id", re.compile(r"\b(AKIA|ASIA)[0-9A-Z]{16}\b")),
     ("a private key", re.compile(r"-----BEGIN (RSA |EC |DSA |OPENSSH |ENCRYPTED )?PRIVATE KEY-----")),
-    ("a GitHub token", re.compile(r"\b(ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{36}\b|\bgithub_pat_[A-Za-z0-9_]{40,}")),
+    (
+        "a GitHub token",
+        re.compile(r"\b(ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{36}\b|\bgithub_pat_[A-Za-z0-9_]{40,}"),
+    ),
     ("a Slack token", re.compile(r"\bxox[baprs]-[A-Za-z0-9-]{10,}")),
     ("an Azure storage account key", re.compile(r"AccountKey=[A-Za-z0-9+/=]{40,}")),
 )
 _SECRET_WORDS = frozenset({"password", "passwd", "pwd", "secret", "token", "credential", "credentials"})
-_KEY_QUALIFIERS = frozenset({"api", "access", "secret", "private", "account", "master", "storage", "sas", "signing"})
+_KEY_QUALIFIERS = frozenset(
+    {"api", "access", "secret", "private", "account", "master", "storage", "sas", "signing"}
+)
 _NOT_SECRETS = frozenset({"scope", "name", "path", "id", "file", "url", "type", "enabled", "key", "keys"})
-_SAFE_VALUE = re.compile(r"^(\{\{secrets/[^}]+\}\}|\$\{[^}]+\}|\$[A-Z_][A-Z0-9_]*|\{\{[^}]+\}\}|<[^>]*>|\*+)$")
+_SAFE_VALUE = re.compile(
+    r"^(\{\{secrets/[^}]+\}\}|\$\{[^}]+\}|\$[A-Z_][A-Z0-9_]*|\{\{[^}]+\}\}|<[^>]*>|\*+)$"
+)
 
 
 def find_plaintext_secrets(config: Node, skip: tuple[str, ...] = ()) -> list[Diagnostic]:

@@ -48,8 +48,11 @@ def parse_cli_vars(pairs: Sequence[str]) -> dict[str, str]:
 
 def _is_full_form(node: Node) -> bool:
     """A target override written as a definition (`{default: …}` / `{lookup: …}`), not a bare value."""
-    return node.is_map and bool(node.value) and set(node.value) <= DEFINITION_KEYS and (
-        "default" in node.value or "lookup" in node.value
+    return (
+        node.is_map
+        and bool(node.value)
+        and set(node.value) <= DEFINITION_KEYS
+        and ("default" in node.value or "lookup" in node.value)
     )
 
 
@@ -123,7 +126,12 @@ def assign_values(
     for name in cli:
         if name not in definitions.value:
             diags.append(
-                Diagnostic(Severity.ERROR, f"variable {name} is not defined (set with --var)", "variables", CLI_LOCATION)
+                Diagnostic(
+                    Severity.ERROR,
+                    f"variable {name} is not defined (set with --var)",
+                    "variables",
+                    CLI_LOCATION,
+                )
             )
     for name, definition in definitions.items():
         path = format_path(("variables", name))
@@ -197,7 +205,12 @@ def _external(name: str, raw: str, complex_: bool, loc: Location, diags: list[Di
         value: Any = json.loads(raw)
     except json.JSONDecodeError as err:
         diags.append(
-            Diagnostic(Severity.ERROR, f"complex variable {name} needs a JSON value: {err.msg}", f"variables.{name}", loc)
+            Diagnostic(
+                Severity.ERROR,
+                f"complex variable {name} needs a JSON value: {err.msg}",
+                f"variables.{name}",
+                loc,
+            )
         )
         return Node(None, loc)
     return from_plain(value, loc)

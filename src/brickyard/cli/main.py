@@ -85,7 +85,9 @@ def run(args: list[str]) -> int:
         if debug:
             traceback.print_exc()
             return 1
-        _stderr(f"Error: internal error: {type(bug).__name__}: {bug}\nRun again with --debug for the traceback.")
+        _stderr(
+            f"Error: internal error: {type(bug).__name__}: {bug}\nRun again with --debug for the traceback."
+        )
         return 1
     code = result if isinstance(result, int) else 0
     if code == 130:  # typer turns Ctrl-C into Exit(130), which click returns in non-standalone mode

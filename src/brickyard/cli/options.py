@@ -15,7 +15,12 @@ class OutputChoice(str, Enum):
 
 Target = Annotated[
     str | None,
-    typer.Option("--target", "-t", metavar="TARGET", help="Bundle target to use (default: the target marked default: true)."),
+    typer.Option(
+        "--target",
+        "-t",
+        metavar="TARGET",
+        help="Bundle target to use (default: the target marked default: true).",
+    ),
 ]
 Var = Annotated[
     list[str] | None,
@@ -27,7 +32,9 @@ Profile = Annotated[
 ]
 Output = Annotated[
     OutputChoice,
-    typer.Option("--output", "-o", metavar="text|json", help="Output format: text for people, json for machines."),
+    typer.Option(
+        "--output", "-o", metavar="text|json", help="Output format: text for people, json for machines."
+    ),
 ]
 AutoApprove = Annotated[
     bool,

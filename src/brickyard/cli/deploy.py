@@ -1,0 +1,46 @@
+"""`brickyard deploy`."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from brickyard.cli import options
+
+
+def deploy(
+    target: options.Target = None,
+    var: options.Var = None,
+    profile: options.Profile = None,
+    select: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--select", metavar="KIND.KEY", help="Deploy only this resource, e.g. jobs.etl (repeatable)."
+        ),
+    ] = None,
+    force_lock: Annotated[
+        bool, typer.Option("--force-lock", help="Take the deploy lock even if someone holds it.")
+    ] = False,
+    auto_approve: options.AutoApprove = False,
+    output: options.Output = options.OutputChoice.text,
+) -> None:
+    """Build artifacts, sync files and apply resources to the target's workspace.
+
+    A target without a host (or with `host: local`) deploys to the embedded local workspace.
+    """
+    from brickyard.context import AppContext
+    from brickyard.deploy import DeployOptions, deploy_bundle
+
+    ctx = AppContext.create(output.value)
+    deploy_bundle(
+        ctx,
+        DeployOptions(
+            target=target,
+            variables=var or [],
+            profile=profile,
+            select=select or [],
+            force_lock=force_lock,
+            auto_approve=auto_approve,
+        ),
+    )

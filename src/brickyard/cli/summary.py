@@ -1,0 +1,19 @@
+"""`brickyard summary`."""
+
+from __future__ import annotations
+
+from brickyard.cli import options
+
+
+def summary(
+    target: options.Target = None,
+    var: options.Var = None,
+    profile: options.Profile = None,
+    output: options.Output = options.OutputChoice.text,
+) -> None:
+    """List the deployed resources of the target with their ids and links."""
+    from brickyard.context import AppContext
+    from brickyard.deploy.summary import summarize
+
+    ctx = AppContext.create(output.value)
+    summarize(ctx, target, var or [], profile)

@@ -1,0 +1,125 @@
+"""Deploying a bundle: build, plan, lock, apply, record.
+
+`deploy_bundle` is what `brickyard deploy` runs. It builds the artifacts, computes the plan (reads
+only), stops there when nothing changed (no lock, no write), asks before destructive changes,
+takes the deploy lock (outside development mode), re-checks that nobody deployed in between, and
+applies the plan it showed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from brickyard.context import AppContext
+from brickyard.deploy.apply import Applier, ApplyReport
+from brickyard.deploy.artifacts import artifacts_of, build
+from brickyard.deploy.target import Target, open_target
+from brickyard.errors import BrickyardError, StateError, UsageError
+from brickyard.plan.explain import plan_json, plan_text
+from brickyard.plan.model import Plan
+from brickyard.state.lock import DeployLock
+
+
+@dataclass(frozen=True)
+class DeployOptions:
+    target: str | None = None
+    variables: Sequence[str] = ()
+    profile: str | None = None
+    select: Sequence[str] = ()
+    force_lock: bool = False
+    auto_approve: bool = False
+
+
+def plan_bundle(ctx: AppContext, options: DeployOptions) -> Plan:
+    """What deploy would do now, without building or writing anything."""
+    target = open_target(ctx, options.target, options.variables, options.profile)
+    plan = target.plan(target.read_state(ctx))
+    ctx.output.result(plan_json(plan), lambda console: [console.print(line) for line in plan_text(plan)])
+    return plan
+
+
+def deploy_bundle(ctx: AppContext, options: DeployOptions) -> ApplyReport:
+    target = open_target(ctx, options.target, options.variables, options.profile)
+    selected = _selection(target, options.select)
+    for artifact in artifacts_of(target.bundle):
+        with ctx.output.progress(f"Building {artifact.name} ({artifact.build})"):
+            result = build(artifact, dict(ctx.environ))
+        ctx.output.info(f"Built {', '.join(p.name for p in result.files)} in {result.seconds:.1f}s")
+    state = target.read_state(ctx)
+    plan = target.plan(state)
+    if not plan.has_changes:
+        ctx.output.success(f"No changes: {target.bundle.name} on target {target.bundle.target} is up to date")
+        report = ApplyReport()
+        ctx.output.result({"plan": plan_json(plan), "applied": report.as_json()}, "")
+        return report
+    _show(ctx, plan)
+    _approve(ctx, plan, options.auto_approve)
+    lock = None
+    if _locking(target):
+        lock = DeployLock(target.client, target.store.state_path, target.bundle.current_user.user_name)
+        lock.acquire(force=options.force_lock)
+    try:
+        _check_unchanged(target, plan)
+        applier = Applier(
+            target.client,
+            plan,
+            target.store,
+            target.kinds,
+            ctx.output,
+            target.bundle.current_user.user_name,
+            selected,
+        )
+        applier.run()
+    finally:
+        if lock is not None:
+            lock.release()
+    report = applier.report
+    ctx.output.result(
+        {"plan": plan_json(plan), "applied": report.as_json()},
+        f"Deployed {target.bundle.name} to {target.bundle.target}: {len(report.created)} created, "
+        f"{len(report.updated)} updated, {len(report.deleted)} deleted, {report.files_uploaded} file(s) and "
+        f"{report.artifacts_uploaded} artifact(s) uploaded, {report.writes} write operations in {report.seconds:.1f}s",
+    )
+    return report
+
+
+def _show(ctx: AppContext, plan: Plan) -> None:
+    if ctx.output.format == "text":
+        ctx.output.show(plan_text(plan))
+
+
+def _approve(ctx: AppContext, plan: Plan, auto_approve: bool) -> None:
+    destructive = plan.destructive
+    if not destructive or auto_approve:
+        return
+    names = ", ".join(f"{c.action.value} {c.address}" for c in destructive)
+    if ctx.output.confirm(f"This deploy will {names}, which deletes data or history. Continue?"):
+        return
+    raise BrickyardError(
+        f"destructive changes need approval: {names}. Re-run interactively to confirm, or pass --auto-approve"
+    )
+
+
+def _locking(target: Target) -> bool:
+    enabled = target.bundle.get("bundle", "deployment", "lock", "enabled")
+    return enabled is not False
+
+
+def _check_unchanged(target: Target, plan: Plan) -> None:
+    current = target.store.read_remote()
+    if current is not None and current.serial > plan.state.serial:
+        raise StateError(
+            f"another deploy changed {target.bundle.target} while this one was planning "
+            f"(state serial {plan.state.serial} → {current.serial}); run the deploy again"
+        )
+
+
+def _selection(target: Target, select: Sequence[str]) -> frozenset[str]:
+    known = {f"{kind}.{key}" for kind in target.kinds for key in target.bundle.resources(kind)}
+    unknown = [s for s in select if s not in known]
+    if unknown:
+        raise UsageError(
+            f"--select {', '.join(unknown)}: no such resource; choose from {', '.join(sorted(known))}"
+        )
+    return frozenset(select)

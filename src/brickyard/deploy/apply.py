@@ -1,0 +1,277 @@
+"""Applying a plan, stage by stage: artifacts → files → schemas, volumes → clusters → pipelines → jobs.
+
+The state is updated after every resource that changed, so whatever happens the state lists
+exactly what exists: a deploy that fails half way leaves the resources it created recorded, and
+running it again converges instead of creating them twice. Before creating a job or pipeline the
+workspace is asked whether this bundle already created it (a create whose answer was lost):
+it is then adopted, not duplicated.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from brickyard import __version__
+from brickyard.deploy.kinds import Kind
+from brickyard.errors import ApplyError, BrickyardError
+from brickyard.output import Output
+from brickyard.plan.model import STAGES, Action, FileAction, FileChange, Plan, ResourceChange
+from brickyard.plan.resources import apply_order, fill_references, split_settings
+from brickyard.state.model import ArtifactFile, DeploymentState, FileState, ResourceState
+from brickyard.state.store import StateStore
+
+if TYPE_CHECKING:
+    from databricks.sdk import WorkspaceClient
+
+UPLOAD_THREADS = 8
+
+
+@dataclass
+class ApplyReport:
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    deleted: list[str] = field(default_factory=list)
+    files_uploaded: int = 0
+    files_deleted: int = 0
+    artifacts_uploaded: int = 0
+    writes: int = 0
+    seconds: float = 0.0
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "created": self.created,
+            "updated": self.updated,
+            "deleted": self.deleted,
+            "files_uploaded": self.files_uploaded,
+            "files_deleted": self.files_deleted,
+            "artifacts_uploaded": self.artifacts_uploaded,
+            "write_calls": self.writes,
+            "seconds": round(self.seconds, 3),
+        }
+
+
+@dataclass
+class Applier:
+    client: WorkspaceClient
+    plan: Plan
+    store: StateStore
+    kinds: dict[str, Kind]
+    output: Output
+    deployed_by: str
+    selected: frozenset[str] = frozenset()
+    """Addresses to apply (`--select`); empty means all."""
+    report: ApplyReport = field(default_factory=ApplyReport)
+    _count: threading.Lock = field(default_factory=threading.Lock)
+
+    def run(self) -> DeploymentState:
+        started = time.perf_counter()
+        state = self.plan.state.model_copy(deep=True)
+        try:
+            self._artifacts(state)
+            self._files(state)
+            self._resources(state)
+        finally:
+            self._finish(state)
+            self.report.seconds = time.perf_counter() - started
+        return state
+
+    # -- stages -------------------------------------------------------------------------------
+
+    def _artifacts(self, state: DeploymentState) -> None:
+        uploads = [a for a in self.plan.artifacts if a.action is FileAction.UPLOAD]
+        if not uploads:
+            return
+        from databricks.sdk.service.workspace import ImportFormat
+
+        with self.output.progress(f"Uploading {len(uploads)} artifact file(s)", total=len(uploads)) as bar:
+            for upload in uploads:
+                self._mkdirs({upload.remote.rsplit("/", 1)[0]})
+                self._write(
+                    lambda u=upload: self.client.workspace.upload(
+                        u.remote, io.BytesIO(u.local.read_bytes()), format=ImportFormat.AUTO, overwrite=True
+                    ),
+                    f"artifact {upload.name}",
+                    "upload",
+                )
+                files = state.artifacts.setdefault(upload.name, [])
+                files[:] = [f for f in files if f.remote != upload.remote]
+                files.append(ArtifactFile(local=upload.name, remote=upload.remote, hash=upload.hash))
+                self.report.artifacts_uploaded += 1
+                bar.advance()
+
+    def _files(self, state: DeploymentState) -> None:
+        uploads = [f for f in self.plan.files if f.action is FileAction.UPLOAD]
+        deletes = [f for f in self.plan.files if f.action is FileAction.DELETE]
+        if uploads:
+            known = {fs.remote.rsplit("/", 1)[0] for fs in state.files.values()}
+            self._mkdirs({f.remote.rsplit("/", 1)[0] for f in uploads} - known)
+            progress = self.output.progress(f"Uploading {len(uploads)} file(s)", total=len(uploads))
+            with progress as bar, ThreadPoolExecutor(max_workers=UPLOAD_THREADS) as pool:
+                for change in pool.map(self._upload_file, uploads):
+                    state.files[change.relative] = FileState(
+                        hash=change.hash, remote=change.remote, language=change.language
+                    )
+                    self.report.files_uploaded += 1
+                    bar.advance()
+        for change in deletes:
+            self._delete_path(change.remote, f"file {change.relative}")
+            state.files.pop(change.relative, None)
+            self.report.files_deleted += 1
+
+    def _upload_file(self, change: FileChange) -> FileChange:
+        from databricks.sdk.service.workspace import ImportFormat, Language
+
+        assert change.local is not None
+        content = io.BytesIO(change.local.read_bytes())
+        if change.language and change.local.suffix.lower() == ".ipynb":
+            call = lambda: self.client.workspace.upload(  # noqa: E731
+                change.remote, content, format=ImportFormat.JUPYTER, overwrite=True
+            )
+        elif change.language:
+            call = lambda: self.client.workspace.upload(  # noqa: E731
+                change.remote,
+                content,
+                format=ImportFormat.SOURCE,
+                language=Language(change.language),
+                overwrite=True,
+            )
+        else:
+            call = lambda: self.client.workspace.upload(  # noqa: E731
+                change.remote, content, format=ImportFormat.AUTO, overwrite=True
+            )
+        self._write(call, f"file {change.relative}", "upload")
+        return change
+
+    def _resources(self, state: DeploymentState) -> None:
+        changes = {c.address: c for c in self.plan.resources if self._chosen(c)}
+        ids = state.ids()
+        live = [a for a, c in changes.items() if c.action is not Action.DELETE]
+        for address in apply_order(live, {a: c.config for a, c in changes.items()}):
+            change = changes[address]
+            if change.action is Action.UNCHANGED:
+                continue
+            self._apply(change, state, ids)
+        doomed = [c for c in changes.values() if c.action is Action.DELETE]
+        for change in sorted(doomed, key=lambda c: -STAGES.index(c.kind) if c.kind in STAGES else 0):
+            self._call(change, "delete", lambda c=change: self.kinds[c.kind].delete(str(c.id)))
+            state.resources.pop(change.address, None)
+            ids.pop(change.address, None)
+            self.report.deleted.append(change.address)
+            self.store.write(state, remote=False)
+
+    def _apply(self, change: ResourceChange, state: DeploymentState, ids: dict[str, str]) -> None:
+        kind = self.kinds[change.kind]
+        try:
+            filled = fill_references(change.config, ids, strict=True)
+        except BrickyardError as err:
+            raise ApplyError(change.address, "plan", err) from None
+        settings, extras = split_settings(filled)
+        if change.action is Action.RECREATE and change.id:
+            self._call(change, "delete", lambda: kind.delete(str(change.id)))
+            state.resources.pop(change.address, None)
+            self.store.write(state, remote=False)
+        if change.action in (Action.CREATE, Action.RECREATE):
+            adopted = self._adoptable(kind, settings)
+            if adopted:
+                new_id = self._call(change, "update", lambda: kind.update(adopted, settings))
+            else:
+                new_id = self._call(change, "create", lambda: kind.create(settings))
+            self.report.created.append(change.address)
+        else:
+            new_id = self._call(change, "update", lambda: kind.update(str(change.id), settings))
+            self.report.updated.append(change.address)
+        ids[change.address] = new_id
+        state.resources[change.address] = ResourceState(
+            kind=change.kind, key=change.key, id=new_id, config=filled, desired_hash=change.desired_hash
+        )
+        self.store.write(state, remote=False)
+        if extras.get("permissions"):
+            self._call(change, "permissions", lambda: kind.set_permissions(new_id, extras["permissions"]))
+        if extras.get("grants") and hasattr(kind, "set_grants"):
+            self._call(change, "grants", lambda: kind.set_grants(new_id, extras["grants"]))
+
+    def _adoptable(self, kind: Kind, settings: dict[str, Any]) -> str | None:
+        """The id of a job or pipeline this bundle created but never recorded, if there is one."""
+        metadata = (settings.get("deployment") or {}).get("metadata_file_path")
+        name = settings.get("name")
+        if not metadata or not name or kind.kind not in ("jobs", "pipelines"):
+            return None
+        if kind.kind == "jobs":
+            found = self.client.api_client.do("GET", "/api/2.2/jobs/list", query={"name": name, "limit": 100})
+            for job in (found or {}).get("jobs", []):
+                deployed = (job.get("settings", {}).get("deployment") or {}).get("metadata_file_path")
+                if deployed == metadata and job.get("settings", {}).get("name") == name:
+                    return str(job["job_id"])
+            return None
+        found = self.client.api_client.do(
+            "GET", "/api/2.0/pipelines", query={"filter": f"name LIKE '{name}'"}
+        )
+        for pipeline in (found or {}).get("statuses", []):
+            if pipeline.get("name") != name:
+                continue
+            spec = kind.get(str(pipeline["pipeline_id"])).get("spec", {})
+            if (spec.get("deployment") or {}).get("metadata_file_path") == metadata:
+                return str(pipeline["pipeline_id"])
+        return None
+
+    # -- helpers ------------------------------------------------------------------------------
+
+    def _finish(self, state: DeploymentState) -> None:
+        changed = bool(self.report.created or self.report.updated or self.report.deleted) or bool(
+            self.report.files_uploaded or self.report.files_deleted or self.report.artifacts_uploaded
+        )
+        if not changed:
+            return
+        state.serial = self.plan.state.serial + 1
+        state.host = self.plan.host
+        state.root_path = self.plan.root_path
+        state.deployed_at = datetime.now(UTC).isoformat(timespec="seconds")
+        state.deployed_by = self.deployed_by
+        state.brickyard_version = __version__
+        self.store.write(state, remote=False)
+        self._write(lambda: self.store.write(state), "deployment state", "write")
+
+    def _mkdirs(self, directories: set[str]) -> None:
+        leaves = {d for d in directories if not any(o != d and o.startswith(d + "/") for o in directories)}
+        for directory in sorted(leaves):
+            self._write(
+                lambda d=directory: self.client.workspace.mkdirs(d), f"directory {directory}", "mkdirs"
+            )
+
+    def _delete_path(self, path: str, what: str) -> None:
+        from databricks.sdk.errors import NotFound
+
+        def delete() -> None:
+            with contextlib.suppress(NotFound):
+                self.client.workspace.delete(path)
+
+        self._write(delete, what, "delete")
+
+    def _write(self, call: Any, what: str, stage: str) -> Any:
+        with self._count:  # uploads run on several threads
+            self.report.writes += 1
+        try:
+            return call()
+        except BrickyardError:
+            raise
+        except Exception as err:
+            raise ApplyError(what, stage, _cause(err)) from err
+
+    def _call(self, change: ResourceChange, stage: str, call: Any) -> Any:
+        return self._write(call, change.address, stage)
+
+    def _chosen(self, change: ResourceChange) -> bool:
+        return not self.selected or change.address in self.selected
+
+
+def _cause(err: Exception) -> str:
+    name = type(err).__name__
+    text = str(err).strip() or name
+    return text if name in text else f"{text} ({name})"

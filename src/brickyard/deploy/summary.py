@@ -1,0 +1,73 @@
+"""`brickyard summary`: what is deployed on a target, with ids and links."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from brickyard.context import AppContext
+from brickyard.deploy.target import open_target
+
+
+def summarize(
+    ctx: AppContext, target_name: str | None, variables: Sequence[str] = (), profile: str | None = None
+) -> dict[str, Any]:
+    target = open_target(ctx, target_name, variables, profile)
+    state = target.read_state(ctx)
+    bundle = target.bundle
+    base = target.base_url
+    resources: dict[str, dict[str, Any]] = {}
+    for resource in sorted(state.resources.values(), key=lambda r: r.address):
+        kind = target.kinds.get(resource.kind)
+        config = resource.config
+        resources.setdefault(resource.kind, {})[resource.key] = {
+            "id": resource.id,
+            "name": config.get("name") or config.get("cluster_name") or resource.key,
+            "url": kind.url(base, resource.id) if kind else "",
+        }
+    declared = {f"{k}.{key}" for k in target.kinds for key in bundle.resources(k)}
+    doc = {
+        "bundle": {"name": bundle.name, "target": bundle.target, "mode": bundle.mode},
+        "workspace": {
+            "host": base,
+            "user": bundle.current_user.user_name,
+            "root_path": bundle.workspace["root_path"],
+        },
+        "deployment": {
+            "serial": state.serial,
+            "deployed_at": state.deployed_at,
+            "deployed_by": state.deployed_by,
+            "files": len(state.files),
+        },
+        "resources": resources,
+        "not_deployed": sorted(declared - set(state.resources)),
+    }
+    ctx.output.result(doc, lambda console: _render(console, doc))
+    return doc
+
+
+def _render(console: Any, doc: dict[str, Any]) -> None:
+    from rich.table import Table
+    from rich.text import Text
+
+    bundle, workspace, deployment = doc["bundle"], doc["workspace"], doc["deployment"]
+    console.print(
+        Text(
+            f"Name: {bundle['name']}\nTarget: {bundle['target']}\nWorkspace:\n  Host: {workspace['host']}\n"
+            f"  User: {workspace['user']}\n  Path: {workspace['root_path']}"
+        )
+    )
+    if deployment["serial"]:
+        console.print(
+            Text(
+                f"Deployed: #{deployment['serial']} at {deployment['deployed_at']} by {deployment['deployed_by']}"
+            )
+        )
+    table = Table("resource", "name", "id", "url", box=None, pad_edge=False)
+    for kind, items in doc["resources"].items():
+        for key, item in items.items():
+            table.add_row(*(Text(str(v)) for v in (f"{kind}.{key}", item["name"], item["id"], item["url"])))
+    if doc["resources"]:
+        console.print(table)
+    for address in doc["not_deployed"]:
+        console.print(Text(f"{address}: not deployed", style="yellow"))

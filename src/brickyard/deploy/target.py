@@ -1,0 +1,92 @@
+"""Opening a target: the resolved bundle, its workspace client and its state, wired once.
+
+plan, deploy, destroy, summary and run all start here, so they agree on who deploys (the user the
+workspace reports), where the state lives and which resources are whose.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from brickyard.bundle import Bundle, LoadOptions, load_bundle
+from brickyard.bundle.loader import find_root
+from brickyard.context import AppContext
+from brickyard.deploy.kinds import Kind, kinds_for
+from brickyard.plan.builder import build_plan
+from brickyard.plan.files import inventory
+from brickyard.plan.model import Plan
+from brickyard.state.model import DeploymentState, ResourceState
+from brickyard.state.store import StateStore
+from brickyard.workspace.session import WorkspaceSession
+
+if TYPE_CHECKING:
+    from databricks.sdk import WorkspaceClient
+
+
+@dataclass
+class Target:
+    bundle: Bundle
+    session: WorkspaceSession
+    store: StateStore
+    kinds: dict[str, Kind]
+
+    @property
+    def client(self) -> WorkspaceClient:
+        return self.session.client()
+
+    @property
+    def base_url(self) -> str:
+        return self.session.base_url
+
+    @property
+    def cache_dir(self) -> Path:
+        return cache_dir(self.bundle.root, self.bundle.target)
+
+    def read_state(self, ctx: AppContext) -> DeploymentState:
+        state, warnings = self.store.read()
+        for warning in warnings:
+            ctx.output.warn(warning)
+        return state
+
+    def plan(self, state: DeploymentState, check_remote: bool = True) -> Plan:
+        sync = self.bundle.get("sync") or {}
+        files = inventory(self.bundle.root, sync.get("include") or (), sync.get("exclude") or ())
+        exists = self._exists if check_remote else None
+        return build_plan(self.bundle, state, files, exists)
+
+    def _exists(self, resource: ResourceState) -> bool:
+        kind = self.kinds.get(resource.kind)
+        return kind is None or kind.exists(resource.id)
+
+
+def open_target(
+    ctx: AppContext,
+    target: str | None,
+    variables: Sequence[str] = (),
+    profile: str | None = None,
+) -> Target:
+    root = find_root(ctx.cwd, dict(ctx.environ))
+    session = WorkspaceSession(root, profile=profile, environ=ctx.environ)
+    bundle = load_bundle(
+        ctx.cwd,
+        LoadOptions(
+            target=target, variables=variables, environ=ctx.environ, current_user=session.current_user
+        ),
+    )
+    ctx.output.diagnostics(bundle.warnings)
+    client = session.client(bundle.host, bundle.profile)
+    store = StateStore(
+        client,
+        str(bundle.workspace["state_path"]),
+        cache_dir(bundle.root, bundle.target),
+        bundle.name,
+        bundle.target,
+    )
+    return Target(bundle, session, store, kinds_for(client))
+
+
+def cache_dir(root: Path, target: str) -> Path:
+    return root / ".brickyard" / "targets" / target

@@ -1,0 +1,130 @@
+"""Resources as deploy sends them: settings, references between them, and what changed.
+
+The bundle's configuration of a resource is split into what the resource's API takes and what
+brickyard applies separately (`permissions`, `grants`, `lifecycle`). References to other
+resources' ids (`${resources.pipelines.p.id}`) are filled from the state when known; a resource
+created in the same deploy gets its id filled during apply, in dependency order.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from brickyard.bundle.checks import find_cycle
+from brickyard.errors import PlanError
+from brickyard.plan.model import STAGES
+
+RESOURCE_REF = re.compile(r"\$\{resources\.([a-z_]+)\.([A-Za-z0-9_-]+)\.([A-Za-z0-9_.]+)\}")
+SEPARATE_FIELDS = ("permissions", "grants", "lifecycle")
+# Changing these cannot be done in place: the resource is deleted and created again.
+RECREATE_FIELDS: dict[str, tuple[str, ...]] = {
+    "pipelines": ("catalog", "storage"),
+    "schemas": ("name", "catalog_name", "storage_root"),
+    "volumes": ("name", "catalog_name", "schema_name", "volume_type", "storage_location"),
+}
+
+
+def fingerprint(config: Mapping[str, Any]) -> str:
+    canonical = json.dumps(config, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def references(value: Any) -> Iterator[tuple[str, str, str]]:
+    """Every `${resources.kind.key.field}` inside a configuration value."""
+    if isinstance(value, str):
+        for match in RESOURCE_REF.finditer(value):
+            yield match.group(1), match.group(2), match.group(3)
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from references(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from references(item)
+
+
+def fill_references(value: Any, ids: Mapping[str, str], strict: bool = False) -> Any:
+    """Replace `${resources.kind.key.id}` with known ids; unknown ones stay (or raise when strict)."""
+    if isinstance(value, str):
+
+        def substitute(match: re.Match[str]) -> str:
+            kind, key, attr = match.groups()
+            address = f"{kind}.{key}"
+            if attr == "id" and address in ids:
+                return ids[address]
+            if strict:
+                what = (
+                    f"{address} has no id yet" if attr == "id" else f"only .id can be referenced, not .{attr}"
+                )
+                raise PlanError(f"cannot fill {match.group(0)}: {what}")
+            return match.group(0)
+
+        return RESOURCE_REF.sub(substitute, value)
+    if isinstance(value, dict):
+        return {k: fill_references(v, ids, strict) for k, v in value.items()}
+    if isinstance(value, list):
+        return [fill_references(v, ids, strict) for v in value]
+    return value
+
+
+def split_settings(config: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(what the resource API takes, what brickyard applies on the side)."""
+    settings = {k: v for k, v in config.items() if k not in SEPARATE_FIELDS}
+    extras = {k: config[k] for k in SEPARATE_FIELDS if k in config}
+    return settings, extras
+
+
+def changed_fields(old: Any, new: Any, prefix: str = "") -> list[str]:
+    """Dotted paths where two configurations differ, as specific as the shapes allow."""
+    if isinstance(old, dict) and isinstance(new, dict):
+        out: list[str] = []
+        for key in sorted(set(old) | set(new), key=str):
+            path = f"{prefix}.{key}" if prefix else str(key)
+            if key not in old or key not in new:
+                out.append(path)
+            else:
+                out.extend(changed_fields(old[key], new[key], path))
+        return out
+    if isinstance(old, list) and isinstance(new, list) and len(old) == len(new):
+        out = []
+        for index, (a, b) in enumerate(zip(old, new, strict=True)):
+            out.extend(changed_fields(a, b, f"{prefix}[{index}]"))
+        return out
+    return [] if old == new else [prefix or "(all)"]
+
+
+def needs_recreate(kind: str, fields: list[str]) -> list[str]:
+    heads = {field.split(".")[0].split("[")[0] for field in fields}
+    return [f for f in RECREATE_FIELDS.get(kind, ()) if f in heads]
+
+
+def apply_order(addresses: list[str], configs: Mapping[str, Any]) -> list[str]:
+    """Addresses in stage order; within a stage, a resource comes after those it references."""
+    present = set(addresses)
+    graph = {
+        a: sorted({f"{k}.{key}" for k, key, _ in references(configs.get(a, {}))} & present - {a})
+        for a in addresses
+    }
+    cycle = find_cycle(graph)
+    if cycle:
+        raise PlanError(f"resources reference each other in a cycle: {' -> '.join(cycle)}")
+    done: list[str] = []
+    seen: set[str] = set()
+
+    def visit(address: str) -> None:
+        if address in seen:
+            return
+        seen.add(address)
+        for dep in graph[address]:
+            visit(dep)
+        done.append(address)
+
+    for stage in STAGES:
+        for address in sorted(a for a in addresses if a.split(".", 1)[0] == stage):
+            visit(address)
+    for address in sorted(addresses):
+        visit(address)
+    return done

@@ -1,0 +1,1 @@
+"""Talking to a workspace, real or local, through databricks-sdk."""

@@ -1,0 +1,101 @@
+"""One connection to the workspace a target names, through the official databricks-sdk.
+
+A target with a `workspace.host` is a real workspace: authentication follows the SDK's chain
+(`--profile`, `~/.databrickscfg`, `DATABRICKS_HOST`/`DATABRICKS_TOKEN`, OAuth machine-to-machine,
+Azure service principals). A target without a host, or with `host: local`, is the embedded local
+workspace, started on demand. Past this module nothing knows which of the two it talks to.
+
+`BRICKYARD_LOCAL_WORKSPACE=<dir>` makes local targets use the local workspace of that directory
+instead of the bundle's own, so several bundles (a monorepo, a test suite) can share one.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from brickyard.bundle.identity import CurrentUser
+from brickyard.bundle.model import LOCAL_HOSTS
+from brickyard.errors import WorkspaceError
+
+if TYPE_CHECKING:
+    from databricks.sdk import WorkspaceClient
+
+
+@dataclass
+class WorkspaceSession:
+    """Connects on first use and keeps the client; the bundle loader asks it who deploys."""
+
+    project_root: Path
+    profile: str | None = None
+    """--profile from the command line; wins over the bundle's workspace.profile."""
+    environ: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
+    timeout_seconds: int | None = None
+    """Give up on an unreachable workspace after this long (validate uses it to stay snappy)."""
+    _client: WorkspaceClient | None = None
+    _host: str | None = None
+
+    def current_user(self, host: str | None, profile: str | None) -> CurrentUser:
+        me = self.client(host, profile).current_user.me()
+        name = me.user_name or ""
+        if not name:
+            raise WorkspaceError(f"{self.host_label} did not say who the current user is")
+        return CurrentUser(
+            user_name=name,
+            display_name=me.display_name or "",
+            id=str(me.id or ""),
+            is_service_principal=CurrentUser.from_user_name(name).is_service_principal,
+        )
+
+    def client(self, host: str | None = None, profile: str | None = None) -> WorkspaceClient:
+        if self._client is None:
+            self._client = self._connect(host, profile)
+        return self._client
+
+    @property
+    def host_label(self) -> str:
+        return self._host or "the local workspace"
+
+    @property
+    def base_url(self) -> str:
+        """The host as links should use it (the local server's URL for the local workspace)."""
+        client = self.client()
+        return str(client.config.host).rstrip("/")
+
+    def _connect(self, host: str | None, profile: str | None) -> WorkspaceClient:
+        from databricks.sdk import WorkspaceClient
+
+        if host is None or host.strip() in LOCAL_HOSTS:
+            from brickyard.local.lifecycle import ensure_running
+
+            shared = self.environ.get("BRICKYARD_LOCAL_WORKSPACE")
+            local = ensure_running(Path(shared) if shared else self.project_root)
+            self._host = None
+            return WorkspaceClient(host=local.host, token=local.token, auth_type="pat")
+        self._host = host
+        kwargs: dict[str, Any] = {"host": host}
+        if self.timeout_seconds:
+            kwargs.update(
+                http_timeout_seconds=self.timeout_seconds, retry_timeout_seconds=self.timeout_seconds
+            )
+        chosen = self.profile or profile
+        if chosen:
+            kwargs["profile"] = chosen
+        try:
+            client = WorkspaceClient(**kwargs)
+        except Exception as err:  # the SDK raises ValueError and friends for missing credentials
+            raise WorkspaceError(
+                f"cannot authenticate to {host}: {err}\n"
+                "Configure a profile in ~/.databrickscfg (and pass --profile), set DATABRICKS_TOKEN, or "
+                "set DATABRICKS_CLIENT_ID/DATABRICKS_CLIENT_SECRET for a service principal."
+            ) from None
+        configured = str(client.config.host or "").rstrip("/")
+        if configured and configured != host.rstrip("/"):
+            raise WorkspaceError(
+                f"profile {chosen!r} points at {configured}, but the target deploys to {host}; "
+                "use a profile for that workspace"
+            )
+        return client
