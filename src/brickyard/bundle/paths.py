@@ -9,6 +9,7 @@ Library paths stay local (relative to the bundle root) until deploy uploads them
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -50,8 +51,10 @@ class PathTranslator:
     diags: list[Diagnostic] = field(default_factory=list)
     sources: dict[str, FsPath] = field(default_factory=dict)
     """Deployed path → local file, for every path translated."""
+    _root: str = ""
 
     def run(self, config: Node) -> None:
+        self._root = os.path.normpath(str(self.root.resolve()))
         resources = config.get("resources")
         for key, job in _entries(resources, "jobs"):
             job_git = job.get("git_source") is not None
@@ -107,13 +110,14 @@ class PathTranslator:
             return  # a PyPI requirement such as `pandas==2.2`, not a path
         if value.startswith("/") or _SCHEME.match(value):
             return
-        base = self.root / FsPath(node.loc.file).parent if node.loc is not None else self.root
-        local = (base / value).resolve()
-        try:
-            relative = local.relative_to(self.root.resolve()).as_posix()
-        except ValueError:
+        # Lexical normalisation, as the Databricks CLI does: cheap, and symlinks stay the user's business.
+        declared_in = os.path.dirname(node.loc.file) if node.loc is not None else ""
+        joined = os.path.normpath(os.path.join(self._root, declared_in, value))
+        if joined != self._root and not joined.startswith(self._root + os.sep):
             self._error(f"{value} is outside the bundle root {self.root}", node, path)
             return
+        local = FsPath(joined)
+        relative = FsPath(os.path.relpath(joined, self._root)).as_posix()
         if kind in (LIBRARY, DEPENDENCY):
             self._library(node, path, value, local, relative)
         elif kind == LOCAL:

@@ -7,6 +7,7 @@ workspace reports), where the state lives and which resources are whose.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -54,7 +55,15 @@ class Target:
     def plan(self, state: DeploymentState, check_remote: bool = True) -> Plan:
         sync = self.bundle.get("sync") or {}
         files = inventory(self.bundle.root, sync.get("include") or (), sync.get("exclude") or ())
-        exists = self._exists if check_remote else None
+        exists = None
+        if check_remote:
+            # One read per deployed resource: concurrently, so a no-op deploy stays quick.
+            resources = list(state.resources.values())
+            with ThreadPoolExecutor(max_workers=8) as pool:
+                found = dict(
+                    zip([r.address for r in resources], pool.map(self._exists, resources), strict=True)
+                )
+            exists = lambda resource: found[resource.address]  # noqa: E731
         return build_plan(self.bundle, state, files, exists)
 
     def _exists(self, resource: ResourceState) -> bool:
