@@ -1,0 +1,110 @@
+"""`brickyard run`: start a deployed job, follow it, report each task, exit non-zero on failure."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from brickyard.errors import BrickyardError, RunFailedError, UsageError
+from tests.deploy.conftest import Project
+
+BUNDLE = """
+bundle:
+  name: NAME
+targets:
+  local:
+    default: true
+    mode: development
+resources:
+  jobs:
+    nightly:
+      name: nightly
+      parameters:
+        - {name: who, default: world}
+      tasks:
+        - task_key: greet
+          notebook_task:
+            notebook_path: ./greet.py
+        - task_key: crunch
+          depends_on: [{task_key: greet}]
+          spark_python_task:
+            python_file: ./crunch.py
+        - task_key: cleanup
+          depends_on: [{task_key: crunch}]
+          run_if: ALL_DONE
+          spark_python_task:
+            python_file: ./cleanup.py
+"""
+GREET = """# Databricks notebook source
+who = dbutils.widgets.get("who")
+print(f"hello {who}")
+dbutils.notebook.exit(f"greeted {who}")
+"""
+CRUNCH = """print("crunching")
+raise ValueError("the numbers do not add up")
+"""
+
+
+def _deployed(project: Project, crunch: str = CRUNCH) -> Project:
+    project.write(
+        {"databricks.yml": BUNDLE, "greet.py": GREET, "crunch.py": crunch, "cleanup.py": "print('tidy')\n"}
+    )
+    project.deploy()
+    return project
+
+
+def test_a_failing_task_fails_the_run_with_its_trace(project: Project) -> None:
+    _deployed(project)
+    with pytest.raises(RunFailedError) as info:
+        project.run("nightly", params=["who=team"])
+    assert "ended SUCCESS_WITH_FAILURES" in str(info.value)  # the leaf (run_if: ALL_DONE) succeeded
+    assert info.value.url and f"/run/{info.value.run_id}" in info.value.url
+    outcome = project.outputs[-1].results[-1]
+    tasks = {t["task_key"]: t for t in outcome["tasks"]}
+    assert tasks["greet"]["result_state"] == "SUCCESS" and tasks["greet"]["output"] == "greeted team"
+    assert tasks["crunch"]["result_state"] == "FAILED"
+    assert "ValueError: the numbers do not add up" in tasks["crunch"]["error"]
+    assert "crunch.py" in tasks["crunch"]["error_trace"]
+    assert tasks["cleanup"]["result_state"] == "SUCCESS"  # run_if: ALL_DONE
+
+
+def test_a_successful_run_and_only_selected_tasks(project: Project) -> None:
+    _deployed(project, "print('fine')\n")
+    outcome = project.run("nightly")
+    assert outcome.succeeded and [t.task_key for t in outcome.tasks] == ["greet", "crunch", "cleanup"]
+    assert outcome.tasks[0].output == "greeted world"
+    only = project.run("nightly", only=["greet"])
+    assert [t.task_key for t in only.tasks if t.result] == ["greet"]
+
+
+def test_no_wait_returns_the_run_at_once(project: Project, client: Any) -> None:
+    _deployed(project, "print('fine')\n")
+    assert project.run("nightly", no_wait=True) is None
+    started = project.outputs[-1].results[-1]
+    run = client.jobs.wait_get_run_job_terminated_or_skipped(started["run_id"])
+    assert run.state.result_state.value == "SUCCESS"
+
+
+def test_unknown_or_undeployed_keys_say_what_to_do(project: Project) -> None:
+    project.write({"databricks.yml": BUNDLE, "greet.py": GREET, "crunch.py": CRUNCH, "cleanup.py": ""})
+    with pytest.raises(BrickyardError, match="is not deployed to target local yet"):
+        project.run("nightly")
+    with pytest.raises(UsageError, match="no job or pipeline named weekly; this bundle has: nightly"):
+        project.run("weekly")
+
+
+def test_cli_exit_codes(
+    project: Project, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from brickyard.cli.main import run
+
+    project.write({"databricks.yml": BUNDLE, "greet.py": GREET, "crunch.py": CRUNCH, "cleanup.py": ""})
+    monkeypatch.chdir(project.root)
+    monkeypatch.setenv("BRICKYARD_LOCAL_WORKSPACE", str(project.workspace_dir))
+    assert run(["deploy"]) == 0
+    assert "Deployed" in capsys.readouterr().out
+    assert run(["run", "nightly"]) == 1
+    err = capsys.readouterr().err
+    assert "Error: run" in err and "ended SUCCESS_WITH_FAILURES" in err
+    assert run(["run", "nightly", "--params", "broken"]) == 2
