@@ -17,6 +17,7 @@ from brickyard.bundle.loader import find_root
 from brickyard.context import AppContext
 from brickyard.deploy.kinds import Kind, kinds_for
 from brickyard.plan.builder import build_plan
+from brickyard.plan.desired import desired_from_bundle
 from brickyard.plan.files import inventory
 from brickyard.plan.model import Plan
 from brickyard.state.model import DeploymentState, ResourceState
@@ -64,7 +65,7 @@ class Target:
                     zip([r.address for r in resources], pool.map(self._exists, resources), strict=True)
                 )
             exists = lambda resource: found[resource.address]  # noqa: E731
-        return build_plan(self.bundle, state, files, exists)
+        return build_plan(desired_from_bundle(self.bundle, files), state, exists)
 
     def _exists(self, resource: ResourceState) -> bool:
         kind = self.kinds.get(resource.kind)

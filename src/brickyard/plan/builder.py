@@ -1,21 +1,17 @@
-"""Computing a plan: the bundle (desired) against the state (deployed) and the workspace (actual).
+"""Computing a plan: the desired deployment against the state (deployed) and the workspace (actual).
 
 Nothing here writes anything. Files are compared by content hash with the state; resources by
 their configuration, field by field, after filling references with the ids the state knows; a
-resource the state lists but the workspace no longer has is planned for creation again. Local
-library files (wheels built by `artifacts:`, checked-in jars) become content-addressed uploads
-under the artifact path, and the libraries that name them point at the upload.
+resource the state lists but the workspace no longer has is planned for creation again.
 """
 
 from __future__ import annotations
 
-import glob
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
-from brickyard.bundle.model import DEPLOYABLE_KINDS, Bundle
-from brickyard.plan.files import LocalFile, file_hash
+from brickyard.plan.desired import Desired
+from brickyard.plan.files import LocalFile
 from brickyard.plan.model import Action, ArtifactUpload, FileAction, FileChange, Plan, ResourceChange
 from brickyard.plan.resources import changed_fields, fill_references, fingerprint, needs_recreate
 from brickyard.state.model import DeploymentState, ResourceState
@@ -23,32 +19,26 @@ from brickyard.state.model import DeploymentState, ResourceState
 Exists = Callable[[ResourceState], bool]
 """Asks the workspace whether a resource from the state still exists (a read, never a write)."""
 
-_LIBRARY_KEYS = ("whl", "jar", "requirements")
 
-
-def build_plan(bundle: Bundle, state: DeploymentState, files: list[LocalFile], exists: Exists | None) -> Plan:
-    workspace = bundle.workspace
-    file_path = str(workspace["file_path"])
-    artifact_path = str(workspace["artifact_path"])
-    warnings: list[str] = []
-    uploads: dict[str, ArtifactUpload] = {}
-    desired: dict[str, dict[str, Any]] = {}
-    for kind in DEPLOYABLE_KINDS:
-        for key, config in bundle.resources(kind).items():
-            if kind == "jobs":
-                config = _rewrite_libraries(bundle.root, config, artifact_path, state, uploads, warnings)
-            desired[f"{kind}.{key}"] = config
+def build_plan(desired: Desired, state: DeploymentState, exists: Exists | None) -> Plan:
+    uploaded = {f.remote for files in state.artifacts.values() for f in files}
+    artifacts = tuple(
+        ArtifactUpload(
+            a.name, a.local, a.remote, a.hash, FileAction.UNCHANGED if a.remote in uploaded else FileAction.UPLOAD
+        )
+        for a in desired.artifacts
+    )
     return Plan(
-        bundle=bundle.name,
-        target=bundle.target,
-        host=bundle.host or "local",
-        root_path=str(workspace["root_path"]),
-        file_path=file_path,
+        bundle=desired.bundle,
+        target=desired.target,
+        host=desired.host,
+        root_path=desired.root_path,
+        file_path=desired.file_path,
         state=state,
-        artifacts=tuple(uploads[k] for k in sorted(uploads)),
-        files=tuple(_file_changes(files, state, file_path)),
-        resources=tuple(_resource_changes(desired, state, exists)),
-        warnings=tuple(warnings),
+        artifacts=artifacts,
+        files=tuple(_file_changes(list(desired.files), state, desired.file_path)),
+        resources=tuple(_resource_changes(dict(desired.resources), state, exists)),
+        warnings=desired.warnings,
     )
 
 
@@ -118,73 +108,3 @@ def _resource_changes(
         if address not in desired:
             changes.append(ResourceChange(prev.kind, prev.key, Action.DELETE, id=prev.id, config=prev.config))
     return changes
-
-
-def _rewrite_libraries(
-    root: Path,
-    job: dict[str, Any],
-    artifact_path: str,
-    state: DeploymentState,
-    uploads: dict[str, ArtifactUpload],
-    warnings: list[str],
-) -> dict[str, Any]:
-    """Point local library paths at their uploads; register the uploads."""
-    uploaded = {f.remote for files in state.artifacts.values() for f in files}
-
-    def upload(pattern: str) -> list[str]:
-        matches = sorted(Path(p) for p in glob.glob(str(root / pattern)) if Path(p).is_file())
-        if not matches:
-            warnings.append(f"library {pattern} matches no file yet; build it before deploying")
-            return [pattern]
-        remotes = []
-        for path in matches:
-            digest = file_hash(path)
-            remote = f"{artifact_path}/.internal/{digest[:16]}/{path.name}"
-            action = FileAction.UNCHANGED if remote in uploaded else FileAction.UPLOAD
-            uploads[remote] = ArtifactUpload(path.relative_to(root).as_posix(), path, remote, digest, action)
-            remotes.append(remote)
-        return remotes
-
-    def libraries(entries: list[Any]) -> list[Any]:
-        out: list[Any] = []
-        for entry in entries:
-            key = next((k for k in _LIBRARY_KEYS if isinstance(entry, dict) and k in entry), None)
-            if key is None or not _is_local(str(entry[key])):
-                out.append(entry)
-                continue
-            out.extend({**entry, key: remote} for remote in upload(str(entry[key])))
-        return out
-
-    def task(t: dict[str, Any]) -> dict[str, Any]:
-        t = dict(t)
-        if isinstance(t.get("libraries"), list):
-            t["libraries"] = libraries(t["libraries"])
-        nested = t.get("for_each_task", {}).get("task") if isinstance(t.get("for_each_task"), dict) else None
-        if isinstance(nested, dict):
-            t["for_each_task"] = {**t["for_each_task"], "task": task(nested)}
-        return t
-
-    job = dict(job)
-    if isinstance(job.get("tasks"), list):
-        job["tasks"] = [task(t) if isinstance(t, dict) else t for t in job["tasks"]]
-    if isinstance(job.get("environments"), list):
-        envs = []
-        for env in job["environments"]:
-            spec = env.get("spec") if isinstance(env, dict) else None
-            deps = spec.get("dependencies") if isinstance(spec, dict) else None
-            if isinstance(deps, list):
-                new_deps = [
-                    r for d in deps for r in (upload(d) if isinstance(d, str) and _is_path(d) else [d])
-                ]
-                env = {**env, "spec": {**spec, "dependencies": new_deps}}
-            envs.append(env)
-        job["environments"] = envs
-    return job
-
-
-def _is_local(value: str) -> bool:
-    return bool(value) and not value.startswith("/") and ":" not in value.split("/")[0] and "${" not in value
-
-
-def _is_path(value: str) -> bool:
-    return _is_local(value) and (value.endswith((".whl", ".jar", ".txt")) or value.startswith(("./", "../")))
