@@ -52,7 +52,7 @@ def git_section(config: Node, target: Node | None, git: GitInfo, root: FsPath) -
 
 
 def check_git_branch(config: Node, git: GitInfo, diags: list[Diagnostic]) -> None:
-    """Production mode: deploy only from the branch the bundle names."""
+    """Production mode: the branch the bundle names; deploy enforces it (see releases.branches)."""
     bundle = config.get("bundle")
     section = bundle.get("git") if bundle is not None else None
     wanted = section.get("branch") if section is not None else None
@@ -61,8 +61,9 @@ def check_git_branch(config: Node, git: GitInfo, diags: list[Diagnostic]) -> Non
         return
     diags.append(
         Diagnostic(
-            Severity.ERROR,
-            f"not on the right git branch: the target deploys from {wanted.value}, the checkout is on {actual}",
+            Severity.WARNING,
+            f"not on the right git branch: the target deploys from {wanted.value}, the checkout is on {actual}; "
+            "deploy refuses it without --force",
             "bundle.git.branch",
             wanted.loc,
         )

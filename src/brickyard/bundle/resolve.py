@@ -55,6 +55,9 @@ def load_bundle(start: FsPath, options: LoadOptions | None = None) -> Bundle:
     shapes = SchemaCheck()
     shapes.check(tree)
     diags.extend(shapes.diags)
+    # What the files say, before --var and BUNDLE_VAR_ values are filled in: a credential passed
+    # at deploy time is the right way to pass one (state and release records redact it).
+    diags.extend(find_plaintext_secrets(tree))
     _raise_on_errors(diags)
 
     target_name, target = select_target(tree, opts.target)
@@ -116,8 +119,6 @@ def load_bundle(start: FsPath, options: LoadOptions | None = None) -> Bundle:
     if target_mode == mode.PRODUCTION:
         mode.check_production(config, root_path_explicit, user, diags)
         defaults.check_git_branch(config, git, diags)
-    if not _has_errors(diags):
-        diags.extend(find_plaintext_secrets(config, skip=("workspace",)))
     unique = _dedupe(diags)
     _raise_on_errors(unique)
     return Bundle(

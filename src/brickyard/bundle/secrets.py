@@ -60,6 +60,15 @@ def find_plaintext_secrets(config: Node, skip: tuple[str, ...] = ()) -> list[Dia
     return diags
 
 
+def value_looks_secret(value: str) -> bool:
+    return bool(_value_reason(value))
+
+
+def names_credential(key: str) -> bool:
+    """True for keys such as `password`, `client_secret`, `api_key`, `fs.azure.account.key.x`."""
+    return _names_credential(key)
+
+
 def _value_reason(value: str) -> str:
     for label, pattern in _VALUE_PATTERNS:
         if pattern.search(value):

@@ -22,6 +22,9 @@ def deploy(
     force_lock: Annotated[
         bool, typer.Option("--force-lock", help="Take the deploy lock even if someone holds it.")
     ] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="Deploy even from a git branch the target does not allow.")
+    ] = False,
     auto_approve: options.AutoApprove = False,
     output: options.Output = options.OutputChoice.text,
 ) -> None:
@@ -41,6 +44,7 @@ def deploy(
             profile=profile,
             select=select or [],
             force_lock=force_lock,
+            force=force,
             auto_approve=auto_approve,
         ),
     )

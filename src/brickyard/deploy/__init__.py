@@ -2,20 +2,23 @@
 
 `deploy_bundle` is what `brickyard deploy` runs. It builds the artifacts, computes the plan (reads
 only), stops there when nothing changed (no lock, no write), asks before destructive changes,
-takes the deploy lock (outside development mode), re-checks that nobody deployed in between, and
-applies the plan it showed.
+takes the deploy lock (outside development mode), re-checks that nobody deployed in between,
+applies the plan it showed, and records a release. Rollback and promotion reuse `apply_desired`
+with content taken from a release instead of the checkout.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from brickyard.context import AppContext
 from brickyard.deploy.apply import Applier, ApplyReport
 from brickyard.deploy.artifacts import artifacts_of, build
 from brickyard.deploy.target import Target, open_target
 from brickyard.errors import BrickyardError, StateError, UsageError
+from brickyard.plan.desired import Desired
 from brickyard.plan.explain import plan_json, plan_text
 from brickyard.plan.model import Plan
 from brickyard.state.lock import DeployLock
@@ -29,6 +32,22 @@ class DeployOptions:
     select: Sequence[str] = ()
     force_lock: bool = False
     auto_approve: bool = False
+    force: bool = False
+    """Deploy even from a git branch the target does not allow."""
+
+
+@dataclass
+class Outcome:
+    plan: Plan
+    report: ApplyReport
+    release: Any = None
+    """The Release recorded, when something changed."""
+
+    def as_json(self) -> dict[str, Any]:
+        doc = {"plan": plan_json(self.plan), "applied": self.report.as_json()}
+        if self.release is not None:
+            doc["release"] = self.release.number
+        return doc
 
 
 def plan_bundle(ctx: AppContext, options: DeployOptions) -> Plan:
@@ -41,24 +60,52 @@ def plan_bundle(ctx: AppContext, options: DeployOptions) -> Plan:
 
 def deploy_bundle(ctx: AppContext, options: DeployOptions) -> ApplyReport:
     target = open_target(ctx, options.target, options.variables, options.profile)
+    from brickyard.releases.branches import check_branch
+
+    check_branch(target, force=options.force)
     selected = _selection(target, options.select)
     for artifact in artifacts_of(target.bundle):
         with ctx.output.progress(f"Building {artifact.name} ({artifact.build})"):
             result = build(artifact, dict(ctx.environ))
         ctx.output.info(f"Built {', '.join(p.name for p in result.files)} in {result.seconds:.1f}s")
+    outcome = apply_desired(
+        ctx,
+        target,
+        target.desired(),
+        auto_approve=options.auto_approve,
+        force_lock=options.force_lock,
+        selected=selected,
+        config=target.bundle.as_json(),
+    )
+    _report(ctx, target, outcome)
+    return outcome.report
+
+
+def apply_desired(
+    ctx: AppContext,
+    target: Target,
+    desired: Desired,
+    *,
+    auto_approve: bool,
+    force_lock: bool,
+    config: dict[str, Any],
+    selected: frozenset[str] = frozenset(),
+    record: dict[str, Any] | None = None,
+) -> Outcome:
+    """Plan `desired` against the target, apply it under the lock, and record a release.
+
+    `record` passes the release's kind, source and content_of for rollbacks and promotions.
+    """
     state = target.read_state(ctx)
-    plan = target.plan(state)
+    plan = target.plan(state, desired)
     if not plan.has_changes:
-        ctx.output.success(f"No changes: {target.bundle.name} on target {target.bundle.target} is up to date")
-        report = ApplyReport()
-        ctx.output.result({"plan": plan_json(plan), "applied": report.as_json()}, "")
-        return report
+        return Outcome(plan, ApplyReport())
     _show(ctx, plan)
-    _approve(ctx, plan, options.auto_approve)
+    _approve(ctx, plan, auto_approve)
     lock = None
     if _locking(target):
         lock = DeployLock(target.client, target.store.state_path, target.bundle.current_user.user_name)
-        lock.acquire(force=options.force_lock)
+        lock.acquire(force=force_lock)
     try:
         _check_unchanged(target, plan)
         applier = Applier(
@@ -71,17 +118,31 @@ def deploy_bundle(ctx: AppContext, options: DeployOptions) -> ApplyReport:
             selected,
         )
         applier.run()
+        release = None
+        if not selected:
+            from brickyard.releases.record import record_release
+
+            release, writes = record_release(target, desired, applier.report, config, **(record or {}))
+            applier.report.writes += writes
     finally:
         if lock is not None:
             lock.release()
-    report = applier.report
+    return Outcome(plan, applier.report, release)
+
+
+def _report(ctx: AppContext, target: Target, outcome: Outcome) -> None:
+    report, bundle = outcome.report, target.bundle
+    if not outcome.plan.has_changes:
+        ctx.output.success(f"No changes: {bundle.name} on target {bundle.target} is up to date")
+        ctx.output.result(outcome.as_json(), "")
+        return
+    release = f" as release {outcome.release.number}" if outcome.release is not None else ""
     ctx.output.result(
-        {"plan": plan_json(plan), "applied": report.as_json()},
-        f"Deployed {target.bundle.name} to {target.bundle.target}: {len(report.created)} created, "
+        outcome.as_json(),
+        f"Deployed {bundle.name} to {bundle.target}{release}: {len(report.created)} created, "
         f"{len(report.updated)} updated, {len(report.deleted)} deleted, {report.files_uploaded} file(s) and "
         f"{report.artifacts_uploaded} artifact(s) uploaded, {report.writes} write operations in {report.seconds:.1f}s",
     )
-    return report
 
 
 def _show(ctx: AppContext, plan: Plan) -> None:
@@ -119,7 +180,5 @@ def _selection(target: Target, select: Sequence[str]) -> frozenset[str]:
     known = {f"{kind}.{key}" for kind in target.kinds for key in target.bundle.resources(kind)}
     unknown = [s for s in select if s not in known]
     if unknown:
-        raise UsageError(
-            f"--select {', '.join(unknown)}: no such resource; choose from {', '.join(sorted(known))}"
-        )
+        raise UsageError(f"--select {', '.join(unknown)}: no such resource; choose from {', '.join(sorted(known))}")
     return frozenset(select)

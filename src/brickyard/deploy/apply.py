@@ -25,6 +25,7 @@ from brickyard.output import Output
 from brickyard.plan.model import STAGES, Action, FileAction, FileChange, Plan, ResourceChange
 from brickyard.plan.resources import apply_order, fill_references, split_settings
 from brickyard.state.model import ArtifactFile, DeploymentState, FileState, ResourceState
+from brickyard.state.redact import redact
 from brickyard.state.store import StateStore
 
 if TYPE_CHECKING:
@@ -95,7 +96,7 @@ class Applier:
                 self._mkdirs({upload.remote.rsplit("/", 1)[0]})
                 self._write(
                     lambda u=upload: self.client.workspace.upload(
-                        u.remote, io.BytesIO(u.local.read_bytes()), format=ImportFormat.AUTO, overwrite=True
+                        u.remote, io.BytesIO(u.local.read_bytes()), format=ImportFormat.AUTO, overwrite=True  # type: ignore[union-attr]
                     ),
                     f"artifact {upload.name}",
                     "upload",
@@ -189,7 +190,7 @@ class Applier:
             self.report.updated.append(change.address)
         ids[change.address] = new_id
         state.resources[change.address] = ResourceState(
-            kind=change.kind, key=change.key, id=new_id, config=filled, desired_hash=change.desired_hash
+            kind=change.kind, key=change.key, id=new_id, config=redact(filled), desired_hash=change.desired_hash
         )
         self.store.write(state, remote=False)
         if extras.get("permissions"):

@@ -60,6 +60,8 @@ def artifacts_of(bundle: Bundle) -> list[Artifact]:
 
 def build(artifact: Artifact, environ: dict[str, str] | None = None) -> BuildResult:
     started = time.time()
+    dist = artifact.path / "dist"
+    before = _wheels(dist)
     env = dict(environ if environ is not None else os.environ)
     env.setdefault("SOURCE_DATE_EPOCH", REPRODUCIBLE_EPOCH)
     env["PATH"] = os.pathsep.join([*_tool_dirs(), env.get("PATH", "")])
@@ -84,18 +86,18 @@ def build(artifact: Artifact, environ: dict[str, str] | None = None) -> BuildRes
             "build",
             f"`{artifact.build}` exited with {done.returncode}:\n{tail}",
         )
-    dist = artifact.path / "dist"
-    files = (
-        tuple(sorted(p for p in dist.glob("*.whl") if p.stat().st_mtime >= started - 1))
-        if dist.exists()
-        else ()
-    )
+    # What this build wrote: wheels that are new, or rewritten (an identical rebuild still rewrites).
+    files = tuple(sorted(p for p, stamp in _wheels(dist).items() if before.get(p) != stamp))
     if not files:
         raise ApplyError(
             f"artifacts.{artifact.name}", "build", f"`{artifact.build}` produced no wheel in {dist}"
         )
     _remove_older_wheels(dist, files)
     return BuildResult(artifact, files, time.time() - started)
+
+
+def _wheels(dist: Path) -> dict[Path, int]:
+    return {p: p.stat().st_mtime_ns for p in dist.glob("*.whl")} if dist.exists() else {}
 
 
 def _remove_older_wheels(dist: Path, fresh: tuple[Path, ...]) -> None:

@@ -17,7 +17,7 @@ from brickyard.bundle.loader import find_root
 from brickyard.context import AppContext
 from brickyard.deploy.kinds import Kind, kinds_for
 from brickyard.plan.builder import build_plan
-from brickyard.plan.desired import desired_from_bundle
+from brickyard.plan.desired import Desired, desired_from_bundle
 from brickyard.plan.files import inventory
 from brickyard.plan.model import Plan
 from brickyard.state.model import DeploymentState, ResourceState
@@ -43,29 +43,27 @@ class Target:
     def base_url(self) -> str:
         return self.session.base_url
 
-    @property
-    def cache_dir(self) -> Path:
-        return cache_dir(self.bundle.root, self.bundle.target)
-
     def read_state(self, ctx: AppContext) -> DeploymentState:
         state, warnings = self.store.read()
         for warning in warnings:
             ctx.output.warn(warning)
         return state
 
-    def plan(self, state: DeploymentState, check_remote: bool = True) -> Plan:
+    def desired(self) -> Desired:
+        """What the bundle in the checkout wants deployed."""
         sync = self.bundle.get("sync") or {}
         files = inventory(self.bundle.root, sync.get("include") or (), sync.get("exclude") or ())
+        return desired_from_bundle(self.bundle, files)
+
+    def plan(self, state: DeploymentState, desired: Desired | None = None, check_remote: bool = True) -> Plan:
         exists = None
         if check_remote:
             # One read per deployed resource: concurrently, so a no-op deploy stays quick.
             resources = list(state.resources.values())
             with ThreadPoolExecutor(max_workers=8) as pool:
-                found = dict(
-                    zip([r.address for r in resources], pool.map(self._exists, resources), strict=True)
-                )
+                found = dict(zip([r.address for r in resources], pool.map(self._exists, resources), strict=True))
             exists = lambda resource: found[resource.address]  # noqa: E731
-        return build_plan(desired_from_bundle(self.bundle, files), state, exists)
+        return build_plan(desired or self.desired(), state, exists)
 
     def _exists(self, resource: ResourceState) -> bool:
         kind = self.kinds.get(resource.kind)
@@ -77,11 +75,16 @@ def open_target(
     target: str | None,
     variables: Sequence[str] = (),
     profile: str | None = None,
+    directory: Path | None = None,
+    project_root: Path | None = None,
 ) -> Target:
-    root = find_root(ctx.cwd, dict(ctx.environ))
-    session = WorkspaceSession(root, profile=profile, environ=ctx.environ)
+    """`directory` loads the bundle from elsewhere than the working directory (a release's files);
+    `project_root` keeps the local workspace the project's own when it does."""
+    start = directory or ctx.cwd
+    root = find_root(start, dict(ctx.environ))
+    session = WorkspaceSession(project_root or root, profile=profile, environ=ctx.environ)
     bundle = load_bundle(
-        ctx.cwd,
+        start,
         LoadOptions(
             target=target, variables=variables, environ=ctx.environ, current_user=session.current_user
         ),
@@ -91,7 +94,7 @@ def open_target(
     store = StateStore(
         client,
         str(bundle.workspace["state_path"]),
-        cache_dir(bundle.root, bundle.target),
+        cache_dir(project_root or bundle.root, bundle.target),
         bundle.name,
         bundle.target,
     )

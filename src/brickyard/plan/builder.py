@@ -15,6 +15,7 @@ from brickyard.plan.files import LocalFile
 from brickyard.plan.model import Action, ArtifactUpload, FileAction, FileChange, Plan, ResourceChange
 from brickyard.plan.resources import changed_fields, fill_references, fingerprint, needs_recreate
 from brickyard.state.model import DeploymentState, ResourceState
+from brickyard.state.redact import redact
 
 Exists = Callable[[ResourceState], bool]
 """Asks the workspace whether a resource from the state still exists (a read, never a write)."""
@@ -24,7 +25,11 @@ def build_plan(desired: Desired, state: DeploymentState, exists: Exists | None) 
     uploaded = {f.remote for files in state.artifacts.values() for f in files}
     artifacts = tuple(
         ArtifactUpload(
-            a.name, a.local, a.remote, a.hash, FileAction.UNCHANGED if a.remote in uploaded else FileAction.UPLOAD
+            a.name,
+            a.local,
+            a.remote,
+            a.hash,
+            FileAction.UNCHANGED if a.remote in uploaded or a.local is None else FileAction.UPLOAD,
         )
         for a in desired.artifacts
     )
@@ -70,7 +75,7 @@ def _resource_changes(
         elif exists is not None and not exists(prev):
             first[address] = (Action.CREATE, "deleted in the workspace since the last deploy")
         else:
-            fields = changed_fields(prev.config, fill_references(config, state.ids()))
+            fields = changed_fields(prev.config, redact(fill_references(config, state.ids())))
             recreate = needs_recreate(prev.kind, fields)
             if recreate:
                 first[address] = (Action.RECREATE, f"{', '.join(recreate)} cannot change in place")
@@ -89,7 +94,7 @@ def _resource_changes(
         prev = state.resources.get(address)
         fields: tuple[str, ...] = ()
         if prev is not None and action in (Action.UPDATE, Action.UNCHANGED, Action.RECREATE):
-            fields = tuple(changed_fields(prev.config, fill_references(config, ids)))
+            fields = tuple(changed_fields(prev.config, redact(fill_references(config, ids))))
             if action is Action.UNCHANGED and fields:
                 action, reason = Action.UPDATE, "a resource it references is created again"
         changes.append(

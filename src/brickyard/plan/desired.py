@@ -25,7 +25,8 @@ _LIBRARY_KEYS = ("whl", "jar", "requirements")
 class ArtifactSource:
     name: str
     """What the bundle called it: the library path relative to the bundle root, e.g. dist/x.whl."""
-    local: Path
+    local: Path | None
+    """None when the artifact is already in the workspace (a release deployed again)."""
     remote: str
     hash: str
 
@@ -124,7 +125,9 @@ def _rewrite_libraries(
             spec = env.get("spec") if isinstance(env, dict) else None
             deps = spec.get("dependencies") if isinstance(spec, dict) else None
             if isinstance(deps, list):
-                new_deps = [r for d in deps for r in (upload(d) if isinstance(d, str) and _is_path(d) else [d])]
+                new_deps = [
+                    r for d in deps for r in (upload(d) if isinstance(d, str) and _is_path(d) else [d])
+                ]
                 env = {**env, "spec": {**spec, "dependencies": new_deps}}
             envs.append(env)
         job["environments"] = envs

@@ -68,7 +68,7 @@ class FileChange:
 @dataclass(frozen=True)
 class ArtifactUpload:
     name: str
-    local: Path
+    local: Path | None
     remote: str
     hash: str
     action: FileAction

@@ -1,0 +1,1 @@
+"""Releases: what every deploy recorded, and moving a target between them (rollback, promotion)."""

@@ -1,0 +1,46 @@
+"""Which git branches may deploy a target, and cutting release branches.
+
+A target may name the branch it deploys from (`bundle.git.branch`, as `databricks bundle` has it)
+or a pattern in brickyard.yml (`releases.branches.<target>: release/*`). Deploying from another
+branch is refused unless forced, as production mode does in the Databricks CLI.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from typing import TYPE_CHECKING
+
+from brickyard.bundle.git import read_git_info
+from brickyard.errors import ReleaseError
+
+if TYPE_CHECKING:
+    from brickyard.deploy.target import Target
+
+
+def required_branch(target: Target) -> str | None:
+    """The branch (or glob pattern) the target must deploy from, if it names one."""
+    from brickyard.settings import load_settings
+
+    pattern = load_settings(target.bundle.root).releases.branches.get(target.bundle.target)
+    if pattern:
+        return pattern
+    # bundle.git.branch defaults to the checkout's branch; only a different one is a requirement.
+    explicit = target.bundle.get("bundle", "git", "branch")
+    actual = target.bundle.get("bundle", "git", "actual_branch")
+    return str(explicit) if explicit and explicit != actual else None
+
+
+def check_branch(target: Target, force: bool = False, branch: str | None = None) -> None:
+    """Refuse to deploy from a branch the target does not allow; `branch` overrides the checkout's."""
+    wanted = required_branch(target)
+    if wanted is None:
+        return
+    actual = branch if branch is not None else read_git_info(target.bundle.root).branch
+    if actual and fnmatch.fnmatchcase(actual, wanted):
+        return
+    if force:
+        return
+    raise ReleaseError(
+        f"target {target.bundle.target} deploys only from branch {wanted}, not {actual or 'a detached HEAD'}; "
+        "switch branches, or pass --force to deploy anyway"
+    )
