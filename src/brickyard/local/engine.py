@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 DEFAULT_CATALOG = "main"
 DEFAULT_CATALOGS: tuple[str, ...] = ("main", "hive_metastore")
 REMOTE_CONF = "spark.remote"
+CATALOG_SYNC_ENV = "BRICKYARD_CATALOG_SYNC"
 
 
 def sail_env(catalogs: Iterable[str] = DEFAULT_CATALOGS, default: str = DEFAULT_CATALOG) -> dict[str, str]:
@@ -52,13 +53,24 @@ def session_conf(warehouse: Path) -> dict[str, str]:
 
 
 def connect(url: str, warehouse: Path) -> SparkSession:
-    """A Spark Connect session to `url` with the local workspace's settings; it becomes the default."""
+    """A Spark Connect session to `url` with the local workspace's settings; it becomes the default.
+
+    Sail's catalogs last only as long as one session, so when the server runs a task it sets
+    `BRICKYARD_CATALOG_SYNC` to a directory: the session then starts with the workspace's tables
+    and reports what it changed when it stops (see `brickyard.local.runs.catalog`).
+    """
     from pyspark.sql import SparkSession
 
     builder = SparkSession.builder.remote(url)
     for key, value in session_conf(warehouse).items():
         builder = builder.config(key, value)
-    return builder.getOrCreate()
+    session = builder.getOrCreate()
+    sync = os.environ.get(CATALOG_SYNC_ENV)
+    if sync:
+        from brickyard.local.runs.catalog import attach_sync
+
+        attach_sync(session, Path(sync))
+    return session
 
 
 class Engine:
@@ -122,6 +134,11 @@ class Engine:
     @property
     def running(self) -> bool:
         return self._proc is not None and self._proc.poll() is None
+
+    @property
+    def pid(self) -> int | None:
+        """The engine process id while it runs, so an owner that dies can have it cleaned up."""
+        return self._proc.pid if self.running and self._proc is not None else None
 
 
 def _serve(port: int, ready: Path) -> None:

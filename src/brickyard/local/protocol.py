@@ -5,6 +5,13 @@ The server never runs user code. For each task attempt it starts a worker
 against the Spark Connect engine, and writes a `TaskResult` to `request.result_file`. The worker's
 stdout and stderr are the task's logs; the server captures them.
 
+A warm worker (`python -m brickyard.local.worker --warm`) imports pyspark and the task runners
+first, then reads one line from stdin: the path of a REQUEST.json, which it runs like the cold
+form. EOF or an empty line makes it exit 0 without running anything. Its stdout was chosen before
+its task was known, so such a request sets `log_file`. Exit status of both forms: 0 when the result
+written is SUCCESS, 1 when another result was written, 2 when the request could not be read (no
+result written). SIGTERM cancels the task: the worker stops its session and writes CANCELED.
+
 Storage layout shared by both sides (all below the local workspace home, `.brickyard/local/`):
 
 - Workspace objects: the object at workspace path `/Users/a/b` (or `/Workspace/Users/a/b`, the
@@ -57,6 +64,11 @@ class TaskRequest:
     """Extra environment variables (cluster spark_env_vars, job environment)."""
     spark_conf: dict[str, str] = field(default_factory=dict)
     timeout_seconds: int = 0
+    log_file: str = ""
+    """If set, the worker appends the task's stdout and stderr to this file instead of its own."""
+    cache_root: str = ""
+    """Where workers keep what they build across runs (wheel environments); empty means `cache/`
+    under the common parent of `workspace_root` and `storage_root`."""
 
     def to_json(self) -> str:
         return json.dumps(asdict(self))

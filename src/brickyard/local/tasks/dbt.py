@@ -1,0 +1,162 @@
+"""dbt_task: run the task's dbt commands with dbt-core against the local engine.
+
+The project's own profile points at a Databricks workspace. The runner writes a profile of the
+same name whose targets (the user's target names, with their schemas and threads) use dbt-spark's
+`session` method over Spark Connect, so `dbt run --target prod` still finds its target. dbt runs
+in this process and its queries use the worker's session, where the task's `catalog` is already
+the current catalog (dbt-spark itself knows only two-level names). dbt writes its `target/` and
+logs to a temporary folder, not into the deployed project. Commands run in order; the first that
+fails fails the task with the nodes that failed.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from brickyard.errors import TaskError
+from brickyard.local.tasks.context import TaskContext
+from brickyard.local.tasks.paths import require_workspace_source
+
+DEFAULT_TARGET = "local"
+
+
+def run_dbt(ctx: TaskContext) -> None:
+    settings = ctx.settings.get("dbt_task") or {}
+    require_workspace_source(settings, "dbt_task")
+    commands = [str(c) for c in settings.get("commands") or []]
+    if not commands:
+        raise TaskError("dbt_task needs at least one command")
+    project = _project_dir(ctx, settings)
+    profile_name = _project_profile(project)
+    targets, default_target = _user_targets(ctx, settings, project, profile_name)
+    try:
+        from dbt.cli.main import dbtRunner
+    except ImportError as exc:
+        raise TaskError("dbt_task needs dbt installed: pip install 'brickyard[dbt]'") from exc
+    if settings.get("catalog"):
+        ctx.spark.catalog.setCurrentCatalog(str(settings["catalog"]))
+    os.environ.update({"DBT_SEND_ANONYMOUS_USAGE_STATS": "false", "DBT_USE_COLORS": "false"})
+    work = Path(tempfile.mkdtemp(prefix="brickyard-dbt-"))
+    os.chdir(project)
+    try:
+        profiles = work / "profiles"
+        profiles.mkdir()
+        schema = str(settings.get("schema") or "")
+        document = _profile(profile_name, targets, default_target, schema, ctx.request.spark_remote)
+        (profiles / "profiles.yml").write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
+        os.environ.update(
+            {
+                "DBT_PROJECT_DIR": str(project),
+                "DBT_PROFILES_DIR": str(profiles),
+                "DBT_TARGET_PATH": str(work / "target"),
+                "DBT_LOG_PATH": str(work / "logs"),
+            }
+        )
+        for command in commands:
+            result = dbtRunner().invoke(_argv(command))
+            if not result.success:
+                raise TaskError(_failure(command, result))
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def _project_dir(ctx: TaskContext, settings: dict[str, Any]) -> Path:
+    directory = settings.get("project_directory")
+    if not directory:
+        raise TaskError("dbt_task needs project_directory (the workspace folder holding dbt_project.yml)")
+    local = ctx.locations.any(str(directory))
+    if not (local / "dbt_project.yml").is_file():
+        raise TaskError(f"dbt_task project_directory {directory} has no dbt_project.yml")
+    return local
+
+
+def _project_profile(project: Path) -> str:
+    doc = yaml.safe_load((project / "dbt_project.yml").read_text(encoding="utf-8")) or {}
+    return str(doc.get("profile") or doc.get("name") or "default")
+
+
+def _user_targets(
+    ctx: TaskContext, settings: dict[str, Any], project: Path, profile: str
+) -> tuple[dict[str, dict[str, Any]], str]:
+    """The user's targets for `profile` (names, schemas, threads), from profiles_directory or the project."""
+    configured = settings.get("profiles_directory")
+    if configured:
+        folder = (
+            ctx.locations.any(str(configured))
+            if str(configured).startswith("/")
+            else project / str(configured)
+        )
+    else:
+        folder = project
+    path = folder / "profiles.yml"
+    if not path.is_file():
+        return {}, DEFAULT_TARGET
+    try:
+        doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        raise TaskError(f"{path.name} in {configured or 'the dbt project'} is not valid YAML: {exc}") from exc
+    entry = doc.get(profile) or {}
+    outputs = entry.get("outputs") or {}
+    default = str(entry.get("target") or next(iter(outputs), DEFAULT_TARGET))
+    return {str(k): v for k, v in outputs.items() if isinstance(v, dict)}, default
+
+
+def _profile(
+    name: str, targets: dict[str, dict[str, Any]], default: str, schema: str, remote: str
+) -> dict[str, Any]:
+    outputs: dict[str, Any] = {}
+    for target in {**targets, default: targets.get(default, {})}:
+        user = targets.get(target, {})
+        user_schema = user.get("schema")
+        if not isinstance(user_schema, str) or "{{" in user_schema:
+            user_schema = None
+        threads = user.get("threads")
+        outputs[target] = {
+            "type": "spark",
+            "method": "session",
+            "host": "localhost",
+            "schema": schema or user_schema or "default",
+            "threads": threads if isinstance(threads, int) and threads > 0 else 1,
+            "server_side_parameters": {"spark.remote": remote},
+        }
+    return {name: {"target": default, "outputs": outputs}}
+
+
+def _argv(command: str) -> list[str]:
+    args = shlex.split(command)
+    if not args or args[0] != "dbt" or len(args) < 2:
+        raise TaskError(f"dbt_task commands start with `dbt`: {command!r}")
+    return _without_option(args[1:], "--profiles-dir")  # the user's points at Databricks
+
+
+def _without_option(argv: list[str], option: str) -> list[str]:
+    kept: list[str] = []
+    skip = False
+    for arg in argv:
+        if skip:
+            skip = False
+        elif arg == option:
+            skip = True
+        elif not arg.startswith(option + "="):
+            kept.append(arg)
+    return kept
+
+
+def _failure(command: str, result: Any) -> str:
+    if result.exception is not None:
+        return f"{command} failed: {result.exception}"
+    lines = []
+    for node in getattr(result.result, "results", None) or []:
+        status = str(getattr(node, "status", ""))
+        if status in ("error", "fail", "runtime error"):
+            name = getattr(getattr(node, "node", None), "name", "?")
+            lines.append(f"{name}: {status}: {getattr(node, 'message', '')}")
+    summary = f"{command} failed" + (f": {len(lines)} node(s) did not succeed" if lines else "")
+    return "\n".join([summary, *lines])

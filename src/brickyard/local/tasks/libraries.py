@@ -1,0 +1,123 @@
+"""A task's `libraries`: wheels installed into a cached environment, everything else checked.
+
+A cluster installs its libraries before the task starts. Locally, the wheels a task lists are
+installed with uv (`--no-deps --offline`: nothing is downloaded) into a folder keyed by their
+content hashes under the cache root, and that folder is put first on `sys.path` of this worker.
+The same wheels are therefore installed once, however many runs use them, and a rebuilt wheel with
+the same name gets a fresh environment. PyPI and requirements libraries must already be installed:
+the local workspace cannot download them and says which are missing. Jar, Maven and CRAN libraries
+have nothing to run on here and are skipped with a warning.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import importlib.metadata as metadata
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from brickyard.errors import TaskError
+from brickyard.local.tasks.context import TaskContext
+from brickyard.local.tasks.magics import unsatisfied
+
+_DONE = ".brickyard-complete"
+
+
+def prepare_libraries(ctx: TaskContext) -> None:
+    wheels: list[Path] = []
+    required: list[str] = []
+    for library in ctx.settings.get("libraries") or []:
+        if not isinstance(library, dict):
+            raise TaskError(f"a library must be a mapping, not {library!r}")
+        if "whl" in library:
+            wheels.append(ctx.locations.existing(str(library["whl"]), "wheel library"))
+        elif "pypi" in library:
+            required.append(str((library["pypi"] or {}).get("package", "")))
+        elif "requirements" in library:
+            local = ctx.locations.existing(str(library["requirements"]), "requirements library")
+            required += [
+                line.split("#", 1)[0].strip() for line in local.read_text(encoding="utf-8").splitlines()
+            ]
+        else:
+            kind = next(iter(library), "unknown")
+            print(
+                f"Warning: {kind} library {library[kind]} skipped: the local workspace has no JVM or R",
+                file=sys.stderr,
+            )
+    missing = unsatisfied([req for req in required if req and not req.startswith("-")])
+    if missing:
+        raise TaskError(
+            "the local workspace cannot download libraries, and these are not installed: "
+            + ", ".join(missing)
+        )
+    if wheels:
+        add_wheels(ctx.cache_root, wheels)
+
+
+def add_wheels(cache_root: Path, wheels: list[Path]) -> None:
+    """Install `wheels` into their cached environment and put it first on this worker's path."""
+    site = wheel_environment(cache_root, wheels)
+    if str(site) not in sys.path:
+        sys.path.insert(0, str(site))
+    importlib.invalidate_caches()
+    _warn_missing_dependencies(site)
+
+
+def wheel_environment(cache_root: Path, wheels: list[Path]) -> Path:
+    """The folder holding `wheels` installed; built on first use, atomically, and reused after."""
+    digest = hashlib.sha256(f"py{sys.version_info[0]}.{sys.version_info[1]}".encode())
+    for wheel in sorted(wheels):
+        digest.update(hashlib.sha256(wheel.read_bytes()).digest())
+    target = cache_root / "wheels" / digest.hexdigest()[:20]
+    if (target / _DONE).exists():
+        return target
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".build-", dir=target.parent))
+    try:
+        _uv_install(wheels, staging)
+        (staging / _DONE).write_text("\n".join(str(w) for w in wheels) + "\n", encoding="utf-8")
+        try:
+            staging.rename(target)
+        except OSError:
+            if not (target / _DONE).exists():  # not another worker's finished build: a real failure
+                raise
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return target
+
+
+def _uv_install(wheels: list[Path], target: Path) -> None:
+    from uv import find_uv_bin
+
+    command = [
+        find_uv_bin(),
+        "pip",
+        "install",
+        "--quiet",
+        "--no-deps",
+        "--offline",
+        "--no-cache",
+        "--python",
+        sys.executable,
+        "--target",
+        str(target),
+        *map(str, wheels),
+    ]
+    proc = subprocess.run(command, capture_output=True, text=True, stdin=subprocess.DEVNULL, check=False)
+    if proc.returncode != 0:
+        detail = (proc.stderr or proc.stdout).strip()
+        raise TaskError(f"installing {', '.join(w.name for w in wheels)} failed: {detail}")
+
+
+def _warn_missing_dependencies(site: Path) -> None:
+    for dist in metadata.distributions(path=[str(site)]):
+        requires: list[Any] = dist.requires or []
+        missing = unsatisfied([str(req) for req in requires if "extra ==" not in str(req)])
+        if missing:
+            name = dist.metadata["Name"]
+            print(f"Warning: {name} needs {', '.join(missing)}, which is not installed", file=sys.stderr)

@@ -1,0 +1,237 @@
+"""File sources: Auto Loader (`cloudFiles`), `read_files(…)` / `cloud_files(…)` and plain file streams.
+
+Sail has no `cloudFiles` format and no streaming sink, so ingestion is done as batches: this module
+parses the source's options, lists its files and reads a list of them in the source's schema;
+`streams.py` decides which files are new for a flow, and the flow's checkpoint keeps the processed
+file list and the schema, so a full refresh starts over by ignoring it.
+
+The schema is fixed by the first update and reused after, as Auto Loader's schema location does.
+Like Auto Loader, CSV and JSON columns are inferred as strings unless `cloudFiles.inferColumnTypes`
+is true (`read_files` infers types unless told otherwise), and an inferred schema gets a
+`_rescued_data` column. Column values that do not fit are not rescued: the column stays null.
+"""
+
+from __future__ import annotations
+
+import glob as globlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote, urlparse
+
+from brickyard.errors import PipelineError
+from brickyard.pipelines.sqltokens import significant, tokenize, unquote_string
+
+if TYPE_CHECKING:
+    from pyspark.sql import DataFrame, SparkSession
+    from pyspark.sql.types import StructType
+
+RESCUED = "_rescued_data"
+_STRING_FORMATS = {"csv", "json"}
+_SAMPLE_FILES = 100
+_IGNORED_OPTIONS = {
+    "pathglobfilter",
+    "recursivefilelookup",
+    "modifiedafter",
+    "modifiedbefore",
+    "rescueddatacolumn",
+}
+
+
+@dataclass
+class FileSource:
+    path: str
+    format: str
+    options: dict[str, str] = field(default_factory=dict)
+    schema: StructType | str | None = None
+    auto_loader: bool = True
+    """Auto Loader / read_files semantics (string inference, `_rescued_data`), not a plain file read."""
+    infer_types: bool = False
+
+    @classmethod
+    def cloud_files(cls, path: str, options: dict[str, str], schema: StructType | str | None) -> FileSource:
+        lowered = {k.lower(): v for k, v in options.items()}
+        fmt = lowered.get("cloudfiles.format")
+        if not fmt:
+            raise PipelineError(
+                f"Auto Loader source {path} needs option cloudFiles.format (csv, json, parquet, …)"
+            )
+        reader_options = {k: v for k, v in options.items() if not k.lower().startswith("cloudfiles.")}
+        infer = lowered.get("cloudfiles.infercolumntypes", "false").lower() == "true"
+        return cls(path, fmt.lower(), reader_options, schema, auto_loader=True, infer_types=infer)
+
+    @property
+    def source_id(self) -> str:
+        return f"files:{self.format}:{self.path}"
+
+
+def parse_read_files(arguments: str, function: str) -> FileSource:
+    """The arguments of `read_files('path', format => 'csv', …)` or `cloud_files('path', 'csv', map(…))`."""
+    positional: list[str] = []
+    named: dict[str, str] = {}
+    for argument in _split_arguments(arguments):
+        tokens = significant(tokenize(argument))
+        if len(tokens) >= 3 and tokens[0].is_name and tokens[1].text == "=>":
+            named[tokens[0].name] = _literal(argument[tokens[2].start :].strip())
+        elif tokens and tokens[0].upper == "MAP" and len(tokens) > 1 and tokens[1].text == "(":
+            inner = _split_arguments(argument[tokens[1].end : tokens[-1].start])
+            values = [_literal(v.strip()) for v in inner]
+            named.update(zip(values[::2], values[1::2], strict=False))
+        else:
+            positional.append(_literal(argument.strip()))
+    if not positional:
+        raise PipelineError(f"{function}() needs a path as its first argument")
+    path = positional[0]
+    if function == "cloud_files":
+        if len(positional) < 2:
+            raise PipelineError("cloud_files() needs a path and a format: cloud_files('/path', 'json')")
+        options = {"cloudFiles.format": positional[1], **named}
+        schema = options.pop("schema", None)
+        return FileSource.cloud_files(path, options, schema)
+    fmt = named.pop("format", None)
+    if not fmt:
+        suffix = Path(path.rstrip("/*")).suffix.lstrip(".").lower()
+        fmt = suffix or "parquet"
+    schema = named.pop("schema", None)
+    infer = named.pop("inferColumnTypes", "true").lower() != "false"
+    named.pop("schemaHints", None)
+    return FileSource(path, fmt.lower(), named, schema, auto_loader=True, infer_types=infer)
+
+
+def _split_arguments(text: str) -> list[str]:
+    pieces: list[str] = []
+    depth = 0
+    last = 0
+    for token in significant(tokenize(text)):
+        if token.text == "(":
+            depth += 1
+        elif token.text == ")":
+            depth -= 1
+        elif token.text == "," and depth == 0:
+            pieces.append(text[last : token.start])
+            last = token.end
+    if text[last:].strip():
+        pieces.append(text[last:])
+    return [p for p in pieces if p.strip()]
+
+
+def _literal(text: str) -> str:
+    if text[:1] in "'\"" or text[:2].lower() in ("r'", 'r"'):
+        return unquote_string(text)
+    return text
+
+
+def resolve_path(path: str, storage_root: str | None) -> Path:
+    """A source path as a local path; `dbfs:/` and `/Volumes/` map into the local workspace storage."""
+    if path.startswith("file:"):
+        return Path(unquote(urlparse(path).path))
+    if path.startswith(("dbfs:", "/dbfs/", "/Volumes/")):
+        if storage_root is None:
+            raise PipelineError(
+                f"{path} is a workspace storage path; run the pipeline on the local workspace"
+            )
+        from brickyard.local.protocol import storage_file
+
+        return storage_file(Path(storage_root), path)
+    return Path(path)
+
+
+def list_files(root: Path, glob_filter: str | None = None) -> list[str]:
+    """Every data file under `root` (a file, a directory, or a glob pattern), sorted.
+
+    Hidden files and those starting with `_` (Spark's `_SUCCESS`, `_committed_…`) are not data.
+    """
+    text = str(root)
+    if any(char in text for char in "*?["):
+        candidates = [Path(p) for p in globlib.glob(text, recursive=True)]
+        found: list[Path] = []
+        for candidate in candidates:
+            found.extend(candidate.rglob("*") if candidate.is_dir() else [candidate])
+    elif root.is_dir():
+        found = list(root.rglob("*"))
+    elif root.is_file():
+        found = [root]
+    else:
+        found = []
+    files = []
+    for path in found:
+        if not path.is_file() or path.name.startswith(("_", ".")):
+            continue
+        if glob_filter and not path.match(glob_filter):
+            continue
+        files.append(str(path.resolve()))
+    return sorted(set(files))
+
+
+def read_batch(
+    spark: SparkSession, source: FileSource, files: list[str], stored_schema: StructType | None
+) -> tuple[DataFrame, StructType]:
+    """The rows of `files`, in the source's output schema; returns that schema for the checkpoint."""
+    from pyspark.sql.types import StringType, StructField, StructType
+
+    user_schema = source.schema
+    options = {k: v for k, v in source.options.items() if k.lower() not in _IGNORED_OPTIONS}
+    if source.format == "csv" and source.auto_loader and source.infer_types:
+        options.setdefault("inferSchema", "true")
+    if not files:
+        if stored_schema is not None:
+            return spark.createDataFrame([], stored_schema), stored_schema
+        if user_schema is not None:
+            empty = spark.createDataFrame([], user_schema)
+            return empty, empty.schema
+        raise PipelineError(
+            f"no files to read in {source.path}, so their schema is unknown; "
+            "add files or give the source a schema"
+        )
+    reader = spark.read.format(source.format).options(**options)
+    if user_schema is not None:
+        df = reader.schema(user_schema).load(files)
+        return df, stored_schema or df.schema
+    if stored_schema is None:
+        sample = reader.load(files[:_SAMPLE_FILES])
+        output = _stringify(sample) if _strings(source) else sample
+        fields = [f for f in output.schema.fields if f.name != RESCUED]
+        if source.auto_loader and source.format in _STRING_FORMATS:
+            fields.append(StructField(RESCUED, StringType(), True))
+        stored_schema = StructType(fields)
+    df = reader.load(files)
+    if _strings(source):
+        df = _stringify(df)
+    return align(df, stored_schema), stored_schema
+
+
+def _strings(source: FileSource) -> bool:
+    return source.auto_loader and source.format in _STRING_FORMATS and not source.infer_types
+
+
+def _stringify(df: DataFrame) -> DataFrame:
+    """Auto Loader's default: every inferred CSV/JSON column is a string (nested values as JSON)."""
+    from pyspark.sql import functions as F
+    from pyspark.sql.types import ArrayType, MapType, StringType, StructType
+
+    columns: list[Any] = []
+    for fld in df.schema.fields:
+        column = F.col(f"`{fld.name}`")
+        if isinstance(fld.dataType, StructType | ArrayType | MapType):
+            columns.append(F.to_json(column).alias(fld.name))
+        elif isinstance(fld.dataType, StringType):
+            columns.append(column)
+        else:
+            columns.append(column.cast("string").alias(fld.name))
+    return df.select(*columns)
+
+
+def align(df: DataFrame, schema: StructType) -> DataFrame:
+    """`df` with exactly the columns of `schema`: cast where types differ, null where missing."""
+    from pyspark.sql import functions as F
+
+    present = {f.name: f.dataType for f in df.schema.fields}
+    columns = []
+    for fld in schema.fields:
+        if fld.name not in present:
+            columns.append(F.lit(None).cast(fld.dataType).alias(fld.name))
+        elif present[fld.name] != fld.dataType:
+            columns.append(F.col(f"`{fld.name}`").cast(fld.dataType).alias(fld.name))
+        else:
+            columns.append(F.col(f"`{fld.name}`"))
+    return df.select(*columns)

@@ -1,0 +1,82 @@
+"""Reading pipeline source files, notebooks and glob libraries (no engine)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from brickyard.errors import PipelineError
+from brickyard.pipelines.sources import load_libraries, read_source
+from brickyard.pipelines.spec import Library
+
+
+def test_a_python_notebook_keeps_line_numbers_and_skips_magic_cells(tmp_path: Path) -> None:
+    notebook = tmp_path / "nb.py"
+    notebook.write_text(
+        "# Databricks notebook source\n# MAGIC %md\n# MAGIC hello\n\n# COMMAND ----------\n\nx = 1\n"
+    )
+
+    unit = read_source(notebook)
+
+    assert unit is not None and unit.language == "python"
+    assert unit.text.splitlines()[6] == "x = 1"
+    assert "# MAGIC" not in unit.text
+    assert unit.skipped == [f"{notebook}:2: %md cell skipped (magic commands do not run in pipelines)"]
+
+
+def test_sql_notebook_cells_end_their_statements(tmp_path: Path) -> None:
+    notebook = tmp_path / "nb"
+    notebook.write_text(
+        "-- Databricks notebook source\nCREATE VIEW a AS SELECT 1\n\n-- COMMAND ----------\n\nCREATE VIEW b AS SELECT 2\n"
+    )
+
+    unit = read_source(notebook)
+
+    assert unit is not None and unit.language == "sql"
+    assert unit.text.count(";") == 1
+
+
+def test_glob_libraries_include_python_sql_and_notebooks_but_not_other_files(tmp_path: Path) -> None:
+    root = tmp_path / "transformations"
+    (root / "sub").mkdir(parents=True)
+    (root / "a.py").write_text("x = 1\n")
+    (root / "sub" / "b.sql").write_text("SET a = 1\n")
+    (root / "sub" / "nb").write_text("# Databricks notebook source\ny = 2\n")
+    (root / "README.md").write_text("docs\n")
+    (root / ".hidden.py").write_text("z = 3\n")
+
+    units = load_libraries((Library("glob", str(root / "**")), Library("file", str(root / "a.py"))))
+
+    assert [Path(u.file).relative_to(root).as_posix() for u in units] == ["a.py", "sub/b.sql", "sub/nb"]
+
+
+def test_a_missing_library_is_an_error_naming_it(tmp_path: Path) -> None:
+    missing = str(tmp_path / "nope.py")
+
+    with pytest.raises(PipelineError, match="does not exist") as caught:
+        load_libraries((Library("file", missing),))
+
+    assert caught.value.file == missing
+
+
+def test_a_jupyter_notebook_runs_its_code_cells(tmp_path: Path) -> None:
+    import json
+
+    notebook = tmp_path / "nb.ipynb"
+    notebook.write_text(
+        json.dumps(
+            {
+                "cells": [
+                    {"cell_type": "markdown", "source": ["# Title"]},
+                    {"cell_type": "code", "source": ["import dlt\n", "x = 1"]},
+                ],
+                "metadata": {"language_info": {"name": "python"}},
+            }
+        )
+    )
+
+    unit = read_source(notebook)
+
+    assert unit is not None and unit.language == "python"
+    assert "import dlt\nx = 1" in unit.text and "# Title" not in unit.text
