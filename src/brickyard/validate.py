@@ -24,6 +24,9 @@ def run_validate(ctx: AppContext, target: str | None, variables: Sequence[str], 
     ctx.output.diagnostics(warnings)
     if strict and warnings:
         raise BrickyardError(f"validation failed with --strict: {_count(len(warnings), 'warning')}")
+    from brickyard.scan.policy import enforce_policies  # cluster policies and rules from brickyard.yml
+
+    enforce_policies(bundle, ctx.output)
     summary = _summary(bundle)
     ctx.output.result(bundle.as_json(), summary)
     return bundle

@@ -100,6 +100,7 @@ def apply_desired(
     plan = target.plan(state, desired)
     if not plan.has_changes:
         return Outcome(plan, ApplyReport())
+    _gate_secrets(target, plan)
     _show(ctx, plan)
     _approve(ctx, plan, auto_approve)
     lock = None
@@ -145,6 +146,22 @@ def _report(ctx: AppContext, target: Target, outcome: Outcome) -> None:
     )
 
 
+def _gate_secrets(target: Target, plan: Plan) -> None:
+    """A plaintext secret in a file about to be uploaded stops the deploy (unchanged files passed before)."""
+    from brickyard.scan.secrets import check_deploy_inputs
+    from brickyard.settings import load_settings
+
+    changes = [f for f in plan.changed_files() if f.local is not None]
+    if not changes:
+        return
+    # The files may come from a release archive rather than the checkout: scan them where they are.
+    first = changes[0]
+    assert first.local is not None
+    root = first.local.parents[len(first.relative.split("/")) - 1]
+    secrets = load_settings(target.bundle.root).secrets
+    check_deploy_inputs([f.local for f in changes if f.local is not None], root, secrets)
+
+
 def _show(ctx: AppContext, plan: Plan) -> None:
     if ctx.output.format == "text":
         ctx.output.show(plan_text(plan))
@@ -180,5 +197,7 @@ def _selection(target: Target, select: Sequence[str]) -> frozenset[str]:
     known = {f"{kind}.{key}" for kind in target.kinds for key in target.bundle.resources(kind)}
     unknown = [s for s in select if s not in known]
     if unknown:
-        raise UsageError(f"--select {', '.join(unknown)}: no such resource; choose from {', '.join(sorted(known))}")
+        raise UsageError(
+            f"--select {', '.join(unknown)}: no such resource; choose from {', '.join(sorted(known))}"
+        )
     return frozenset(select)

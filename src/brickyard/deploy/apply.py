@@ -96,7 +96,10 @@ class Applier:
                 self._mkdirs({upload.remote.rsplit("/", 1)[0]})
                 self._write(
                     lambda u=upload: self.client.workspace.upload(
-                        u.remote, io.BytesIO(u.local.read_bytes()), format=ImportFormat.AUTO, overwrite=True  # type: ignore[union-attr]
+                        u.remote,
+                        io.BytesIO(u.local.read_bytes()),
+                        format=ImportFormat.AUTO,
+                        overwrite=True,  # type: ignore[union-attr]
                     ),
                     f"artifact {upload.name}",
                     "upload",
@@ -190,7 +193,11 @@ class Applier:
             self.report.updated.append(change.address)
         ids[change.address] = new_id
         state.resources[change.address] = ResourceState(
-            kind=change.kind, key=change.key, id=new_id, config=redact(filled), desired_hash=change.desired_hash
+            kind=change.kind,
+            key=change.key,
+            id=new_id,
+            config=redact(filled),
+            desired_hash=change.desired_hash,
         )
         self.store.write(state, remote=False)
         if extras.get("permissions"):

@@ -61,7 +61,9 @@ class Target:
             # One read per deployed resource: concurrently, so a no-op deploy stays quick.
             resources = list(state.resources.values())
             with ThreadPoolExecutor(max_workers=8) as pool:
-                found = dict(zip([r.address for r in resources], pool.map(self._exists, resources), strict=True))
+                found = dict(
+                    zip([r.address for r in resources], pool.map(self._exists, resources), strict=True)
+                )
             exists = lambda resource: found[resource.address]  # noqa: E731
         return build_plan(desired or self.desired(), state, exists)
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import glob
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -57,7 +57,7 @@ def desired_from_bundle(bundle: Bundle, files: list[LocalFile]) -> Desired:
             if kind == "jobs":
                 config = _rewrite_libraries(bundle.root, config, artifact_path, uploads, warnings)
             resources[f"{kind}.{key}"] = config
-    return Desired(
+    desired = Desired(
         bundle=bundle.name,
         target=bundle.target,
         host=bundle.host or "local",
@@ -67,8 +67,39 @@ def desired_from_bundle(bundle: Bundle, files: list[LocalFile]) -> Desired:
         resources=resources,
         files=tuple(files),
         artifacts=tuple(uploads[k] for k in sorted(uploads)),
-        warnings=tuple(warnings),
     )
+    desired, skipped = with_init_scripts(desired)
+    warnings += [
+        f"{path}: no init script fits this cluster's runtime; it is not pinned to the lock"
+        for path in skipped
+    ]
+    return replace(desired, warnings=tuple(warnings))
+
+
+def with_init_scripts(desired: Desired) -> tuple[Desired, list[str]]:
+    """Every cluster runs the lock's init script first, when the bundle ships one (`deps init-script`)."""
+    import re
+
+    from brickyard.deps.initscript import wire_init_scripts
+
+    variants = sorted(
+        (m.group(1) or "")
+        for f in desired.files
+        if (m := re.fullmatch(r"init/enforce-requirements(-ml|-gpu)?\.sh", f.relative))
+    )
+    if not variants:
+        return desired, []
+    nested: dict[str, dict[str, Any]] = {}
+    for address, settings in desired.resources.items():
+        kind, key = address.split(".", 1)
+        nested.setdefault(kind, {})[key] = settings
+    wired, skipped = wire_init_scripts({"resources": nested}, desired.file_path, variants)
+    resources = {
+        f"{kind}.{key}": settings
+        for kind, group in wired["resources"].items()
+        for key, settings in group.items()
+    }
+    return replace(desired, resources=resources), skipped
 
 
 def artifact_remote(artifact_path: str, digest: str, filename: str) -> str:
