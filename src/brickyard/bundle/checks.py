@@ -103,8 +103,8 @@ def check_job(key: str, job: Node, diags: list[Diagnostic]) -> None:
                 )
             )
         graph[name] = [
-            str(d.get("task_key").value) for d in _maps(task.get("depends_on")) if d.get("task_key")
-        ]  # type: ignore[union-attr]
+            str(dep.value) for d in _maps(task.get("depends_on")) if (dep := d.get("task_key")) is not None
+        ]
     for name, index in keys.items():
         depends = tasks.value[index].get("depends_on")
         for dep_index, dep in enumerate(_maps(depends)):

@@ -103,7 +103,7 @@ def ensure_map(root: Node, path: Path) -> Node:
 
 def set_default(node: Node, key: str, value: Any) -> Node:
     """Set `key` on a mapping node only when the user did not."""
-    existing = node.value.get(key)
+    existing: Node | None = node.value.get(key)
     if existing is None or existing.value is None:
         existing = from_plain(value, node.loc)
         node.value[key] = existing

@@ -130,7 +130,7 @@ def _merge_sources(node: yaml.Node, display: str, errors: list[Diagnostic]) -> l
 def _scalar(node: yaml.ScalarNode, display: str, errors: list[Diagnostic]) -> object:
     text = node.value
     plain = not node.style  # the C composer gives "" for plain scalars, the Python one None
-    implicit = _resolver.resolve(yaml.ScalarNode, text, (plain, not plain))
+    implicit = _resolver.resolve(yaml.ScalarNode, text, (plain, not plain))  # type: ignore[no-untyped-call]
     if node.tag == implicit:  # no explicit tag: type it by the 1.2 core schema
         return resolve_plain(text) if plain else text
     if node.tag.startswith("tag:yaml.org,2002:"):
@@ -142,13 +142,21 @@ def _scalar(node: yaml.ScalarNode, display: str, errors: list[Diagnostic]) -> ob
 def _explicit(node: yaml.ScalarNode, display: str, errors: list[Diagnostic]) -> object:
     kind = node.tag.rsplit(":", 1)[-1]
     value = resolve_plain(node.value)
-    expected = {"int": int, "float": (int, float), "bool": bool, "null": type(None)}.get(kind)
+    expected: dict[str, type | tuple[type, ...]] = {
+        "int": int,
+        "float": (int, float),
+        "bool": bool,
+        "null": type(None),
+    }
     if kind == "str":
         return node.value
-    if expected is None or not isinstance(value, expected) or (kind == "int" and isinstance(value, bool)):
+    wanted = expected.get(kind)
+    if wanted is None or not isinstance(value, wanted) or (kind == "int" and isinstance(value, bool)):
         errors.append(_error(f"cannot read {node.value!r} as !!{kind}", _loc(node, display)))
         return node.value
-    return float(value) if kind == "float" and not isinstance(value, bool) else value
+    if kind == "float" and isinstance(value, int | float) and not isinstance(value, bool):
+        return float(value)
+    return value
 
 
 def resolve_plain(text: str) -> object:

@@ -54,7 +54,12 @@ def plan_bundle(ctx: AppContext, options: DeployOptions) -> Plan:
     """What deploy would do now, without building or writing anything."""
     target = open_target(ctx, options.target, options.variables, options.profile)
     plan = target.plan(target.read_state(ctx))
-    ctx.output.result(plan_json(plan), lambda console: [console.print(line) for line in plan_text(plan)])
+
+    def render(console: Any) -> None:
+        for line in plan_text(plan):
+            console.print(line)
+
+    ctx.output.result(plan_json(plan), render)
     return plan
 
 

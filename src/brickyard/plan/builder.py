@@ -75,12 +75,12 @@ def _resource_changes(
         elif exists is not None and not exists(prev):
             first[address] = (Action.CREATE, "deleted in the workspace since the last deploy")
         else:
-            fields = changed_fields(prev.config, redact(fill_references(config, state.ids())))
-            recreate = needs_recreate(prev.kind, fields)
+            differ = changed_fields(prev.config, redact(fill_references(config, state.ids())))
+            recreate = needs_recreate(prev.kind, differ)
             if recreate:
                 first[address] = (Action.RECREATE, f"{', '.join(recreate)} cannot change in place")
             else:
-                first[address] = (Action.UPDATE if fields else Action.UNCHANGED, "")
+                first[address] = (Action.UPDATE if differ else Action.UNCHANGED, "")
     # A resource created again gets a new id: whoever references it must be updated too.
     ids = {
         a: i

@@ -155,7 +155,7 @@ def _rewrite_libraries(
         for env in job["environments"]:
             spec = env.get("spec") if isinstance(env, dict) else None
             deps = spec.get("dependencies") if isinstance(spec, dict) else None
-            if isinstance(deps, list):
+            if isinstance(spec, dict) and isinstance(deps, list):
                 new_deps = [
                     r for d in deps for r in (upload(d) if isinstance(d, str) and _is_path(d) else [d])
                 ]

@@ -70,18 +70,20 @@ def plan_text(plan: Plan, show_unchanged: bool = False) -> list[Text]:
     if len(upload) + len(delete) > len(shown):
         lines.append(Text(f"    … and {len(upload) + len(delete) - len(shown)} more"))
     lines.append(Text("  Resources:"))
-    for change in plan.resources:
-        if change.action is Action.UNCHANGED and not show_unchanged:
+    for resource in plan.resources:
+        if resource.action is Action.UNCHANGED and not show_unchanged:
             continue
-        mark, colour = _MARKS[change.action]
+        mark, colour = _MARKS[resource.action]
         detail = ""
-        if change.action in (Action.UPDATE, Action.RECREATE) and change.changed_fields:
-            fields = list(change.changed_fields)
+        if resource.action in (Action.UPDATE, Action.RECREATE) and resource.changed_fields:
+            fields = list(resource.changed_fields)
             detail = ": " + ", ".join(fields[:6]) + (f" (+{len(fields) - 6} more)" if len(fields) > 6 else "")
-        if change.reason:
-            detail += f" ({change.reason})"
+        if resource.reason:
+            detail += f" ({resource.reason})"
         lines.append(
-            Text.assemble("    ", (f"{mark} {change.action.value:<9}", colour), " ", change.address, detail)
+            Text.assemble(
+                "    ", (f"{mark} {resource.action.value:<9}", colour), " ", resource.address, detail
+            )
         )
     counts = plan.counts()
     summary = ", ".join(f"{counts[a.value]} {a.value}" for a in Action if counts.get(a.value))

@@ -167,7 +167,7 @@ def _outcome(client: WorkspaceClient, run: dict[str, Any], seconds: float) -> Ru
 
 
 def _task_output(client: WorkspaceClient, task: TaskOutcome) -> None:
-    from databricks.sdk.errors import DatabricksError
+    from databricks.sdk.errors.base import DatabricksError
 
     try:
         out = client.api_client.do("GET", "/api/2.2/jobs/runs/get-output", query={"run_id": task.run_id})

@@ -166,9 +166,9 @@ def read_events(client: WorkspaceClient, outcome: UpdateOutcome) -> None:
             message = str(event.get("message") or "")
             errors = [e.get("message", "") for e in (event.get("error") or {}).get("exceptions", [])]
             outcome.errors.append("; ".join([message, *[e for e in errors if e]]))
-            name = origin.get("dataset_name")
-            if name and name in flows:
-                flows[name].error = message
+            dataset = origin.get("dataset_name")
+            if dataset and dataset in flows:
+                flows[dataset].error = message
     outcome.flows = list(flows.values())
 
 
