@@ -156,6 +156,14 @@ class ReleaseError(BrickyardError):
     """A release cannot be recorded, found, promoted or rolled back."""
 
 
+class DrillFailedError(ReleaseError):
+    """A step of a rollback drill failed; `step` names it."""
+
+    def __init__(self, step: str, message: str) -> None:
+        self.step = step
+        super().__init__(message)
+
+
 class DriftFoundError(BrickyardError):
     """The workspace differs from the deployed state (exit 1, for CI gates)."""
 

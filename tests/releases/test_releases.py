@@ -83,7 +83,9 @@ def _matches(client: Any, release: Release) -> None:
 
     for relative, recorded in release.files.items():
         if recorded.language:
-            data = base64.b64decode(client.workspace.export(recorded.remote, format=ExportFormat.SOURCE).content)
+            data = base64.b64decode(
+                client.workspace.export(recorded.remote, format=ExportFormat.SOURCE).content
+            )
         else:
             with client.workspace.download(recorded.remote) as handle:
                 data = handle.read()
@@ -111,7 +113,9 @@ def test_three_releases_and_exact_rollback_to_each(project: Project, client: Any
     _matches(client, releases[3])
 
     outcome = rollback(project.context(), MoveOptions(auto_approve=True))  # the previous release: 2
-    assert outcome.release.number == 4 and outcome.release.kind == "rollback" and outcome.release.content_of == 2
+    assert (
+        outcome.release.number == 4 and outcome.release.kind == "rollback" and outcome.release.content_of == 2
+    )
     _matches(client, releases[2])
     assert [t.task_key for t in _job(client, project).tasks] == ["nb", "whl"]
 
@@ -181,7 +185,13 @@ def test_an_interrupted_rollback_converges_when_run_again(project: Project, clie
     for n in (1, 2):
         _version(project, n)
         project.deploy()
-    fault = {"path": "/jobs/reset$", "method": "POST", "status": 500, "message": "injected outage", "count": 1}
+    fault = {
+        "path": "/jobs/reset$",
+        "method": "POST",
+        "status": 500,
+        "message": "injected outage",
+        "count": 1,
+    }
     client.api_client.do("PUT", "/api/2.0/brickyard/faults", body={"rules": [fault]})
     try:
         with pytest.raises(ApplyError, match="injected outage"):
@@ -197,7 +207,9 @@ def test_an_interrupted_rollback_converges_when_run_again(project: Project, clie
 def test_credentials_passed_at_deploy_time_stay_out_of_records(project: Project, client: Any) -> None:
     _version(project, 1)
     token = "dapi" + "0123456789abcdef" * 2
-    text = BUNDLE.replace("variables:\n  catalog", "variables:\n  api_token: {description: passed at deploy time}\n  catalog").replace(
+    text = BUNDLE.replace(
+        "variables:\n  catalog", "variables:\n  api_token: {description: passed at deploy time}\n  catalog"
+    ).replace(
         "          notebook_task: {notebook_path: ./nb.py}",
         "          notebook_task: {notebook_path: ./nb.py}\n"
         "          new_cluster: {spark_version: '15.4', spark_env_vars: {API_TOKEN: '${var.api_token}'}}",
@@ -207,7 +219,9 @@ def test_credentials_passed_at_deploy_time_stay_out_of_records(project: Project,
     state_text = (project.root / ".brickyard/targets/staging/brickyard-state.json").read_text()
     assert token not in state_text and "[REDACTED sha256:" in state_text
     store = _store(project, client)
-    assert token not in json.dumps(store.get(1).model_dump()) and token not in json.dumps(store.index().model_dump())
+    assert token not in json.dumps(store.get(1).model_dump()) and token not in json.dumps(
+        store.index().model_dump()
+    )
     env = _job(client, project).tasks[0].new_cluster.spark_env_vars
     assert env == {"API_TOKEN": token}  # the workspace gets it; brickyard's records do not
     assert project.deploy(variables=[f"api_token={token}"]).writes == 0
