@@ -69,7 +69,7 @@ def deploy(root: Path, counter: WriteCounter, workspace: Path) -> tuple[float, i
     from brickyard.output import CaptureOutput
 
     counter.calls.clear()
-    environ = {**os.environ, "BRICKYARD_LOCAL_WORKSPACE": str(workspace)}
+    environ = {**os.environ, "BRICKYARD_LOCAL_WORKSPACE_DIR": str(workspace)}
     started = time.perf_counter()
     report = deploy_bundle(AppContext(CaptureOutput(), root, environ), DeployOptions())
     return time.perf_counter() - started, counter.writes(), report

@@ -2,7 +2,7 @@
 
 Every test writes its own bundle (with its own name, so their workspace paths never meet) and
 drives brickyard's commands in-process with a capturing output. The local workspace is shared
-through BRICKYARD_LOCAL_WORKSPACE, started once for the session.
+through BRICKYARD_LOCAL_WORKSPACE_DIR, started once for the session.
 """
 
 from __future__ import annotations
@@ -62,7 +62,7 @@ class Project:
     def context(self, answer: bool = False) -> AppContext:
         out = CaptureOutput(answer=answer)
         self.outputs.append(out)
-        environ = {**os.environ, "BRICKYARD_LOCAL_WORKSPACE": str(self.workspace_dir), "UV_OFFLINE": "1"}
+        environ = {**os.environ, "BRICKYARD_LOCAL_WORKSPACE_DIR": str(self.workspace_dir), "UV_OFFLINE": "1"}
         return AppContext(output=out, cwd=self.root, environ=environ)
 
     def deploy(self, **options: Any) -> Any:

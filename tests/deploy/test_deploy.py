@@ -297,3 +297,23 @@ def test_a_state_from_a_newer_brickyard_is_refused(project: Project, client: Any
     )
     with pytest.raises(StateError, match="version 99, written by a newer brickyard"):
         project.deploy()
+
+
+def test_a_job_edited_in_the_workspace_is_put_back_by_the_next_deploy(project: Project, client: Any) -> None:
+    from databricks.sdk.service.jobs import CronSchedule, JobSettings
+
+    _project(project).deploy()
+    job_id = int(project.state().resources["jobs.greet"].id)
+    settings = client.jobs.get(job_id).settings
+    settings.schedule = CronSchedule(quartz_cron_expression="0 0 * * * ?", timezone_id="UTC")
+    settings.tasks[0].notebook_task.base_parameters = {"who": "hacker"}
+    client.jobs.reset(job_id, new_settings=JobSettings.from_dict(settings.as_dict()))
+
+    plan = project.plan()
+    greet = next(r for r in plan.resources if r.address == "jobs.greet")
+    assert greet.action is Action.UPDATE and greet.reason == "edited in the workspace since the last deploy"
+    assert set(greet.changed_fields) >= {"schedule", "tasks[hello].notebook_task.base_parameters.who"}
+    assert project.deploy().updated == ["jobs.greet"]
+    restored = client.jobs.get(job_id).settings
+    assert restored.schedule is None and restored.tasks[0].notebook_task.base_parameters == {"who": "world"}
+    assert project.deploy().writes == 0

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from brickyard.releases.compare import compare
+from brickyard.plan.compare import compare
 from brickyard.releases.drift import DriftOptions, DriftReport, check_drift
 from tests.deploy.conftest import USER, Project
 
@@ -218,7 +218,7 @@ def test_bundle_changes_are_pending_not_drift_and_the_cli_exit_code_says_which(
     project.write({"jobs/report.py": "print('report v2')\n"})
     project.write({"databricks.yml": BUNDLE.replace("max_retries: 2", "max_retries: 3")})
     monkeypatch.chdir(project.root)
-    monkeypatch.setenv("BRICKYARD_LOCAL_WORKSPACE", str(project.workspace_dir))
+    monkeypatch.setenv("BRICKYARD_LOCAL_WORKSPACE_DIR", str(project.workspace_dir))
     assert run(["drift", "-o", "json"]) == 0
     doc = json.loads(capsys.readouterr().out)
     assert doc["drifted"] is False

@@ -87,7 +87,7 @@ def test_a_failing_smoke_run_fails_the_drill_by_name_and_still_rolls_forward(
     project.deploy()
     _release(project, 2)
     monkeypatch.chdir(project.root)
-    monkeypatch.setenv("BRICKYARD_LOCAL_WORKSPACE", str(project.workspace_dir))
+    monkeypatch.setenv("BRICKYARD_LOCAL_WORKSPACE_DIR", str(project.workspace_dir))
     assert run(["rollback-drill", "-t", "sandbox", "-o", "json"]) == 1
     captured = capsys.readouterr()
     doc = json.loads(captured.out)

@@ -101,7 +101,7 @@ def test_cli_exit_codes(
 
     project.write({"databricks.yml": BUNDLE, "greet.py": GREET, "crunch.py": CRUNCH, "cleanup.py": ""})
     monkeypatch.chdir(project.root)
-    monkeypatch.setenv("BRICKYARD_LOCAL_WORKSPACE", str(project.workspace_dir))
+    monkeypatch.setenv("BRICKYARD_LOCAL_WORKSPACE_DIR", str(project.workspace_dir))
     assert run(["deploy"]) == 0
     assert "Deployed" in capsys.readouterr().out
     assert run(["run", "nightly"]) == 1

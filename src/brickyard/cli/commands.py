@@ -6,6 +6,38 @@ import typer
 
 
 def register(app: typer.Typer) -> None:
-    from brickyard.cli import validate
+    from brickyard.cli import (
+        deploy,
+        deps,
+        destroy,
+        drift,
+        jobs,
+        local,
+        plan,
+        promote,
+        release,
+        releases,
+        rollback,
+        rollback_drill,
+        run,
+        scan,
+        summary,
+        validate,
+    )
 
     app.command("validate")(validate.validate)
+    app.command("plan")(plan.plan)
+    app.command("deploy")(deploy.deploy)
+    app.command("run")(run.run)
+    app.command("summary")(summary.summary)
+    app.command("destroy")(destroy.destroy)
+    app.command("releases")(releases.releases)
+    app.command("rollback")(rollback.rollback)
+    app.command("promote")(promote.promote)
+    app.command("rollback-drill")(rollback_drill.rollback_drill)
+    app.command("drift")(drift.drift)
+    app.add_typer(release.app, name="release")
+    app.add_typer(jobs.app, name="jobs")
+    app.add_typer(local.app, name="local")
+    app.add_typer(deps.app, name="deps")
+    app.add_typer(scan.app, name="scan")

@@ -16,11 +16,15 @@ from brickyard.bundle import Bundle, LoadOptions, load_bundle
 from brickyard.bundle.loader import find_root
 from brickyard.context import AppContext
 from brickyard.deploy.kinds import Kind, kinds_for
-from brickyard.plan.builder import build_plan
+from brickyard.deploy.remote import remote_settings
+from brickyard.plan.builder import Observed, build_plan
+from brickyard.plan.compare import compare
 from brickyard.plan.desired import Desired, desired_from_bundle
 from brickyard.plan.files import inventory
 from brickyard.plan.model import Plan
+from brickyard.plan.resources import split_settings
 from brickyard.state.model import DeploymentState, ResourceState
+from brickyard.state.redact import redact
 from brickyard.state.store import StateStore
 from brickyard.workspace.session import WorkspaceSession
 
@@ -56,20 +60,35 @@ class Target:
         return desired_from_bundle(self.bundle, files)
 
     def plan(self, state: DeploymentState, desired: Desired | None = None, check_remote: bool = True) -> Plan:
-        exists = None
+        observe = None
         if check_remote:
-            # One read per deployed resource: concurrently, so a no-op deploy stays quick.
+            # One read per deployed resource, concurrently, so a no-op deploy stays quick.
             resources = list(state.resources.values())
+            deployers = frozenset(u for u in (state.deployed_by, self.bundle.current_user.user_name) if u)
             with ThreadPoolExecutor(max_workers=8) as pool:
-                found = dict(
-                    zip([r.address for r in resources], pool.map(self._exists, resources), strict=True)
+                seen = dict(
+                    zip(
+                        [r.address for r in resources],
+                        pool.map(lambda r: self._observe(r, deployers), resources),
+                        strict=True,
+                    )
                 )
-            exists = lambda resource: found[resource.address]  # noqa: E731
-        return build_plan(desired or self.desired(), state, exists)
+            observe = lambda resource: seen[resource.address]  # noqa: E731
+        return build_plan(desired or self.desired(), state, observe)
 
-    def _exists(self, resource: ResourceState) -> bool:
+    def _observe(self, resource: ResourceState, deployers: frozenset[str]) -> Observed:
+        from databricks.sdk.errors import NotFound
+
         kind = self.kinds.get(resource.kind)
-        return kind is None or kind.exists(resource.id)
+        if kind is None:
+            return Observed(exists=True)
+        try:
+            actual = remote_settings(kind, resource.id)
+        except NotFound:
+            return Observed(exists=False)
+        deployed, _ = split_settings(resource.config)
+        edited = compare(resource.kind, deployed, redact(actual), deployers)
+        return Observed(exists=True, edited=tuple(change.path for change in edited))
 
 
 def open_target(

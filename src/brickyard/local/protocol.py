@@ -12,6 +12,19 @@ its task was known, so such a request sets `log_file`. Exit status of both forms
 written is SUCCESS, 1 when another result was written, 2 when the request could not be read (no
 result written). SIGTERM cancels the task: the worker stops its session and writes CANCELED.
 
+A forked worker is what the server starts by default: its fork server (`brickyard.local.runs.zygote`)
+imports `brickyard.local.worker` and calls its `prepare()` once, then for each task forks a child
+that calls `main([REQUEST.json])` in a new session, with stdout/stderr on the attempt's
+`worker.out`. So `prepare()` must only import (no session, no thread), `main(argv)` must take its
+arguments and return the exit status, and the module must have no side effects at import.
+
+Tables: Sail's catalogs live only as long as one Spark session, so the workspace keeps the catalog
+and every task session syncs with it. When a task runs on the embedded engine the server sets
+`BRICKYARD_CATALOG_SYNC=<dir>` (a directory holding `catalog.json`); `engine.connect()` then
+registers those schemas, tables and views in the new session, and when that session is stopped
+writes what the task changed to `<dir>/catalog-changes.json`, which the server applies. Workers
+need only open their session with `engine.connect()` and stop it before exiting, as they do.
+
 Storage layout shared by both sides (all below the local workspace home, `.brickyard/local/`):
 
 - Workspace objects: the object at workspace path `/Users/a/b` (or `/Workspace/Users/a/b`, the

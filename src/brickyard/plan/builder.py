@@ -8,6 +8,7 @@ resource the state lists but the workspace no longer has is planned for creation
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from brickyard.plan.desired import Desired
@@ -17,11 +18,21 @@ from brickyard.plan.resources import changed_fields, fill_references, fingerprin
 from brickyard.state.model import DeploymentState, ResourceState
 from brickyard.state.redact import redact
 
-Exists = Callable[[ResourceState], bool]
-"""Asks the workspace whether a resource from the state still exists (a read, never a write)."""
+
+@dataclass(frozen=True)
+class Observed:
+    """What the workspace holds for a resource the state lists."""
+
+    exists: bool
+    edited: tuple[str, ...] = ()
+    """Fields changed in the workspace (the UI, another tool) since brickyard deployed them."""
 
 
-def build_plan(desired: Desired, state: DeploymentState, exists: Exists | None) -> Plan:
+Observe = Callable[[ResourceState], Observed]
+"""Reads one resource from the workspace (a read, never a write)."""
+
+
+def build_plan(desired: Desired, state: DeploymentState, observe: Observe | None) -> Plan:
     uploaded = {f.remote for files in state.artifacts.values() for f in files}
     artifacts = tuple(
         ArtifactUpload(
@@ -42,7 +53,7 @@ def build_plan(desired: Desired, state: DeploymentState, exists: Exists | None) 
         state=state,
         artifacts=artifacts,
         files=tuple(_file_changes(list(desired.files), state, desired.file_path)),
-        resources=tuple(_resource_changes(dict(desired.resources), state, exists)),
+        resources=tuple(_resource_changes(dict(desired.resources), state, observe)),
         warnings=desired.warnings,
     )
 
@@ -65,14 +76,15 @@ def _file_changes(files: list[LocalFile], state: DeploymentState, file_path: str
 
 
 def _resource_changes(
-    desired: dict[str, dict[str, Any]], state: DeploymentState, exists: Exists | None
+    desired: dict[str, dict[str, Any]], state: DeploymentState, observe: Observe | None
 ) -> list[ResourceChange]:
     first: dict[str, tuple[Action, str]] = {}
+    seen = {a: observe(r) for a, r in state.resources.items() if a in desired} if observe else {}
     for address, config in desired.items():
         prev = state.resources.get(address)
         if prev is None:
             first[address] = (Action.CREATE, "")
-        elif exists is not None and not exists(prev):
+        elif address in seen and not seen[address].exists:
             first[address] = (Action.CREATE, "deleted in the workspace since the last deploy")
         else:
             differ = changed_fields(prev.config, redact(fill_references(config, state.ids())))
@@ -97,6 +109,11 @@ def _resource_changes(
             fields = tuple(changed_fields(prev.config, redact(fill_references(config, ids))))
             if action is Action.UNCHANGED and fields:
                 action, reason = Action.UPDATE, "a resource it references is created again"
+            edited = seen[address].edited if address in seen else ()
+            if edited and action in (Action.UNCHANGED, Action.UPDATE):
+                # The bundle wins: what was edited in the workspace is put back.
+                fields = tuple(dict.fromkeys((*fields, *edited)))
+                action, reason = Action.UPDATE, reason or "edited in the workspace since the last deploy"
         changes.append(
             ResourceChange(
                 kind=kind,

@@ -21,13 +21,14 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from brickyard.context import AppContext
+from brickyard.deploy.remote import remote_settings
 from brickyard.deploy.target import Target, open_target
 from brickyard.errors import BrickyardError, WorkspaceError
+from brickyard.plan.compare import FieldChange, compare
 from brickyard.plan.desired import Desired
 from brickyard.plan.files import file_hash
 from brickyard.plan.model import Plan
 from brickyard.plan.resources import fill_references, split_settings
-from brickyard.releases.compare import FieldChange, compare
 from brickyard.releases.objects import (
     FileDrift,
     Unmanaged,
@@ -35,7 +36,6 @@ from brickyard.releases.objects import (
     unmanaged_objects,
     unmanaged_resources,
 )
-from brickyard.releases.remote import remote_settings
 from brickyard.releases.store import ReleaseStore
 from brickyard.state.model import DeploymentState, FileState, ResourceState
 from brickyard.state.redact import redact

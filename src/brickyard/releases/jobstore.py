@@ -20,11 +20,11 @@ from pathlib import Path
 from typing import Any, Literal
 
 from brickyard.context import AppContext
+from brickyard.deploy.remote import remote_settings
 from brickyard.deploy.target import Target, open_target
 from brickyard.errors import ApplyError, ReleaseError, UsageError
+from brickyard.plan.compare import compare
 from brickyard.plan.resources import split_settings
-from brickyard.releases.compare import compare
-from brickyard.releases.remote import remote_settings
 from brickyard.state.lock import DeployLock
 from brickyard.state.model import DeploymentState, ResourceState
 from brickyard.state.redact import redact

@@ -5,7 +5,7 @@ A target with a `workspace.host` is a real workspace: authentication follows the
 Azure service principals). A target without a host, or with `host: local`, is the embedded local
 workspace, started on demand. Past this module nothing knows which of the two it talks to.
 
-`BRICKYARD_LOCAL_WORKSPACE=<dir>` makes local targets use the local workspace of that directory
+`BRICKYARD_LOCAL_WORKSPACE_DIR=<dir>` makes local targets use the local workspace of that directory
 instead of the bundle's own, so several bundles (a monorepo, a test suite) can share one.
 """
 
@@ -71,7 +71,7 @@ class WorkspaceSession:
         if host is None or host.strip() in LOCAL_HOSTS:
             from brickyard.local.lifecycle import ensure_running
 
-            shared = self.environ.get("BRICKYARD_LOCAL_WORKSPACE")
+            shared = self.environ.get("BRICKYARD_LOCAL_WORKSPACE_DIR")
             local = ensure_running(Path(shared) if shared else self.project_root)
             self._host = None
             return WorkspaceClient(host=local.host, token=local.token, auth_type="pat")

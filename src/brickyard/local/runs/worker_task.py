@@ -1,0 +1,216 @@
+"""Running one task attempt in a worker process: compute, request, wait, result.
+
+The server only spawns and watches. The worker enforces the task's timeout itself and reports
+TIMEDOUT; the server's own deadline, a moment later, is the backstop for a worker that cannot
+(stuck in native code): it stops the process and reports TIMEDOUT regardless. A cancel is a
+SIGTERM, after which the worker stops its Spark session and reports CANCELED; a worker that does not
+exit in time is killed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from brickyard.errors import LocalWorkspaceError
+from brickyard.local.apierror import ApiError
+from brickyard.local.engine import CATALOG_SYNC_ENV
+from brickyard.local.protocol import TaskRequest, TaskResult
+from brickyard.local.runs import states as s
+from brickyard.local.runs.catalog import CHANGES_FILE, SNAPSHOT_FILE
+from brickyard.local.runs.outcome import Outcome
+from brickyard.local.runs.workers import wait_or_deadline
+from brickyard.local.store.catalog import CatalogChanges
+
+if TYPE_CHECKING:
+    from brickyard.local.runs.tasks import Attempt
+
+TIMEOUT_GRACE = 1.5
+STOP_GRACE = 5.0
+LOG_TAIL_BYTES = 5 * 1024 * 1024
+PID_FILE = "worker.pid"
+"""In the attempt's directory while it runs: a server that restarts after a crash ends the orphan."""
+
+
+@dataclass(frozen=True)
+class ComputeSpec:
+    spark_conf: dict[str, Any]
+    env: dict[str, str]
+    cluster_id: str | None = None
+    spark_context_id: int | None = None
+
+
+def compute_spec(attempt: Attempt) -> ComputeSpec:
+    """The cluster settings a task runs with: its existing cluster, job cluster, or new cluster."""
+    task = attempt.task
+    services = attempt.run.services
+    if cluster_id := task.get("existing_cluster_id"):
+        try:
+            cluster = services.clusters.ensure_running(str(cluster_id))
+        except ApiError as err:
+            raise _ComputeError(err.message, "RESOURCE_NOT_FOUND") from None
+        return ComputeSpec(
+            cluster.get("spark_conf") or {},
+            _env(cluster.get("spark_env_vars")),
+            cluster["cluster_id"],
+            cluster.get("spark_context_id"),
+        )
+    spec: dict[str, Any] = task.get("new_cluster") or {}
+    if key := task.get("job_cluster_key"):
+        clusters = {c.get("job_cluster_key"): c for c in attempt.run.settings.get("job_clusters") or []}
+        if key not in clusters:
+            raise _ComputeError(f"job cluster {key} is not defined in the job", "INVALID_RUN_CONFIGURATION")
+        spec = clusters[key].get("new_cluster") or {}
+    return ComputeSpec(spec.get("spark_conf") or {}, _env(spec.get("spark_env_vars")))
+
+
+def with_environment_libraries(task: dict[str, Any], settings: dict[str, Any]) -> dict[str, Any]:
+    """A serverless task's environment (`environment_key`) as the `libraries` a worker installs:
+    wheel paths as wheels, everything else as PyPI requirements that must already be installed."""
+    key = task.get("environment_key")
+    environments = {
+        e.get("environment_key"): e for e in settings.get("environments") or [] if isinstance(e, dict)
+    }
+    if not key or key not in environments:
+        return task
+    libraries = list(task.get("libraries") or [])
+    for dependency in (environments[key].get("spec") or {}).get("dependencies") or []:
+        text = str(dependency).strip()
+        libraries.append({"whl": text} if text.endswith(".whl") else {"pypi": {"package": text}})
+    return {**task, "libraries": libraries}
+
+
+class _ComputeError(Exception):
+    def __init__(self, message: str, code: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def run_in_worker(attempt: Attempt, cancelled: threading.Event) -> Outcome:
+    services = attempt.run.services
+    try:
+        spec = compute_spec(attempt)
+        remote = services.compute.remote_for(spec.spark_conf)
+    except _ComputeError as err:
+        return Outcome.failed(str(err), err.code)
+    except LocalWorkspaceError as err:
+        return Outcome.failed(f"the Spark engine is not available: {err}", "CLUSTER_ERROR")
+    if spec.cluster_id:
+        attempt.doc["cluster_instance"] = {
+            "cluster_id": spec.cluster_id,
+            "spark_context_id": str(spec.spark_context_id or ""),
+        }
+    directory = attempt.directory
+    directory.mkdir(parents=True, exist_ok=True)
+    request_file = directory / "request.json"
+    result_file = directory / "result.json"
+    request = TaskRequest(
+        run_id=attempt.run.run_id,
+        task_run_id=attempt.run_id,
+        task_key=attempt.task["task_key"],
+        task=with_environment_libraries(attempt.resolved, attempt.run.settings),
+        spark_remote=remote,
+        warehouse=str(services.home.warehouse),
+        workspace_root=str(services.home.workspace_root),
+        storage_root=str(services.home.storage_root),
+        metadata_db=str(services.home.metadata_db),
+        result_file=str(result_file),
+        job_id=attempt.run.job_id,
+        attempt=attempt.number,
+        job_parameters=dict(attempt.run.parameters),
+        task_values=attempt.run.upstream_values(),
+        host=services.host,
+        token=services.token,
+        environment=spec.env,
+        spark_conf={str(k): str(v) for k, v in spec.spark_conf.items()},
+        timeout_seconds=int(attempt.task.get("timeout_seconds") or 0),
+        log_file=str(attempt.log_file),
+    )
+    _write_private(request_file, request.to_json())
+    env = dict(spec.env)
+    if services.compute.is_embedded(remote):
+        (directory / SNAPSHOT_FILE).write_text(services.catalog.load().to_json(), encoding="utf-8")
+        env[CATALOG_SYNC_ENV] = str(directory)
+    if cancelled.is_set():
+        return Outcome(attempt.cancel_result(), message="canceled before it started")
+    worker = services.pool.launch(request_file, remote, env, directory)
+    (directory / PID_FILE).write_text(str(worker.pid))
+    attempt.mark_running()
+    timeout = request.timeout_seconds
+    deadline = time.monotonic() + timeout + TIMEOUT_GRACE if timeout else None
+    verdict = wait_or_deadline(worker, deadline, cancelled)
+    if verdict is not None:
+        worker.stop(STOP_GRACE)
+        _apply_catalog_changes(attempt, directory)
+        return _stopped(attempt, verdict, timeout)
+    _apply_catalog_changes(attempt, directory)
+    return _collect(result_file, worker.returncode, worker.out_file)
+
+
+def _stopped(attempt: Attempt, verdict: str, timeout: int) -> Outcome:
+    """The outcome of a worker the server had to stop: its own timeout, or the run's end."""
+    if verdict == "timeout":
+        message = f"Task timed out after {timeout} seconds."
+        return Outcome(s.TIMEDOUT, message=message, error=message)
+    result = attempt.cancel_result()
+    if result == s.TIMEDOUT:
+        message = "The job run timed out."
+        return Outcome(result, message=message, error=message)
+    return Outcome(result, message="Run was canceled.")
+
+
+def _apply_catalog_changes(attempt: Attempt, directory: Path) -> None:
+    """What the task's session did to the catalog becomes the workspace's (see `runs.catalog`)."""
+    changes_file = directory / CHANGES_FILE
+    try:
+        changes = CatalogChanges.from_json(json.loads(changes_file.read_text(encoding="utf-8")))
+    except (OSError, ValueError, TypeError):
+        return
+    if changes:
+        attempt.run.services.catalog.apply(changes)
+
+
+def _collect(result_file: Path, exit_code: int | None, out_file: Path) -> Outcome:
+    try:
+        result = TaskResult.read(result_file)
+    except (OSError, ValueError, TypeError):
+        tail = read_tail(out_file, 20_000)
+        message = f"The task process exited with code {exit_code} before reporting a result."
+        return Outcome.failed(message, "DRIVER_ERROR", trace=tail or None)
+    outcome = Outcome(
+        result.state if result.state in (s.SUCCESS, s.FAILED, s.TIMEDOUT, s.CANCELED) else s.FAILED,
+        notebook_result=result.notebook_result,
+        error=result.error,
+        error_trace=result.error_trace,
+        values=dict(result.task_values or {}),
+    )
+    if outcome.result != s.SUCCESS:
+        outcome.message = result.error or f"Task ended {outcome.result}."
+    return outcome
+
+
+def read_tail(path: Path, limit: int = LOG_TAIL_BYTES) -> str:
+    """The last `limit` bytes of a log, decoded; empty if there is no log."""
+    try:
+        size = path.stat().st_size
+        with open(path, "rb") as handle:
+            handle.seek(max(0, size - limit))
+            return handle.read().decode("utf-8", errors="replace")
+    except OSError:
+        return ""
+
+
+def _write_private(path: Path, text: str) -> None:
+    """The request holds the workspace token: readable by this user only."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(text)
+
+
+def _env(values: Any) -> dict[str, str]:
+    return {str(k): str(v) for k, v in (values or {}).items()}

@@ -1,0 +1,157 @@
+"""Worker processes: one per task attempt, forked from the fork server or, failing that, started cold.
+
+A cold worker (`python -m brickyard.local.worker REQUEST.json`) pays ~2 s of CPU importing pyspark
+before its task starts. The fork server (`runs.zygote`) paid that once, so a forked worker starts in
+milliseconds; that is what makes a trivial run take well under a second, and a DAG of small tasks,
+or a for-each with many iterations, not cost 2 s per task. A task whose environment sets
+`PYTHONPATH` starts cold, since a running interpreter cannot take it the way a new one does; so does
+any task while the fork server is starting or after it died (it is restarted).
+
+Every worker is its own process group, so a timeout or cancel ends the task and its children. Its
+stdout and stderr go to `worker.out` next to the request (interpreter noise, a crash before the
+task started); the task's own output goes to `request.log_file`, which the worker writes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Protocol
+
+from brickyard.local.runs.forkserver import ForkServer, ForkServerDown
+
+WORKER_MODULE = "brickyard.local.worker"
+READY_WAIT = 30.0
+
+
+class Process(Protocol):
+    pid: int
+
+    def wait(self, timeout: float | None) -> int | None: ...
+
+    def poll(self) -> int | None: ...
+
+    def signal(self, sig: int) -> None: ...
+
+
+class _Popen:
+    """A cold process behind the same small interface as a forked one."""
+
+    def __init__(self, proc: subprocess.Popen[bytes]) -> None:
+        self.proc = proc
+        self.pid = proc.pid
+
+    def wait(self, timeout: float | None) -> int | None:
+        try:
+            return self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            return None
+
+    def poll(self) -> int | None:
+        return self.proc.poll()
+
+    def signal(self, sig: int) -> None:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(self.pid, sig)
+
+
+class Worker:
+    def __init__(self, process: Process, out_file: Path, forked: bool) -> None:
+        self.process = process
+        self.out_file = out_file
+        self.forked = forked
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    @property
+    def returncode(self) -> int | None:
+        return self.process.poll()
+
+    def wait(self, timeout: float | None) -> int | None:
+        return self.process.wait(timeout)
+
+    def stop(self, grace: float) -> int:
+        """SIGTERM (the worker cancels its task and writes CANCELED), then SIGKILL after `grace`."""
+        if self.process.poll() is None:
+            self.process.signal(signal.SIGTERM)
+            if self.process.wait(grace) is None:
+                self.process.signal(signal.SIGKILL)
+        code = self.process.wait(None)
+        self.process.signal(signal.SIGKILL)  # anything the task left behind in its group
+        return -1 if code is None else code
+
+
+class WorkerPool:
+    def __init__(self, work_dir: Path, base_env: dict[str, str], python: str = sys.executable) -> None:
+        self.work_dir = work_dir
+        self.base_env = base_env
+        self.python = python
+        self.forks = ForkServer(work_dir / "forkserver.log", base_env, python)
+        self._closed = False
+
+    def start(self) -> None:
+        """Start the fork server in the background; tasks start cold until it is ready."""
+        if not self._closed:
+            self.work_dir.mkdir(parents=True, exist_ok=True)
+            self.forks.start()
+
+    def launch(self, request_file: Path, spark_remote: str, extra_env: dict[str, str], cwd: Path) -> Worker:
+        """Start the task in `request_file` (which sets `log_file`)."""
+        env = {**extra_env, "SPARK_REMOTE": spark_remote}
+        return self.run_module(
+            WORKER_MODULE, [str(request_file)], request_file.with_name("worker.out"), cwd, env
+        )
+
+    def run_module(
+        self, module: str, args: list[str], out_file: Path, cwd: Path, env: dict[str, str]
+    ) -> Worker:
+        """Run `python -m module args` (forked when possible) with `env` on top of the server's."""
+        if "PYTHONPATH" not in env and not self._closed:
+            # A zygote that is still importing is ready sooner than a cold process would be, and
+            # two pyspark imports at once only slow each other down.
+            self.forks.wait_ready(READY_WAIT)
+            try:
+                child = self.forks.spawn(module, args, out_file, cwd, env)
+                return Worker(child, out_file, forked=True)
+            except ForkServerDown:
+                self.start()
+        full_env = {**self.base_env, **env, "PYTHONUNBUFFERED": "1"}
+        with open(out_file, "ab") as out:
+            proc = subprocess.Popen(
+                [self.python, "-m", module, *args],
+                stdin=subprocess.DEVNULL,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                env=full_env,
+                cwd=cwd,
+                start_new_session=True,
+            )
+        return Worker(_Popen(proc), out_file, forked=False)
+
+    def wait_ready(self, timeout: float) -> bool:
+        return self.forks.wait_ready(timeout)
+
+    def close(self) -> None:
+        self._closed = True
+        self.forks.close()
+
+
+def wait_or_deadline(worker: Worker, deadline: float | None, cancelled: threading.Event) -> str | None:
+    """Wait for the worker to exit; None when it did, "timeout" or "cancel" when it must be stopped."""
+    while True:
+        if cancelled.is_set():
+            return "cancel"
+        remaining = None if deadline is None else deadline - time.monotonic()
+        if remaining is not None and remaining <= 0:
+            return "timeout"
+        step = 0.05 if remaining is None else max(0.0, min(0.05, remaining))
+        if worker.wait(step) is not None:
+            return None

@@ -1,0 +1,3 @@
+from brickyard.local.server.main import main
+
+main()

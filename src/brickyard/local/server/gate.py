@@ -1,0 +1,66 @@
+"""The door every request goes through: the bearer token, then injected faults.
+
+A plain ASGI middleware rather than a FastAPI dependency, so it costs one string compare per
+request and also guards paths that match no route. Only the SDK's discovery probe and the OpenAPI
+document are open; every other path needs `Authorization: Bearer <token>`, and a wrong one gets the
+Databricks 401 shape, which the SDK raises as `Unauthenticated`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import json
+from typing import Any
+
+from brickyard.local.faults import FaultTable
+
+OPEN_PATHS = frozenset({"/.well-known/databricks-config", "/openapi.json"})
+FAULTS_PATH = "/api/2.0/brickyard/faults"
+
+Scope = dict[str, Any]
+
+
+class Gate:
+    def __init__(self, app: Any, token: str, faults: FaultTable) -> None:
+        self.app = app
+        self._expected = f"Bearer {token}".encode()
+        self.faults = faults
+
+    async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path: str = scope["path"]
+        if path not in OPEN_PATHS and not self._authorized(scope):
+            await _reply(send, 401, "UNAUTHENTICATED", "Invalid access token.")
+            return
+        if self.faults and not path.startswith(FAULTS_PATH):
+            rule = self.faults.match(scope["method"], path)
+            if rule is not None:
+                if rule.delay:
+                    await asyncio.sleep(rule.delay)
+                if rule.status is not None:
+                    await _reply(send, rule.status, rule.code, rule.message, rule.retry_after)
+                    return
+        await self.app(scope, receive, send)
+
+    def _authorized(self, scope: Scope) -> bool:
+        for name, value in scope["headers"]:
+            if name == b"authorization":
+                return hmac.compare_digest(value, self._expected)
+        return False
+
+
+async def _reply(send: Any, status: int, code: str, message: str, retry_after: float | None = None) -> None:
+    body = json.dumps({"error_code": code, "message": message}).encode()
+    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+    if retry_after is not None:
+        headers.append(
+            (
+                b"retry-after",
+                str(int(retry_after) if retry_after == int(retry_after) else retry_after).encode(),
+            )
+        )
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})

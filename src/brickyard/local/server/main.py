@@ -1,0 +1,192 @@
+"""The server process: `python -m brickyard.local.server --home DIR [--port N] [--faults FILE]`.
+
+It binds 127.0.0.1 only (the token is the only protection; loopback keeps it off the network),
+reads its token from `<home>/token` (never from the command line, where `ps` would show it), and
+announces itself by writing `<home>/server.json` once it accepts requests; `lifecycle` waits for
+that file. SIGTERM stops it: runs are canceled, the catalog is saved, the engine is stopped, and the
+file is removed. It also stops by itself when its home is deleted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import logging
+import os
+import signal
+import socket
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+from brickyard.errors import LocalWorkspaceError
+from brickyard.local.faults import FaultTable, load_rules
+from brickyard.local.home import LocalHome
+from brickyard.local.procs import is_our_process
+
+LOOPBACK = "127.0.0.1"
+HOME_CHECK_SECONDS = 2.0
+log = logging.getLogger("brickyard.local")
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m brickyard.local.server")
+    parser.add_argument("--home", type=Path, required=True)
+    parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--faults", type=Path, default=None)
+    parser.add_argument(
+        "--no-prestart", action="store_true", help="start the engine at the first run, not now"
+    )
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO if os.environ.get("BRICKYARD_DEBUG") == "1" else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    try:
+        serve(LocalHome(args.home.resolve()), args.port, args.faults, prestart=not args.no_prestart)
+    except LocalWorkspaceError as err:
+        print(f"Error: {err}", file=sys.stderr, flush=True)
+        os._exit(1)
+    # Every thread that could block exit (a Spark Connect client retrying a dead engine) is done
+    # with by now; leave without waiting for stragglers.
+    os._exit(0)
+
+
+def serve(home: LocalHome, port: int, faults_file: Path | None, prestart: bool) -> None:
+    import uvicorn
+
+    from brickyard.local.server.app import create_app
+    from brickyard.local.server.services import Services
+
+    token = _read_token(home)
+    faults_path = faults_file or (Path(env) if (env := os.environ.get("BRICKYARD_LOCAL_FAULTS")) else None)
+    rules = load_rules(faults_path) if faults_path else []
+    _kill_orphan_engine(home)
+    sock = _bind(port)
+    bound = sock.getsockname()[1]
+    services = Services.open(home, token, FaultTable(rules))
+    services.bind(f"http://{LOOPBACK}:{bound}")
+    services.orchestrator.recover()
+    config = uvicorn.Config(
+        create_app(services),
+        log_level="warning",
+        access_log=False,
+        lifespan="off",
+        timeout_graceful_shutdown=5,
+    )
+    server = _server_class()(config)
+    announcer = threading.Thread(
+        target=_announce, args=(server, services, home, bound, prestart), name="announce", daemon=True
+    )
+    announcer.start()
+    threading.Thread(target=_watch_home, args=(server, home), name="home-watch", daemon=True).start()
+    try:
+        server.run(sockets=[sock])
+    finally:
+        _withdraw(home)
+        services.close()
+
+
+def _server_class() -> type:
+    import uvicorn
+
+    class Server(uvicorn.Server):
+        """uvicorn re-raises the signal after a graceful stop, which would kill the process before
+        the runs, the engine and the catalog are shut down; this one just returns."""
+
+        @contextlib.contextmanager
+        def capture_signals(self) -> Iterator[None]:
+            previous = {sig: signal.signal(sig, self.handle_exit) for sig in (signal.SIGINT, signal.SIGTERM)}
+            try:
+                yield
+            finally:
+                for sig, handler in previous.items():
+                    signal.signal(sig, handler)
+
+    return Server
+
+
+def _announce(server: object, services: object, home: LocalHome, port: int, prestart: bool) -> None:
+    deadline = time.monotonic() + 30
+    while not getattr(server, "started", False):
+        if time.monotonic() > deadline or getattr(server, "should_exit", False):
+            return
+        time.sleep(0.005)
+    doc = {
+        "pid": os.getpid(),
+        "host": LOOPBACK,
+        "port": port,
+        "url": f"http://{LOOPBACK}:{port}",
+        "home": str(home.root),
+        "started_at": time.time(),
+    }
+    tmp = home.server_file.with_suffix(".tmp")
+    tmp.write_text(json.dumps(doc), encoding="utf-8")
+    tmp.replace(home.server_file)
+    if prestart:
+        try:
+            services.pool.start()  # type: ignore[attr-defined]
+            services.compute.default_remote()  # type: ignore[attr-defined]
+        except Exception as err:  # the first run reports it properly; here it is only a head start
+            log.warning("could not start the Spark engine ahead of time: %s", err)
+
+
+def _watch_home(server: object, home: LocalHome) -> None:
+    """Stop when the home is deleted (`rm -rf .brickyard`, a test's temporary directory cleaned up):
+    a server with no home can only leak memory and an engine."""
+    while not getattr(server, "should_exit", False):
+        time.sleep(HOME_CHECK_SECONDS)
+        if not home.metadata_db.exists():
+            log.warning("%s is gone; stopping", home.root)
+            server.should_exit = True  # type: ignore[attr-defined]
+
+
+def _withdraw(home: LocalHome) -> None:
+    try:
+        doc = json.loads(home.server_file.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return
+    if doc.get("pid") == os.getpid():
+        home.server_file.unlink(missing_ok=True)
+
+
+def _bind(port: int) -> socket.socket:
+    # proto=IPPROTO_TCP matters: asyncio disables Nagle only on sockets that say they are TCP, and
+    # connections accepted from a proto-0 socket wait ~40 ms for delayed ACKs on every response.
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((LOOPBACK, port))
+    except OSError as err:
+        sock.close()
+        raise LocalWorkspaceError(f"cannot listen on {LOOPBACK}:{port}: {err.strerror}") from None
+    sock.listen(128)
+    sock.set_inheritable(True)
+    return sock
+
+
+def _read_token(home: LocalHome) -> str:
+    try:
+        token = home.token_file.read_text(encoding="utf-8").strip()
+    except OSError:
+        token = ""
+    if not token:
+        raise LocalWorkspaceError(
+            f"no access token in {home.token_file}; start the server with `brickyard local up`"
+        )
+    return token
+
+
+def _kill_orphan_engine(home: LocalHome) -> None:
+    """An engine whose server died hard would hold memory forever; its pid file names it."""
+    try:
+        pid = int(home.engine_pid_file.read_text().strip())
+    except (OSError, ValueError):
+        return
+    if is_our_process(pid, "brickyard.local.engine"):
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(pid, signal.SIGKILL)
+    home.engine_pid_file.unlink(missing_ok=True)

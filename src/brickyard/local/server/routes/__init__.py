@@ -1,0 +1,36 @@
+"""One module per API area; `ROUTERS` is what the app mounts.
+
+Adding an area (the Pipelines API, say) is one module with an `APIRouter` and one line here. A
+router is mounted under each prefix listed with it; only the first is shown in `/openapi.json`, so
+the document lists each operation once.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from brickyard.local.server.routes import (
+    clusters,
+    dbfs,
+    faults,
+    files,
+    jobs,
+    meta,
+    permissions,
+    repos,
+    secrets,
+    workspace,
+)
+
+ROUTERS: list[tuple[APIRouter, tuple[str, ...]]] = [
+    (meta.router, ("",)),
+    (workspace.router, ("",)),
+    (jobs.router, ("/api/2.2", "/api/2.1", "/api/2.0")),
+    (clusters.router, ("/api/2.1", "/api/2.0")),
+    (dbfs.router, ("",)),
+    (files.router, ("",)),
+    (secrets.router, ("",)),
+    (repos.router, ("",)),
+    (permissions.router, ("",)),
+    (faults.router, ("",)),
+]

@@ -1,0 +1,1 @@
+"""Persistent state of the local workspace: SQLite metadata plus files under the home directory."""

@@ -1,0 +1,62 @@
+"""Tables across tasks and runs: each task's Spark session starts from the workspace catalog and
+reports its changes back; clusters with their own `spark.remote` compute elsewhere."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from databricks.sdk.service import jobs
+
+from tests.local.runs.conftest import by_key, finish
+
+pytestmark = [pytest.mark.server, pytest.mark.engine]
+
+
+def test_a_table_written_by_one_task_is_read_by_the_next_and_a_later_run(w: Any, py: Any) -> None:
+    job = w.jobs.create(
+        name="tables",
+        tasks=[
+            py(
+                "write",
+                "sql.py",
+                "CREATE SCHEMA IF NOT EXISTS main.sales",
+                "CREATE OR REPLACE TABLE main.sales.orders AS SELECT id, id * 10 AS amount FROM range(4)",
+                "CREATE OR REPLACE VIEW main.sales.big AS SELECT * FROM main.sales.orders WHERE amount > 15",
+            ),
+            py(
+                "read",
+                "sql.py",
+                "SELECT count(*) AS n FROM main.sales.big",
+                "SELECT sum(id) AS s FROM hive_metastore.default.t_hms",
+                depends_on=[jobs.TaskDependency(task_key="write"), jobs.TaskDependency(task_key="hms")],
+            ),
+            py("hms", "sql.py", "CREATE TABLE hive_metastore.default.t_hms AS SELECT 5 AS id"),
+        ],
+    )
+    run = finish(w, w.jobs.run_now(job.job_id).run_id)
+    assert run.state.result_state == jobs.RunResultState.SUCCESS, run.state.state_message
+    logs = w.jobs.get_run_output(by_key(run)["read"].run_id).logs
+    assert "n=2" in logs and "s=5" in logs
+    later = w.jobs.submit(
+        run_name="later", tasks=[py("again", "sql.py", "SELECT count(*) AS n FROM main.sales.orders")]
+    ).run_id
+    assert "n=4" in w.jobs.get_run_output(finish(w, later).tasks[0].run_id).logs
+
+
+def test_a_cluster_with_its_own_spark_remote_runs_tasks_there(w: Any, py: Any, sail_engine: Any) -> None:
+    cluster_id = w.clusters.create(
+        cluster_name="elsewhere",
+        spark_version="15.4.x-scala2.12",
+        spark_conf={"spark.remote": sail_engine.url},
+    ).cluster_id
+    w.clusters.delete(cluster_id)  # a job starts a terminated cluster it needs
+    run = finish(
+        w,
+        w.jobs.submit(run_name="remote", tasks=[py("r", "remote.py", existing_cluster_id=cluster_id)]).run_id,
+    )
+    assert run.state.result_state == jobs.RunResultState.SUCCESS, run.state.state_message
+    task = run.tasks[0]
+    assert f"remote {sail_engine.url} 4" in w.jobs.get_run_output(task.run_id).logs
+    assert task.cluster_instance.cluster_id == cluster_id
+    assert w.clusters.get(cluster_id).state.value == "RUNNING"
