@@ -121,7 +121,9 @@ def test_production_warns_when_not_on_its_git_branch(write: Callable[[Files], Pa
     subprocess.run([*git, "add", "-A"], cwd=root, check=True)
     subprocess.run([*git, "commit", "-qm", "init"], cwd=root, check=True)
     (diag,) = load(root, "prod").warnings  # deploy refuses it (tests/releases), validate warns
-    assert "not on the right git branch" in diag.summary and "release" in diag.summary and "main" in diag.summary
+    assert (
+        "not on the right git branch" in diag.summary and "release" in diag.summary and "main" in diag.summary
+    )
     assert diag.path == "bundle.git.branch"
     subprocess.run([*git, "checkout", "-q", "-b", "release"], cwd=root, check=True)
     bundle = load(root, "prod")

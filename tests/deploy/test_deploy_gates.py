@@ -45,7 +45,9 @@ def test_a_planted_secret_stops_the_deploy_before_anything_is_written(project: P
     assert project.deploy().created == ["jobs.etl"]
 
 
-def test_clusters_run_the_lock_init_script_first_when_the_bundle_has_one(project: Project, client: Any) -> None:
+def test_clusters_run_the_lock_init_script_first_when_the_bundle_has_one(
+    project: Project, client: Any
+) -> None:
     project.write(
         {
             "databricks.yml": BUNDLE,

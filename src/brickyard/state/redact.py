@@ -22,7 +22,8 @@ def redact(value: Any, key: str = "") -> Any:
         return {k: redact(v, str(k)) for k, v in value.items()}
     if isinstance(value, list):
         return [redact(v, key) for v in value]
-    if isinstance(value, str) and value and not value.startswith(_SAFE_PREFIXES):
-        if (key and names_credential(key)) or value_looks_secret(value):
-            return f"[REDACTED sha256:{hashlib.sha256(value.encode()).hexdigest()[:12]}]"
+    if not isinstance(value, str) or not value or value.startswith(_SAFE_PREFIXES):
+        return value
+    if (key and names_credential(key)) or value_looks_secret(value):
+        return f"[REDACTED sha256:{hashlib.sha256(value.encode()).hexdigest()[:12]}]"
     return value
