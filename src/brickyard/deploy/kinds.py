@@ -41,15 +41,6 @@ class Kind:
     def get(self, id: str) -> dict[str, Any]:
         raise NotImplementedError
 
-    def exists(self, id: str) -> bool:
-        from databricks.sdk.errors import NotFound
-
-        try:
-            self.get(id)
-        except NotFound:
-            return False
-        return True
-
     def url(self, host: str, id: str) -> str:
         return host
 
