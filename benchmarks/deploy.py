@@ -4,6 +4,10 @@ Reports wall time and the write API calls (every non-GET request the SDK sends) 
 deploy, a no-op redeploy, and a redeploy after changing one notebook. Targets: the no-op redeploy
 makes zero write calls and takes under 10% of the first deploy; one changed file costs one upload.
 
+Two rounds: the local server as it is (a request costs ~2 ms, so fixed local work such as reading
+the bundle weighs more), and with 20 ms added to every request through the server's fault rules,
+closer to a real workspace over the network.
+
 Run: .venv/bin/python benchmarks/deploy.py
 """
 
@@ -21,10 +25,11 @@ JOBS = 50
 
 
 def generate(root: Path) -> None:
+    """The bundle takes its directory's name, so two rounds never share workspace paths."""
     (root / "notebooks").mkdir(parents=True)
     (root / "resources").mkdir()
     (root / "databricks.yml").write_text(
-        "bundle: {name: bench}\ninclude: [resources/*.yml]\n"
+        f"bundle: {{name: {root.name}}}\ninclude: [resources/*.yml]\n"
         "targets:\n  local: {default: true, mode: development, workspace: {host: local}}\n"
     )
     for n in range(NOTEBOOKS):
@@ -83,28 +88,36 @@ def main() -> None:
         workspace.mkdir()
         (workspace / "databricks.yml").write_text("bundle: {name: bench-workspace}\n")
         os.environ.setdefault("BRICKYARD_LOCAL_USER", "bench@brickyard.local")
-        ensure_running(workspace, write_profile=False, prestart=False)
+        local = ensure_running(workspace, write_profile=False, prestart=False)
         try:
-            root = Path(tmp) / "bundle"
-            generate(root)
             counter = WriteCounter()
-            first, first_writes, report = deploy(root, counter, workspace)
-            print(
-                f"first deploy:        {first:6.2f} s  {first_writes:5d} write calls "
-                f"({report.files_uploaded} files, {len(report.created)} jobs)"
-            )
-            noop, noop_writes, _ = deploy(root, counter, workspace)
-            print(
-                f"no-op redeploy:      {noop:6.2f} s  {noop_writes:5d} write calls  ({noop / first:.1%} of first)"
-            )
-            (root / "notebooks" / "nb_042.py").write_text("# Databricks notebook source\nprint('changed')\n")
-            one, one_writes, report = deploy(root, counter, workspace)
-            print(
-                f"one file changed:    {one:6.2f} s  {one_writes:5d} write calls "
-                f"({report.files_uploaded} upload, state {one_writes - report.files_uploaded} writes)"
-            )
+            print("local server, no added latency")
+            round_trip(Path(tmp) / "bundle", counter, workspace)
+            client = local.client()
+            delay = {"path": ".*", "delay": 0.02}
+            client.api_client.do("PUT", "/api/2.0/brickyard/faults", body={"rules": [delay]})
+            print("every request 20 ms slower")
+            round_trip(Path(tmp) / "bundle-latency", counter, workspace)
+            client.api_client.do("DELETE", "/api/2.0/brickyard/faults")
         finally:
             stop(workspace)
+
+
+def round_trip(root: Path, counter: WriteCounter, workspace: Path) -> None:
+    generate(root)
+    first, first_writes, report = deploy(root, counter, workspace)
+    print(
+        f"  first deploy:      {first:6.2f} s  {first_writes:5d} write calls "
+        f"({report.files_uploaded} files, {len(report.created)} jobs)"
+    )
+    noop, noop_writes, _ = deploy(root, counter, workspace)
+    print(f"  no-op redeploy:    {noop:6.2f} s  {noop_writes:5d} write calls  ({noop / first:.1%} of first)")
+    (root / "notebooks" / "nb_042.py").write_text("# Databricks notebook source\nprint('changed')\n")
+    one, one_writes, report = deploy(root, counter, workspace)
+    print(
+        f"  one file changed:  {one:6.2f} s  {one_writes:5d} write calls "
+        f"({report.files_uploaded} upload; {one_writes - report.files_uploaded} for the state and release record)"
+    )
 
 
 if __name__ == "__main__":

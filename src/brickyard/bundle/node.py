@@ -127,14 +127,19 @@ def format_path(path: Path) -> str:
 
 
 def walk(node: Node, path: Path = ()) -> Iterator[tuple[Path, Node]]:
-    """Every node below `node` (itself included), depth first, with its path."""
-    yield path, node
-    if isinstance(node.value, dict):
-        for key, child in node.value.items():
-            yield from walk(child, (*path, key))
-    elif isinstance(node.value, list):
-        for index, child in enumerate(node.value):
-            yield from walk(child, (*path, index))
+    """Every node below `node` (itself included), depth first, with its path.
+
+    Iterative: nested generators cost a frame per level for every node yielded.
+    """
+    stack: list[tuple[Path, Node]] = [(path, node)]
+    while stack:
+        here, current = stack.pop()
+        yield here, current
+        value = current.value
+        if isinstance(value, dict):
+            stack.extend(((*here, key), child) for key, child in reversed(value.items()))
+        elif isinstance(value, list):
+            stack.extend(((*here, index), value[index]) for index in range(len(value) - 1, -1, -1))
 
 
 def nearest_location(root: Node, path: Path) -> Location | None:

@@ -10,6 +10,7 @@ and `$ENV`-style placeholders.
 
 from __future__ import annotations
 
+import functools
 import re
 
 from brickyard.bundle.node import Node, Path, format_path, walk
@@ -90,6 +91,7 @@ def _key_reason(path: Path, value: str) -> str:
     return ""
 
 
+@functools.lru_cache(maxsize=4096)
 def _names_credential(key: str) -> bool:
     words = [w for w in re.split(r"[^a-z0-9]+", _split_camel(key).lower()) if w]
     if not words or words[-1] in _NOT_SECRETS - {"key"}:

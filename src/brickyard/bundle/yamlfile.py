@@ -38,6 +38,19 @@ _INF = re.compile(r"^[-+]?\.(inf|Inf|INF)$")
 _NAN = re.compile(r"^\.(nan|NaN|NAN)$")
 
 _resolver = yaml.resolver.Resolver()
+_IMPLICIT = frozenset(f"tag:yaml.org,2002:{name}" for name in ("str", "int", "float", "bool", "null"))
+_TAG_OF: dict[type, str] = {
+    str: _STR,
+    int: "tag:yaml.org,2002:int",
+    float: "tag:yaml.org,2002:float",
+    bool: "tag:yaml.org,2002:bool",
+    type(None): "tag:yaml.org,2002:null",
+}
+
+
+def _implicit(text: str, plain: bool) -> str:
+    tag: str = _resolver.resolve(yaml.ScalarNode, text, (plain, not plain))  # type: ignore[no-untyped-call]
+    return tag
 
 
 def read_yaml(path: Path, display: str) -> Node:
@@ -130,7 +143,15 @@ def _merge_sources(node: yaml.Node, display: str, errors: list[Diagnostic]) -> l
 def _scalar(node: yaml.ScalarNode, display: str, errors: list[Diagnostic]) -> object:
     text = node.value
     plain = not node.style  # the C composer gives "" for plain scalars, the Python one None
-    implicit = _resolver.resolve(yaml.ScalarNode, text, (plain, not plain))  # type: ignore[no-untyped-call]
+    if plain and node.tag in _IMPLICIT:
+        typed = resolve_plain(text)
+        # Only when the 1.1 tag and the 1.2 type disagree can the tag have been explicit
+        # (`!!str 123`, `!!int abc`); only then is it worth asking the resolver which it was.
+        if _TAG_OF.get(type(typed)) == node.tag or _implicit(text, plain) == node.tag:
+            return typed
+    elif not plain and node.tag == _STR:
+        return text
+    implicit = _implicit(text, plain)
     if node.tag == implicit:  # no explicit tag: type it by the 1.2 core schema
         return resolve_plain(text) if plain else text
     if node.tag.startswith("tag:yaml.org,2002:"):

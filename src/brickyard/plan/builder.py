@@ -80,6 +80,9 @@ def _resource_changes(
 ) -> list[ResourceChange]:
     first: dict[str, tuple[Action, str]] = {}
     seen = {a: observe(r) for a, r in state.resources.items() if a in desired} if observe else {}
+    known = state.ids()
+    differences: dict[str, list[str]] = {}
+    """Fields that differ from the state, references filled with the ids the state knows."""
     for address, config in desired.items():
         prev = state.resources.get(address)
         if prev is None:
@@ -87,18 +90,16 @@ def _resource_changes(
         elif address in seen and not seen[address].exists:
             first[address] = (Action.CREATE, "deleted in the workspace since the last deploy")
         else:
-            differ = changed_fields(prev.config, redact(fill_references(config, state.ids())))
+            differ = differences[address] = changed_fields(
+                prev.config, redact(fill_references(config, known))
+            )
             recreate = needs_recreate(prev.kind, differ)
             if recreate:
                 first[address] = (Action.RECREATE, f"{', '.join(recreate)} cannot change in place")
             else:
                 first[address] = (Action.UPDATE if differ else Action.UNCHANGED, "")
     # A resource created again gets a new id: whoever references it must be updated too.
-    ids = {
-        a: i
-        for a, i in state.ids().items()
-        if first.get(a, (None,))[0] not in (Action.CREATE, Action.RECREATE)
-    }
+    ids = {a: i for a, i in known.items() if first.get(a, (None,))[0] not in (Action.CREATE, Action.RECREATE)}
     changes: list[ResourceChange] = []
     for address, config in desired.items():
         kind, key = address.split(".", 1)
@@ -106,7 +107,11 @@ def _resource_changes(
         prev = state.resources.get(address)
         fields: tuple[str, ...] = ()
         if prev is not None and action in (Action.UPDATE, Action.UNCHANGED, Action.RECREATE):
-            fields = tuple(changed_fields(prev.config, redact(fill_references(config, ids))))
+            fields = (
+                tuple(differences[address])
+                if ids == known
+                else tuple(changed_fields(prev.config, redact(fill_references(config, ids))))
+            )
             if action is Action.UNCHANGED and fields:
                 action, reason = Action.UPDATE, "a resource it references is created again"
             edited = seen[address].edited if address in seen else ()
