@@ -19,12 +19,8 @@ def deploy(
             "--select", metavar="KIND.KEY", help="Deploy only this resource, e.g. jobs.etl (repeatable)."
         ),
     ] = None,
-    force_lock: Annotated[
-        bool, typer.Option("--force-lock", help="Take the deploy lock even if someone holds it.")
-    ] = False,
-    force: Annotated[
-        bool, typer.Option("--force", help="Deploy even from a git branch the target does not allow.")
-    ] = False,
+    force_lock: options.ForceLock = False,
+    force: options.ForceBranch = False,
     auto_approve: options.AutoApprove = False,
     output: options.Output = options.OutputChoice.text,
 ) -> None:

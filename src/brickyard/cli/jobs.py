@@ -61,9 +61,7 @@ def restore(
     key: Keys = None,
     var: options.Var = None,
     profile: options.Profile = None,
-    force_lock: Annotated[
-        bool, typer.Option("--force-lock", help="Take the deploy lock even if someone holds it.")
-    ] = False,
+    force_lock: options.ForceLock = False,
     output: options.Output = options.OutputChoice.text,
 ) -> None:
     """Re-create jobs deleted in the UI, and reset jobs edited by hand, from their stored definitions.

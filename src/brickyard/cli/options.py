@@ -40,3 +40,11 @@ AutoApprove = Annotated[
     bool,
     typer.Option("--auto-approve", help="Skip interactive approval of destructive changes."),
 ]
+ForceLock = Annotated[
+    bool,
+    typer.Option("--force-lock", help="Take the deploy lock even if someone holds it."),
+]
+ForceBranch = Annotated[
+    bool,
+    typer.Option("--force", help="Deploy even from a git branch the target does not allow."),
+]

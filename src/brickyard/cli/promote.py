@@ -22,9 +22,7 @@ def promote(
     force: Annotated[
         bool, typer.Option("--force", help="Promote even a release from a branch --to does not allow.")
     ] = False,
-    force_lock: Annotated[
-        bool, typer.Option("--force-lock", help="Take the deploy lock even if someone holds it.")
-    ] = False,
+    force_lock: options.ForceLock = False,
     auto_approve: options.AutoApprove = False,
     output: options.Output = options.OutputChoice.text,
 ) -> None:

@@ -17,9 +17,7 @@ def rollback(
     ] = None,
     var: options.Var = None,
     profile: options.Profile = None,
-    force_lock: Annotated[
-        bool, typer.Option("--force-lock", help="Take the deploy lock even if someone holds it.")
-    ] = False,
+    force_lock: options.ForceLock = False,
     auto_approve: options.AutoApprove = False,
     output: options.Output = options.OutputChoice.text,
 ) -> None:

@@ -21,12 +21,8 @@ def rollback_drill(
     ] = None,
     var: options.Var = None,
     profile: options.Profile = None,
-    force_lock: Annotated[
-        bool, typer.Option("--force-lock", help="Take the deploy lock even if someone holds it.")
-    ] = False,
-    force: Annotated[
-        bool, typer.Option("--force", help="Deploy even from a git branch the target does not allow.")
-    ] = False,
+    force_lock: options.ForceLock = False,
+    force: options.ForceBranch = False,
     auto_approve: options.AutoApprove = False,
     output: options.Output = options.OutputChoice.text,
 ) -> None:
