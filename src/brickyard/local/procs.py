@@ -21,9 +21,9 @@ def is_our_process(pid: int, module: str) -> bool:
     return module.encode() in cmdline
 
 
-WORKER_MODULES = ("brickyard.local.worker", "brickyard.local.runs.zygote")
+WORKER_MODULES = ("brickyard.local.worker", "brickyard.local.runs.zygote", "brickyard.pipelines.worker")
 
 
 def is_worker_process(pid: int) -> bool:
-    """A task worker: started cold (`-m brickyard.local.worker`) or forked from the fork server."""
+    """A task or pipeline worker: started cold (`-m …worker`) or forked from the fork server."""
     return any(is_our_process(pid, module) for module in WORKER_MODULES)

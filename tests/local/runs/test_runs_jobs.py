@@ -147,8 +147,8 @@ def test_multi_task_output_needs_a_task_run_and_unknown_parameters_are_refused(w
     assert set(by_key(run)) == {"a", "b"}
 
 
-def test_pipeline_task_fails_with_a_clear_message_until_pipelines_exist(w: Any) -> None:
+def test_a_pipeline_task_of_a_missing_pipeline_fails_with_a_clear_message(w: Any) -> None:
     task = jobs.Task(task_key="dlt", pipeline_task=jobs.PipelineTask(pipeline_id="abc"))
     run = finish(w, w.jobs.run_now(w.jobs.create(name="pipe", tasks=[task]).job_id).run_id)
     assert run.state.result_state == jobs.RunResultState.FAILED
-    assert "no pipeline executor" in w.jobs.get_run_output(run.tasks[0].run_id).error
+    assert "pipeline abc was not found" in w.jobs.get_run_output(run.tasks[0].run_id).error

@@ -59,14 +59,15 @@ def test_cluster_pipeline_and_folder_permissions(w: Any, scratch: str) -> None:
     acl = [{"group_name": "users", "permission_level": "CAN_RESTART"}]
     w.api_client.do("PUT", f"/api/2.0/permissions/clusters/{cluster_id}", body={"access_control_list": acl})
     assert _levels(w.clusters.get_permissions(cluster_id)) == {"users": "CAN_RESTART"}
+    pipeline_id = w.pipelines.create(name=f"perm-{scratch}", allow_duplicate_names=True).pipeline_id
     w.permissions.set(
         "pipelines",
-        "abc-123",
+        pipeline_id,
         access_control_list=[
             iam.AccessControlRequest(user_name="a@b", permission_level=iam.PermissionLevel.CAN_RUN)
         ],
     )
-    assert _levels(w.permissions.get("pipelines", "abc-123"))["a@b"] == "CAN_RUN"
+    assert _levels(w.permissions.get("pipelines", pipeline_id))["a@b"] == "CAN_RUN"
     folder_id = str(w.workspace.get_status(scratch).object_id)
     w.workspace.set_permissions("directories", folder_id, access_control_list=[])
     assert w.permissions.get("directories", folder_id).object_id == f"/directories/{folder_id}"

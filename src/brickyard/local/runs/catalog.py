@@ -33,15 +33,18 @@ def attach_sync(spark: Any, directory: Path) -> None:
     if getattr(spark, "_brickyard_catalog_sync", None) is not None:
         return  # getOrCreate handed back a session that is already synced
     source = directory / SNAPSHOT_FILE
-    initial = CatalogSnapshot.from_json(source.read_text(encoding="utf-8")) if source.exists() else None
-    if initial is not None:
-        for problem in replay(spark, initial):
+    initial = CatalogSnapshot([], [])
+    if source.exists():
+        problems, initial = replay(spark, CatalogSnapshot.from_json(source.read_text(encoding="utf-8")))
+        for problem in problems:
             print(f"Warning: not restored in this session: {problem}", file=sys.stderr)
     stop = spark.stop
 
     def stop_and_report() -> None:
         try:
-            changes = CatalogChanges.between(initial or CatalogSnapshot([], []), take_snapshot(spark))
+            # Compared with what was restored, not with the file: an entry this session could not
+            # restore (a view over a dropped table) is not one the task dropped.
+            changes = CatalogChanges.between(initial, take_snapshot(spark))
             target = directory / CHANGES_FILE
             tmp = target.with_suffix(".tmp")
             tmp.write_text(json.dumps(changes.as_json()), encoding="utf-8")
@@ -75,21 +78,26 @@ def take_snapshot(spark: Any) -> CatalogSnapshot:
     return CatalogSnapshot(schemas, tables)
 
 
-def replay(spark: Any, snapshot: CatalogSnapshot) -> list[str]:
-    """Register everything in `snapshot`; returns what could not be restored, as messages."""
+def replay(spark: Any, snapshot: CatalogSnapshot) -> tuple[list[str], CatalogSnapshot]:
+    """Register everything in `snapshot`; returns what could not be restored, as messages, and the
+    part of `snapshot` that was."""
     problems: list[str] = []
+    schemas: list[tuple[str, str]] = []
     for catalog, schema in snapshot.schemas:
         try:
             spark.sql(f"CREATE SCHEMA IF NOT EXISTS {_q(catalog)}.{_q(schema)}").collect()
+            schemas.append((catalog, schema))
         except Exception as err:  # one bad entry must not stop the rest
             problems.append(f"schema {catalog}.{schema}: {err}")
     views = []
+    restored: list[TableEntry] = []
     for table in snapshot.tables:
         if table.kind == "VIEW":
             views.append(table)
             continue
         if not table.location or not Path(table.location).exists():
             problems.append(f"table {table.full_name}: its data at {table.location} is gone")
+            restored.append(table)  # so that the session reports it dropped: nothing can restore it
             continue
         location = table.location.replace("\\", "\\\\").replace("'", "\\'")
         try:
@@ -97,6 +105,7 @@ def replay(spark: Any, snapshot: CatalogSnapshot) -> list[str]:
                 f"CREATE TABLE IF NOT EXISTS {table.full_name} USING {table.provider or 'delta'} "
                 f"LOCATION '{location}'"
             ).collect()
+            restored.append(table)
         except Exception as err:
             problems.append(f"table {table.full_name}: {err}")
     while views:  # a view may read another view: retry until no more succeed
@@ -104,13 +113,14 @@ def replay(spark: Any, snapshot: CatalogSnapshot) -> list[str]:
         for view in views:
             try:
                 spark.sql(f"CREATE VIEW IF NOT EXISTS {view.full_name} AS {view.view_text}").collect()
+                restored.append(view)
             except Exception as err:
                 failed.append((view, err))
         if len(failed) == len(views):
             problems.extend(f"view {v.full_name}: {e}" for v, e in failed)
             break
         views = [v for v, _ in failed]
-    return problems
+    return problems, CatalogSnapshot(schemas, restored)
 
 
 def _describe(spark: Any, catalog: str, schema: str, name: str) -> TableEntry | None:
@@ -137,3 +147,11 @@ def _describe(spark: Any, catalog: str, schema: str, name: str) -> TableEntry | 
 
 def _q(name: str) -> str:
     return "`" + name.replace("`", "``") + "`"
+
+
+def read_changes(directory: Path) -> CatalogChanges | None:
+    """The change set a session wrote in `directory` when it stopped; None if it wrote none."""
+    try:
+        return CatalogChanges.from_json(json.loads((directory / CHANGES_FILE).read_text(encoding="utf-8")))
+    except (OSError, ValueError, TypeError):
+        return None

@@ -12,18 +12,20 @@ engine is not involved, and the catalog there is not this workspace's to sync.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable, Iterable
 from typing import Any
 
-from brickyard.local.engine import REMOTE_CONF, Engine
+from brickyard.local.apierror import ApiError
+from brickyard.local.engine import DEFAULT_CATALOGS, REMOTE_CONF, Engine
 from brickyard.local.home import LocalHome
 from brickyard.local.runs.workers import WorkerPool
 
 
 class Compute:
-    def __init__(self, home: LocalHome, pool: WorkerPool) -> None:
+    def __init__(self, home: LocalHome, pool: WorkerPool, catalogs: Iterable[str] = DEFAULT_CATALOGS) -> None:
         self.home = home
         self.pool = pool
-        self.engine = Engine(home.root)
+        self.engine = Engine(home.root, catalogs=catalogs)
         self._lock = threading.Lock()
 
     @property
@@ -48,6 +50,32 @@ class Compute:
             if (pid := self.engine.pid) is not None:
                 self.home.engine_pid_file.write_text(str(pid))
             return url
+
+    def reconfigure(self, catalogs: Iterable[str], busy: Callable[[], str]) -> None:
+        """Give the engine another set of catalogs, restarting it if it runs.
+
+        Sail's catalogs are fixed when it starts, so this ends every open session: it is refused
+        while `busy()` names work in progress (runs, pipeline updates). Holding the lock that every
+        task takes to learn the engine's address means no task can slip in between.
+        """
+        wanted = tuple(dict.fromkeys(catalogs))
+        with self._lock:
+            if wanted == self.engine.catalogs:
+                return
+            reason = busy()
+            if reason:
+                raise ApiError.conflict(
+                    f"The local Spark engine must restart to change its catalogs, and {reason} "
+                    "would be cut off; try again when they have finished."
+                )
+            running = self.engine.running
+            self.engine.stop()
+            self.home.engine_pid_file.unlink(missing_ok=True)
+            self.engine.catalogs = wanted
+            if running:
+                self.engine.start()
+                if (pid := self.engine.pid) is not None:
+                    self.home.engine_pid_file.write_text(str(pid))
 
     def stop(self) -> None:
         with self._lock:

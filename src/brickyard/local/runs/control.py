@@ -127,7 +127,7 @@ def for_each(attempt: Attempt, cancelled: threading.Event) -> Outcome:
 
 def pipeline(attempt: Attempt, cancelled: threading.Event) -> Outcome:
     services = attempt.run.services
-    runner = services.pipelines
+    runner = services.pipeline_runner
     if runner is None:
         return Outcome.failed(NO_RUNNER_MESSAGE, "FEATURE_DISABLED")
     spec = attempt.resolved.get("pipeline_task") or {}
@@ -150,10 +150,9 @@ def pipeline(attempt: Attempt, cancelled: threading.Event) -> Outcome:
         parameters=dict(attempt.run.parameters),
     )
     result = runner.run_update(request, cancelled)
-    outcome = Outcome(
-        result.state, error=result.error, error_trace=result.error_trace, values=result.task_values
-    )
-    if result.state != s.SUCCESS:
+    state = attempt.cancel_result() if result.state == s.CANCELED and cancelled.is_set() else result.state
+    outcome = Outcome(state, error=result.error, error_trace=result.error_trace, values=result.task_values)
+    if state != s.SUCCESS:
         outcome.message = result.error or f"Pipeline update ended {result.state}."
     return outcome
 

@@ -1,12 +1,14 @@
-"""The seam for `pipeline_task`: the orchestrator hands a pipeline update to a `PipelineRunner`.
+"""`pipeline_task`: the orchestrator hands a pipeline update to a `PipelineRunner`.
 
-The local pipeline executor (Lakeflow/DLT on Spark Connect) is built separately. It plugs in by
-implementing `PipelineRunner` and returning an instance from `default_runner()`, the one place the
-server asks for it. Until then a pipeline task fails with a message that says so, instead of
-pretending to have run.
+The local runner starts an update of the task's pipeline through the Pipelines service (cause
+JOB_TASK, `full_refresh` from the task), exactly as `pipelines/{id}/updates` would, so the update
+is listed, its events are in the event log, and its tables are in the workspace catalog for the
+tasks after it. The task follows the update: its log narrates the update's states and ends with
+what each dataset wrote and what its expectations counted; a cancel or timeout of the run stops
+the update; and the update's end is the task's result, SUCCESS or FAILED with the failing dataset
+and its error.
 
-The runner is called in the task's own thread; it must return when `cancelled` is set (the run was
-canceled or timed out) and report the outcome as a `TaskResult`, like a worker does.
+The runner is called in the task's own thread; it returns when the update has ended.
 """
 
 from __future__ import annotations
@@ -14,9 +16,16 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import IO, TYPE_CHECKING, Any, Protocol
 
-from brickyard.local.protocol import TaskResult
+from brickyard.local.apierror import ApiError
+from brickyard.local.protocol import CANCELED, FAILED, SUCCESS, TaskResult
+
+if TYPE_CHECKING:
+    from brickyard.local.runs.update_execution import UpdateExecution
+    from brickyard.local.server.services import Services
+
+POLL = 0.2
 
 
 @dataclass(frozen=True)
@@ -39,15 +48,83 @@ class PipelineRunner(Protocol):
     def run_update(self, request: PipelineTaskRequest, cancelled: threading.Event) -> TaskResult: ...
 
 
-def default_runner(services: Any) -> PipelineRunner | None:
-    """The server's pipeline runner; None until the local pipeline executor exists.
+class LocalPipelineRunner:
+    def __init__(self, services: Services) -> None:
+        self.services = services
 
-    `services` is the server's `Services` (store, compute, home), for a runner that needs them.
-    """
-    return None
+    def run_update(self, request: PipelineTaskRequest, cancelled: threading.Event) -> TaskResult:
+        request.log_file.parent.mkdir(parents=True, exist_ok=True)
+        with open(request.log_file, "a", encoding="utf-8") as log:
+            try:
+                record = self.services.pipelines.get(request.pipeline_id)
+                execution = self.services.pipeline_updates.start(
+                    record, {"full_refresh": request.full_refresh}, cause="JOB_TASK"
+                )
+            except ApiError as err:
+                _say(log, f"Error: {err.message}")
+                return TaskResult(FAILED, error=err.message)
+            refresh = " (full refresh)" if request.full_refresh else ""
+            _say(log, f"Started update {execution.update_id} of pipeline '{record.name}'{refresh}")
+            self._follow(execution, cancelled, log)
+            _summarize(self.services, execution, log)
+            return _result(execution, cancelled)
+
+    def _follow(self, execution: UpdateExecution, cancelled: threading.Event, log: IO[str]) -> None:
+        shown = ""
+        while not execution.wait(POLL):
+            if execution.state != shown:
+                shown = execution.state
+                _say(log, f"Update {execution.update_id[:8]} is {shown}")
+            if cancelled.is_set():
+                execution.stop()
+        if execution.state != shown:
+            _say(log, f"Update {execution.update_id[:8]} is {execution.state}")
+
+
+def _result(execution: UpdateExecution, cancelled: threading.Event) -> TaskResult:
+    if execution.state == "COMPLETED":
+        return TaskResult(SUCCESS)
+    if execution.state == "CANCELED" or cancelled.is_set():
+        return TaskResult(CANCELED, error="the pipeline update was canceled")
+    result = execution.result or {}
+    dataset, file = result.get("error_dataset"), result.get("error_file")
+    error = execution.error or f"the pipeline update ended {execution.state}"
+    message = f"Dataset '{dataset}' failed: {error}" if dataset and dataset not in error else error
+    trace = f"{message}\n  in {file}" if file else None
+    return TaskResult(FAILED, error=message.splitlines()[0], error_trace=trace)
+
+
+def _summarize(services: Services, execution: UpdateExecution, log: IO[str]) -> None:
+    """One line per dataset: its status, the rows written, and each expectation's counts."""
+    flows: dict[str, dict[str, Any]] = {}
+    for event in services.pipeline_events.of_update(execution.pipeline_id, execution.update_id):
+        if event.get("event_type") == "flow_progress":
+            origin = event.get("origin") or {}
+            flows[str(origin.get("dataset_name") or origin.get("flow_name"))] = event["details"][
+                "flow_progress"
+            ]
+    for dataset, progress in flows.items():
+        rows = (progress.get("metrics") or {}).get("num_output_rows")
+        line = f"  {dataset}: {progress.get('status')}" + (f", {rows} rows" if rows is not None else "")
+        for expectation in (progress.get("data_quality") or {}).get("expectations") or []:
+            line += (
+                f"; {expectation.get('name')}: {expectation.get('passed_records', 0)} passed,"
+                f" {expectation.get('failed_records', 0)} failed"
+            )
+        _say(log, line)
+
+
+def _say(log: IO[str], line: str) -> None:
+    log.write(line + "\n")
+    log.flush()
+
+
+def default_runner(services: Any) -> PipelineRunner | None:
+    """The server's pipeline runner: updates run by the local pipeline executor."""
+    return LocalPipelineRunner(services)
 
 
 NO_RUNNER_MESSAGE = (
-    "pipeline_task is not supported by this local workspace yet: it has no pipeline executor. "
+    "pipeline_task is not supported by this local workspace: it has no pipeline executor. "
     "Run the pipeline on a Databricks workspace, or remove the task from local runs."
 )

@@ -219,6 +219,11 @@ class Orchestrator:
     def is_active(self, root_run_id: int) -> bool:
         return root_run_id in self._active
 
+    def active_runs(self) -> int:
+        """How many runs are queued or running."""
+        with self._lock:
+            return len(self._active)
+
     def recover(self) -> int:
         """Close runs a previous server left active; returns how many."""
         rows = self.services.runs.interrupted()

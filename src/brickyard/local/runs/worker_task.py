@@ -9,11 +9,10 @@ exit in time is killed.
 
 from __future__ import annotations
 
-import json
 import os
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -22,10 +21,10 @@ from brickyard.local.apierror import ApiError
 from brickyard.local.engine import CATALOG_SYNC_ENV
 from brickyard.local.protocol import TaskRequest, TaskResult
 from brickyard.local.runs import states as s
-from brickyard.local.runs.catalog import CHANGES_FILE, SNAPSHOT_FILE
+from brickyard.local.runs.catalog import SNAPSHOT_FILE, read_changes
+from brickyard.local.runs.environments import EnvironmentError_, build, plan_environment
 from brickyard.local.runs.outcome import Outcome
 from brickyard.local.runs.workers import wait_or_deadline
-from brickyard.local.store.catalog import CatalogChanges
 
 if TYPE_CHECKING:
     from brickyard.local.runs.tasks import Attempt
@@ -43,6 +42,7 @@ class ComputeSpec:
     env: dict[str, str]
     cluster_id: str | None = None
     spark_context_id: int | None = None
+    init_scripts: list[Any] = field(default_factory=list)
 
 
 def compute_spec(attempt: Attempt) -> ComputeSpec:
@@ -59,6 +59,7 @@ def compute_spec(attempt: Attempt) -> ComputeSpec:
             _env(cluster.get("spark_env_vars")),
             cluster["cluster_id"],
             cluster.get("spark_context_id"),
+            list(cluster.get("init_scripts") or []),
         )
     spec: dict[str, Any] = task.get("new_cluster") or {}
     if key := task.get("job_cluster_key"):
@@ -66,7 +67,11 @@ def compute_spec(attempt: Attempt) -> ComputeSpec:
         if key not in clusters:
             raise _ComputeError(f"job cluster {key} is not defined in the job", "INVALID_RUN_CONFIGURATION")
         spec = clusters[key].get("new_cluster") or {}
-    return ComputeSpec(spec.get("spark_conf") or {}, _env(spec.get("spark_env_vars")))
+    return ComputeSpec(
+        spec.get("spark_conf") or {},
+        _env(spec.get("spark_env_vars")),
+        init_scripts=list(spec.get("init_scripts") or []),
+    )
 
 
 def with_environment_libraries(task: dict[str, Any], settings: dict[str, Any]) -> dict[str, Any]:
@@ -107,6 +112,10 @@ def run_in_worker(attempt: Attempt, cancelled: threading.Event) -> Outcome:
         }
     directory = attempt.directory
     directory.mkdir(parents=True, exist_ok=True)
+    try:
+        python = _environment(attempt, spec)
+    except EnvironmentError_ as err:
+        return Outcome.failed(str(err), err.code)
     request_file = directory / "request.json"
     result_file = directory / "result.json"
     request = TaskRequest(
@@ -138,7 +147,7 @@ def run_in_worker(attempt: Attempt, cancelled: threading.Event) -> Outcome:
         env[CATALOG_SYNC_ENV] = str(directory)
     if cancelled.is_set():
         return Outcome(attempt.cancel_result(), message="canceled before it started")
-    worker = services.pool.launch(request_file, remote, env, directory)
+    worker = services.pool.launch(request_file, remote, env, directory, python=python)
     (directory / PID_FILE).write_text(str(worker.pid))
     attempt.mark_running()
     timeout = request.timeout_seconds
@@ -150,6 +159,26 @@ def run_in_worker(attempt: Attempt, cancelled: threading.Event) -> Outcome:
         return _stopped(attempt, verdict, timeout)
     _apply_catalog_changes(attempt, directory)
     return _collect(result_file, worker.returncode, worker.out_file)
+
+
+def _environment(attempt: Attempt, spec: ComputeSpec) -> str | None:
+    """The Python of the task's cluster environment, built if needed (`runs.environments`); None
+    when the local runtime is all the cluster asks for. What was decided goes to the task's log."""
+    home = attempt.run.services.home
+    task = with_environment_libraries(attempt.resolved, attempt.run.settings)
+    plan = plan_environment(task, spec.init_scripts, spec.env, home.workspace_root, home.storage_root)
+    if plan is None:
+        return None
+    lines = list(plan.notes)
+    python = None
+    try:
+        if plan.requirements:
+            python, line = build(plan, home.root / "cache" / "environments", attempt.directory)
+            lines.append(line)
+    finally:
+        with open(attempt.log_file, "a", encoding="utf-8") as log:
+            log.writelines(f"brickyard: {line}\n" for line in lines)
+    return python
 
 
 def _stopped(attempt: Attempt, verdict: str, timeout: int) -> Outcome:
@@ -166,11 +195,7 @@ def _stopped(attempt: Attempt, verdict: str, timeout: int) -> Outcome:
 
 def _apply_catalog_changes(attempt: Attempt, directory: Path) -> None:
     """What the task's session did to the catalog becomes the workspace's (see `runs.catalog`)."""
-    changes_file = directory / CHANGES_FILE
-    try:
-        changes = CatalogChanges.from_json(json.loads(changes_file.read_text(encoding="utf-8")))
-    except (OSError, ValueError, TypeError):
-        return
+    changes = read_changes(directory)
     if changes:
         attempt.run.services.catalog.apply(changes)
 

@@ -5,7 +5,8 @@ before its task starts. The fork server (`runs.zygote`) paid that once, so a for
 milliseconds; that is what makes a trivial run take well under a second, and a DAG of small tasks,
 or a for-each with many iterations, not cost 2 s per task. A task whose environment sets
 `PYTHONPATH` starts cold, since a running interpreter cannot take it the way a new one does; so does
-any task while the fork server is starting or after it died (it is restarted).
+a task that runs in its cluster's own environment (`runs.environments`), and any task while the
+fork server is starting or after it died (it is restarted).
 
 Every worker is its own process group, so a timeout or cancel ends the task and its children. Its
 stdout and stderr go to `worker.out` next to the request (interpreter noise, a crash before the
@@ -103,18 +104,35 @@ class WorkerPool:
             self.work_dir.mkdir(parents=True, exist_ok=True)
             self.forks.start()
 
-    def launch(self, request_file: Path, spark_remote: str, extra_env: dict[str, str], cwd: Path) -> Worker:
-        """Start the task in `request_file` (which sets `log_file`)."""
+    def launch(
+        self,
+        request_file: Path,
+        spark_remote: str,
+        extra_env: dict[str, str],
+        cwd: Path,
+        python: str | None = None,
+    ) -> Worker:
+        """Start the task in `request_file` (which sets `log_file`), in `python`'s environment if given."""
         env = {**extra_env, "SPARK_REMOTE": spark_remote}
         return self.run_module(
-            WORKER_MODULE, [str(request_file)], request_file.with_name("worker.out"), cwd, env
+            WORKER_MODULE, [str(request_file)], request_file.with_name("worker.out"), cwd, env, python
         )
 
     def run_module(
-        self, module: str, args: list[str], out_file: Path, cwd: Path, env: dict[str, str]
+        self,
+        module: str,
+        args: list[str],
+        out_file: Path,
+        cwd: Path,
+        env: dict[str, str],
+        python: str | None = None,
     ) -> Worker:
-        """Run `python -m module args` (forked when possible) with `env` on top of the server's."""
-        if "PYTHONPATH" not in env and not self._closed:
+        """Run `python -m module args` (forked when possible) with `env` on top of the server's.
+
+        A task whose cluster has an environment of its own (`python`) always starts cold from that
+        interpreter: the fork server's imports came from the server's environment.
+        """
+        if "PYTHONPATH" not in env and python is None and not self._closed:
             # A zygote that is still importing is ready sooner than a cold process would be, and
             # two pyspark imports at once only slow each other down.
             self.forks.wait_ready(READY_WAIT)
@@ -126,7 +144,7 @@ class WorkerPool:
         full_env = {**self.base_env, **env, "PYTHONUNBUFFERED": "1"}
         with open(out_file, "ab") as out:
             proc = subprocess.Popen(
-                [self.python, "-m", module, *args],
+                [python or self.python, "-m", module, *args],
                 stdin=subprocess.DEVNULL,
                 stdout=out,
                 stderr=subprocess.STDOUT,

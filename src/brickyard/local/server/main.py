@@ -69,7 +69,7 @@ def serve(home: LocalHome, port: int, faults_file: Path | None, prestart: bool) 
     bound = sock.getsockname()[1]
     services = Services.open(home, token, FaultTable(rules))
     services.bind(f"http://{LOOPBACK}:{bound}")
-    services.orchestrator.recover()
+    services.recover()
     config = uvicorn.Config(
         create_app(services),
         log_level="warning",

@@ -13,11 +13,13 @@ import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from brickyard.local.engine import DEFAULT_CATALOGS
 from brickyard.local.faults import FaultTable
 from brickyard.local.home import LocalHome
 from brickyard.local.identity import local_user_name
 from brickyard.local.runs.compute import Compute
 from brickyard.local.runs.pipelines import PipelineRunner, default_runner
+from brickyard.local.runs.updates import PipelineUpdates
 from brickyard.local.runs.workers import WorkerPool
 from brickyard.local.store.catalog import CatalogStore
 from brickyard.local.store.clusters import ClusterStore
@@ -25,9 +27,13 @@ from brickyard.local.store.db import Database
 from brickyard.local.store.dbfs import Dbfs
 from brickyard.local.store.jobs import JobStore
 from brickyard.local.store.permissions import PermissionStore
+from brickyard.local.store.pipeline_events import EventStore
+from brickyard.local.store.pipelines import PipelineStore
 from brickyard.local.store.repos import RepoStore
 from brickyard.local.store.runs import RunStore
 from brickyard.local.store.secrets import SecretStore
+from brickyard.local.store.uc_volumes import VolumeStore
+from brickyard.local.store.unity import UnityStore
 from brickyard.local.store.volumes import Volumes
 from brickyard.local.store.workspace import WorkspaceTree
 
@@ -52,13 +58,18 @@ class Services:
     repos: RepoStore
     permissions: PermissionStore
     catalog: CatalogStore
+    pipelines: PipelineStore
+    pipeline_events: EventStore
+    unity: UnityStore
+    volumes_uc: VolumeStore
     compute: Compute
     pool: WorkerPool
     faults: FaultTable
     host: str = ""
     started_at: float = field(default_factory=time.time)
-    pipelines: PipelineRunner | None = None
+    pipeline_runner: PipelineRunner | None = None
     orchestrator: Orchestrator = field(init=False)
+    pipeline_updates: PipelineUpdates = field(init=False)
 
     @classmethod
     def open(cls, home: LocalHome, token: str, faults: FaultTable | None = None) -> Services:
@@ -73,6 +84,7 @@ class Services:
             db.set_meta("workspace_id", workspace_id)
         tree = WorkspaceTree(db, home.workspace_root, user)
         catalog = CatalogStore(db)
+        unity = UnityStore(db, catalog, user, workspace_id)
         pool = WorkerPool(home.runs_dir, worker_env({}))
         services = cls(
             home=home,
@@ -90,12 +102,17 @@ class Services:
             repos=RepoStore(db, tree, user),
             permissions=PermissionStore(db),
             catalog=catalog,
-            compute=Compute(home, pool),
+            pipelines=PipelineStore(db),
+            pipeline_events=EventStore(db),
+            unity=unity,
+            volumes_uc=VolumeStore(db, unity, home.storage_root),
+            compute=Compute(home, pool, [*DEFAULT_CATALOGS, *unity.created_catalogs()]),
             pool=pool,
             faults=faults or FaultTable(),
         )
-        services.pipelines = default_runner(services)
+        services.pipeline_runner = default_runner(services)
         services.orchestrator = Orchestrator(services)
+        services.pipeline_updates = PipelineUpdates(services)
         return services
 
     def bind(self, host: str) -> None:
@@ -103,8 +120,14 @@ class Services:
         self.host = host
         self.pool.base_env.update(worker_env({"DATABRICKS_HOST": host, "DATABRICKS_TOKEN": self.token}))
 
+    def recover(self) -> None:
+        """Close the runs and pipeline updates a previous server left active."""
+        self.orchestrator.recover()
+        self.pipeline_updates.recover()
+
     def close(self) -> None:
         self.orchestrator.shutdown()
+        self.pipeline_updates.shutdown()
         self.compute.stop()
         self.pool.close()
         self.db.close()

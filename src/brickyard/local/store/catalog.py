@@ -107,10 +107,7 @@ class CatalogStore:
             (r["catalog"], r["name"]) for r in self.db.query("SELECT * FROM catalog_schemas ORDER BY 1, 2")
         ]
         tables = [
-            TableEntry(
-                r["catalog"], r["schema"], r["name"], r["kind"], r["provider"], r["location"], r["view_text"]
-            )
-            for r in self.db.query("SELECT * FROM catalog_tables ORDER BY catalog, schema, name")
+            _entry(r) for r in self.db.query("SELECT * FROM catalog_tables ORDER BY catalog, schema, name")
         ]
         return CatalogSnapshot(schemas, tables)
 
@@ -119,6 +116,7 @@ class CatalogStore:
             for catalog, schema in changes.dropped_schemas:
                 conn.execute("DELETE FROM catalog_schemas WHERE catalog = ? AND name = ?", (catalog, schema))
                 conn.execute("DELETE FROM catalog_tables WHERE catalog = ? AND schema = ?", (catalog, schema))
+                conn.execute("DELETE FROM uc_schemas WHERE catalog = ? AND name = ?", (catalog, schema))
             conn.executemany(
                 "INSERT OR IGNORE INTO catalog_schemas(catalog, name) VALUES (?, ?)", changes.created_schemas
             )
@@ -133,3 +131,37 @@ class CatalogStore:
                     for t in changes.upserted
                 ],
             )
+
+    def schemas(self, catalog: str | None = None) -> list[tuple[str, str]]:
+        """The schemas tasks have created or the API registered, optionally of one catalog."""
+        sql, params = "SELECT catalog, name FROM catalog_schemas", []
+        if catalog is not None:
+            sql += " WHERE catalog = ?"
+            params.append(catalog)
+        return [(r["catalog"], r["name"]) for r in self.db.query(sql + " ORDER BY 1, 2", params)]
+
+    def tables(self, catalog: str, schema: str | None = None) -> list[TableEntry]:
+        sql, params = "SELECT * FROM catalog_tables WHERE catalog = ?", [catalog]
+        if schema is not None:
+            sql += " AND schema = ?"
+            params.append(schema)
+        return [_entry(r) for r in self.db.query(sql + " ORDER BY schema, name", params)]
+
+    def table(self, catalog: str, schema: str, name: str) -> TableEntry | None:
+        row = self.db.one(
+            "SELECT * FROM catalog_tables WHERE catalog = ? AND schema = ? AND name = ?",
+            (catalog, schema, name),
+        )
+        return None if row is None else _entry(row)
+
+
+def _entry(row: Any) -> TableEntry:
+    return TableEntry(
+        row["catalog"],
+        row["schema"],
+        row["name"],
+        row["kind"],
+        row["provider"],
+        row["location"],
+        row["view_text"],
+    )

@@ -80,4 +80,53 @@ V1 = [
     )""",
 ]
 
-MIGRATIONS: list[list[str]] = [V1]
+V2 = [
+    """CREATE TABLE pipelines (
+        pipeline_id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        creator TEXT NOT NULL,
+        created_time INTEGER NOT NULL,
+        last_modified INTEGER NOT NULL,
+        doc TEXT NOT NULL
+    )""",
+    "CREATE INDEX pipelines_name ON pipelines (lower(name))",
+    """CREATE TABLE pipeline_updates (
+        update_id TEXT PRIMARY KEY,
+        pipeline_id TEXT NOT NULL,
+        creation_time INTEGER NOT NULL,
+        state TEXT NOT NULL,
+        doc TEXT NOT NULL
+    )""",
+    "CREATE INDEX pipeline_updates_pipeline ON pipeline_updates (pipeline_id, creation_time)",
+    """CREATE TABLE pipeline_events (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        pipeline_id TEXT NOT NULL,
+        update_id TEXT,
+        event_id TEXT NOT NULL,
+        timestamp TEXT NOT NULL,
+        level TEXT NOT NULL,
+        event_type TEXT NOT NULL,
+        doc TEXT NOT NULL
+    )""",
+    "CREATE INDEX pipeline_events_pipeline ON pipeline_events (pipeline_id, timestamp, seq)",
+    "CREATE TABLE uc_catalogs (name TEXT PRIMARY KEY, doc TEXT NOT NULL)",
+    "CREATE TABLE uc_schemas (catalog TEXT, name TEXT, doc TEXT NOT NULL, PRIMARY KEY (catalog, name))",
+    """CREATE TABLE uc_volumes (
+        catalog TEXT,
+        schema TEXT,
+        name TEXT,
+        doc TEXT NOT NULL,
+        PRIMARY KEY (catalog, schema, name)
+    )""",
+    """CREATE TABLE uc_grants (
+        securable_type TEXT,
+        full_name TEXT,
+        principal TEXT,
+        privileges TEXT NOT NULL,
+        PRIMARY KEY (securable_type, full_name, principal)
+    )""",
+]
+"""Pipelines (settings, updates, the event log) and the Unity Catalog metadata the workspace
+catalog does not hold: catalogs, schema and volume documents, grants."""
+
+MIGRATIONS: list[list[str]] = [V1, V2]

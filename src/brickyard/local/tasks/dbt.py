@@ -5,8 +5,9 @@ same name whose targets (the user's target names, with their schemas and threads
 `session` method over Spark Connect, so `dbt run --target prod` still finds its target. dbt runs
 in this process and its queries use the worker's session, where the task's `catalog` is already
 the current catalog (dbt-spark itself knows only two-level names). dbt writes its `target/` and
-logs to a temporary folder, not into the deployed project. Commands run in order; the first that
-fails fails the task with the nodes that failed.
+logs to a temporary folder, not into the deployed project. A project whose profile targets Databricks
+gets dbt-databricks' defaults (Delta tables and snapshots) on a temporary copy. Commands run in
+order; the first that fails fails the task with the nodes that failed.
 """
 
 from __future__ import annotations
@@ -44,8 +45,10 @@ def run_dbt(ctx: TaskContext) -> None:
         ctx.spark.catalog.setCurrentCatalog(str(settings["catalog"]))
     os.environ.update({"DBT_SEND_ANONYMOUS_USAGE_STATS": "false", "DBT_USE_COLORS": "false"})
     work = Path(tempfile.mkdtemp(prefix="brickyard-dbt-"))
-    os.chdir(project)
     try:
+        if _is_databricks(targets, default_target):
+            project = _with_databricks_defaults(project, work / "project")
+        os.chdir(project)
         profiles = work / "profiles"
         profiles.mkdir()
         schema = str(settings.get("schema") or "")
@@ -65,6 +68,27 @@ def run_dbt(ctx: TaskContext) -> None:
                 raise TaskError(_failure(command, result))
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def _is_databricks(targets: dict[str, dict[str, Any]], default: str) -> bool:
+    return str((targets.get(default) or {}).get("type", "")).lower() == "databricks"
+
+
+def _with_databricks_defaults(project: Path, copy: Path) -> Path:
+    """A copy of the project whose models, seeds and snapshots default to Delta, as dbt-databricks
+    makes them; dbt-spark, which runs them here, defaults to parquet (and then refuses snapshots).
+    A format the project sets itself still wins: project-wide defaults are dbt's weakest config."""
+    shutil.copytree(project, copy, ignore=shutil.ignore_patterns("target", "logs", ".git"))
+    path = copy / "dbt_project.yml"
+    doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    for section in ("models", "seeds", "snapshots"):
+        block = doc.get(section)
+        if block is None:
+            block = doc[section] = {}
+        if isinstance(block, dict):
+            block.setdefault("+file_format", "delta")
+    path.write_text(yaml.safe_dump(doc, sort_keys=False), encoding="utf-8")
+    return copy
 
 
 def _project_dir(ctx: TaskContext, settings: dict[str, Any]) -> Path:

@@ -5,8 +5,10 @@ installed with uv (`--no-deps --offline`: nothing is downloaded) into a folder k
 content hashes under the cache root, and that folder is put first on `sys.path` of this worker.
 The same wheels are therefore installed once, however many runs use them, and a rebuilt wheel with
 the same name gets a fresh environment. PyPI and requirements libraries must already be installed:
-the local workspace cannot download them and says which are missing. Jar, Maven and CRAN libraries
-have nothing to run on here and are skipped with a warning.
+the local workspace cannot download them and says which are missing (a cluster that lists them gets
+an environment built with them before the worker starts: `runs.environments`). A dbt task's dbt
+adapter libraries are satisfied by the local dbt adapter. Jar, Maven and CRAN libraries have
+nothing to run on here and are skipped with a warning.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import importlib
 import importlib.metadata as metadata
+import re
 import shutil
 import subprocess
 import sys
@@ -49,7 +52,15 @@ def prepare_libraries(ctx: TaskContext) -> None:
                 f"Warning: {kind} library {library[kind]} skipped: the local workspace has no JVM or R",
                 file=sys.stderr,
             )
-    missing = unsatisfied([req for req in required if req and not req.startswith("-")])
+    required = [req for req in required if req and not req.startswith("-")]
+    if ctx.settings.get("dbt_task") is not None:
+        adapters = [req for req in required if is_dbt_library(req)]
+        if adapters:
+            print(
+                f"Note: {', '.join(adapters)}: dbt runs with the local dbt-spark adapter on the local engine"
+            )
+        required = [req for req in required if not is_dbt_library(req)]
+    missing = unsatisfied(required)
     if missing:
         raise TaskError(
             "the local workspace cannot download libraries, and these are not installed: "
@@ -57,6 +68,13 @@ def prepare_libraries(ctx: TaskContext) -> None:
         )
     if wheels:
         add_wheels(ctx.cache_root, wheels)
+
+
+def is_dbt_library(requirement: str) -> bool:
+    """dbt itself and its adapters (`dbt-databricks`, …): on the local workspace a dbt task runs with
+    the local dbt and its Spark adapter against the local engine, which is what satisfies them."""
+    name = re.split(r"[\s\[<>=!~;@]", requirement.strip(), maxsplit=1)[0].lower().replace("_", "-")
+    return name == "dbt-core" or name.startswith("dbt-")
 
 
 def add_wheels(cache_root: Path, wheels: list[Path]) -> None:

@@ -17,8 +17,12 @@ from brickyard.local.server.routes import (
     jobs,
     meta,
     permissions,
+    pipelines,
     repos,
     secrets,
+    uc_tables,
+    uc_volumes,
+    unity_catalog,
     workspace,
 )
 
@@ -32,5 +36,9 @@ ROUTERS: list[tuple[APIRouter, tuple[str, ...]]] = [
     (secrets.router, ("",)),
     (repos.router, ("",)),
     (permissions.router, ("",)),
+    (pipelines.router, ("",)),
+    (unity_catalog.router, ("",)),
+    (uc_volumes.router, ("",)),
+    (uc_tables.router, ("",)),
     (faults.router, ("",)),
 ]

@@ -57,6 +57,8 @@ def _owner(ws: Services, object_type: str, object_id: str) -> str:
         if object_type == "repos":
             ws.repos.get(object_id)
             return ws.user
+        if object_type == "pipelines":
+            return ws.pipelines.get(object_id).creator
     except ApiError as err:
         raise ApiError.not_found(err.message) from None
     if object_type in _WORKSPACE_TYPES:

@@ -1,0 +1,226 @@
+"""Cluster environments: a cluster with a lock or PyPI libraries runs its tasks in a venv of its own.
+
+On Databricks a cluster's init script fixes its Python environment (brickyard's script installs the
+lock) and its libraries are installed on top. Locally the same inputs build a virtual environment
+(`deps.envbuilder`: uv, cached by content hash, brickyard and pyspark kept importable), and the
+task's worker is started from that environment's Python. What goes in:
+
+- the lock embedded in brickyard's init script (`runs.cluster_lock`: the project's part of it,
+  hashes checked);
+- the task's PyPI and requirements-file libraries that the local runtime does not already satisfy.
+  A dbt task's dbt adapter libraries (`dbt-databricks`, …) are satisfied by the local dbt adapter,
+  which is what runs dbt against the local engine, so they are left out.
+
+Builds are offline: uv's cache, plus the directories in `BRICKYARD_FIND_LINKS` (the server's
+environment, `os.pathsep`-separated) and the `--find-links` of the cluster's `BRICKYARD_PIP_ARGS`
+(the variable the init script itself reads on Databricks; `/Volumes/…` paths work). A package that
+is not there fails the task with a message that names it. Other init scripts do not run locally.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+import time
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from brickyard.deps.uvcmd import IndexOptions
+from brickyard.errors import DepsError
+from brickyard.local.protocol import storage_file, workspace_file
+from brickyard.local.runs.cluster_lock import lock_in_script, project_part
+
+FIND_LINKS_ENV = "BRICKYARD_FIND_LINKS"
+PIP_ARGS_ENV = "BRICKYARD_PIP_ARGS"
+_MISSING = (
+    re.compile(r"Failed to download `([^`]+)`"),
+    re.compile(r"you require ([^\s,]+), we can conclude"),
+    re.compile(r"(\S+) was not found in the (?:cache|package registry|provided package locations)"),
+    re.compile(r"there is no version of ([^\s,]+)"),
+)
+
+
+class EnvironmentError_(Exception):
+    """The task's environment cannot be made; `code` is the termination code to report."""
+
+    def __init__(self, message: str, code: str = "LIBRARY_INSTALLATION_ERROR") -> None:
+        super().__init__(message)
+        self.code = code
+
+
+@dataclass(frozen=True)
+class EnvironmentPlan:
+    requirements: str
+    """The requirements file of the environment; empty when the local runtime suffices."""
+    index: IndexOptions
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+
+def plan_environment(
+    task: dict[str, Any],
+    init_scripts: list[Any],
+    env: dict[str, str],
+    workspace_root: Path,
+    storage_root: Path,
+) -> EnvironmentPlan | None:
+    """What the task's cluster environment holds; None when the cluster asks for nothing."""
+    notes: list[str] = []
+    locked = ""
+    for script in init_scripts:
+        text, where = _read_init_script(script, workspace_root, storage_root)
+        lock = lock_in_script(text)
+        if lock is None:
+            notes.append(f"init script {where} is not run on the local workspace")
+            continue
+        part = project_part(lock)
+        runtime = f"Databricks Runtime {part.runtime}" if part.runtime else "the runtime"
+        notes.append(
+            f"lock from {where}: {len(part.installed)} pin(s) to install ({', '.join(part.installed) or 'none'}); "
+            f"{part.provided} belong to {runtime} and come from the local runtime"
+        )
+        locked = part.requirements
+    extras = _library_requirements(task, workspace_root)
+    if not locked and not extras and not notes:
+        return None
+    if locked and extras:
+        notes.append("the lock is resolved together with the task's libraries, so its hashes are not checked")
+        locked = (
+            "\n".join(line.split(" \\")[0] for line in locked.splitlines() if not line.startswith(" ")) + "\n"
+        )
+    requirements = locked + "".join(f"{req}\n" for req in extras)
+    return EnvironmentPlan(requirements, _index(env, workspace_root, storage_root), tuple(notes))
+
+
+def build(plan: EnvironmentPlan, cache_dir: Path, work_dir: Path) -> tuple[str, str]:
+    """The environment's Python and a line for the task log; raises EnvironmentError_ when uv cannot.
+
+    With find-links, uv still prefers a registry's file it knows from its cache's metadata, and then
+    cannot download it offline; the build is then tried from the find-links alone (`--no-index`).
+    """
+    from brickyard.deps.envbuilder import build_environment, environment_key
+
+    work_dir.mkdir(parents=True, exist_ok=True)
+    requirements = work_dir / "cluster-requirements.txt"
+    requirements.write_text(plan.requirements, encoding="utf-8")
+    choices = [plan.index]
+    if plan.index.find_links and not plan.index.no_index:
+        choices.append(replace(plan.index, no_index=True))
+    for index in choices:
+        key = environment_key(requirements, _interpreter(), index)
+        if (cache_dir / key / ".brickyard-complete").is_file():
+            return str(
+                build_environment(requirements, cache_dir, index=index)
+            ), f"cluster environment {key} (reused)"
+    started = time.monotonic()
+    failure = ""
+    for index in choices:
+        try:
+            python = build_environment(requirements, cache_dir, index=index)
+        except DepsError as err:
+            failure = str(err)
+            if "Network connectivity is disabled" not in failure:
+                break
+            continue
+        key = environment_key(requirements, _interpreter(), index)
+        return str(python), f"cluster environment {key} (built in {time.monotonic() - started:.1f}s)"
+    raise EnvironmentError_(_explain(failure))
+
+
+def _read_init_script(script: Any, workspace_root: Path, storage_root: Path) -> tuple[str, str]:
+    kind, spec = next(iter(script.items())) if isinstance(script, dict) and script else ("", {})
+    where = str((spec or {}).get("destination") or "")
+    try:
+        if kind == "workspace":
+            local = workspace_file(workspace_root, where)
+        elif kind in ("volumes", "dbfs"):
+            local = storage_file(storage_root, where if kind == "volumes" else _dbfs(where))
+        else:
+            return "", f"{kind or 'unknown'} {where}".strip()
+        return local.read_text(encoding="utf-8"), where
+    except (OSError, ValueError, UnicodeDecodeError):
+        raise EnvironmentError_(
+            f"Cluster init script {where} failed: the file does not exist; deploy it or fix the path",
+            code="CLUSTER_ERROR",
+        ) from None
+
+
+def _library_requirements(task: dict[str, Any], workspace_root: Path) -> list[str]:
+    from brickyard.local.tasks.libraries import is_dbt_library
+    from brickyard.local.tasks.magics import unsatisfied
+
+    wanted: list[str] = []
+    for library in task.get("libraries") or []:
+        if not isinstance(library, dict):
+            continue
+        if isinstance(library.get("pypi"), dict) and library["pypi"].get("package"):
+            wanted.append(str(library["pypi"]["package"]))
+        elif isinstance(library.get("requirements"), str):
+            try:
+                text = workspace_file(workspace_root, library["requirements"]).read_text(encoding="utf-8")
+            except (OSError, ValueError):
+                raise EnvironmentError_(
+                    f"requirements library {library['requirements']} does not exist"
+                ) from None
+            wanted += [line.split("#", 1)[0].strip() for line in text.splitlines()]
+    wanted = [req for req in wanted if req and not req.startswith("-")]
+    if task.get("dbt_task") is not None:  # the worker says so in the task's log
+        wanted = [req for req in wanted if not is_dbt_library(req)]
+    return unsatisfied(wanted)
+
+
+def _index(env: dict[str, str], workspace_root: Path, storage_root: Path) -> IndexOptions:
+    links = [p for p in os.environ.get(FIND_LINKS_ENV, "").split(os.pathsep) if p]
+    no_index = False
+    args = shlex.split(env.get(PIP_ARGS_ENV, ""))
+    for index, arg in enumerate(args):
+        if arg in ("--find-links", "-f") and index + 1 < len(args):
+            links.append(args[index + 1])
+        elif arg.startswith("--find-links="):
+            links.append(arg.split("=", 1)[1])
+        elif arg == "--no-index":
+            no_index = True
+    local = tuple(_local_link(link, workspace_root, storage_root) for link in links)
+    return IndexOptions(find_links=local, no_index=no_index, offline=True)
+
+
+def _local_link(link: str, workspace_root: Path, storage_root: Path) -> str:
+    try:
+        if link.startswith(("/Volumes/", "dbfs:", "/dbfs/")):
+            return str(storage_file(storage_root, link))
+        if link.startswith("/Workspace/"):
+            return str(workspace_file(workspace_root, link))
+    except ValueError:
+        pass
+    return link
+
+
+def _dbfs(path: str) -> str:
+    return path if path.startswith("dbfs:") else f"dbfs:{path}"
+
+
+def _interpreter() -> str:
+    import sys
+
+    return sys.executable
+
+
+def _explain(uv_error: str) -> str:
+    """uv's error as a task error: which package is missing, and how to make it available offline."""
+    for pattern in _MISSING:
+        match = pattern.search(uv_error)
+        if match:
+            return (
+                f"The cluster environment cannot be built offline: {match.group(1)} is not in uv's cache or in "
+                f"a find-links directory. Put its wheel in a directory named by {FIND_LINKS_ENV} (or by "
+                f"--find-links in the cluster's {PIP_ARGS_ENV}), or install it once with network access so uv "
+                f"caches it. uv said: {_uv_said(uv_error)}"
+            )
+    return f"The cluster environment cannot be built: {uv_error.strip()}"
+
+
+def _uv_said(uv_error: str) -> str:
+    lines = [line.strip() for line in uv_error.splitlines()]
+    said = [line for line in lines if line.startswith(("error:", "cause:"))]
+    return " ".join(said) or lines[-1]
