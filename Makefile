@@ -22,15 +22,35 @@ $(VENV)/.synced: $(UV) pyproject.toml uv.lock
 	$(UV) sync --frozen --all-extras --python $(PYTHON)
 	@touch $@
 
-install: $(VENV)/.synced
+# Wheels the example's clusters need beyond the runtime, fetched while the network is there, so
+# the local workspace builds their environments offline (BRICKYARD_FIND_LINKS points at them).
+WHEELHOUSE := .wheelhouse
+$(WHEELHOUSE)/.filled: $(VENV)/.synced examples/requirements/requirements.txt
+	cd examples && ../$(BIN)/brickyard deps wheelhouse --dir ../$(WHEELHOUSE)
+	@touch $@
 
-# The example project end to end: validate every target, run its unit tests.
+install: $(VENV)/.synced $(WHEELHOUSE)/.filled
+
+# The example project end to end on the embedded local workspace: validate every target, run the
+# unit tests, deploy, run the main job, show what is deployed. UV_OFFLINE: the wheel build uses the
+# build backend `make install` cached; nothing downloads at run time.
+DEMO := cd examples && UV_OFFLINE=1 BRICKYARD_FIND_LINKS=$(abspath $(WHEELHOUSE)) ../$(BIN)/brickyard
 demo: install
-	cd examples && for target in local dev staging prod; do ../$(BIN)/brickyard validate -t $$target || exit 1; done
+	@for target in dev staging prod; do ($(DEMO) validate -t $$target -o json > /dev/null) || exit 1; done
+	$(DEMO) validate -t local
 	$(BIN)/pytest -q -p no:cacheprovider examples/tests/unit
+	$(DEMO) deploy -t local --auto-approve
+	$(DEMO) run orders_job -t local
+	$(DEMO) summary -t local
+	@echo
+	@echo "The local workspace keeps running, with everything above deployed in it:"
+	@echo "  examples/.brickyard/local/           its files, metadata, logs and tables"
+	@echo "  ~/.databrickscfg [brickyard-local]   its address and token, for databricks-sdk or the Databricks CLI"
+	@echo "  cd examples && ../$(BIN)/brickyard run orders_smoke_test -t local"
+	@echo "  cd examples && ../$(BIN)/brickyard local down    # stop it"
 
 test: install
-	$(BIN)/pytest -q
+	BRICKYARD_FIND_LINKS=$(abspath $(WHEELHOUSE)) $(BIN)/pytest -q
 
 lint: install
 	$(BIN)/ruff check src tests benchmarks
@@ -43,4 +63,4 @@ bench: install
 	@for b in benchmarks/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
 
 clean:
-	rm -rf $(TOOLS) $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(TOOLS) $(VENV) $(WHEELHOUSE) .pytest_cache .mypy_cache .ruff_cache

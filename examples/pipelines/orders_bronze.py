@@ -15,7 +15,10 @@ def orders_bronze():
     return (
         spark.readStream.format("cloudFiles")
         .option("cloudFiles.format", "json")
-        .schema("order_id STRING, customer_id STRING, amount DOUBLE, currency STRING, status STRING, ordered_at STRING")
+        .schema(
+            "order_id STRING, customer_id STRING, amount DOUBLE, currency STRING, status STRING, "
+            "ordered_at STRING, business_day BOOLEAN"
+        )
         .load(LANDING)
         .withColumn("ingested_at", F.current_timestamp())
     )

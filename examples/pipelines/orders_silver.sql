@@ -13,7 +13,8 @@ AS SELECT
   currency,
   status,
   CAST(ordered_at AS TIMESTAMP) AS ordered_at,
-  CAST(ordered_at AS DATE) AS order_date
+  CAST(CAST(ordered_at AS TIMESTAMP) AS DATE) AS order_date,
+  business_day
 FROM (
   SELECT *, ROW_NUMBER() OVER (PARTITION BY order_id ORDER BY ingested_at DESC) AS version
   FROM LIVE.orders_bronze

@@ -65,10 +65,10 @@ class Project:
         environ = {**os.environ, "BRICKYARD_LOCAL_WORKSPACE_DIR": str(self.workspace_dir), "UV_OFFLINE": "1"}
         return AppContext(output=out, cwd=self.root, environ=environ)
 
-    def deploy(self, **options: Any) -> Any:
+    def deploy(self, answer: bool = False, **options: Any) -> Any:
         from brickyard.deploy import DeployOptions, deploy_bundle
 
-        return deploy_bundle(self.context(), DeployOptions(**options))
+        return deploy_bundle(self.context(answer), DeployOptions(**options))
 
     def plan(self, **options: Any) -> Any:
         from brickyard.deploy import DeployOptions, plan_bundle

@@ -317,3 +317,49 @@ def test_a_job_edited_in_the_workspace_is_put_back_by_the_next_deploy(project: P
     restored = client.jobs.get(job_id).settings
     assert restored.schedule is None and restored.tasks[0].notebook_task.base_parameters == {"who": "world"}
     assert project.deploy().writes == 0
+
+
+PIPELINE = """
+bundle:
+  name: NAME
+targets:
+  local:
+    default: true
+    mode: development
+resources:
+  pipelines:
+    clean:
+      name: clean
+      catalog: main
+      schema: NAME
+      libraries: [{file: {path: ./clean.py}}]
+  schemas:
+    data:
+      name: NAME
+      catalog_name: main
+"""
+CLEAN = """
+import dlt
+
+@dlt.table
+def numbers():
+    return spark.range(3)
+"""
+
+
+def test_deleting_a_pipeline_or_schema_needs_approval(project: Project, client: Any) -> None:
+    project.write({"databricks.yml": PIPELINE, "clean.py": CLEAN})
+    project.deploy()
+    pipeline_id = project.state().resources["pipelines.clean"].id
+    project.write({"databricks.yml": PIPELINE.split("  pipelines:")[0] + "  jobs: {}\n"})
+    with pytest.raises(BrickyardError, match=r"destructive changes need approval: delete pipelines\.clean"):
+        project.deploy()
+    assert client.pipelines.get(pipeline_id).pipeline_id == pipeline_id  # nothing was applied
+    assert project.outputs[-1].questions  # it asked before refusing
+
+    report = project.deploy(answer=True)
+    assert sorted(report.deleted) == ["pipelines.clean", "schemas.data"]
+    from databricks.sdk.errors import NotFound
+
+    with pytest.raises(NotFound):
+        client.pipelines.get(pipeline_id)

@@ -20,10 +20,15 @@ landing = f"/Volumes/{catalog}/{schema}/landing/orders"
 
 # COMMAND ----------
 
+import datetime
 import json
 import random
 
+import holidays  # from requirements/additional-packages.in, installed by the cluster's init script
+
 STATUSES = ["placed", "shipped", "delivered", "refunded"]
+day = datetime.date.fromisoformat(batch_date)
+business_day = day.weekday() < 5 and day not in holidays.country_holidays("US", years=day.year)
 rng = random.Random(batch_date)
 lines = []
 for n in range(count):
@@ -34,6 +39,7 @@ for n in range(count):
         "currency": "EUR",
         "status": rng.choice(STATUSES),
         "ordered_at": f"{batch_date}T{rng.randint(0, 23):02d}:{rng.randint(0, 59):02d}:00",
+        "business_day": business_day,
     }
     # Real feeds are messy: a few orders arrive without a customer or with a negative amount.
     if n % 97 == 0:
@@ -44,7 +50,7 @@ for n in range(count):
 
 path = f"{landing}/batch_date={batch_date}/orders.json"
 dbutils.fs.put(path, "\n".join(lines) + "\n", overwrite=True)
-print(f"landed {len(lines)} orders in {path}")
+print(f"landed {len(lines)} orders in {path} ({'business day' if business_day else 'weekend or holiday'})")
 
 # COMMAND ----------
 

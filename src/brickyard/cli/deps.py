@@ -98,3 +98,28 @@ def init_script(output: options.Output = options.OutputChoice.text) -> None:
     from brickyard.deps.run import run_init_script
 
     run_init_script(AppContext.create(output.value))
+
+
+@app.command("wheelhouse")
+def wheelhouse(
+    directory: Annotated[
+        str, typer.Option("--dir", metavar="DIR", help="Where to put the wheels.")
+    ] = ".wheelhouse",
+    output: options.Output = options.OutputChoice.text,
+) -> None:
+    """Download the wheels of the lock's project pins, so the local workspace builds cluster
+    environments offline (point it there with BRICKYARD_FIND_LINKS=DIR)."""
+    from pathlib import Path
+
+    from brickyard.bundle.loader import find_root
+    from brickyard.context import AppContext
+    from brickyard.deps.wheelhouse import fill_wheelhouse
+
+    ctx = AppContext.create(output.value)
+    root = find_root(ctx.cwd, dict(ctx.environ))
+    target = Path(directory).resolve()
+    pinned = fill_wheelhouse(root, target)
+    ctx.output.result(
+        {"directory": str(target), "wheels": pinned},
+        f"{len(pinned)} wheel(s) in {target}: {', '.join(pinned) or 'none needed'}",
+    )

@@ -238,7 +238,7 @@ class Applier:
         if not changed:
             return
         state.serial = self.plan.state.serial + 1
-        state.host = self.plan.host
+        state.host = str(self.client.config.host or "").rstrip("/")
         state.root_path = self.plan.root_path
         state.deployed_at = datetime.now(UTC).isoformat(timespec="seconds")
         state.deployed_by = self.deployed_by

@@ -129,7 +129,9 @@ class Schemas(Kind):
         return str(result.get("full_name") or id) if isinstance(result, dict) else id
 
     def delete(self, id: str) -> None:
-        self._do("DELETE", f"/api/2.1/unity-catalog/schemas/{quote(id)}")
+        # Jobs fill a bundle's schema with tables; deleting the schema (confirmed as destructive)
+        # takes them along, as `databricks bundle destroy` does.
+        self._do("DELETE", f"/api/2.1/unity-catalog/schemas/{quote(id)}", query={"force": "true"})
 
     def get(self, id: str) -> dict[str, Any]:
         return dict(self._do("GET", f"/api/2.1/unity-catalog/schemas/{quote(id)}"))

@@ -47,27 +47,29 @@ def summarize(
 
 
 def _render(console: Any, doc: dict[str, Any]) -> None:
-    from rich.table import Table
     from rich.text import Text
 
     bundle, workspace, deployment = doc["bundle"], doc["workspace"], doc["deployment"]
-    console.print(
-        Text(
-            f"Name: {bundle['name']}\nTarget: {bundle['target']}\nWorkspace:\n  Host: {workspace['host']}\n"
-            f"  User: {workspace['user']}\n  Path: {workspace['root_path']}"
-        )
-    )
+    lines = [
+        f"Name: {bundle['name']}",
+        f"Target: {bundle['target']}",
+        "Workspace:",
+        f"  Host: {workspace['host']}",
+        f"  User: {workspace['user']}",
+        f"  Path: {workspace['root_path']}",
+    ]
     if deployment["serial"]:
-        console.print(
-            Text(
-                f"Deployed: #{deployment['serial']} at {deployment['deployed_at']} by {deployment['deployed_by']}"
-            )
+        lines.append(
+            f"Deployed: #{deployment['serial']} at {deployment['deployed_at']} by {deployment['deployed_by']}"
         )
-    table = Table("resource", "name", "id", "url", box=None, pad_edge=False)
+    console.print(Text("\n".join(lines)))
+    if doc["resources"]:
+        console.print(Text("Resources:"))
     for kind, items in doc["resources"].items():
         for key, item in items.items():
-            table.add_row(*(Text(str(v)) for v in (f"{kind}.{key}", item["name"], item["id"], item["url"])))
-    if doc["resources"]:
-        console.print(table)
+            console.print(
+                Text.assemble("  ", (f"{kind}.{key}", "bold"), f"  {item['name']}  (id {item['id']})")
+            )
+            console.print(Text(f"    {item['url']}", style="dim"))
     for address in doc["not_deployed"]:
-        console.print(Text(f"{address}: not deployed", style="yellow"))
+        console.print(Text(f"  {address}: not deployed", style="yellow"))

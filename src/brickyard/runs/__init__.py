@@ -119,6 +119,8 @@ def _render_job(console: Any, outcome: RunOutcome) -> None:
         )
         if task.output:
             console.print(Text(f"    output: {task.output}"))
+        if task.pipeline is not None:
+            _render_flows(console, task.pipeline, indent="    ")
         if task.error:
             console.print(Text(f"    error: {task.error}", style="red"))
         if task.error_trace:
@@ -136,22 +138,23 @@ def _render_job(console: Any, outcome: RunOutcome) -> None:
 def _render_update(console: Any, update: UpdateOutcome) -> None:
     from rich.text import Text
 
-    for flow in update.flows:
-        rows = "" if flow.rows is None else f"{flow.rows} rows"
-        console.print(
-            Text.assemble(
-                f"  {flow.dataset}  ",
-                (flow.status, "green" if flow.status == "COMPLETED" else "yellow"),
-                f"  {rows}",
-            )
-        )
-        for exp in flow.expectations:
-            console.print(Text(f"      expect {exp.name}: {exp.passed} passed, {exp.failed} failed"))
-        if flow.dropped:
-            console.print(Text(f"      dropped {flow.dropped} record(s)"))
-        if flow.error:
-            console.print(Text(f"      {flow.error}", style="red"))
+    _render_flows(console, update, indent="  ")
     colour = "green" if update.succeeded else "red"
     console.print(
         Text.assemble("Update ", (update.state, colour), f" in {update.seconds:.1f}s  {update.url}")
     )
+
+
+def _render_flows(console: Any, update: UpdateOutcome, indent: str) -> None:
+    from rich.text import Text
+
+    for flow in update.flows:
+        rows = "" if flow.rows is None else f"{flow.rows} rows"
+        colour = "green" if flow.status == "COMPLETED" else "yellow"
+        console.print(Text.assemble(f"{indent}{flow.dataset}  ", (flow.status, colour), f"  {rows}"))
+        for exp in flow.expectations:
+            console.print(Text(f"{indent}    expect {exp.name}: {exp.passed} passed, {exp.failed} failed"))
+        if flow.dropped:
+            console.print(Text(f"{indent}    dropped {flow.dropped} record(s)"))
+        if flow.error:
+            console.print(Text(f"{indent}    {flow.error}", style="red"))

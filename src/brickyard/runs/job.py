@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from brickyard.output import Output
+from brickyard.runs.pipeline import UpdateOutcome, read_events
 
 if TYPE_CHECKING:
     from databricks.sdk import WorkspaceClient
@@ -30,9 +31,11 @@ class TaskOutcome:
     error: str = ""
     error_trace: str = ""
     logs: str = ""
+    pipeline: UpdateOutcome | None = None
+    """For a pipeline_task: the update it ran, with each dataset's rows and expectations."""
 
     def as_json(self) -> dict[str, Any]:
-        return {
+        doc = {
             "task_key": self.task_key,
             "run_id": self.run_id,
             "life_cycle_state": self.state,
@@ -42,6 +45,9 @@ class TaskOutcome:
             "error": self.error,
             "error_trace": self.error_trace,
         }
+        if self.pipeline is not None:
+            doc["pipeline_update"] = self.pipeline.as_json()
+        return doc
 
 
 @dataclass
@@ -162,8 +168,36 @@ def _outcome(client: WorkspaceClient, run: dict[str, Any], seconds: float) -> Ru
         )
         if item.run_id and item.state != "SKIPPED":
             _task_output(client, item)
+            pipeline_id = (task.get("pipeline_task") or {}).get("pipeline_id")
+            if pipeline_id:
+                item.pipeline = _pipeline_update(client, str(pipeline_id), task)
         outcome.tasks.append(item)
     return outcome
+
+
+def _pipeline_update(client: WorkspaceClient, pipeline_id: str, task: dict[str, Any]) -> UpdateOutcome | None:
+    """The update a pipeline_task ran: the pipeline's update created while the task ran."""
+    from databricks.sdk.errors.base import DatabricksError
+
+    start, end = task.get("start_time") or 0, task.get("end_time") or time.time() * 1000
+    try:
+        page = client.api_client.do(
+            "GET", f"/api/2.0/pipelines/{pipeline_id}/updates", query={"max_results": 25}
+        )
+    except DatabricksError:
+        return None
+    for update in page.get("updates", []):
+        created = int(update.get("creation_time") or 0)
+        if start - 1000 <= created <= end + 1000:
+            outcome = UpdateOutcome(
+                pipeline_id, str(update["update_id"]), str(update.get("state", "")), "", 0.0
+            )
+            try:
+                read_events(client, outcome)
+            except DatabricksError:
+                return None
+            return outcome
+    return None
 
 
 def _task_output(client: WorkspaceClient, task: TaskOutcome) -> None:

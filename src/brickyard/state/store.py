@@ -40,11 +40,18 @@ class StateStore:
     def cache_file(self) -> Path:
         return self.cache_dir / STATE_FILE
 
+    @property
+    def host(self) -> str:
+        return str(self.client.config.host or "").rstrip("/")
+
     def read(self) -> tuple[DeploymentState, list[str]]:
         """The current state and any warnings about how it was found."""
         remote = self._read_remote()
         cached = self._read_cache()
         warnings: list[str] = []
+        if cached is not None and cached.host and cached.host != self.host:
+            # This machine's copy describes another workspace (the target moved): it says nothing here.
+            cached = None
         if remote is None and cached is None:
             return empty_state(self.bundle, self.target), warnings
         if remote is None:

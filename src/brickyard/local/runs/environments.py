@@ -5,7 +5,7 @@ lock) and its libraries are installed on top. Locally the same inputs build a vi
 (`deps.envbuilder`: uv, cached by content hash, brickyard and pyspark kept importable), and the
 task's worker is started from that environment's Python. What goes in:
 
-- the lock embedded in brickyard's init script (`runs.cluster_lock`: the project's part of it,
+- the lock embedded in brickyard's init script (`deps.clusterlock`: the project's part of it,
   hashes checked);
 - the task's PyPI and requirements-file libraries that the local runtime does not already satisfy.
   A dbt task's dbt adapter libraries (`dbt-databricks`, …) are satisfied by the local dbt adapter,
@@ -27,10 +27,10 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from brickyard.deps.clusterlock import lock_in_script, project_part
 from brickyard.deps.uvcmd import IndexOptions
 from brickyard.errors import DepsError
 from brickyard.local.protocol import storage_file, workspace_file
-from brickyard.local.runs.cluster_lock import lock_in_script, project_part
 
 FIND_LINKS_ENV = "BRICKYARD_FIND_LINKS"
 PIP_ARGS_ENV = "BRICKYARD_PIP_ARGS"

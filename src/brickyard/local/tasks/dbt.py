@@ -41,6 +41,9 @@ def run_dbt(ctx: TaskContext) -> None:
         from dbt.cli.main import dbtRunner
     except ImportError as exc:
         raise TaskError("dbt_task needs dbt installed: pip install 'brickyard[dbt]'") from exc
+    from brickyard.local.tasks import dbt_columns
+
+    dbt_columns.install(ctx.spark)
     if settings.get("catalog"):
         ctx.spark.catalog.setCurrentCatalog(str(settings["catalog"]))
     os.environ.update({"DBT_SEND_ANONYMOUS_USAGE_STATS": "false", "DBT_USE_COLORS": "false"})
