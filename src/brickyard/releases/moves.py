@@ -62,7 +62,7 @@ def rollback(ctx: AppContext, options: MoveOptions, to: int | None = None) -> Ou
             artifacts=tuple(ArtifactSource(a.name, None, a.remote, a.hash) for a in release.artifacts),
         )
         ctx.output.info(
-            f"Rolling {target.bundle.target} back to release {release.number} ({_describe(release)})"
+            f"Deploying release {release.number} to {target.bundle.target} again ({_describe(release)})"
         )
         outcome = apply_desired(
             ctx,
