@@ -50,7 +50,7 @@ demo: install
 	@echo "  cd examples && ../$(BIN)/brickyard local down    # stop it"
 
 test: install
-	BRICKYARD_FIND_LINKS=$(abspath $(WHEELHOUSE)) $(BIN)/pytest -q
+	$(BIN)/pytest -q
 
 lint: install
 	$(BIN)/ruff check src tests benchmarks

@@ -22,7 +22,7 @@ def isolated_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.
     home = tmp_path_factory.mktemp("home")
     monkeypatch.setenv("HOME", str(home))
     for name in list(os.environ):
-        if name.startswith(("DATABRICKS_", "BUNDLE_VAR_", "ARM_", "AZURE_")):
+        if name.startswith(("DATABRICKS_", "BUNDLE_VAR_", "ARM_", "AZURE_", "BRICKYARD_")):
             monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("BRICKYARD_LOCAL_USER", "tester@brickyard.local")
     monkeypatch.setenv("UV_CACHE_DIR", _UV_CACHE)

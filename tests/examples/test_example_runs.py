@@ -24,14 +24,16 @@ def example(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
         )
     root = tmp_path_factory.mktemp("example") / "orders"
     shutil.copytree(EXAMPLE, root, ignore=shutil.ignore_patterns(".brickyard", "dist", "__pycache__"))
-    from brickyard.local.lifecycle import stop
+    from brickyard.local.lifecycle import ensure_running, stop
 
-    # The local workspace server inherits these when the first command starts it.
+    # Started here, so the server inherits where the wheels are (tests run with BRICKYARD_* cleared).
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("BRICKYARD_FIND_LINKS", str(WHEELHOUSE))
         patch.setenv("UV_OFFLINE", "1")
-        yield root
-        stop(root)
+        patch.setenv("BRICKYARD_LOCAL_USER", "tester@brickyard.local")
+        ensure_running(root, write_profile=False)
+    yield root
+    stop(root)
 
 
 def _context(root: Path, answer: bool = False) -> AppContext:
