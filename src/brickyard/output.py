@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from brickyard.errors import Diagnostic, Severity
+from brickyard.state.redact import mask_text
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -71,7 +72,7 @@ class Output(Protocol):
 
 
 def to_json(data: Any) -> str:
-    return json.dumps(data, indent=2, sort_keys=False, default=str)
+    return mask_text(json.dumps(data, indent=2, sort_keys=False, default=str))
 
 
 class _NullProgress:
@@ -98,13 +99,13 @@ class TerminalOutput:
         self.err = stderr or Console(stderr=True, highlight=False, soft_wrap=True)
 
     def info(self, message: str) -> None:
-        self.err.print(message, markup=False)
+        self.err.print(mask_text(message), markup=False)
 
     def warn(self, message: str) -> None:
-        self.err.print(f"[yellow]Warning:[/] {_escape(message)}")
+        self.err.print(f"[yellow]Warning:[/] {_escape(mask_text(message))}")
 
     def success(self, message: str) -> None:
-        self.err.print(f"[green]✓[/] {_escape(message)}")
+        self.err.print(f"[green]✓[/] {_escape(mask_text(message))}")
 
     def diagnostics(self, diagnostics: Sequence[Diagnostic]) -> None:
         colours = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.INFO: "blue"}
@@ -124,7 +125,7 @@ class TerminalOutput:
         if text is None:
             self.out.print(to_json(data), markup=False)
         elif isinstance(text, str):
-            self.out.print(text, markup=False)
+            self.out.print(mask_text(text), markup=False)
         else:
             text(self.out)
 
@@ -203,7 +204,7 @@ class JsonOutput:
         self._stderr = stderr or sys.stderr
 
     def _line(self, message: str) -> None:
-        print(message, file=self._stderr, flush=True)
+        print(mask_text(message), file=self._stderr, flush=True)
 
     def info(self, message: str) -> None:
         self._line(message)

@@ -28,7 +28,9 @@ def run_validate(ctx: AppContext, target: str | None, variables: Sequence[str], 
 
     enforce_policies(bundle, ctx.output)
     summary = _summary(bundle)
-    ctx.output.result(bundle.as_json(), summary)
+    from brickyard.state.redact import redact
+
+    ctx.output.result(redact(bundle.as_json()), summary)
     return bundle
 
 

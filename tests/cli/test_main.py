@@ -68,3 +68,17 @@ def test_help_does_not_import_heavy_modules() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip().splitlines()[-1] == "[]"
+
+
+def test_a_workspace_refusing_a_request_is_an_expected_error(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from databricks.sdk.errors import PermissionDenied
+
+    def refused(*args: object, **kwargs: object) -> None:
+        raise PermissionDenied("User is not allowed to create jobs")
+
+    monkeypatch.setattr("brickyard.validate.run_validate", refused)
+    assert run(["validate"]) == 1
+    err = capsys.readouterr().err
+    assert err.strip() == "Error: the workspace refused a request: User is not allowed to create jobs"

@@ -363,3 +363,49 @@ def test_deleting_a_pipeline_or_schema_needs_approval(project: Project, client: 
 
     with pytest.raises(NotFound):
         client.pipelines.get(pipeline_id)
+
+
+def test_files_deleted_in_the_workspace_are_uploaded_again(project: Project, client: Any) -> None:
+    _project(project).deploy()
+    client.workspace.delete(f"{project.files_path}/jobs", recursive=True)
+    project.write({"jobs/report.py": "print('report v2')\n"})
+    assert project.deploy().files_uploaded == 1  # its folder was made again
+    with client.workspace.download(f"{project.files_path}/jobs/report.py") as handle:
+        assert handle.read() == b"print('report v2')\n"
+
+    client.workspace.delete(project.files_path, recursive=True)
+    report = project.deploy()
+    assert report.files_uploaded == 4 and not report.created and not report.updated
+    assert (
+        client.workspace.get_status(f"{project.files_path}/notebooks/greet").object_type.value == "NOTEBOOK"
+    )
+
+
+def test_deleting_resources_already_gone_from_the_workspace(project: Project, client: Any) -> None:
+    _project(project).deploy()
+    client.jobs.delete(int(project.state().resources["jobs.report"].id))
+    project.write({"databricks.yml": BUNDLE.split("    report:")[0]})
+    assert project.deploy().deleted == ["jobs.report"]
+    client.jobs.delete(int(project.state().resources["jobs.greet"].id))
+    assert project.destroy().deleted == ["jobs.greet"]
+
+
+def test_lookup_variables_are_found_by_name_when_deploying(project: Project, client: Any) -> None:
+    from brickyard.errors import PlanError
+
+    cluster_id = client.clusters.create(
+        cluster_name=f"{project.name} shared", spark_version="15.4.x-scala2.12", num_workers=1
+    ).cluster_id
+    bundle = BUNDLE.replace(
+        "resources:\n",
+        "variables:\n  shared:\n    lookup: {cluster: NAME shared}\nresources:\n",
+    ).replace(
+        "        - task_key: summarize\n",
+        "        - task_key: summarize\n          existing_cluster_id: ${var.shared}\n",
+    )
+    _project(project, bundle).deploy()
+    job = client.jobs.get(int(project.state().resources["jobs.report"].id))
+    assert job.settings.tasks[0].existing_cluster_id == cluster_id
+    project.write({"databricks.yml": bundle.replace("{cluster: NAME shared}", "{cluster: nowhere}")})
+    with pytest.raises(PlanError, match="variable shared: the workspace has no cluster named 'nowhere'"):
+        project.plan()

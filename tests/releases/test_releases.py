@@ -229,3 +229,31 @@ def test_credentials_passed_at_deploy_time_stay_out_of_records(project: Project,
     project.deploy(variables=[f"api_token={token}"])
     with pytest.raises(ReleaseError, match="credentials in its settings"):
         rollback(project.context(), MoveOptions(auto_approve=True, variables=[f"api_token={token}"]))
+
+
+def test_a_plain_password_passed_as_a_variable_stays_out_of_records_and_output(
+    project: Project, client: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from brickyard.cli.main import run
+
+    _version(project, 1)
+    text = BUNDLE.replace(
+        "variables:\n  catalog", "variables:\n  db_password: {description: at deploy time}\n  catalog"
+    )
+    text = text.replace(
+        "          notebook_task: {notebook_path: ./nb.py}",
+        "          notebook_task: {notebook_path: ./nb.py, base_parameters: {pw: '${var.db_password}'}}",
+    )
+    project.write({"databricks.yml": text})
+    secret = "hunter2-plain"
+    project.deploy(variables=[f"db_password={secret}"])
+    assert secret not in (project.root / ".brickyard/targets/staging/brickyard-state.json").read_text()
+    assert secret not in json.dumps(_store(project, client).get(1).model_dump())
+    assert _job(client, project).tasks[0].notebook_task.base_parameters == {"pw": secret}
+    import os
+
+    os.chdir(project.root)
+    assert run(["validate", "-o", "json", "--var", f"db_password={secret}"]) == 0
+    captured = capsys.readouterr()
+    assert secret not in captured.out and secret not in captured.err
+    assert json.loads(captured.out)["variables"]["db_password"]["value"].startswith("[REDACTED")

@@ -104,6 +104,7 @@ def load_bundle(start: FsPath, options: LoadOptions | None = None) -> Bundle:
 
     resolver = Resolver(config, _deferred(config))
     diags.extend(resolver.run())
+    _mark_sensitive(definitions)
 
     file_path = _scalar(workspace.get("file_path")) or ""
     translator = PathTranslator(root, file_path)
@@ -129,6 +130,18 @@ def load_bundle(start: FsPath, options: LoadOptions | None = None) -> Bundle:
         diagnostics=tuple(unique),
         sources=translator.sources,
     )
+
+
+def _mark_sensitive(definitions: Node) -> None:
+    """Values of variables that hold credentials (by name or by shape) are masked from here on."""
+    from brickyard.bundle.secrets import names_credential, value_looks_secret
+    from brickyard.state.redact import mark_sensitive
+
+    for name, definition in definitions.items():
+        value = definition.get("value")
+        text = value.value if value is not None else None
+        if isinstance(text, str) and (names_credential(name) or value_looks_secret(text)):
+            mark_sensitive(text)
 
 
 def _merge_target(tree: Node, target: Node | None) -> Node:

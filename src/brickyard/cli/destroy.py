@@ -10,6 +10,7 @@ def destroy(
     var: options.Var = None,
     profile: options.Profile = None,
     auto_approve: options.AutoApprove = False,
+    force_lock: options.ForceLock = False,
     output: options.Output = options.OutputChoice.text,
 ) -> None:
     """Delete everything this bundle deployed to the target, as its deployment state lists it."""
@@ -17,4 +18,4 @@ def destroy(
     from brickyard.deploy.destroy import destroy_bundle
 
     ctx = AppContext.create(output.value)
-    destroy_bundle(ctx, target, var or [], profile, auto_approve)
+    destroy_bundle(ctx, target, var or [], profile, auto_approve, force_lock)

@@ -84,6 +84,11 @@ def run(args: list[str]) -> int:
     except Exception as bug:  # the boundary: any other exception is a bug in brickyard
         if debug:
             traceback.print_exc()
+        failure = _workspace_failure(bug)
+        if failure:
+            _stderr(f"Error: {failure}")
+            return 1
+        if debug:
             return 1
         _stderr(
             f"Error: internal error: {type(bug).__name__}: {bug}\nRun again with --debug for the traceback."
@@ -93,6 +98,21 @@ def run(args: list[str]) -> int:
     if code == 130:  # typer turns Ctrl-C into Exit(130), which click returns in non-standalone mode
         _stderr("Interrupted.")
     return code
+
+
+def _workspace_failure(err: BaseException) -> str | None:
+    """A workspace that refused or could not be reached is the user's situation, not a bug.
+
+    Checked here, once, rather than around every SDK call; the SDK is only looked at if it was
+    imported, so this costs `--help` nothing.
+    """
+    errors = sys.modules.get("databricks.sdk.errors.base")
+    if errors is not None and isinstance(err, errors.DatabricksError):
+        return f"the workspace refused a request: {err}"
+    requests = sys.modules.get("requests.exceptions")
+    if requests is not None and isinstance(err, requests.ConnectionError | requests.Timeout):
+        return f"cannot reach the workspace: {err}"
+    return None
 
 
 def _stderr(message: str) -> None:

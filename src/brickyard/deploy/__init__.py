@@ -17,11 +17,10 @@ from brickyard.context import AppContext
 from brickyard.deploy.apply import Applier, ApplyReport
 from brickyard.deploy.artifacts import artifacts_of, build
 from brickyard.deploy.target import Target, open_target
-from brickyard.errors import BrickyardError, StateError, UsageError
+from brickyard.errors import BrickyardError, ReleaseError, StateError, UsageError
 from brickyard.plan.desired import Desired
 from brickyard.plan.explain import plan_json, plan_text
 from brickyard.plan.model import Plan
-from brickyard.state.lock import DeployLock
 
 
 @dataclass(frozen=True)
@@ -108,11 +107,7 @@ def apply_desired(
     _gate_secrets(target, plan)
     _show(ctx, plan)
     _approve(ctx, plan, auto_approve)
-    lock = None
-    if _locking(target):
-        lock = DeployLock(target.client, target.store.state_path, target.bundle.current_user.user_name)
-        lock.acquire(force=force_lock)
-    try:
+    with target.locked(force_lock):
         _check_unchanged(target, plan)
         applier = Applier(
             target.client,
@@ -128,11 +123,14 @@ def apply_desired(
         if not selected:
             from brickyard.releases.record import record_release
 
-            release, writes = record_release(target, desired, applier.report, config, **(record or {}))
+            try:
+                release, writes = record_release(target, desired, applier.report, config, **(record or {}))
+            except Exception as err:
+                raise ReleaseError(
+                    f"the deploy was applied and its state saved, but recording its release failed: {err}; "
+                    "deploy again to record one, or keep going without it"
+                ) from err
             applier.report.writes += writes
-    finally:
-        if lock is not None:
-            lock.release()
     return Outcome(plan, applier.report, release)
 
 
@@ -182,11 +180,6 @@ def _approve(ctx: AppContext, plan: Plan, auto_approve: bool) -> None:
     raise BrickyardError(
         f"destructive changes need approval: {names}. Re-run interactively to confirm, or pass --auto-approve"
     )
-
-
-def _locking(target: Target) -> bool:
-    enabled = target.bundle.get("bundle", "deployment", "lock", "enabled")
-    return enabled is not False
 
 
 def _check_unchanged(target: Target, plan: Plan) -> None:

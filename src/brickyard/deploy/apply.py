@@ -74,6 +74,9 @@ class Applier:
     def run(self) -> DeploymentState:
         started = time.perf_counter()
         state = self.plan.state.model_copy(deep=True)
+        # The copy on this machine records each step as it lands; a serial above the workspace's
+        # makes it win after a crash, so what was created is never created again.
+        state.serial = self.plan.state.serial + 1
         try:
             self._artifacts(state)
             self._files(state)
@@ -150,7 +153,17 @@ class Applier:
             call = lambda: self.client.workspace.upload(  # noqa: E731
                 change.remote, content, format=ImportFormat.AUTO, overwrite=True
             )
-        self._write(call, f"file {change.relative}", "upload")
+        from databricks.sdk.errors import NotFound
+
+        try:
+            self._write(call, f"file {change.relative}", "upload")
+        except ApplyError as err:
+            if not isinstance(err.__cause__, NotFound):
+                raise
+            # Its folder is gone from the workspace (deleted by hand): make it and try once more.
+            self._mkdirs({change.remote.rsplit("/", 1)[0]})
+            content.seek(0)
+            self._write(call, f"file {change.relative}", "upload")
         return change
 
     def _resources(self, state: DeploymentState) -> None:

@@ -15,7 +15,6 @@ from brickyard.context import AppContext
 from brickyard.deploy.target import open_target
 from brickyard.errors import ApplyError, BrickyardError
 from brickyard.plan.model import STAGES
-from brickyard.state.lock import DeployLock
 
 
 @dataclass
@@ -30,6 +29,7 @@ def destroy_bundle(
     variables: Sequence[str] = (),
     profile: str | None = None,
     auto_approve: bool = False,
+    force_lock: bool = False,
 ) -> DestroyReport:
     from databricks.sdk.errors import NotFound
 
@@ -52,15 +52,10 @@ def destroy_bundle(
         raise BrickyardError(
             "destroy needs approval: re-run interactively to confirm, or pass --auto-approve"
         )
-    lock = DeployLock(target.client, target.store.state_path, bundle.current_user.user_name)
-    if bundle.get("bundle", "deployment", "lock", "enabled") is not False:
-        lock.acquire()
-    try:
+    with target.locked(force_lock):
         for resource in doomed:
             try:
                 target.kinds[resource.kind].delete(resource.id)
-            except NotFound:
-                pass
             except Exception as err:
                 raise ApplyError(resource.address, "delete", err) from err
             state.resources.pop(resource.address)
@@ -74,8 +69,6 @@ def destroy_bundle(
                 report.paths.append(path)
             except NotFound:
                 pass
-    finally:
-        lock.release()
     target.store.delete()
     _remove_if_empty(target, str(bundle.workspace["state_path"]))
     _remove_if_empty(target, str(bundle.workspace["root_path"]))

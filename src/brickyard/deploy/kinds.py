@@ -36,6 +36,20 @@ class Kind:
         raise NotImplementedError
 
     def delete(self, id: str) -> None:
+        """Delete; a resource already gone is fine (deleting is idempotent)."""
+        from databricks.sdk.errors import NotFound
+        from databricks.sdk.errors.base import DatabricksError
+
+        try:
+            self._delete(id)
+        except NotFound:
+            pass
+        except DatabricksError as err:
+            # jobs/delete and clusters/permanent-delete answer 400 "… does not exist" for a missing id.
+            if "does not exist" not in str(err).lower():
+                raise
+
+    def _delete(self, id: str) -> None:
         raise NotImplementedError
 
     def get(self, id: str) -> dict[str, Any]:
@@ -63,7 +77,7 @@ class Jobs(Kind):
         self._do("POST", "/api/2.2/jobs/reset", {"job_id": int(id), "new_settings": settings})
         return id
 
-    def delete(self, id: str) -> None:
+    def _delete(self, id: str) -> None:
         self._do("POST", "/api/2.2/jobs/delete", {"job_id": int(id)})
 
     def get(self, id: str) -> dict[str, Any]:
@@ -84,7 +98,7 @@ class Pipelines(Kind):
         self._do("PUT", f"/api/2.0/pipelines/{id}", {**settings, "id": id, "pipeline_id": id})
         return id
 
-    def delete(self, id: str) -> None:
+    def _delete(self, id: str) -> None:
         self._do("DELETE", f"/api/2.0/pipelines/{id}")
 
     def get(self, id: str) -> dict[str, Any]:
@@ -105,7 +119,7 @@ class Clusters(Kind):
         self._do("POST", "/api/2.1/clusters/edit", {**settings, "cluster_id": id})
         return id
 
-    def delete(self, id: str) -> None:
+    def _delete(self, id: str) -> None:
         self._do("POST", "/api/2.1/clusters/permanent-delete", {"cluster_id": id})
 
     def get(self, id: str) -> dict[str, Any]:
@@ -128,7 +142,7 @@ class Schemas(Kind):
         result = self._do("PATCH", f"/api/2.1/unity-catalog/schemas/{quote(id)}", body)
         return str(result.get("full_name") or id) if isinstance(result, dict) else id
 
-    def delete(self, id: str) -> None:
+    def _delete(self, id: str) -> None:
         # Jobs fill a bundle's schema with tables; deleting the schema (confirmed as destructive)
         # takes them along, as `databricks bundle destroy` does.
         self._do("DELETE", f"/api/2.1/unity-catalog/schemas/{quote(id)}", query={"force": "true"})
@@ -156,7 +170,7 @@ class Volumes(Kind):
         result = self._do("PATCH", f"/api/2.1/unity-catalog/volumes/{quote(id)}", body)
         return str(result.get("full_name") or id) if isinstance(result, dict) else id
 
-    def delete(self, id: str) -> None:
+    def _delete(self, id: str) -> None:
         self._do("DELETE", f"/api/2.1/unity-catalog/volumes/{quote(id)}")
 
     def get(self, id: str) -> dict[str, Any]:

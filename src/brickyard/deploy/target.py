@@ -6,9 +6,10 @@ workspace reports), where the state lives and which resources are whose.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -16,6 +17,7 @@ from brickyard.bundle import Bundle, LoadOptions, load_bundle
 from brickyard.bundle.loader import find_root
 from brickyard.context import AppContext
 from brickyard.deploy.kinds import Kind, kinds_for
+from brickyard.deploy.lookups import fill_variables, pending_lookups, resolve_lookups
 from brickyard.deploy.remote import remote_settings
 from brickyard.plan.builder import Observed, build_plan
 from brickyard.plan.compare import compare
@@ -23,6 +25,7 @@ from brickyard.plan.desired import Desired, desired_from_bundle
 from brickyard.plan.files import inventory
 from brickyard.plan.model import Plan
 from brickyard.plan.resources import split_settings
+from brickyard.state.lock import DeployLock
 from brickyard.state.model import DeploymentState, ResourceState
 from brickyard.state.redact import redact
 from brickyard.state.store import StateStore
@@ -47,6 +50,19 @@ class Target:
     def base_url(self) -> str:
         return self.session.base_url
 
+    @contextmanager
+    def locked(self, force: bool = False) -> Iterator[None]:
+        """Hold the target's deploy lock (outside development mode, as `databricks bundle` does)."""
+        if self.bundle.get("bundle", "deployment", "lock", "enabled") is False:
+            yield
+            return
+        lock = DeployLock(self.client, self.store.state_path, self.bundle.current_user.user_name)
+        lock.acquire(force=force)
+        try:
+            yield
+        finally:
+            lock.release()
+
     def read_state(self, ctx: AppContext) -> DeploymentState:
         state, warnings = self.store.read()
         for warning in warnings:
@@ -54,13 +70,26 @@ class Target:
         return state
 
     def desired(self) -> Desired:
-        """What the bundle in the checkout wants deployed."""
+        """What the bundle in the checkout wants deployed, `lookup:` variables found by name."""
         sync = self.bundle.get("sync") or {}
         files = inventory(self.bundle.root, sync.get("include") or (), sync.get("exclude") or ())
-        return desired_from_bundle(self.bundle, files)
+        desired = desired_from_bundle(self.bundle, files)
+        lookups = pending_lookups(self.bundle.get("variables") or {})
+        if not lookups:
+            return desired
+        values = resolve_lookups(self.client, lookups)
+        resources = {
+            address: fill_variables(settings, values) for address, settings in desired.resources.items()
+        }
+        return replace(desired, resources=resources)
 
     def plan(self, state: DeploymentState, desired: Desired | None = None, check_remote: bool = True) -> Plan:
+        desired = desired or self.desired()
         observe = None
+        if check_remote and state.files and not self._exists_path(desired.file_path):
+            # Files are trusted to the state (one read for all, not one per file), but a folder
+            # deleted in the workspace would leave every file "unchanged" and missing.
+            state = state.model_copy(update={"files": {}})
         if check_remote:
             # One read per deployed resource, concurrently, so a no-op deploy stays quick.
             resources = list(state.resources.values())
@@ -74,7 +103,16 @@ class Target:
                     )
                 )
             observe = lambda resource: seen[resource.address]  # noqa: E731
-        return build_plan(desired or self.desired(), state, observe)
+        return build_plan(desired, state, observe)
+
+    def _exists_path(self, path: str) -> bool:
+        from databricks.sdk.errors import NotFound
+
+        try:
+            self.client.workspace.get_status(path)
+        except NotFound:
+            return False
+        return True
 
     def _observe(self, resource: ResourceState, deployers: frozenset[str]) -> Observed:
         from databricks.sdk.errors import NotFound

@@ -100,7 +100,15 @@ class Engine:
         env = {**os.environ, **sail_env(self.catalogs)}
         with open(self.log_file, "ab") as log:
             self._proc = subprocess.Popen(
-                [sys.executable, "-m", "brickyard.local.engine", "--port", str(self.port), "--ready", str(ready)],
+                [
+                    sys.executable,
+                    "-m",
+                    "brickyard.local.engine",
+                    "--port",
+                    str(self.port),
+                    "--ready",
+                    str(ready),
+                ],
                 env=env,
                 stdout=log,
                 stderr=subprocess.STDOUT,
@@ -118,7 +126,9 @@ class Engine:
                 )
             time.sleep(0.02)
         self.stop()
-        raise LocalWorkspaceError(f"the local Spark engine did not start within {timeout:.0f}s; see {self.log_file}")
+        raise LocalWorkspaceError(
+            f"the local Spark engine did not start within {timeout:.0f}s; see {self.log_file}"
+        )
 
     def stop(self, timeout: float = 10.0) -> None:
         proc, self._proc, self.url = self._proc, None, None

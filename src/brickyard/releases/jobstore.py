@@ -25,7 +25,6 @@ from brickyard.deploy.target import Target, open_target
 from brickyard.errors import ApplyError, ReleaseError, UsageError
 from brickyard.plan.compare import compare
 from brickyard.plan.resources import split_settings
-from brickyard.state.lock import DeployLock
 from brickyard.state.model import DeploymentState, ResourceState
 from brickyard.state.redact import redact
 
@@ -113,10 +112,7 @@ def restore_jobs(ctx: AppContext, options: StoreOptions) -> list[Restored]:
             f"--key {', '.join(unknown)}: no definition in {directory} (it has: {', '.join(files)})"
         )
     stored = {key: _read(files[key], target) for key in (options.keys or sorted(files))}
-    lock = DeployLock(target.client, target.store.state_path, target.bundle.current_user.user_name)
-    if target.bundle.get("bundle", "deployment", "lock", "enabled") is not False:
-        lock.acquire(force=options.force_lock)
-    try:
+    with target.locked(options.force_lock):
         state = target.read_state(ctx)  # read under the lock: nobody deploys in between
         missing = [k for k in stored if state.resource("jobs", k) is None]
         if missing:
@@ -124,12 +120,17 @@ def restore_jobs(ctx: AppContext, options: StoreOptions) -> list[Restored]:
                 f"{', '.join('jobs.' + k for k in missing)} not deployed to {target.bundle.target}: restore puts "
                 "back only jobs brickyard deployed; deploy the bundle instead"
             )
-        results = [_restore(ctx, target, state, key, settings) for key, settings in stored.items()]
+        results = []
+        serial = state.serial + 1
+        for key, settings in stored.items():
+            result = _restore(ctx, target, state, key, settings)
+            results.append(result)
+            if result.action != "unchanged":
+                # Recorded at once, so a job re-created here is never created a second time.
+                state.serial = serial
+                target.store.write(state, remote=False)
         if any(r.action != "unchanged" for r in results):
-            state.serial += 1
             target.store.write(state)
-    finally:
-        lock.release()
     ctx.output.result(
         {"target": target.bundle.target, "jobs": [r.as_json() for r in results]},
         "\n".join(_describe(r) for r in results),

@@ -8,13 +8,14 @@ artifacts uploaded. It lives in the workspace under the target's state path, wit
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from brickyard.errors import StateError
 
-STATE_VERSION = 1
+STATE_VERSION = 2
 """Bump when the document's shape changes, and add a migration in `migrate`."""
 
 
@@ -55,6 +56,9 @@ class DeploymentState(_Model):
     target: str
     serial: int = 0
     """Incremented by every deploy that changed something."""
+    lineage: str = ""
+    """Set when a target is first deployed: states of different lineages are different histories
+    (a destroy and a fresh deploy in between), whatever their serials say."""
     host: str = ""
     root_path: str = ""
     deployed_at: str = ""
@@ -74,7 +78,7 @@ class DeploymentState(_Model):
 
 
 def empty_state(bundle: str, target: str) -> DeploymentState:
-    return DeploymentState(bundle=bundle, target=target)
+    return DeploymentState(bundle=bundle, target=target, lineage=uuid.uuid4().hex)
 
 
 def parse_state(doc: dict[str, Any], where: str) -> DeploymentState:
@@ -96,7 +100,12 @@ def parse_state(doc: dict[str, Any], where: str) -> DeploymentState:
 
 def migrate(doc: dict[str, Any]) -> dict[str, Any]:
     """Bring an older document up to STATE_VERSION, one version at a time."""
-    migrations: dict[int, Any] = {}  # version → function(doc) -> doc of version + 1
+    migrations: dict[int, Any] = {1: _v1_to_v2}  # version → function(doc) -> doc of version + 1
     while doc["version"] < STATE_VERSION:
         doc = migrations[doc["version"]](doc)
     return doc
+
+
+def _v1_to_v2(doc: dict[str, Any]) -> dict[str, Any]:
+    """Version 2 added `lineage`; a version-1 state has none, so it is never confused with a cache."""
+    return {**doc, "version": 2, "lineage": ""}

@@ -62,7 +62,12 @@ class StateStore:
                     f"(serial {cached.serial})"
                 )
             return cached, warnings
-        if cached is not None and cached.serial > remote.serial and cached.host == remote.host:
+        if (
+            cached is not None
+            and cached.serial > remote.serial
+            and cached.lineage
+            and cached.lineage == remote.lineage
+        ):
             warnings.append(
                 f"this machine's state (serial {cached.serial}) is newer than the workspace's "
                 f"(serial {remote.serial}); using it"

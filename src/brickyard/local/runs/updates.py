@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from brickyard.local.apierror import ApiError
 from brickyard.local.procs import is_worker_process
-from brickyard.local.runs.update_execution import PID_FILE, UpdateExecution
+from brickyard.local.runs.update_execution import FINAL_STATES, PID_FILE, UpdateExecution
 from brickyard.local.store.pipelines import PipelineRecord
 
 if TYPE_CHECKING:
@@ -52,7 +52,7 @@ class PipelineUpdates:
         with self._lock:
             if self._closing:
                 raise ApiError(503, "TEMPORARILY_UNAVAILABLE", "the local workspace is shutting down")
-            running = self._active.get(record.pipeline_id)
+            running = self.active(record.pipeline_id)
             if running is not None:
                 raise ApiError.conflict(
                     f"Cannot start a new update of pipeline {record.pipeline_id}: its active update "
@@ -75,7 +75,10 @@ class PipelineUpdates:
         return execution
 
     def active(self, pipeline_id: str) -> UpdateExecution | None:
-        return self._active.get(pipeline_id)
+        """The pipeline's update in progress; one whose final state is written counts no longer,
+        though its thread may still be tidying up."""
+        execution = self._active.get(pipeline_id)
+        return None if execution is None or execution.state in FINAL_STATES else execution
 
     def running(self) -> int:
         return len(self._active)
