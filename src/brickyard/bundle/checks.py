@@ -12,6 +12,7 @@ import re
 from brickyard.bundle.node import Node, Path, format_path
 from brickyard.bundle.schema import NOT_DEPLOYABLE
 from brickyard.errors import Diagnostic, Severity
+from brickyard.graph import find_cycle
 
 TASK_TYPES = (
     "notebook_task",
@@ -165,31 +166,6 @@ def _check_task_type(name: str, task: Node, path: Path, diags: list[Diagnostic])
         else f"task {name} has more than one task type: {', '.join(kinds)}"
     )
     diags.append(Diagnostic(Severity.ERROR, summary, format_path(path), task.loc))
-
-
-def find_cycle(graph: dict[str, list[str]]) -> list[str]:
-    """One cycle in a dependency graph, as a path that returns to its start; [] when acyclic."""
-    state: dict[str, int] = {}
-    stack: list[str] = []
-
-    def visit(node: str) -> list[str]:
-        state[node] = 1
-        stack.append(node)
-        for nxt in graph.get(node, []):
-            if nxt not in graph:
-                continue
-            if state.get(nxt) == 1:
-                return [*stack[stack.index(nxt) :], nxt]
-            if state.get(nxt) is None and (found := visit(nxt)):
-                return found
-        stack.pop()
-        state[node] = 2
-        return []
-
-    for start in graph:
-        if state.get(start) is None and (found := visit(start)):
-            return found
-    return []
 
 
 def _maps(node: Node | None) -> list[Node]:

@@ -1,8 +1,17 @@
-"""The deploying identity, as `${workspace.current_user.*}` exposes it."""
+"""The deploying identity, as `${workspace.current_user.*}` exposes it.
+
+The embedded local workspace has one user: `BRICKYARD_LOCAL_USER` when set, else
+`<os user>@brickyard.local`. The local server reports that user, and the bundle loader uses the
+same name when a target has no reachable workspace, so validate, deploy and the server agree on
+paths like `/Workspace/Users/<user>/.bundle/...`.
+"""
 
 from __future__ import annotations
 
+import getpass
+import os
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,3 +44,14 @@ class CurrentUser:
     def from_user_name(cls, user_name: str) -> CurrentUser:
         # Service principals are addressed by their application id, a UUID.
         return cls(user_name=user_name, is_service_principal=bool(_UUID.match(user_name)))
+
+
+def local_user_name(environ: Mapping[str, str] | None = None) -> str:
+    configured = (os.environ if environ is None else environ).get("BRICKYARD_LOCAL_USER", "").strip()
+    if configured:
+        return configured
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):
+        user = "user"
+    return f"{user or 'user'}@brickyard.local"

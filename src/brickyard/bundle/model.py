@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path as FsPath
 from typing import Any
 
+from brickyard.bundle.git import GitInfo
 from brickyard.bundle.identity import CurrentUser
 from brickyard.bundle.node import Node, Path, lookup, nearest_location
 from brickyard.errors import Diagnostic, Location, Severity
@@ -24,6 +25,8 @@ class Bundle:
     diagnostics: tuple[Diagnostic, ...] = ()
     sources: dict[str, FsPath] = field(default_factory=dict)
     """Deployed workspace path → local file, for notebooks and files referenced by resources."""
+    git: GitInfo = field(default_factory=GitInfo)
+    """The checkout the bundle was loaded from (read once: deploy and release records reuse it)."""
 
     @property
     def name(self) -> str:

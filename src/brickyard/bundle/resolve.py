@@ -14,7 +14,7 @@ from pathlib import Path as FsPath
 
 from brickyard.bundle import checks, defaults, mode, variables
 from brickyard.bundle.git import read_git_info
-from brickyard.bundle.identity import CurrentUser
+from brickyard.bundle.identity import CurrentUser, local_user_name
 from brickyard.bundle.interpolate import Resolver
 from brickyard.bundle.loader import find_root, read_tree, select_target
 from brickyard.bundle.merge import merge, merge_keyed_lists
@@ -33,8 +33,6 @@ _TARGET_ONLY = ("default", "mode", "variables", "git", "cluster_id", "compute_id
 
 
 def local_user(host: str | None, profile: str | None) -> CurrentUser:
-    from brickyard.local.identity import local_user_name
-
     return CurrentUser.from_user_name(local_user_name())
 
 
@@ -129,6 +127,7 @@ def load_bundle(start: FsPath, options: LoadOptions | None = None) -> Bundle:
         current_user=user,
         diagnostics=tuple(unique),
         sources=translator.sources,
+        git=git,
     )
 
 

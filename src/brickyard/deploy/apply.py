@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from brickyard import __version__
 from brickyard.deploy.kinds import Kind
+from brickyard.deploy.remote import name_filter
 from brickyard.errors import ApplyError, BrickyardError
 from brickyard.output import Output
 from brickyard.plan.model import STAGES, Action, FileAction, FileChange, Plan, ResourceChange
@@ -231,9 +232,7 @@ class Applier:
                 if deployed == metadata and job.get("settings", {}).get("name") == name:
                     return str(job["job_id"])
             return None
-        found = self.client.api_client.do(
-            "GET", "/api/2.0/pipelines", query={"filter": f"name LIKE '{name}'"}
-        )
+        found = self.client.api_client.do("GET", "/api/2.0/pipelines", query={"filter": name_filter(name)})
         for pipeline in (found or {}).get("statuses", []):
             if pipeline.get("name") != name:
                 continue

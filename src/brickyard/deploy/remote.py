@@ -67,3 +67,9 @@ def _job_settings(kind: Kind, job_id: str, doc: dict[str, Any]) -> dict[str, Any
                 settings[key] = [*(settings.get(key) or []), *more[key]]
         token = page.get("next_page_token")
     return settings
+
+
+def name_filter(name: str) -> str:
+    """The pipelines list filter for one exact name: quotes doubled; `%` and `_` still match more,
+    so callers compare names themselves."""
+    return "name LIKE '" + name.replace("'", "''") + "'"

@@ -35,6 +35,8 @@ def write_profile(values: Mapping[str, str], path: Path | None = None, profile: 
             lines.append("\n")
         lines.extend(block)
     else:
+        if lines[start:end] == block or lines[start:end] == [*block, "\n"]:
+            return path  # already says this: leave the user's file alone
         lines[start:end] = block
     _write(path, lines)
     return path

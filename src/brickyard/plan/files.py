@@ -43,10 +43,14 @@ def inventory(root: Path, include: Iterable[str] = (), exclude: Iterable[str] = 
     excluded = pathspec.PathSpec.from_lines("gitwildmatch", list(exclude))
     included = pathspec.PathSpec.from_lines("gitwildmatch", list(include))
     chosen = {rel for rel in candidates if not always.match_file(rel) and not excluded.match_file(rel)}
-    if include:
-        for rel in _walk(root, pathspec.PathSpec([])):
-            if included.match_file(rel) and not always.match_file(rel):
-                chosen.add(rel)
+    for prefix in _static_prefixes(include):
+        # Only where an include pattern can match: `dist/*.whl` walks dist/, not the whole tree.
+        start = root / prefix
+        if start.is_dir():
+            for rel in _walk(start, always):
+                full = f"{prefix}/{rel}" if prefix else rel
+                if included.match_file(full):
+                    chosen.add(full)
     return [_describe(root, rel) for rel in sorted(chosen) if (root / rel).is_file()]
 
 
@@ -77,6 +81,25 @@ def _git_files(root: Path) -> set[str] | None:
     if done.returncode != 0:
         return None
     return {name for name in done.stdout.decode("utf-8", "surrogateescape").split("\0") if name}
+
+
+def _static_prefixes(patterns: Iterable[str]) -> list[str]:
+    """The directories below which each pattern can match, without overlaps."""
+    prefixes = set()
+    for pattern in patterns:
+        parts = pattern.strip("/").split("/")
+        fixed = []
+        for part in parts[:-1]:
+            if any(c in part for c in "*?[") or part == "..":
+                break
+            fixed.append(part)
+        prefixes.add("/".join(p for p in fixed if p not in ("", ".")))
+    ordered = sorted(prefixes, key=len)
+    return [
+        p
+        for i, p in enumerate(ordered)
+        if not any(p == q or p.startswith(q + "/") or q == "" for q in ordered[:i])
+    ]
 
 
 def _gitignore(root: Path) -> pathspec.PathSpec:

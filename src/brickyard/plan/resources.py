@@ -14,8 +14,8 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from brickyard.bundle.checks import find_cycle
 from brickyard.errors import PlanError
+from brickyard.graph import find_cycle
 from brickyard.plan.model import STAGES
 
 RESOURCE_REF = re.compile(r"\$\{resources\.([a-z_]+)\.([A-Za-z0-9_-]+)\.([A-Za-z0-9_.]+)\}")

@@ -10,7 +10,6 @@ from __future__ import annotations
 import fnmatch
 from typing import TYPE_CHECKING
 
-from brickyard.bundle.git import read_git_info
 from brickyard.errors import ReleaseError
 
 if TYPE_CHECKING:
@@ -35,7 +34,7 @@ def check_branch(target: Target, force: bool = False, branch: str | None = None)
     wanted = required_branch(target)
     if wanted is None:
         return
-    actual = branch if branch is not None else read_git_info(target.bundle.root).branch
+    actual = branch if branch is not None else target.bundle.git.branch
     if actual and fnmatch.fnmatchcase(actual, wanted):
         return
     if force:

@@ -17,6 +17,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
+from brickyard.deploy.remote import name_filter
 from brickyard.state.model import FileState
 
 if TYPE_CHECKING:
@@ -116,7 +117,7 @@ def unmanaged_resources(
             if deployed in metadata and str(job.get("job_id")) not in known:
                 out.append(Unmanaged("job", str(job["job_id"]), name))
     for name in sorted(names.get("pipelines", set())):
-        found = client.api_client.do("GET", "/api/2.0/pipelines", query={"filter": f"name LIKE '{name}'"})
+        found = client.api_client.do("GET", "/api/2.0/pipelines", query={"filter": name_filter(name)})
         for status in (found or {}).get("statuses", []):
             pipeline_id = str(status.get("pipeline_id"))
             if status.get("name") != name or pipeline_id in known:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from brickyard.bundle.git import read_git_info
 from brickyard.deploy.apply import ApplyReport
 from brickyard.deploy.target import Target
 from brickyard.plan.desired import Desired
@@ -52,10 +51,10 @@ def record_release(
         archive_hash=digest,
         changes=report.as_json(),
     )
-    writes = store.save(release, data)
+    writes = store.save(release, data, index)
     return release, writes
 
 
 def current_git(target: Target) -> GitRef:
-    info = read_git_info(target.bundle.root)
+    info = target.bundle.git
     return GitRef(commit=info.commit, branch=info.branch, tags=list(info.tags), origin_url=info.origin_url)

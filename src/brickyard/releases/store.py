@@ -60,7 +60,7 @@ class ReleaseStore:
                 f"the files of release {release.number} are gone from {release.archive}"
             ) from None
 
-    def save(self, release: Release, archive: bytes | None) -> int:
+    def save(self, release: Release, archive: bytes | None, index: ReleaseIndex | None = None) -> int:
         """Write the archive (if new), the record, then the index; returns the write calls made."""
         from databricks.sdk.errors import NotFound
         from databricks.sdk.service.workspace import ImportFormat
@@ -75,7 +75,7 @@ class ReleaseStore:
                 self.client.workspace.upload(release.archive, io.BytesIO(archive), format=ImportFormat.AUTO)
                 writes += 1
         self._write_json(f"{self.root}/{release.number}.json", release.model_dump(mode="json"))
-        index = self.index()
+        index = index if index is not None else self.index()
         index.releases = [r for r in index.releases if r.number != release.number] + [release.summary()]
         self._write_json(f"{self.root}/index.json", index.model_dump(mode="json"))
         return writes + 2

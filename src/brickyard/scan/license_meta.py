@@ -20,6 +20,8 @@ from typing import Any
 
 from packaging.utils import InvalidWheelFilename, canonicalize_name, parse_wheel_filename
 
+from brickyard.errors import DepsError
+
 
 @dataclass(frozen=True)
 class LicenseInfo:
@@ -91,7 +93,10 @@ class Environment:
                     )
                     self._dists.setdefault(canonicalize_name(name), (dist.version, info))
         else:
-            done = subprocess.run([python, "-c", _PROBE], capture_output=True, text=True, check=True)
+            try:
+                done = subprocess.run([python, "-c", _PROBE], capture_output=True, text=True, check=True)
+            except (OSError, subprocess.CalledProcessError) as err:
+                raise DepsError(f"cannot read the packages of the environment {python}: {err}") from None
             for name, (version, expression, text, classifiers) in json.loads(done.stdout).items():
                 info = LicenseInfo(expression, text, tuple(classifiers), f"environment {python}")
                 self._dists.setdefault(canonicalize_name(name), (version, info))

@@ -159,6 +159,7 @@ class RunExecution:
         finally:
             self.done.set()
             self.orchestrator.finished(self)
+            self.services.db.release_thread()
 
     def _drive(self) -> None:
         tasks = [

@@ -121,7 +121,13 @@ class ForkServer:
             except OSError as err:
                 self._pending.pop(command["id"], None)
                 raise ForkServerDown(f"the fork server is gone: {err}") from None
-        if not answered.wait(10) or not reply or reply[0] <= 0:
+        if not answered.wait(10):
+            with self._lock:
+                # Give up on it for good: a fork that answers late is killed (see _read), so the
+                # caller's cold start is the only process that runs this request.
+                if self._pending.pop(command["id"], None) is not None:
+                    raise ForkServerDown("the fork server did not fork in time")
+        if not reply or reply[0] <= 0:
             raise ForkServerDown("the fork server did not fork")
         pid = reply[0]
         child = ForkedProcess(pid, out_file)
@@ -162,6 +168,10 @@ class ForkServer:
                     if waiting is not None:
                         waiting[1].append(int(message["pid"]))
                         waiting[0].set()
+                    elif int(message.get("pid") or 0) > 0:
+                        # Its caller gave up waiting and started the request elsewhere.
+                        with contextlib.suppress(ProcessLookupError):
+                            os.kill(int(message["pid"]), signal.SIGKILL)
                 elif "exit" in message:
                     pid, code = int(message["exit"]), int(message["code"])
                     child = self._children.pop(pid, None)

@@ -138,6 +138,7 @@ class TaskExecution:
         finally:
             self.done.set()
             self.run.notify()
+            self.run.services.db.release_thread()
 
     def _retry(self, outcome: Outcome, number: int) -> bool:
         if outcome.result in (s.SUCCESS, s.CANCELED) or self.cancelled.is_set():

@@ -109,6 +109,7 @@ class UpdateExecution:
         finally:
             self.done.set()
             self._on_done(self)
+            self.services.db.release_thread()
 
     def _run(self) -> None:
         from brickyard.local.runs.pipeline_spec import build_spec

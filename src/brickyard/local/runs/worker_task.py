@@ -155,8 +155,11 @@ def run_in_worker(attempt: Attempt, cancelled: threading.Event) -> Outcome:
     verdict = wait_or_deadline(worker, deadline, cancelled)
     if verdict is not None:
         worker.stop(STOP_GRACE)
+        (directory / PID_FILE).unlink(missing_ok=True)
         _apply_catalog_changes(attempt, directory)
         return _stopped(attempt, verdict, timeout)
+    worker.stop(0)  # it exited: end whatever it left running in its process group
+    (directory / PID_FILE).unlink(missing_ok=True)
     _apply_catalog_changes(attempt, directory)
     return _collect(result_file, worker.returncode, worker.out_file)
 

@@ -13,10 +13,10 @@ import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from brickyard.bundle.identity import local_user_name
 from brickyard.local.engine import DEFAULT_CATALOGS
 from brickyard.local.faults import FaultTable
 from brickyard.local.home import LocalHome
-from brickyard.local.identity import local_user_name
 from brickyard.local.runs.compute import Compute
 from brickyard.local.runs.pipelines import PipelineRunner, default_runner
 from brickyard.local.runs.updates import PipelineUpdates

@@ -44,6 +44,17 @@ class Database:
                 self._all.append(conn)
         return conn
 
+    def release_thread(self) -> None:
+        """Close this thread's connection: threads that end (runs, tasks, updates) give theirs back."""
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is None:
+            return
+        self._local.conn = None
+        with self._all_lock:
+            if conn in self._all:
+                self._all.remove(conn)
+        conn.close()
+
     @contextmanager
     def tx(self) -> Iterator[sqlite3.Connection]:
         """A write transaction; nested use joins the outer one."""

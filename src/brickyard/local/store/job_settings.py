@@ -11,6 +11,7 @@ import copy
 import re
 from typing import Any
 
+from brickyard.graph import find_cycle
 from brickyard.local.apierror import ApiError
 
 TASK_TYPES = (
@@ -105,7 +106,7 @@ def check_tasks(tasks: list[Any], cluster_keys: set[Any] | None = None) -> None:
                 raise ApiError.invalid(
                     f"Task {task['task_key']} depends on {name}, which is not a task of this job."
                 )
-    cycle = find_cycle(tasks)
+    cycle = find_cycle({t["task_key"]: [d["task_key"] for d in t.get("depends_on") or []] for t in tasks})
     if cycle:
         raise ApiError.invalid(f"The task graph has a cycle: {' -> '.join(cycle)}.")
 
@@ -143,29 +144,6 @@ def check_task(task: Any, cluster_keys: set[Any] | None = None) -> None:
         concurrency = task["for_each_task"].get("concurrency", 1)
         if not isinstance(concurrency, int) or not 1 <= concurrency <= 100:
             raise ApiError.invalid(f"Task {key}: for_each_task concurrency must be between 1 and 100.")
-
-
-def find_cycle(tasks: list[dict[str, Any]]) -> list[str]:
-    graph = {t["task_key"]: [d["task_key"] for d in t.get("depends_on") or []] for t in tasks}
-    state: dict[str, int] = {}
-    stack: list[str] = []
-
-    def visit(node: str) -> list[str]:
-        state[node] = 1
-        stack.append(node)
-        for dep in graph.get(node, []):
-            if state.get(dep) == 1:
-                return [*stack[stack.index(dep) :], dep]
-            if dep not in state and (found := visit(dep)):
-                return found
-        stack.pop()
-        state[node] = 2
-        return []
-
-    for node in graph:
-        if node not in state and (found := visit(node)):
-            return found
-    return []
 
 
 def merge_update(current: dict[str, Any], new: dict[str, Any], remove: list[str]) -> dict[str, Any]:
