@@ -35,7 +35,12 @@ def test_inside_git_the_index_decides(tmp_path: Path) -> None:
     _tree(tmp_path)
     subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True)
     (tmp_path / "src" / ".gitignore").write_text("job.py\n")  # nested ignores count too
-    assert sorted(f.relative for f in inventory(tmp_path)) == [".gitignore", "nb.py", "scratch/tmp.py", "src/.gitignore"]
+    assert sorted(f.relative for f in inventory(tmp_path)) == [
+        ".gitignore",
+        "nb.py",
+        "scratch/tmp.py",
+        "src/.gitignore",
+    ]
 
 
 def test_the_same_content_has_the_same_hash(tmp_path: Path) -> None:

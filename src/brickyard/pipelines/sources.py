@@ -6,7 +6,7 @@ lines become blank lines) so that tracebacks and errors point into the user's fi
 (`%md`, `%pip`, `%sql` in a Python notebook, …) are not pipeline code; they are reported and skipped,
 as Databricks does.
 
-Language detection and Jupyter conversion come from `brickyard.local.notebook_format`; the cell split
+Language detection and Jupyter conversion come from `brickyard.notebook_format`; the cell split
 is done here because pipelines need the code kept at its original line numbers, which a cell list
 does not carry.
 """
@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from brickyard import notebook_format
 from brickyard.errors import NotebookFormatError, PipelineError
-from brickyard.local import notebook_format
 from brickyard.pipelines.spec import Library
 
 Language = Literal["python", "sql"]

@@ -171,8 +171,8 @@ def _read(client: WorkspaceClient, recorded: FileState) -> bytes | None:
 
 def _cells(data: bytes, filename: str) -> tuple[str, list[tuple[str | None, str]]] | None:
     """A notebook's language and cells, blind to blank lines and trailing spaces; None if unreadable."""
+    from brickyard import notebook_format as nbf
     from brickyard.errors import NotebookFormatError
-    from brickyard.local import notebook_format as nbf
 
     try:
         text = nbf.ipynb_to_source(data)[0] if filename.lower().endswith(".ipynb") else data.decode("utf-8")

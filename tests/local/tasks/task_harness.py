@@ -109,6 +109,6 @@ class TaskWorkspace:
 
 def notebook(*cells: str, language: str = "python") -> str:
     """SOURCE text for a notebook made of `cells` (magic cells written with MAGIC prefixes)."""
-    from brickyard.local.notebook_format import Cell, Notebook, normalize_language, render_source
+    from brickyard.notebook_format import Cell, Notebook, normalize_language, render_source
 
     return render_source(Notebook(normalize_language(language), [Cell(c.strip("\n")) for c in cells]))

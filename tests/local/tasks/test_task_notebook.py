@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from brickyard.local.notebook_format import source_to_ipynb
+from brickyard.notebook_format import source_to_ipynb
 from tests.local.tasks.task_harness import TaskWorkspace, notebook
 
 pytestmark = pytest.mark.engine

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from brickyard.errors import NotebookFormatError
-from brickyard.local.notebook_format import (
+from brickyard.notebook_format import (
     Cell,
     detect_language,
     ipynb_to_source,

@@ -13,11 +13,10 @@ import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from brickyard.errors import LocalWorkspaceError
 from brickyard.local.apierror import ApiError
 from brickyard.local.runs import states as s
 from brickyard.local.runs.outcome import Outcome
-from brickyard.local.runs.pipelines import NO_RUNNER_MESSAGE, PipelineTaskRequest
+from brickyard.local.runs.pipelines import PipelineTaskRequest
 from brickyard.local.store.runs import ITERATION
 
 if TYPE_CHECKING:
@@ -126,28 +125,14 @@ def for_each(attempt: Attempt, cancelled: threading.Event) -> Outcome:
 
 
 def pipeline(attempt: Attempt, cancelled: threading.Event) -> Outcome:
-    services = attempt.run.services
-    runner = services.pipeline_runner
-    if runner is None:
-        return Outcome.failed(NO_RUNNER_MESSAGE, "FEATURE_DISABLED")
+    runner = attempt.run.services.pipeline_runner
+    assert runner is not None
     spec = attempt.resolved.get("pipeline_task") or {}
-    try:
-        remote = services.compute.default_remote()
-    except LocalWorkspaceError as err:
-        return Outcome.failed(f"the Spark engine is not available: {err}", "CLUSTER_ERROR")
     attempt.directory.mkdir(parents=True, exist_ok=True)
     request = PipelineTaskRequest(
-        run_id=attempt.run.run_id,
-        task_run_id=attempt.run_id,
         pipeline_id=str(spec.get("pipeline_id", "")),
         full_refresh=bool(spec.get("full_refresh")),
-        spark_remote=remote,
-        warehouse=services.home.warehouse,
-        home=services.home.root,
         log_file=attempt.log_file,
-        host=services.host,
-        token=services.token,
-        parameters=dict(attempt.run.parameters),
     )
     result = runner.run_update(request, cancelled)
     state = attempt.cancel_result() if result.state == s.CANCELED and cancelled.is_set() else result.state

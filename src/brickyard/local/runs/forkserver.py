@@ -68,10 +68,6 @@ class ForkServer:
         self._children: dict[int, ForkedProcess] = {}
         self._exited: dict[int, int] = {}
 
-    @property
-    def ready(self) -> bool:
-        return self._ready.is_set() and self._proc is not None and self._proc.poll() is None
-
     def start(self) -> None:
         """Start the zygote (it gets ready in the background, in ~2 s); no-op if it runs."""
         with self._lock:

@@ -14,9 +14,9 @@ The runner is called in the task's own thread; it returns when the update has en
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, Protocol
+from typing import IO, TYPE_CHECKING, Any
 
 from brickyard.local.apierror import ApiError
 from brickyard.local.protocol import CANCELED, FAILED, SUCCESS, TaskResult
@@ -30,25 +30,13 @@ POLL = 0.2
 
 @dataclass(frozen=True)
 class PipelineTaskRequest:
-    run_id: int
-    task_run_id: int
     pipeline_id: str
     full_refresh: bool
-    spark_remote: str
-    warehouse: Path
-    home: Path
     log_file: Path
     """Where the update's narration goes: it becomes the task's logs in runs/get-output."""
-    host: str = ""
-    token: str = ""
-    parameters: dict[str, Any] = field(default_factory=dict)
 
 
-class PipelineRunner(Protocol):
-    def run_update(self, request: PipelineTaskRequest, cancelled: threading.Event) -> TaskResult: ...
-
-
-class LocalPipelineRunner:
+class PipelineRunner:
     def __init__(self, services: Services) -> None:
         self.services = services
 
@@ -117,14 +105,3 @@ def _summarize(services: Services, execution: UpdateExecution, log: IO[str]) -> 
 def _say(log: IO[str], line: str) -> None:
     log.write(line + "\n")
     log.flush()
-
-
-def default_runner(services: Any) -> PipelineRunner | None:
-    """The server's pipeline runner: updates run by the local pipeline executor."""
-    return LocalPipelineRunner(services)
-
-
-NO_RUNNER_MESSAGE = (
-    "pipeline_task is not supported by this local workspace: it has no pipeline executor. "
-    "Run the pipeline on a Databricks workspace, or remove the task from local runs."
-)

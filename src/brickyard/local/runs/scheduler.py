@@ -216,9 +216,6 @@ class Orchestrator:
 
             shutil.rmtree(directory, ignore_errors=True)
 
-    def is_active(self, root_run_id: int) -> bool:
-        return root_run_id in self._active
-
     def active_runs(self) -> int:
         """How many runs are queued or running."""
         with self._lock:

@@ -18,7 +18,7 @@ from brickyard.local.engine import DEFAULT_CATALOGS
 from brickyard.local.faults import FaultTable
 from brickyard.local.home import LocalHome
 from brickyard.local.runs.compute import Compute
-from brickyard.local.runs.pipelines import PipelineRunner, default_runner
+from brickyard.local.runs.pipelines import PipelineRunner
 from brickyard.local.runs.updates import PipelineUpdates
 from brickyard.local.runs.workers import WorkerPool
 from brickyard.local.store.catalog import CatalogStore
@@ -110,7 +110,7 @@ class Services:
             pool=pool,
             faults=faults or FaultTable(),
         )
-        services.pipeline_runner = default_runner(services)
+        services.pipeline_runner = PipelineRunner(services)
         services.orchestrator = Orchestrator(services)
         services.pipeline_updates = PipelineUpdates(services)
         return services

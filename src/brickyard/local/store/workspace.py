@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from brickyard.local import notebook_format as nbf
+from brickyard import notebook_format as nbf
 from brickyard.local.apierror import ApiError
 from brickyard.local.store.db import Database
 from brickyard.local.store.fsutil import atomic_write, is_internal

@@ -9,8 +9,8 @@ from __future__ import annotations
 import io
 import zipfile
 
+from brickyard import notebook_format as nbf
 from brickyard.errors import NotebookFormatError
-from brickyard.local import notebook_format as nbf
 from brickyard.local.apierror import ApiError
 from brickyard.local.store.workspace import (
     DIRECTORY,

@@ -17,8 +17,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from brickyard import notebook_format as nbf
 from brickyard.errors import NotebookFormatError, TaskError
-from brickyard.local import notebook_format as nbf
 from brickyard.local.dbutils import DBUtils, NotebookExit, WorkflowException
 from brickyard.local.tasks import magics
 from brickyard.local.tasks.context import TaskContext
