@@ -91,17 +91,7 @@ class Target:
             # deleted in the workspace would leave every file "unchanged" and missing.
             state = state.model_copy(update={"files": {}})
         if check_remote:
-            # One read per deployed resource, concurrently, so a no-op deploy stays quick.
-            resources = list(state.resources.values())
-            deployers = frozenset(u for u in (state.deployed_by, self.bundle.current_user.user_name) if u)
-            with ThreadPoolExecutor(max_workers=8) as pool:
-                seen = dict(
-                    zip(
-                        [r.address for r in resources],
-                        pool.map(lambda r: self._observe(r, deployers), resources),
-                        strict=True,
-                    )
-                )
+            seen = self.observe(state)
             observe = lambda resource: seen[resource.address]  # noqa: E731
         return build_plan(desired, state, observe)
 
@@ -114,6 +104,17 @@ class Target:
             return False
         return True
 
+    def observe(self, state: DeploymentState) -> dict[str, Observed]:
+        """Every resource of the state as the workspace holds it: gone, or edited since deployed.
+
+        One read per resource, concurrently, so a no-op deploy stays quick; plan and drift share it.
+        """
+        deployers = frozenset(u for u in (state.deployed_by, self.bundle.current_user.user_name) if u)
+        resources = list(state.resources.values())
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            found = pool.map(lambda r: self._observe(r, deployers), resources)
+            return dict(zip([r.address for r in resources], found, strict=True))
+
     def _observe(self, resource: ResourceState, deployers: frozenset[str]) -> Observed:
         from databricks.sdk.errors import NotFound
 
@@ -125,8 +126,8 @@ class Target:
         except NotFound:
             return Observed(exists=False)
         deployed, _ = split_settings(resource.config)
-        edited = compare(resource.kind, deployed, redact(actual), deployers)
-        return Observed(exists=True, edited=tuple(change.path for change in edited))
+        return Observed(exists=True, edits=tuple(compare(resource.kind, deployed, redact(actual), deployers)))
+
 
 
 def open_target(

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from brickyard.plan.compare import FieldChange
 from brickyard.plan.desired import Desired
 from brickyard.plan.files import LocalFile
 from brickyard.plan.model import Action, ArtifactUpload, FileAction, FileChange, Plan, ResourceChange
@@ -24,7 +25,7 @@ class Observed:
     """What the workspace holds for a resource the state lists."""
 
     exists: bool
-    edited: tuple[str, ...] = ()
+    edits: tuple[FieldChange, ...] = ()
     """Fields changed in the workspace (the UI, another tool) since brickyard deployed them."""
 
 
@@ -114,7 +115,7 @@ def _resource_changes(
             )
             if action is Action.UNCHANGED and fields:
                 action, reason = Action.UPDATE, "a resource it references is created again"
-            edited = seen[address].edited if address in seen else ()
+            edited = tuple(edit.path for edit in seen[address].edits) if address in seen else ()
             if edited and action in (Action.UNCHANGED, Action.UPDATE):
                 # The bundle wins: what was edited in the workspace is put back.
                 fields = tuple(dict.fromkeys((*fields, *edited)))

@@ -16,19 +16,18 @@ import io
 import threading
 import zipfile
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from brickyard.context import AppContext
-from brickyard.deploy.remote import remote_settings
 from brickyard.deploy.target import Target, open_target
-from brickyard.errors import BrickyardError, WorkspaceError
-from brickyard.plan.compare import FieldChange, compare
+from brickyard.errors import BrickyardError
+from brickyard.plan.builder import Observed
+from brickyard.plan.compare import FieldChange
 from brickyard.plan.desired import Desired
 from brickyard.plan.files import file_hash
 from brickyard.plan.model import Plan
-from brickyard.plan.resources import fill_references, split_settings
+from brickyard.plan.resources import fill_references
 from brickyard.releases.objects import (
     FileDrift,
     Unmanaged,
@@ -38,7 +37,6 @@ from brickyard.releases.objects import (
 )
 from brickyard.releases.store import ReleaseStore
 from brickyard.state.model import DeploymentState, FileState, ResourceState
-from brickyard.state.redact import redact
 
 
 @dataclass(frozen=True)
@@ -115,10 +113,11 @@ def check_drift(ctx: AppContext, options: DriftOptions) -> DriftReport:
     desired = target.desired()
     report = DriftReport(target.bundle.name, target.bundle.target, state.serial)
     if state.resources or state.files:
-        deployers = frozenset(u for u in (state.deployed_by, target.bundle.current_user.user_name) if u)
-        with ThreadPoolExecutor(max_workers=8) as pool:
-            found = pool.map(lambda r: _resource_drift(target, r, deployers), state.resources.values())
-            report.resources = sorted((d for d in found if d is not None), key=lambda d: d.address)
+        seen = target.observe(state)
+        found = (
+            _resource_drift(target, resource, seen[address]) for address, resource in state.resources.items()
+        )
+        report.resources = sorted((d for d in found if d is not None), key=lambda d: d.address)
         report.files = file_drift(target.client, state.files, _Originals(target))
         report.unmanaged = _unmanaged(target, state, desired)
     report.pending = _pending(target.plan(state, desired, check_remote=False))
@@ -126,27 +125,14 @@ def check_drift(ctx: AppContext, options: DriftOptions) -> DriftReport:
     return report
 
 
-def _resource_drift(
-    target: Target, resource: ResourceState, deployers: frozenset[str]
-) -> ResourceDrift | None:
-    from databricks.sdk.errors import NotFound
-    from databricks.sdk.errors.base import DatabricksError
-
+def _resource_drift(target: Target, resource: ResourceState, seen: Observed) -> ResourceDrift | None:
     kind = target.kinds.get(resource.kind)
     if kind is None:
         return None
     url = kind.url(target.base_url, resource.id)
-    try:
-        actual = remote_settings(kind, resource.id)
-    except NotFound:
+    if not seen.exists:
         return ResourceDrift(resource.address, resource.id, "deleted", url)
-    except DatabricksError as err:
-        raise WorkspaceError(
-            f"cannot read {resource.address} ({resource.id}) from the workspace: {err}"
-        ) from err
-    deployed, _ = split_settings(resource.config)
-    fields = compare(resource.kind, deployed, redact(actual), deployers)
-    return ResourceDrift(resource.address, resource.id, "modified", url, tuple(fields)) if fields else None
+    return ResourceDrift(resource.address, resource.id, "modified", url, seen.edits) if seen.edits else None
 
 
 def _unmanaged(target: Target, state: DeploymentState, desired: Desired) -> list[Unmanaged]:
