@@ -9,33 +9,12 @@ from __future__ import annotations
 
 import re
 
-from brickyard.bundle.node import Node, Path, format_path
+from brickyard.bundle.node import Node, Path, format_path, map_entries, map_items
 from brickyard.bundle.schema import NOT_DEPLOYABLE
 from brickyard.errors import Diagnostic, Severity
 from brickyard.graph import find_cycle
+from brickyard.task_types import TASK_TYPES
 
-TASK_TYPES = (
-    "notebook_task",
-    "spark_python_task",
-    "python_wheel_task",
-    "pipeline_task",
-    "sql_task",
-    "dbt_task",
-    "run_job_task",
-    "condition_task",
-    "for_each_task",
-    "spark_jar_task",
-    "spark_submit_task",
-    "clean_rooms_notebook_task",
-    "dashboard_task",
-    "dbt_cloud_task",
-    "dbt_platform_task",
-    "power_bi_task",
-    "alert_task",
-    "gen_ai_compute_task",
-    "python_operator_task",
-    "ai_runtime_task",
-)
 _KEY = re.compile(r"^[A-Za-z0-9_-]+$")
 
 
@@ -77,7 +56,7 @@ def check_job(key: str, job: Node, diags: list[Diagnostic]) -> None:
         return
     clusters = {
         str(c.get("job_cluster_key").value)  # type: ignore[union-attr]
-        for c in _maps(job.get("job_clusters"))
+        for c in map_items(job.get("job_clusters"))
         if c.get("job_cluster_key") is not None
     }
     keys: dict[str, int] = {}
@@ -104,11 +83,13 @@ def check_job(key: str, job: Node, diags: list[Diagnostic]) -> None:
                 )
             )
         graph[name] = [
-            str(dep.value) for d in _maps(task.get("depends_on")) if (dep := d.get("task_key")) is not None
+            str(dep.value)
+            for d in map_items(task.get("depends_on"))
+            if (dep := d.get("task_key")) is not None
         ]
     for name, index in keys.items():
         depends = tasks.value[index].get("depends_on")
-        for dep_index, dep in enumerate(_maps(depends)):
+        for dep_index, dep in enumerate(map_items(depends)):
             dep_key = dep.get("task_key")
             if dep_key is not None and str(dep_key.value) not in keys:
                 diags.append(
@@ -134,12 +115,9 @@ def check_job(key: str, job: Node, diags: list[Diagnostic]) -> None:
 
 def check_duplicate_task_keys(resources: Node | None, diags: list[Diagnostic]) -> None:
     """Two tasks with one key in the same definition are a mistake; targets merge by key later."""
-    group = resources.get("jobs") if resources is not None and resources.is_map else None
-    if group is None or not group.is_map:
-        return
-    for key, job in group.items():
+    for key, job in map_entries(resources, "jobs"):
         seen: set[str] = set()
-        for index, task in enumerate(_maps(job.get("tasks") if job.is_map else None)):
+        for index, task in enumerate(map_items(job.get("tasks"))):
             task_key = task.get("task_key")
             if task_key is None:
                 continue
@@ -166,7 +144,3 @@ def _check_task_type(name: str, task: Node, path: Path, diags: list[Diagnostic])
         else f"task {name} has more than one task type: {', '.join(kinds)}"
     )
     diags.append(Diagnostic(Severity.ERROR, summary, format_path(path), task.loc))
-
-
-def _maps(node: Node | None) -> list[Node]:
-    return [item for item in node.value if item.is_map] if node is not None and node.is_seq else []

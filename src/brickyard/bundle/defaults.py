@@ -12,7 +12,7 @@ from pathlib import Path as FsPath
 
 from brickyard.bundle.git import GitInfo
 from brickyard.bundle.identity import CurrentUser
-from brickyard.bundle.node import Node, ensure_map, format_path, from_plain, set_default
+from brickyard.bundle.node import Node, ensure_map, format_path, from_plain, map_entries, set_default
 from brickyard.errors import Diagnostic, Severity
 
 DEFAULT_ROOT = "/Workspace/Users/${workspace.current_user.userName}/.bundle/${bundle.name}/${bundle.target}"
@@ -102,15 +102,8 @@ def permissions_and_run_as(config: Node, diags: list[Diagnostic]) -> None:
     if top is not None and top.is_seq:
         for index, entry in enumerate(top.value):
             _check_permission(entry, ("permissions", index), diags)
-    if resources is None or not resources.is_map:
-        return
     for kind, levels in _LEVELS.items():
-        group = resources.get(kind)
-        if group is None or not group.is_map:
-            continue
-        for _, resource in group.items():
-            if not resource.is_map:
-                continue
+        for _, resource in map_entries(resources, kind):
             if top is not None and top.is_seq and top.value:
                 existing = set_default(resource, "permissions", [])
                 for entry in top.value:
@@ -173,15 +166,8 @@ def resource_defaults(config: Node) -> None:
     state_path = config.get("workspace").get("state_path")  # type: ignore[union-attr]
     metadata = f"{state_path.value}/metadata.json" if state_path is not None else ""
     resources = config.get("resources")
-    if resources is None or not resources.is_map:
-        return
     for kind in ("jobs", "pipelines"):
-        group = resources.get(kind)
-        if group is None or not group.is_map:
-            continue
-        for _, resource in group.items():
-            if not resource.is_map:
-                continue
+        for _, resource in map_entries(resources, kind):
             set_default(resource, "deployment", {"kind": "BUNDLE", "metadata_file_path": metadata})
             set_default(resource, "permissions", [])
             if kind == "jobs":

@@ -23,7 +23,7 @@ class GitInfo:
 def read_git_info(directory: Path) -> GitInfo:
     """Best effort: a directory outside git, or no git binary, gives an empty GitInfo."""
     # Flags apply to the revisions after them: the full commit first, then the branch name.
-    out = _git(directory, "rev-parse", "--show-toplevel", "HEAD", "--abbrev-ref", "HEAD")
+    out = git_output(directory, "rev-parse", "--show-toplevel", "HEAD", "--abbrev-ref", "HEAD")
     if out is None:
         return GitInfo()
     lines = out.splitlines()
@@ -32,19 +32,21 @@ def read_git_info(directory: Path) -> GitInfo:
     root = Path(lines[0])
     commit = lines[1]
     branch = lines[2] if lines[2] != "HEAD" else ""  # detached HEAD has no branch
-    origin = _git(directory, "config", "--get", "remote.origin.url") or ""
-    tags = _git(directory, "tag", "--points-at", "HEAD") if commit else ""
+    origin = git_output(directory, "config", "--get", "remote.origin.url") or ""
+    tags = git_output(directory, "tag", "--points-at", "HEAD") if commit else ""
     return GitInfo(branch, commit, origin.strip(), root, tuple((tags or "").split()))
 
 
-def _git(directory: Path, *args: str) -> str | None:
+def git_output(directory: Path, *args: str, timeout: float = 10) -> str | None:
+    """What `git args...` prints in `directory`; None outside a checkout or without git."""
     try:
         done = subprocess.run(
             ["git", *args],
             cwd=directory,
             capture_output=True,
-            text=True,
-            timeout=10,
+            encoding="utf-8",
+            errors="surrogateescape",
+            timeout=timeout,
             check=False,
         )
     except (OSError, subprocess.TimeoutExpired):

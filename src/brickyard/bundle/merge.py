@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from brickyard.bundle.node import Node
+from brickyard.bundle.node import Node, map_entries
 
 KeyFn = Callable[[Node], str | None]
 
@@ -75,9 +75,6 @@ def merge_keyed_lists(resources: Node | None) -> None:
     if resources is None:
         return
     for kind, field_name, key_fn in _KEYED_LISTS:
-        group = resources.get(kind)
-        if group is None or not group.is_map:
-            continue
-        for _, resource in group.items():
-            if resource.is_map and (seq := resource.get(field_name)) is not None:
+        for _, resource in map_entries(resources, kind):
+            if (seq := resource.get(field_name)) is not None:
                 merge_by_key(seq, key_fn)

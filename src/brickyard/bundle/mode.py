@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from brickyard.bundle.identity import CurrentUser
-from brickyard.bundle.node import Node, ensure_map, format_path, set_default
+from brickyard.bundle.node import Node, ensure_map, format_path, map_entries, map_items, set_default
 from brickyard.errors import Diagnostic, Severity
 
 DEVELOPMENT = "development"
@@ -65,7 +65,7 @@ def apply_presets(root: Node) -> None:
     max_runs = presets.get("jobs_max_concurrent_runs")
     dev_pipelines = presets.get("pipelines_development")
 
-    for _, job in _resources(resources, "jobs"):
+    for _, job in map_entries(resources, "jobs"):
         _prefix_field(job, "name", prefix)
         if tags is not None and tags.is_map:
             _merge_tags(job, "tags", tags)
@@ -78,19 +78,19 @@ def apply_presets(root: Node) -> None:
                     set_default(spec, "pause_status", pause)
         if max_runs is not None and max_runs.value is not None:
             set_default(job, "max_concurrent_runs", max_runs.value)
-    for _, pipeline in _resources(resources, "pipelines"):
+    for _, pipeline in map_entries(resources, "pipelines"):
         _prefix_field(pipeline, "name", prefix)
         if dev_pipelines is not None and dev_pipelines.value is True:
             set_default(pipeline, "development", True)
         if tags is not None and tags.is_map:
-            for cluster in _seq(pipeline.get("clusters")):
+            for cluster in map_items(pipeline.get("clusters")):
                 _merge_tags(cluster, "custom_tags", tags)
-    for _, cluster in _resources(resources, "clusters"):
+    for _, cluster in map_entries(resources, "clusters"):
         _prefix_field(cluster, "cluster_name", prefix)
         if tags is not None and tags.is_map:
             _merge_tags(cluster, "custom_tags", tags)
     # Volumes and tables live inside a schema, which already carries the prefix.
-    for _, schema in _resources(resources, "schemas"):
+    for _, schema in map_entries(resources, "schemas"):
         _prefix_field(schema, "name", uc_prefix(prefix))
 
 
@@ -101,7 +101,7 @@ def check_production(
     diags: list[Diagnostic],
 ) -> None:
     resources = root.get("resources")
-    for key, pipeline in _resources(resources, "pipelines"):
+    for key, pipeline in map_entries(resources, "pipelines"):
         dev = pipeline.get("development")
         if dev is not None and dev.value is True:
             diags.append(
@@ -131,27 +131,16 @@ def _every_job_runs_as(root: Node) -> bool:
     run_as = root.get("run_as")
     if run_as is not None and run_as.is_map and run_as.value:
         return True
-    jobs = list(_resources(root.get("resources"), "jobs"))
+    jobs = map_entries(root.get("resources"), "jobs")
     return bool(jobs) and all(job.get("run_as") is not None for _, job in jobs)
-
-
-def _resources(resources: Node | None, kind: str) -> list[tuple[str, Node]]:
-    group = resources.get(kind) if resources is not None else None
-    if group is None or not group.is_map:
-        return []
-    return [(key, node) for key, node in group.items() if node.is_map]
-
-
-def _seq(node: Node | None) -> list[Node]:
-    return [item for item in node.value if item.is_map] if node is not None and node.is_seq else []
 
 
 def _job_clusters(job: Node) -> list[Node]:
     clusters = []
-    for entry in _seq(job.get("job_clusters")):
+    for entry in map_items(job.get("job_clusters")):
         if (spec := entry.get("new_cluster")) is not None and spec.is_map:
             clusters.append(spec)
-    for task in _seq(job.get("tasks")):
+    for task in map_items(job.get("tasks")):
         if (spec := task.get("new_cluster")) is not None and spec.is_map:
             clusters.append(spec)
     return clusters

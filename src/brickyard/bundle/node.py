@@ -88,6 +88,23 @@ def lookup(root: Node, path: Path) -> Node | None:
     return node
 
 
+def map_entries(parent: Node | None, key: str | None = None) -> list[tuple[str, Node]]:
+    """The mapping-valued entries of `parent[key]` (of `parent` itself without a key).
+
+    `map_entries(resources, "jobs")` is every job written as a mapping; anything else is left
+    to the schema check to report.
+    """
+    group = parent if key is None else (parent.get(key) if parent is not None else None)
+    if group is None or not group.is_map:
+        return []
+    return [(name, node) for name, node in group.items() if node.is_map]
+
+
+def map_items(seq: Node | None) -> list[Node]:
+    """The mapping items of a sequence node, such as the tasks of a job."""
+    return [item for item in seq.value if item.is_map] if seq is not None and seq.is_seq else []
+
+
 def ensure_map(root: Node, path: Path) -> Node:
     """The mapping at `path`, created (with the parent's location) where missing."""
     node = root

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path as FsPath
 
-from brickyard.bundle.node import Node, Path, format_path
+from brickyard.bundle.node import Node, Path, format_path, lookup, map_entries, map_items
 from brickyard.errors import Diagnostic, Severity
 from brickyard.notebooks import is_notebook, strip_notebook_extension
 
@@ -56,12 +56,12 @@ class PathTranslator:
     def run(self, config: Node) -> None:
         self._root = os.path.normpath(str(self.root.resolve()))
         resources = config.get("resources")
-        for key, job in _entries(resources, "jobs"):
+        for key, job in map_entries(resources, "jobs"):
             job_git = job.get("git_source") is not None
-            for index, task in enumerate(_items(job.get("tasks"))):
+            for index, task in enumerate(map_items(job.get("tasks"))):
                 self._task(task, ("resources", "jobs", key, "tasks", index), job_git)
-            for index, env in enumerate(_items(job.get("environments"))):
-                deps = _lookup(env, ("spec", "dependencies"))
+            for index, env in enumerate(map_items(job.get("environments"))):
+                deps = lookup(env, ("spec", "dependencies"))
                 for dep_index, dep in enumerate(deps.value if deps is not None and deps.is_seq else []):
                     path = (
                         "resources",
@@ -74,19 +74,19 @@ class PathTranslator:
                         dep_index,
                     )
                     self._translate(dep, path, DEPENDENCY)
-        for key, pipeline in _entries(resources, "pipelines"):
-            for index, library in enumerate(_items(pipeline.get("libraries"))):
+        for key, pipeline in map_entries(resources, "pipelines"):
+            for index, library in enumerate(map_items(pipeline.get("libraries"))):
                 base = ("resources", "pipelines", key, "libraries", index)
                 for sub, kind in (
                     (("notebook", "path"), NOTEBOOK),
                     (("file", "path"), FILE),
                     (("glob", "include"), GLOB),
                 ):
-                    if (node := _lookup(library, sub)) is not None:
+                    if (node := lookup(library, sub)) is not None:
                         self._translate(node, (*base, *sub), kind)
             if (node := pipeline.get("root_path")) is not None:
                 self._translate(node, ("resources", "pipelines", key, "root_path"), DIRECTORY)
-        for key, artifact in _entries(config.get("artifacts"), None):
+        for key, artifact in map_entries(config.get("artifacts")):
             if (node := artifact.get("path")) is not None:
                 self._translate(node, ("artifacts", key, "path"), LOCAL)
 
@@ -98,7 +98,7 @@ class PathTranslator:
                 continue
             for node, node_path in _expand(task, sub, path):
                 self._translate(node, node_path, kind)
-        nested = _lookup(task, ("for_each_task", "task"))
+        nested = lookup(task, ("for_each_task", "task"))
         if nested is not None and nested.is_map:
             self._task(nested, (*path, "for_each_task", "task"), job_git)
 
@@ -182,28 +182,6 @@ class PathTranslator:
 
 def _first_glob(parts: tuple[str, ...]) -> int:
     return next((index for index, part in enumerate(parts) if _GLOB.search(part)), len(parts))
-
-
-def _entries(group_parent: Node | None, kind: str | None) -> Iterator[tuple[str, Node]]:
-    group = group_parent if kind is None else (group_parent.get(kind) if group_parent is not None else None)
-    if group is None or not group.is_map:
-        return
-    for key, node in group.items():
-        if node.is_map:
-            yield key, node
-
-
-def _items(node: Node | None) -> list[Node]:
-    return [item for item in node.value if item.is_map] if node is not None and node.is_seq else []
-
-
-def _lookup(node: Node, sub: Path) -> Node | None:
-    current: Node | None = node
-    for part in sub:
-        if current is None or not current.is_map:
-            return None
-        current = current.get(str(part))
-    return current
 
 
 def _expand(node: Node, sub: Path, base: Path) -> Iterator[tuple[Node, Path]]:

@@ -129,7 +129,6 @@ class Target:
         return Observed(exists=True, edits=tuple(compare(resource.kind, deployed, redact(actual), deployers)))
 
 
-
 def open_target(
     ctx: AppContext,
     target: str | None,

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import hashlib
 import os
-import subprocess
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 import pathspec
 
+from brickyard.bundle.git import git_output
 from brickyard.notebooks import notebook_language, strip_notebook_extension
 
 ALWAYS_EXCLUDED = (".git/", ".brickyard/", ".databricks/", "__pycache__/", "*.pyc", ".DS_Store")
@@ -68,19 +68,10 @@ def _describe(root: Path, relative: str) -> LocalFile:
 
 
 def _git_files(root: Path) -> set[str] | None:
-    try:
-        done = subprocess.run(
-            ["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z", "--", "."],
-            cwd=root,
-            capture_output=True,
-            timeout=60,
-            check=False,
-        )
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-    if done.returncode != 0:
-        return None
-    return {name for name in done.stdout.decode("utf-8", "surrogateescape").split("\0") if name}
+    listed = git_output(
+        root, "ls-files", "--cached", "--others", "--exclude-standard", "-z", "--", ".", timeout=60
+    )
+    return None if listed is None else {name for name in listed.split("\0") if name}
 
 
 def _static_prefixes(patterns: Iterable[str]) -> list[str]:

@@ -18,6 +18,7 @@ from brickyard.local.runs import states as s
 from brickyard.local.runs.graph import Finished
 from brickyard.local.runs.outcome import Outcome
 from brickyard.local.runs.references import RefContext, ReferenceError_, UpstreamTask, resolve
+from brickyard.task_types import TASK_TYPES
 
 if TYPE_CHECKING:
     from brickyard.local.runs.execution import RunExecution
@@ -41,8 +42,6 @@ DOC_FIELDS = (
 
 
 def task_type(task: dict[str, Any]) -> str:
-    from brickyard.local.store.job_settings import TASK_TYPES
-
     return next((name for name in TASK_TYPES if task.get(name) is not None), "")
 
 

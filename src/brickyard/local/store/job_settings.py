@@ -13,29 +13,8 @@ from typing import Any
 
 from brickyard.graph import find_cycle
 from brickyard.local.apierror import ApiError
+from brickyard.task_types import TASK_TYPES
 
-TASK_TYPES = (
-    "notebook_task",
-    "spark_python_task",
-    "python_wheel_task",
-    "spark_jar_task",
-    "spark_submit_task",
-    "pipeline_task",
-    "sql_task",
-    "dbt_task",
-    "run_job_task",
-    "condition_task",
-    "for_each_task",
-    "dashboard_task",
-    "power_bi_task",
-    "clean_rooms_notebook_task",
-    "gen_ai_compute_task",
-    "dbt_cloud_task",
-    "dbt_platform_task",
-    "alert_task",
-    "python_operator_task",
-    "ai_runtime_task",
-)
 RUN_IF = (
     "ALL_SUCCESS",
     "AT_LEAST_ONE_SUCCESS",
