@@ -90,8 +90,6 @@ def list_(
     page_token: str | None = None,
 ) -> dict[str, Any]:
     ws = services(request)
-    if max_results is not None and max_results > 100:
-        raise ApiError.invalid(f"max_results cannot be larger than 100; got {max_results}")
     size = paging.limit(max_results, default=25, maximum=100, name="max_results")
     query = paging.decode_query(page_token) if page_token else {"filter": filter, "order": order_by, "n": 0}
     name_like, notebook = _list_filter(query.get("filter"))
