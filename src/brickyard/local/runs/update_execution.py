@@ -5,7 +5,8 @@ The server never runs pipeline code. It turns the stored settings into a `Pipeli
 worker's event file into the event log, so `pipelines/{id}/events` and `get-update` show progress
 as it happens. The worker's Spark session starts from the workspace catalog and reports what it
 published when it stops (`runs.catalog`); that change set is applied once the worker exits, which
-is what makes a pipeline's tables visible to every later task. A stop is a SIGTERM: the worker
+is what makes a pipeline's tables visible to every later task. The update shows a final state only
+after that, so a client that sees COMPLETED can read the tables at once. A stop is a SIGTERM: the worker
 cancels the update, stops its session and writes CANCELED.
 
 Failures before the worker starts (a library missing from the workspace, no engine) are written to
@@ -84,6 +85,8 @@ class UpdateExecution:
         self._state_lock = threading.Lock()
         self._on_done = on_done
         self._seen_events = 0
+        self._reported: str | None = None
+        """The final state the worker's events announced, shown once its tables are published."""
         self.directory = services.home.root / "pipelines" / record.pipeline_id / self.update_id
         self.events = _EventFile(self.directory / "events.jsonl")
 
@@ -182,7 +185,9 @@ class UpdateExecution:
             return
         self.error = self.result.get("error")
         state = str(self.result.get("state") or "FAILED")
-        if self.state != state:  # the worker's last event normally says so already
+        if self._reported == state:  # the worker's last event normally says so already
+            self._set_state(state)
+        else:
             self._fail(self.error or f"the update ended {state}", state=state)
 
     def _drain(self) -> None:
@@ -194,7 +199,9 @@ class UpdateExecution:
         for event in events:
             if event.get("event_type") == "update_progress":
                 state = str((event.get("details") or {}).get("update_progress", {}).get("state", ""))
-                if state and not (self.cancelled.is_set() and state not in FINAL_STATES):
+                if state in FINAL_STATES:
+                    self._reported = state
+                elif state and not self.cancelled.is_set():
                     self._set_state(state)
 
     def _set_state(self, state: str) -> None:
