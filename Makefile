@@ -17,9 +17,10 @@ $(UV):
 	$(PYTHON) -m venv $(TOOLS)
 	$(TOOLS)/bin/pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
 
-# The project environment follows uv.lock exactly; re-synced when either input changes.
+# The project environment follows uv.lock exactly; re-synced when either input changes. Bytecode is
+# compiled at install: with PYTHONDONTWRITEBYTECODE=1 every command would otherwise recompile its imports.
 $(VENV)/.synced: $(UV) pyproject.toml uv.lock
-	$(UV) sync --frozen --all-extras --python $(PYTHON)
+	$(UV) sync --frozen --all-extras --compile-bytecode --python $(PYTHON)
 	@touch $@
 
 # Wheels the example's clusters need beyond the runtime, fetched while the network is there, so
