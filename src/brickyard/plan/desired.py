@@ -8,7 +8,7 @@ uploads under the artifact path, for one.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -50,10 +50,13 @@ def desired_from_bundle(bundle: Bundle, files: list[LocalFile], registry: Regist
     warnings: list[str] = []
     uploads: dict[str, ArtifactSource] = {}
     resources: dict[str, dict[str, Any]] = {}
-    context = Prepare(bundle.root, artifact_path, uploads, warnings)
+    context = Prepare(
+        bundle.root, artifact_path, uploads, warnings, str(workspace["file_path"]), locate=_locator(bundle)
+    )
     for kind in registry:
         for key, config in bundle.resources(kind.name).items():
-            resources[f"{kind.name}.{key}"] = kind.prepare(config, context)
+            where = ("resources", kind.name, key)
+            resources[f"{kind.name}.{key}"] = kind.prepare(config, replace(context, where=where))
     desired = Desired(
         bundle=bundle.name,
         target=bundle.target,
@@ -71,6 +74,14 @@ def desired_from_bundle(bundle: Bundle, files: list[LocalFile], registry: Regist
         for path in skipped
     ]
     return replace(desired, warnings=tuple(warnings))
+
+
+def _locator(bundle: Bundle) -> Callable[[tuple[str, ...]], str | None]:
+    def locate(path: tuple[str, ...]) -> str | None:
+        found = bundle.location(path)
+        return found.file if found is not None else None
+
+    return locate
 
 
 def with_init_scripts(desired: Desired) -> tuple[Desired, list[str]]:

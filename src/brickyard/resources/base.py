@@ -20,8 +20,9 @@ Instances are bound to one workspace client; the declarations are class attribut
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+import os
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import quote
@@ -43,11 +44,32 @@ class Prepare:
     """What a kind may need to turn the bundle's settings into a request body at plan time."""
 
     root: Path
-    """The bundle root: local paths in settings are relative to it."""
+    """The bundle root: library paths in settings are relative to it."""
     artifact_path: str
     uploads: dict[str, Any]
     """remote path → `ArtifactSource`, filled by kinds that upload local files."""
     warnings: list[str]
+    file_path: str = ""
+    """Where the bundle's files are synced to."""
+    where: tuple[str, ...] = ()
+    """The resource's key path (`resources`, kind, key)."""
+    locate: Callable[[tuple[str, ...]], str | None] = field(default=lambda path: None)
+    """The file (relative to the root) that wrote a key path, when known."""
+
+    def local(self, name: str, value: str) -> Path:
+        """A local path written in field `name`, resolved against the file that wrote it."""
+        if os.path.isabs(value):
+            return Path(value)
+        written = self.locate((*self.where, name))
+        base = (self.root / written).parent if written else self.root
+        return Path(os.path.normpath(base / value))
+
+    def deployed(self, name: str, value: str) -> str:
+        """Where a local path in field `name` lands among the synced files; remote paths stay."""
+        if value.startswith("/") or ":" in value.split("/")[0] or "${" in value:
+            return value
+        relative = os.path.relpath(self.local(name, value), self.root).replace(os.sep, "/")
+        return f"{self.file_path}/{relative}" if relative != "." else self.file_path
 
 
 @dataclass
@@ -160,8 +182,8 @@ class Kind:
 
     @classmethod
     def display_name(cls, config: Mapping[str, Any], key: str) -> str:
-        for field in cls.name_fields:
-            value = config.get(field)
+        for name in cls.name_fields:
+            value = config.get(name)
             if isinstance(value, str) and value:
                 return value
         return key
