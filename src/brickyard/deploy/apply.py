@@ -127,7 +127,7 @@ class Applier:
                         u.remote,
                         io.BytesIO(u.local.read_bytes()),
                         format=ImportFormat.AUTO,
-                        overwrite=True,  # type: ignore[union-attr]
+                        overwrite=True,
                     ),
                     f"artifact {upload.name}",
                     "upload",
