@@ -46,7 +46,7 @@ def create(request: Request, body: JsonBody = None) -> dict[str, Any]:
 def list_(request: Request, page_size: int | None = None, page_token: str | None = None) -> dict[str, Any]:
     active = [a for a in alerts(request).all() if a["lifecycle_state"] == "ACTIVE"]
     page, token = paging.page_list(active, page_size or 1000, page_token)
-    return {"results": page, **({"next_page_token": token} if token else {})}
+    return {"alerts": page, **({"next_page_token": token} if token else {})}
 
 
 @router.get("/{alert_id}")
