@@ -39,9 +39,11 @@ resources:
       name: NAME-warehouse
       cluster_size: 2X-Small
       auto_stop_mins: 10
+      permissions: [{level: CAN_USE, group_name: users}]
   experiments:
     exp:
       name: /Users/tester@brickyard.local/NAME-experiment
+      permissions: [{level: CAN_READ, group_name: users}]
   model_serving_endpoints:
     serve:
       name: NAME-serve
@@ -51,6 +53,7 @@ resources:
             entity_version: "1"
             workload_size: Small
             scale_to_zero_enabled: true
+      permissions: [{level: CAN_QUERY, group_name: users}]
   quality_monitors:
     orders:
       table_name: main.${resources.schemas.ml.name}.orders
@@ -62,6 +65,7 @@ resources:
       display_name: NAME sales
       file_path: ./sales.lvdash.json
       warehouse_id: ${resources.sql_warehouses.wh.id}
+      permissions: [{level: CAN_READ, group_name: users}]
   alerts:
     late:
       display_name: NAME late orders
@@ -78,6 +82,7 @@ resources:
     db:
       name: NAME-db
       capacity: CU_1
+      permissions: [{level: CAN_USE, group_name: users}]
   database_catalogs:
     dbcat:
       name: NAME_dbcat
@@ -89,6 +94,7 @@ resources:
       name: NAME-app
       description: orders app
       source_code_path: ./app
+      permissions: [{level: CAN_USE, group_name: users}]
 """
 
 
@@ -145,6 +151,19 @@ def test_every_new_kind_deploys_redeploys_quietly_and_is_destroyed(project: Proj
 
     pending = [(r.address, r.changed_fields, r.reason) for r in project.plan().changed_resources()]
     assert pending == []
+    granted = {
+        ("warehouses", ids["sql_warehouses.wh"]): "CAN_USE",
+        ("dashboards", ids["dashboards.sales"]): "CAN_READ",
+        ("apps", ids["apps.app"]): "CAN_USE",
+        ("experiments", ids["experiments.exp"]): "CAN_READ",
+        ("serving-endpoints", endpoint.id): "CAN_QUERY",
+        ("database-instances", ids["database_instances.db"]): "CAN_USE",
+    }
+    for (object_type, object_id), level in granted.items():
+        acl = client.permissions.get(object_type, object_id).access_control_list
+        users = [e for e in acl if e.group_name == "users"]
+        assert [p.permission_level.value for p in users[0].all_permissions] == [level], object_type
+
     again = project.deploy()
     assert again.writes == 0 and not again.created and not again.updated
 

@@ -93,3 +93,40 @@ class ObjectStore:
         docs = [loads(r["doc"]) for r in rows]
         more = len(docs) > limit
         return docs[:limit], (paging.encode(offset + limit) if more else None)
+
+
+# Object permission types (`/api/2.0/permissions/{type}/{id}`) of stored objects:
+# type → (kind, the document field the id names, singular, levels).
+PERMISSION_TYPES: dict[str, tuple[str, str, str, tuple[str, ...]]] = {
+    "warehouses": (
+        "sql_warehouses",
+        "id",
+        "warehouse",
+        ("CAN_VIEW", "CAN_MONITOR", "CAN_USE", "CAN_MANAGE", "IS_OWNER"),
+    ),
+    "dashboards": (
+        "dashboards",
+        "dashboard_id",
+        "dashboard",
+        ("CAN_READ", "CAN_RUN", "CAN_EDIT", "CAN_MANAGE"),
+    ),
+    "alertsv2": ("alerts", "id", "alert", ("CAN_READ", "CAN_RUN", "CAN_EDIT", "CAN_MANAGE")),
+    "apps": ("apps", "name", "app", ("CAN_USE", "CAN_MANAGE")),
+    "experiments": ("experiments", "experiment_id", "experiment", ("CAN_READ", "CAN_EDIT", "CAN_MANAGE")),
+    "serving-endpoints": (
+        "model_serving_endpoints",
+        "id",
+        "serving endpoint",
+        ("CAN_VIEW", "CAN_QUERY", "CAN_MANAGE"),
+    ),
+    "database-instances": ("database_instances", "name", "database instance", ("CAN_USE", "CAN_MANAGE")),
+}
+
+
+def permission_object(db: Database, object_type: str, object_id: str) -> dict[str, Any]:
+    """The stored object a permission request names; the API's 404 when there is none."""
+    kind, id_field, singular, _ = PERMISSION_TYPES[object_type]
+    for doc in ObjectStore(db, kind, singular).all():
+        if str(doc.get(id_field)) == object_id:
+            return doc
+    raise ApiError.not_found(f"{singular.capitalize()} {object_id} does not exist.")
