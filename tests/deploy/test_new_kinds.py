@@ -24,6 +24,7 @@ resources:
   secret_scopes:
     creds:
       name: NAME-creds
+      permissions: [{level: READ, group_name: users}]
   schemas:
     ml:
       catalog_name: main
@@ -130,6 +131,7 @@ def test_every_new_kind_deploys_redeploys_quietly_and_is_destroyed(project: Proj
     name = project.name
     schema = ids["schemas.ml"]
     assert client.secrets.list_scopes() and f"{name}-creds" in [s.name for s in client.secrets.list_scopes()]
+    assert client.secrets.get_acl(f"{name}-creds", "users").permission.value == "READ"
     assert client.registered_models.get(f"{schema}.churn").comment == "churn model"
     warehouse = client.warehouses.get(ids["sql_warehouses.wh"])
     assert warehouse.name.endswith(f"{name}-warehouse") and warehouse.state.value == "RUNNING"

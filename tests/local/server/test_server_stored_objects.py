@@ -235,3 +235,23 @@ def test_database_instances_and_their_catalogs(w: Any) -> None:
     w.database.delete_database_instance(name, force=True)
     with pytest.raises(NotFound):
         w.database.get_database_catalog(catalog.name)
+
+
+def test_secret_scope_acls_are_kept_per_scope_and_dropped_with_it(w: Any) -> None:
+    from databricks.sdk.service.workspace import AclPermission
+
+    scope = _name("acl")
+    w.secrets.create_scope(scope)
+    w.secrets.put_acl(scope, "data-team", AclPermission.WRITE)
+    assert w.secrets.get_acl(scope, "data-team").permission is AclPermission.WRITE
+    listed = {a.principal: a.permission for a in w.secrets.list_acls(scope)}
+    assert listed == {"tester@brickyard.local": AclPermission.MANAGE, "data-team": AclPermission.WRITE}
+    w.secrets.delete_acl(scope, "data-team")
+    with pytest.raises(NotFound):
+        w.secrets.get_acl(scope, "data-team")
+    w.secrets.put_acl(scope, "data-team", AclPermission.READ)
+    w.secrets.delete_scope(scope)
+    w.secrets.create_scope(scope)
+    assert [a.principal for a in w.secrets.list_acls(scope)] == ["tester@brickyard.local"]
+    with pytest.raises(NotFound):
+        w.secrets.list_acls("no-such-scope")
