@@ -108,3 +108,12 @@ def test_two_kinds_with_one_name_are_refused() -> None:
     twin: Any = type("Twin", (Kind,), {"name": "jobs", "label": "twin"})
     with pytest.raises(ValueError, match="distinct names"):
         Registry((*REGISTRY.kinds, twin))
+
+
+def test_path_fields_reach_into_lists_and_leave_the_rest() -> None:
+    from brickyard.resources.base import map_paths
+
+    config = {"tasks": [{"nb": {"path": "a"}}, {"other": 1}], "keep": "x"}
+    changed = map_paths(config, "tasks[].nb.path", lambda value: f"/ws/{value}")
+    assert changed == {"tasks": [{"nb": {"path": "/ws/a"}}, {"other": 1}], "keep": "x"}
+    assert config["tasks"][0] == {"nb": {"path": "a"}}

@@ -3,7 +3,8 @@
 `deploy_bundle` is what `brickyard deploy` runs. It builds the artifacts, computes the plan (reads
 only), stops there when nothing changed (no lock, no write), asks before destructive changes,
 takes the deploy lock (outside development mode), re-checks that nobody deployed in between,
-applies the plan it showed, and records a release. Rollback and promotion reuse `apply_desired`
+executes the stages of the plan it showed (saying once per kind what the local workspace cannot
+run), and records a release. Rollback and promotion reuse `apply_desired`
 with content taken from a release instead of the checkout.
 """
 

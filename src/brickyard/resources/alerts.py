@@ -28,7 +28,7 @@ class Alerts(Kind):
         "CAN_VIEW": "CAN_READ",
         "CAN_RUN": "CAN_RUN",
     }
-    path_fields = ("file_path", "parent_path")
+    path_fields = ("parent_path",)
     schema_root = ("sql", "AlertV2", "")
     extra_fields: ClassVar[Mapping[str, Any]] = {"file_path": "str"}
     server_filled: ClassVar[ServerFilled] = {

@@ -3,10 +3,11 @@ source code (a snapshot of `source_code_path`, usually among the bundle's synced
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
-from brickyard.resources.base import ANY, Kind, Prepare, ServerFilled
+from brickyard.resources.base import ANY, Kind, Prepare, ServerFilled, map_paths
 
 _APP = ("name", "description", "resources", "budget_policy_id", "user_api_scopes", "compute_size")
 _OUTPUT = (
@@ -92,7 +93,7 @@ class Apps(Kind):
 
     @classmethod
     def prepare(cls, config: dict[str, Any], context: Prepare) -> dict[str, Any]:
-        source = config.get("source_code_path")
-        if not isinstance(source, str) or not source:
-            return config
-        return {**config, "source_code_path": context.deployed("source_code_path", source)}
+        # A local source folder is deployed among the bundle's synced files.
+        for path in cls.path_fields:
+            config = map_paths(config, path, functools.partial(context.deployed, path))
+        return config

@@ -194,6 +194,21 @@ class Kind:
         return config
 
 
+def map_paths(value: Any, path: str, change: Callable[[str], str]) -> Any:
+    """`value` with the strings at `path` (`a.b[].c`, list entries as `[]`) passed through `change`."""
+    if not path:
+        return change(value) if isinstance(value, str) else value
+    head, _, rest = path.partition(".")
+    if head.endswith("[]"):
+        name = head[:-2]
+        if not isinstance(value, dict) or not isinstance(value.get(name), list):
+            return value
+        return {**value, name: [map_paths(item, rest, change) for item in value[name]]}
+    if not isinstance(value, dict) or head not in value:
+        return value
+    return {**value, head: map_paths(value[head], rest, change)}
+
+
 def metadata_path(settings: Mapping[str, Any]) -> str:
     """The deployment metadata path `databricks bundle` writes into jobs and pipelines it owns."""
     deployment = settings.get("deployment")
