@@ -22,8 +22,6 @@ _PENDING = {
     # The bundle loader's own checks and defaults (permission levels, run_as on jobs, job checks).
     "bundle/checks.py",
     "bundle/defaults.py",
-    # A policy scope named "clusters" (every cluster spec), not the clusters resource kind.
-    "scan/rules.py",
 }
 
 

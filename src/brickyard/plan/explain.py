@@ -132,7 +132,8 @@ def _resource_lines(stage: ResourceStage | DeleteStage, show_unchanged: bool) ->
     shown = [c for c in stage.changes if show_unchanged or c.action is not Action.UNCHANGED]
     if not shown:
         return []
-    title = f"  Delete {stage.kind}:" if isinstance(stage, DeleteStage) else f"  {stage.kind.capitalize()}:"
+    words = stage.kind.replace("_", " ")
+    title = f"  Delete {words}:" if isinstance(stage, DeleteStage) else f"  {words.capitalize()}:"
     return [Text(title)] + [_resource_line(c) for c in shown]
 
 
