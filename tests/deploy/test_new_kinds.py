@@ -203,3 +203,41 @@ def test_every_new_kind_deploys_redeploys_quietly_and_is_destroyed(project: Proj
         client.database.get_database_instance(ids["database_instances.db"])
     assert client.lakeview.get(ids["dashboards.sales"]).lifecycle_state.value == "TRASHED"
     assert f"{name}-creds" not in [s.name for s in client.secrets.list_scopes()]
+
+
+WAREHOUSE = """
+bundle:
+  name: NAME
+targets:
+  local:
+    default: true
+    mode: development
+resources:
+  sql_warehouses:
+    wh:
+      name: NAME-wh
+      cluster_size: Small
+      auto_stop_mins: 30
+"""
+
+
+def test_a_warehouse_edited_in_the_workspace_is_drift_and_the_next_deploy_puts_it_back(
+    project: Project, client: Any
+) -> None:
+    from brickyard.releases.drift import DriftOptions, check_drift
+
+    project.write({"databricks.yml": WAREHOUSE})
+    project.deploy()
+    warehouse_id = project.state().resources["sql_warehouses.wh"].id
+    current = client.warehouses.get(warehouse_id)
+    client.warehouses.edit(warehouse_id, name=current.name, cluster_size="Large", auto_stop_mins=30)
+
+    drift = check_drift(project.context(), DriftOptions())
+    (found,) = drift.resources
+    assert found.address == "sql_warehouses.wh" and found.url.endswith(f"/sql/warehouses/{warehouse_id}")
+    assert [(f.path, f.deployed, f.actual) for f in found.fields] == [("cluster_size", "Small", "Large")]
+
+    report = project.deploy()
+    assert report.updated == ["sql_warehouses.wh"]
+    assert client.warehouses.get(warehouse_id).cluster_size == "Small"
+    assert not check_drift(project.context(), DriftOptions()).resources
