@@ -129,4 +129,17 @@ V2 = [
 """Pipelines (settings, updates, the event log) and the Unity Catalog metadata the workspace
 catalog does not hold: catalogs, schema and volume documents, grants."""
 
-MIGRATIONS: list[list[str]] = [V1, V2]
+V3 = [
+    """CREATE TABLE api_objects (
+        kind TEXT NOT NULL,
+        id TEXT NOT NULL,
+        name TEXT NOT NULL,
+        created INTEGER NOT NULL,
+        doc TEXT NOT NULL,
+        PRIMARY KEY (kind, id)
+    )""",
+    "CREATE INDEX api_objects_name ON api_objects (kind, name)",
+]
+"""API objects kept as documents (`store.objects`): warehouses, dashboards, apps, and the rest."""
+
+MIGRATIONS: list[list[str]] = [V1, V2, V3]
