@@ -158,12 +158,40 @@ class ReleaseSettings(_Section):
     branches: dict[str, str] = Field(default_factory=dict)
 
 
+class RetentionSettings(_Section):
+    keep: int | None = Field(default=None, ge=1)
+    """Keep this many newest backups; older ones (and files only they use) are removed."""
+    days: int | None = Field(default=None, ge=1)
+    """Keep backups younger than this many days (the newest one is always kept)."""
+
+
+class RecoverySettings(_Section):
+    """What disaster recovery covers: which tables, where backups go, how often, how long they stay."""
+
+    tables: list[str] = Field(default_factory=list)
+    """Table name patterns (`main.sales.*`, `*.gold.orders`); empty means every Delta table."""
+    location: str | None = None
+    """Where backups go: a folder, `/Volumes/<catalog>/<schema>/<volume>/<dir>`, `s3://`, `abfss://`, `gs://`."""
+    targets: dict[str, str] = Field(default_factory=dict)
+    """A backup location per target, where it differs from `location`."""
+    schedule: str | None = None
+    """Quartz cron expression of the backup job (`0 0 2 * * ?`)."""
+    timezone: str = "UTC"
+    retention: RetentionSettings = Field(default_factory=RetentionSettings)
+    owners: list[str] = Field(default_factory=list)
+    """Who is called when a restore is needed; printed in the runbook."""
+
+    def location_for(self, target: str) -> str | None:
+        return self.targets.get(target, self.location)
+
+
 class Settings(_Section):
     deps: DepsSettings = Field(default_factory=DepsSettings)
     licenses: LicenseSettings = Field(default_factory=LicenseSettings)
     secrets: SecretsSettings = Field(default_factory=SecretsSettings)
     policies: PolicySettings = Field(default_factory=PolicySettings)
     releases: ReleaseSettings = Field(default_factory=ReleaseSettings)
+    dr: RecoverySettings = Field(default_factory=RecoverySettings)
 
     root: Path = Field(default=Path("."), exclude=True)
     """The project root (the directory holding brickyard.yml and databricks.yml)."""

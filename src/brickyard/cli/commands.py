@@ -7,9 +7,12 @@ import typer
 
 def register(app: typer.Typer) -> None:
     from brickyard.cli import (
+        backup,
+        catalog,
         deploy,
         deps,
         destroy,
+        dr,
         drift,
         jobs,
         local,
@@ -17,6 +20,7 @@ def register(app: typer.Typer) -> None:
         promote,
         release,
         releases,
+        restore,
         rollback,
         rollback_drill,
         run,
@@ -36,8 +40,12 @@ def register(app: typer.Typer) -> None:
     app.command("promote")(promote.promote)
     app.command("rollback-drill")(rollback_drill.rollback_drill)
     app.command("drift")(drift.drift)
+    app.command("backup")(backup.backup)
+    app.command("restore")(restore.restore)
     app.add_typer(release.app, name="release")
     app.add_typer(jobs.app, name="jobs")
     app.add_typer(local.app, name="local")
     app.add_typer(deps.app, name="deps")
     app.add_typer(scan.app, name="scan")
+    app.add_typer(catalog.app, name="catalog")
+    app.add_typer(dr.app, name="dr")
