@@ -14,6 +14,7 @@ def register(app: typer.Typer) -> None:
         destroy,
         dr,
         drift,
+        init,
         jobs,
         local,
         plan,
@@ -29,6 +30,7 @@ def register(app: typer.Typer) -> None:
         validate,
     )
 
+    app.command("init")(init.init)
     app.command("validate")(validate.validate)
     app.command("plan")(plan.plan)
     app.command("deploy")(deploy.deploy)
