@@ -185,6 +185,11 @@ class RecoverySettings(_Section):
         return self.targets.get(target, self.location)
 
 
+class TestSettings(_Section):
+    smoke_jobs: list[str] = Field(default_factory=list)
+    """Job keys `brickyard test smoke` runs, besides jobs tagged `smoke` or named *smoke*."""
+
+
 class Settings(_Section):
     deps: DepsSettings = Field(default_factory=DepsSettings)
     licenses: LicenseSettings = Field(default_factory=LicenseSettings)
@@ -192,6 +197,7 @@ class Settings(_Section):
     policies: PolicySettings = Field(default_factory=PolicySettings)
     releases: ReleaseSettings = Field(default_factory=ReleaseSettings)
     dr: RecoverySettings = Field(default_factory=RecoverySettings)
+    test: TestSettings = Field(default_factory=TestSettings)
 
     root: Path = Field(default=Path("."), exclude=True)
     """The project root (the directory holding brickyard.yml and databricks.yml)."""

@@ -27,6 +27,7 @@ def register(app: typer.Typer) -> None:
         run,
         scan,
         summary,
+        test,
         validate,
     )
 
@@ -35,6 +36,9 @@ def register(app: typer.Typer) -> None:
     app.command("plan")(plan.plan)
     app.command("deploy")(deploy.deploy)
     app.command("run")(run.run)
+    app.command("test", context_settings={"allow_extra_args": True, "ignore_unknown_options": True})(
+        test.test
+    )
     app.command("summary")(summary.summary)
     app.command("destroy")(destroy.destroy)
     app.command("releases")(releases.releases)

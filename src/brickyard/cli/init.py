@@ -19,12 +19,16 @@ def init(
             help="blueprint (default), default-python, default-sql, dbt-sql, lakeflow-pipelines, default-minimal.",
         ),
     ] = None,
-    name: Annotated[str | None, typer.Argument(metavar="[NAME]", help="Project name (asked for if missing).")] = None,
+    name: Annotated[
+        str | None, typer.Argument(metavar="[NAME]", help="Project name (asked for if missing).")
+    ] = None,
     config_file: Annotated[
         Path | None,
         typer.Option("--config-file", metavar="FILE", help="JSON or YAML file with the template's values."),
     ] = None,
-    no_input: Annotated[bool, typer.Option("--no-input", help="Never prompt: defaults for what is not given.")] = False,
+    no_input: Annotated[
+        bool, typer.Option("--no-input", help="Never prompt: defaults for what is not given.")
+    ] = False,
     output_dir: Annotated[
         Path, typer.Option("--output-dir", metavar="DIR", help="Where the project folder is created.")
     ] = Path("."),
@@ -70,7 +74,9 @@ def _config(path: Path) -> dict[str, Any]:
     try:
         doc = json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
     except (ValueError, yaml.YAMLError) as err:
-        raise UsageError(f"{path} is not valid {'JSON' if path.suffix == '.json' else 'YAML'}: {err}") from None
+        raise UsageError(
+            f"{path} is not valid {'JSON' if path.suffix == '.json' else 'YAML'}: {err}"
+        ) from None
     if not isinstance(doc, dict):
         raise UsageError(f"{path} must hold a mapping of template values")
     return doc

@@ -21,7 +21,9 @@ Ask = Callable[[str, str], str]
 def answers_for(template: Template, given: Mapping[str, Any], ask: Ask | None) -> dict[str, str]:
     unknown = sorted(set(given) - {q.name for q in template.questions})
     if unknown:
-        raise UsageError(f"unknown value{'s' if len(unknown) > 1 else ''} for {template.name}: {', '.join(unknown)}")
+        raise UsageError(
+            f"unknown value{'s' if len(unknown) > 1 else ''} for {template.name}: {', '.join(unknown)}"
+        )
     answers: dict[str, str] = {}
     for question in template.questions:
         if question.name in given:
@@ -89,7 +91,9 @@ def _fill(text: str, answers: dict[str, str], where: str) -> str:
     def value(match: re.Match[str]) -> str:
         name = match.group(1)
         if name not in answers:
-            raise BrickyardError(f"template file {where} uses <<{name}>>, which the template does not ask for")
+            raise BrickyardError(
+                f"template file {where} uses <<{name}>>, which the template does not ask for"
+            )
         return answers[name]
 
     return PLACEHOLDER.sub(value, text)
