@@ -99,7 +99,11 @@ def run_pytest(
     if options.target:
         env[TARGET_ENV] = options.target
     if ctx.output.format == "json":  # stdout carries one JSON document: pytest's report goes to stderr
-        return subprocess.run(args, cwd=root, env=env, stdout=sys.stderr, check=False).returncode
+        done = subprocess.run(
+            args, cwd=root, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, check=False
+        )
+        sys.stderr.write(done.stdout)
+        return done.returncode
     return subprocess.run(args, cwd=root, env=env, check=False).returncode
 
 

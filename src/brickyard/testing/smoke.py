@@ -37,8 +37,9 @@ def run_smoke(ctx: AppContext, root: Path, options: TestOptions, result: LayerRe
     deploy = DeployOptions(
         target=options.target, variables=options.variables, profile=options.profile, auto_approve=True
     )
+    steps = _quiet(ctx)
     try:
-        outcome = deploy_bundle(ctx, deploy)
+        outcome = deploy_bundle(steps, deploy)
     except BrickyardError as err:
         result.result, result.detail = "failed", [f"deploy failed: {err}"]
         return
@@ -51,7 +52,7 @@ def run_smoke(ctx: AppContext, root: Path, options: TestOptions, result: LayerRe
         error = None
         try:
             run_resource(
-                ctx,
+                steps,
                 RunOptions(
                     key=key, target=options.target, variables=options.variables, profile=options.profile
                 ),
@@ -71,6 +72,15 @@ def run_smoke(ctx: AppContext, root: Path, options: TestOptions, result: LayerRe
         result.result = "no tests"
     else:
         result.result = "passed"
+
+
+def _quiet(ctx: AppContext) -> AppContext:
+    """In JSON mode the deploy's and runs' own results stay out of stdout: the layer report is the result."""
+    if ctx.output.format != "json":
+        return ctx
+    from brickyard.output import CaptureOutput
+
+    return AppContext(output=CaptureOutput(), cwd=ctx.cwd, environ=ctx.environ)
 
 
 def _bundle_of(outcome: Any, ctx: AppContext, options: TestOptions) -> Any:
