@@ -21,6 +21,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from brickyard.bundle.node import Node, format_path, nearest_location
+from brickyard.checks.model import ChecksSettings
 from brickyard.bundle.yamlfile import read_yaml
 from brickyard.errors import BundleError, Diagnostic, Severity
 
@@ -198,6 +199,7 @@ class Settings(_Section):
     releases: ReleaseSettings = Field(default_factory=ReleaseSettings)
     dr: RecoverySettings = Field(default_factory=RecoverySettings)
     test: TestSettings = Field(default_factory=TestSettings)
+    checks: ChecksSettings = Field(default_factory=ChecksSettings)
 
     root: Path = Field(default=Path("."), exclude=True)
     """The project root (the directory holding brickyard.yml and databricks.yml)."""
@@ -225,16 +227,16 @@ def load_settings(root: Path) -> Settings:
     internal = [key for key in ("root", "source") if key in tree.value]
     if internal:
         raise BundleError(
-            [_diagnostic(tree, {"loc": (k,), "msg": "", "type": "extra_forbidden"}) for k in internal]
+            [validation_diagnostic(tree, {"loc": (k,), "msg": "", "type": "extra_forbidden"}) for k in internal]
         )
     try:
         settings = Settings.model_validate(tree.plain())
     except ValidationError as err:
-        raise BundleError([_diagnostic(tree, error) for error in err.errors()]) from None
+        raise BundleError([validation_diagnostic(tree, error) for error in err.errors()]) from None
     return settings.model_copy(update={"root": root, "source": path.name})
 
 
-def _diagnostic(tree: Node, error: Any) -> Diagnostic:
+def validation_diagnostic(tree: Node, error: Any) -> Diagnostic:
     path = tuple(part for part in error["loc"] if isinstance(part, str | int))
     message = str(error["msg"]).removeprefix("Value error, ")
     if error["type"] == "extra_forbidden":

@@ -9,6 +9,7 @@ def register(app: typer.Typer) -> None:
     from brickyard.cli import (
         backup,
         catalog,
+        check,
         deploy,
         deps,
         destroy,
@@ -46,6 +47,7 @@ def register(app: typer.Typer) -> None:
     app.command("promote")(promote.promote)
     app.command("rollback-drill")(rollback_drill.rollback_drill)
     app.command("drift")(drift.drift)
+    app.command("check")(check.check)
     app.command("backup")(backup.backup)
     app.command("restore")(restore.restore)
     app.add_typer(release.app, name="release")
