@@ -35,6 +35,7 @@ from brickyard.local.store.secrets import SecretStore
 from brickyard.local.store.uc_volumes import VolumeStore
 from brickyard.local.store.unity import UnityStore
 from brickyard.local.store.volumes import Volumes
+from brickyard.local.store.warehouses import WarehouseStore
 from brickyard.local.store.workspace import WorkspaceTree
 
 if TYPE_CHECKING:
@@ -62,10 +63,13 @@ class Services:
     pipeline_events: EventStore
     unity: UnityStore
     volumes_uc: VolumeStore
+    warehouses: WarehouseStore
     compute: Compute
     pool: WorkerPool
     faults: FaultTable
     host: str = ""
+    sql_url: str = ""
+    """Where SQL clients connect (the HTTPS listener when there is one); `host` otherwise."""
     started_at: float = field(default_factory=time.time)
     pipeline_runner: PipelineRunner | None = None
     orchestrator: Orchestrator = field(init=False)
@@ -106,6 +110,7 @@ class Services:
             pipeline_events=EventStore(db),
             unity=unity,
             volumes_uc=VolumeStore(db, unity, home.storage_root),
+            warehouses=WarehouseStore(db, user),
             compute=Compute(home, pool, [*DEFAULT_CATALOGS, *unity.created_catalogs()]),
             pool=pool,
             faults=faults or FaultTable(),

@@ -20,6 +20,7 @@ from brickyard.local.server.routes import (
     pipelines,
     repos,
     secrets,
+    sql_warehouses,
     uc_tables,
     uc_volumes,
     unity_catalog,
@@ -40,5 +41,6 @@ ROUTERS: list[tuple[APIRouter, tuple[str, ...]]] = [
     (unity_catalog.router, ("",)),
     (uc_volumes.router, ("",)),
     (uc_tables.router, ("",)),
+    (sql_warehouses.router, ("",)),
     (faults.router, ("",)),
 ]
