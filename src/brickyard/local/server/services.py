@@ -21,6 +21,7 @@ from brickyard.local.runs.compute import Compute
 from brickyard.local.runs.pipelines import PipelineRunner
 from brickyard.local.runs.updates import PipelineUpdates
 from brickyard.local.runs.workers import WorkerPool
+from brickyard.local.sql.service import SqlWarehouses
 from brickyard.local.store.catalog import CatalogStore
 from brickyard.local.store.clusters import ClusterStore
 from brickyard.local.store.db import Database
@@ -64,6 +65,7 @@ class Services:
     unity: UnityStore
     volumes_uc: VolumeStore
     warehouses: WarehouseStore
+    sql: SqlWarehouses
     compute: Compute
     pool: WorkerPool
     faults: FaultTable
@@ -90,6 +92,7 @@ class Services:
         catalog = CatalogStore(db)
         unity = UnityStore(db, catalog, user, workspace_id)
         pool = WorkerPool(home.runs_dir, worker_env({}))
+        compute = Compute(home, pool, [*DEFAULT_CATALOGS, *unity.created_catalogs()])
         services = cls(
             home=home,
             token=token,
@@ -111,7 +114,8 @@ class Services:
             unity=unity,
             volumes_uc=VolumeStore(db, unity, home.storage_root),
             warehouses=WarehouseStore(db, user),
-            compute=Compute(home, pool, [*DEFAULT_CATALOGS, *unity.created_catalogs()]),
+            sql=SqlWarehouses(home, compute, catalog),
+            compute=compute,
             pool=pool,
             faults=faults or FaultTable(),
         )
@@ -133,6 +137,7 @@ class Services:
     def close(self) -> None:
         self.orchestrator.shutdown()
         self.pipeline_updates.shutdown()
+        self.sql.close()
         self.compute.stop()
         self.pool.close()
         self.db.close()

@@ -20,6 +20,7 @@ from brickyard.local.server.routes import (
     pipelines,
     repos,
     secrets,
+    sql_statements,
     sql_warehouses,
     uc_tables,
     uc_volumes,
@@ -42,5 +43,6 @@ ROUTERS: list[tuple[APIRouter, tuple[str, ...]]] = [
     (uc_volumes.router, ("",)),
     (uc_tables.router, ("",)),
     (sql_warehouses.router, ("",)),
+    (sql_statements.router, ("",)),
     (faults.router, ("",)),
 ]
