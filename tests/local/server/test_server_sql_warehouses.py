@@ -19,7 +19,7 @@ def test_default_warehouse_runs_from_the_start_with_connection_details(w: Any, l
     assert default.state == State.RUNNING and default.enable_serverless_compute
     odbc = w.warehouses.get(default.id).odbc_params
     assert odbc.path == f"/sql/1.0/warehouses/{default.id}"
-    assert f"{odbc.protocol}://{odbc.hostname}:{odbc.port}" == local_ws.host
+    assert f"{odbc.protocol}://{odbc.hostname}:{odbc.port}" == local_ws.https_host
     assert f"httpPath={odbc.path};" in w.warehouses.get(default.id).jdbc_url
     assert resolve_lookups(w, {"wh": ("warehouse", DEFAULT_NAME)}) == {"wh": default.id}
 

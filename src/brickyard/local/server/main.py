@@ -85,6 +85,7 @@ def serve(home: LocalHome, port: int, faults_file: Path | None, prestart: bool, 
     bound = sock.getsockname()[1]
     services = Services.open(home, token, FaultTable(rules))
     services.bind(f"http://{LOOPBACK}:{bound}")
+    services.sql_url = f"https://{LOOPBACK}:{tls_sock.getsockname()[1]}"
     services.recover()
     app = create_app(services)
     options: dict[str, Any] = {

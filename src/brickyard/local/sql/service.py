@@ -16,6 +16,7 @@ from brickyard.local.sql.statements import StatementRunner
 if TYPE_CHECKING:
     from brickyard.local.home import LocalHome
     from brickyard.local.runs.compute import Compute
+    from brickyard.local.sql.thrift_service import Operation
     from brickyard.local.store.catalog import CatalogStore
 
 
@@ -26,7 +27,9 @@ class SqlWarehouses:
         self._catalog = catalog
         self.statements = StatementRunner(lambda _warehouse: self.open_session(), secrets.token_hex(32))
         self.sessions: dict[str, tuple[str, SqlSession]] = {}
-        """Thrift sessions: handle → (warehouse id, session)."""
+        """Thrift sessions: handle → (endpoint path, session)."""
+        self.operations: dict[str, Operation] = {}
+        """Thrift operations (statements and metadata calls) by handle, until closed."""
         self.lock = threading.Lock()
 
     def open_session(self, catalog: str | None = None, schema: str | None = None) -> SqlSession:

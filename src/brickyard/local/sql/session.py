@@ -19,7 +19,7 @@ import re
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from brickyard.local.runs.catalog import replay, take_snapshot
 from brickyard.local.sql import compat
@@ -29,6 +29,7 @@ from brickyard.local.store.catalog import CatalogChanges, CatalogSnapshot, Catal
 if TYPE_CHECKING:
     import pyarrow as pa
 
+T = TypeVar("T")
 DEFAULT_CATALOG, DEFAULT_SCHEMA = "main", "default"
 _CHANGES_CATALOG = re.compile(r"^\s*(CREATE|DROP|ALTER|REPLACE)\b", re.I)
 
@@ -76,6 +77,19 @@ class SqlSession:
                 if _CHANGES_CATALOG.match(statement):
                     self._publish(spark)
             return result
+
+    def call(self, work: Callable[[Any], T]) -> T:
+        """Run `work(spark)` in turn with the statements (metadata queries of the Thrift API)."""
+        with self._lock:
+            if self._closed:
+                raise SqlError("The session is closed.", "INVALID_HANDLE", "HY000")
+            spark = self._ready()
+            try:
+                return work(spark)
+            except SqlError:
+                raise
+            except Exception as err:
+                raise SqlError.from_engine(err) from err
 
     def cancel(self) -> None:
         spark = self._spark

@@ -21,6 +21,7 @@ from brickyard.local.server.routes import (
     repos,
     secrets,
     sql_statements,
+    sql_thrift,
     sql_warehouses,
     uc_tables,
     uc_volumes,
@@ -44,5 +45,6 @@ ROUTERS: list[tuple[APIRouter, tuple[str, ...]]] = [
     (uc_tables.router, ("",)),
     (sql_warehouses.router, ("",)),
     (sql_statements.router, ("",)),
+    (sql_thrift.router, ("",)),
     (faults.router, ("",)),
 ]
