@@ -25,7 +25,21 @@ from brickyard.local.sql.errors import SqlError
 if TYPE_CHECKING:
     import pyarrow as pa
 
-    from brickyard.local.sql.session import SqlSession
+
+class SessionState:
+    """Where a session stands: its current catalog and schema, and the settings it was given."""
+
+    def __init__(self, catalog: str, schema: str) -> None:
+        self.catalog = catalog
+        self.schema = schema
+        self.conf: dict[str, str] = {}
+
+    def use(self, catalog: str | None = None, schema: str | None = None) -> None:
+        if catalog is not None:
+            self.catalog = catalog
+        if schema is not None:
+            self.schema = schema
+
 
 _NAME = r"(?:`[^`]*`|[\w$]+)(?:\s*\.\s*(?:`[^`]*`|[\w$]+))*"
 _SET = re.compile(r"^SET(?:\s+(?!VAR\b|VARIABLE\b)([\w.\-]+)(?:\s*=\s*(.*))?)?$", re.I | re.S)
@@ -47,7 +61,7 @@ _DDL = re.compile(r"^(CREATE|DROP|ALTER|REPLACE|USE|TRUNCATE)\b", re.I)
 _INSERT = re.compile(r"^INSERT\b", re.I)
 
 
-def run(session: SqlSession, spark: Any, statement: str) -> pa.Table:
+def run(session: SessionState, spark: Any, statement: str) -> pa.Table:
     text = clean(statement)
     if not text:
         raise SqlError("[PARSE_SYNTAX_ERROR] Syntax error: empty statement.", "PARSE_SYNTAX_ERROR", "42601")
@@ -103,7 +117,7 @@ def _identifier(literal: str) -> str:
     return ".".join(quote(part) for part in split_name(literal.replace("\\'", "'")))
 
 
-def _set(session: SqlSession, spark: Any, key: str | None, value: str | None) -> pa.Table:
+def _set(session: SessionState, spark: Any, key: str | None, value: str | None) -> pa.Table:
     import pyarrow as pa
 
     if key is None:
@@ -125,7 +139,7 @@ def _set(session: SqlSession, spark: Any, key: str | None, value: str | None) ->
     return pa.table({"key": [key], "value": [None if current is None else str(current)]})
 
 
-def _use(session: SqlSession, spark: Any, kind: str | None, name: str) -> pa.Table:
+def _use(session: SessionState, spark: Any, kind: str | None, name: str) -> pa.Table:
     parts = split_name(name)
     kind = (kind or "").upper()
     if kind == "CATALOG":
@@ -156,7 +170,7 @@ def _has_schema(spark: Any, schema: str) -> bool:
     return any(row[0] == schema for row in rows)
 
 
-def _describe_json(session: SqlSession, spark: Any, name: str) -> pa.Table:
+def _describe_json(session: SessionState, spark: Any, name: str) -> pa.Table:
     """`DESCRIBE TABLE EXTENDED … AS JSON`: the documented JSON document, from what Sail describes."""
     import pyarrow as pa
 

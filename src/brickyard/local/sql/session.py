@@ -34,7 +34,7 @@ DEFAULT_CATALOG, DEFAULT_SCHEMA = "main", "default"
 _CHANGES_CATALOG = re.compile(r"^\s*(CREATE|DROP|ALTER|REPLACE)\b", re.I)
 
 
-class SqlSession:
+class SqlSession(compat.SessionState):
     def __init__(
         self,
         remote: Callable[[], str],
@@ -46,9 +46,7 @@ class SqlSession:
         self._remote = remote
         self._warehouse = warehouse
         self._store = catalog
-        self.catalog = default_catalog or DEFAULT_CATALOG
-        self.schema = default_schema or DEFAULT_SCHEMA
-        self.conf: dict[str, str] = {}
+        super().__init__(default_catalog or DEFAULT_CATALOG, default_schema or DEFAULT_SCHEMA)
         self._spark: Any = None
         self._url: str | None = None
         self._known = CatalogSnapshot([], [])
@@ -130,13 +128,6 @@ class SqlSession:
                     "SCHEMA_NOT_FOUND",
                     "42704",
                 ) from None
-            self.schema = schema
-
-    def use(self, catalog: str | None = None, schema: str | None = None) -> None:
-        """Remember the current catalog and schema (also set in the Spark session by `compat`)."""
-        if catalog is not None:
-            self.catalog = catalog
-        if schema is not None:
             self.schema = schema
 
     def _ready(self) -> Any:
