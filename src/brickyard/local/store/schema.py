@@ -129,4 +129,10 @@ V2 = [
 """Pipelines (settings, updates, the event log) and the Unity Catalog metadata the workspace
 catalog does not hold: catalogs, schema and volume documents, grants."""
 
-MIGRATIONS: list[list[str]] = [V1, V2]
+V3 = [
+    "CREATE TABLE sql_warehouses (id TEXT PRIMARY KEY, name TEXT NOT NULL, doc TEXT NOT NULL)",
+    "CREATE INDEX sql_warehouses_name ON sql_warehouses (lower(name))",
+]
+"""SQL warehouses (`store.warehouses`)."""
+
+MIGRATIONS: list[list[str]] = [V1, V2, V3]

@@ -20,6 +20,9 @@ from brickyard.local.server.routes import (
     pipelines,
     repos,
     secrets,
+    sql_statements,
+    sql_thrift,
+    sql_warehouses,
     uc_tables,
     uc_volumes,
     unity_catalog,
@@ -40,5 +43,8 @@ ROUTERS: list[tuple[APIRouter, tuple[str, ...]]] = [
     (unity_catalog.router, ("",)),
     (uc_volumes.router, ("",)),
     (uc_tables.router, ("",)),
+    (sql_warehouses.router, ("",)),
+    (sql_statements.router, ("",)),
+    (sql_thrift.router, ("",)),
     (faults.router, ("",)),
 ]
