@@ -21,8 +21,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from brickyard.bundle.node import Node, format_path, nearest_location
-from brickyard.checks.model import ChecksSettings
 from brickyard.bundle.yamlfile import read_yaml
+from brickyard.checks.model import ChecksSettings
 from brickyard.errors import BundleError, Diagnostic, Severity
 
 SETTINGS_FILES = ("brickyard.yml", "brickyard.yaml")
@@ -227,7 +227,10 @@ def load_settings(root: Path) -> Settings:
     internal = [key for key in ("root", "source") if key in tree.value]
     if internal:
         raise BundleError(
-            [validation_diagnostic(tree, {"loc": (k,), "msg": "", "type": "extra_forbidden"}) for k in internal]
+            [
+                validation_diagnostic(tree, {"loc": (k,), "msg": "", "type": "extra_forbidden"})
+                for k in internal
+            ]
         )
     try:
         settings = Settings.model_validate(tree.plain())
