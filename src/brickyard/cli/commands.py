@@ -28,6 +28,7 @@ def register(app: typer.Typer) -> None:
         run,
         scan,
         summary,
+        sync,
         test,
         validate,
     )
@@ -55,5 +56,6 @@ def register(app: typer.Typer) -> None:
     app.add_typer(local.app, name="local")
     app.add_typer(deps.app, name="deps")
     app.add_typer(scan.app, name="scan")
+    app.add_typer(sync.app, name="sync")
     app.add_typer(catalog.app, name="catalog")
     app.add_typer(dr.app, name="dr")
