@@ -59,7 +59,7 @@ def default_remote(client: WorkspaceClient, root: Path, folder: Path) -> str:
 def _branch(root: Path) -> str | None:
     try:
         done = subprocess.run(
-            ["git", "rev-parse", "--abbrev-ref", "HEAD"],
+            ["git", "symbolic-ref", "--quiet", "--short", "HEAD"],
             cwd=root,
             capture_output=True,
             text=True,
