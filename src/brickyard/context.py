@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from brickyard.output import Output, OutputFormat, make_output
+from brickyard.resources import REGISTRY, Registry
 
 
 @dataclass
@@ -15,6 +16,8 @@ class AppContext:
     output: Output
     cwd: Path = field(default_factory=Path.cwd)
     environ: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
+    resources: Registry = REGISTRY
+    """The resource kinds brickyard deploys."""
 
     @classmethod
     def create(cls, fmt: OutputFormat = "text") -> AppContext:

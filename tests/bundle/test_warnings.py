@@ -19,8 +19,8 @@ resources:
         - task_key: a
           notebook_task: {notebook_path: ./nb.py}
           libraries: [{whl: ./dist/pkg-0.1-py3-none-any.whl}]
-  apps:
-    dashboard_app: {name: app}
+  postgres_projects:
+    lake: {name: lake}
 unknown_section: {}
 """
 
@@ -39,9 +39,9 @@ def test_resource_kinds_brickyard_cannot_deploy_are_kept_with_a_warning(
     write: Callable[[Files], Path],
 ) -> None:
     bundle = load(write({"databricks.yml": TEXT, "nb.py": NOTEBOOK}))
-    (app,) = [d for d in bundle.warnings if "not deployable" in d.summary]
-    assert app.summary == "apps are not deployable by brickyard yet; deploy leaves dashboard_app out"
-    assert bundle.resources("apps") == {"dashboard_app": {"name": "app"}}
+    (kept,) = [d for d in bundle.warnings if "not deployable" in d.summary]
+    assert kept.summary == "postgres_projects are not deployable by brickyard yet; deploy leaves lake out"
+    assert bundle.resources("postgres_projects") == {"lake": {"name": "lake"}}
 
 
 def test_missing_library_is_a_warning_until_deploy(write: Callable[[Files], Path]) -> None:

@@ -11,6 +11,8 @@ import pytest
 
 from brickyard.plan.compare import compare
 from brickyard.releases.drift import DriftOptions, DriftReport, check_drift
+from brickyard.resources.clusters import Clusters
+from brickyard.resources.jobs import Jobs
 from tests.deploy.conftest import USER, Project
 
 BUNDLE = """
@@ -295,20 +297,20 @@ def test_server_filled_defaults_of_a_real_workspace_are_not_drift() -> None:
             },
         ],
     }
-    assert compare("jobs", deployed, workspace, frozenset({USER})) == []
+    assert compare(Jobs, deployed, workspace, frozenset({USER})) == []
     assert [
         c.path
-        for c in compare("jobs", deployed, {**workspace, "run_as": {"user_name": "x@y"}}, frozenset({USER}))
+        for c in compare(Jobs, deployed, {**workspace, "run_as": {"user_name": "x@y"}}, frozenset({USER}))
     ] == ["run_as"]
     paused = {**workspace, "schedule": {**workspace["schedule"], "pause_status": "PAUSED"}}
-    assert [c.path for c in compare("jobs", deployed, paused, frozenset({USER}))] == ["schedule.pause_status"]
-    both = compare("jobs", {**deployed, "performance_target": "STANDARD"}, workspace, frozenset({USER}))
+    assert [c.path for c in compare(Jobs, deployed, paused, frozenset({USER}))] == ["schedule.pause_status"]
+    both = compare(Jobs, {**deployed, "performance_target": "STANDARD"}, workspace, frozenset({USER}))
     assert [(c.path, c.deployed, c.actual) for c in both] == [
         ("performance_target", "STANDARD", "PERFORMANCE_OPTIMIZED")
     ]  # a default counts only when one side left the field unset
     cluster = {"cluster_name": "c", "spark_version": "15.4.x-scala2.12", "num_workers": 2}
     filled = {**cluster, "autotermination_minutes": 120, "enable_elastic_disk": True, "state_message": "x"}
-    assert compare("clusters", cluster, filled) == []
-    assert [c.path for c in compare("clusters", cluster, {**filled, "spark_conf": {"a": "b"}})] == [
+    assert compare(Clusters, cluster, filled) == []
+    assert [c.path for c in compare(Clusters, cluster, {**filled, "spark_conf": {"a": "b"}})] == [
         "spark_conf"
     ]

@@ -11,7 +11,6 @@ from brickyard.bundle.identity import CurrentUser
 from brickyard.bundle.node import Node, Path, lookup, nearest_location
 from brickyard.errors import Diagnostic, Location, Severity
 
-DEPLOYABLE_KINDS = ("jobs", "pipelines", "clusters", "schemas", "volumes")
 LOCAL_HOSTS = ("", "local")
 
 

@@ -1,7 +1,8 @@
 """What keys and value types a bundle may contain, and the check that walks a configuration.
 
 Resource shapes come from `resource_schema.json`, extracted from databricks-sdk's request types
-(see `schema_gen`); the bundle's own sections are described here. The check reports unknown keys
+(see `schema_gen`) for every kind of the resource registry; the bundle's own sections are
+described here. The check reports unknown keys
 as warnings with the nearest valid key, wrong types and enum values as errors, and normalises
 scalars the way the Databricks CLI does (a number where a string belongs becomes its text).
 """
@@ -16,30 +17,37 @@ from typing import Any
 from brickyard.bundle.interpolate import REFERENCE
 from brickyard.bundle.node import Node, Path, format_path
 from brickyard.errors import Diagnostic, Severity
+from brickyard.resources import REGISTRY
 
 Ref = Any  # "str" | "int" | "float" | "bool" | "any" | {"list": Ref} | {"map": Ref} | {"enum": [...]} | "<def name>"
 SCALARS = frozenset({"str", "int", "float", "bool", "any"})
 
-DEPLOYABLE = ("jobs", "pipelines", "clusters", "schemas", "volumes")
-NOT_DEPLOYABLE = (
+KNOWN_KINDS = (
     "alerts",
     "apps",
     "catalogs",
+    "clusters",
     "dashboards",
     "database_catalogs",
     "database_instances",
     "experiments",
+    "jobs",
     "model_serving_endpoints",
     "models",
+    "pipelines",
     "postgres_branches",
     "postgres_endpoints",
     "postgres_projects",
     "quality_monitors",
     "registered_models",
+    "schemas",
     "secret_scopes",
     "sql_warehouses",
     "synced_database_tables",
+    "volumes",
 )
+"""Every kind a bundle may declare under `resources:`; those outside the registry are not deployed."""
+NOT_DEPLOYABLE = tuple(k for k in KNOWN_KINDS if k not in REGISTRY)
 
 _STR_MAP = {"map": "str"}
 _BUNDLE_DEFS: dict[str, dict[str, Ref]] = {
@@ -159,16 +167,20 @@ def definitions() -> dict[str, dict[str, Ref]]:
 
     generated = json.loads(resources.files("brickyard.bundle").joinpath("resource_schema.json").read_text())
     defs: dict[str, dict[str, Ref]] = {**generated["definitions"], **_BUNDLE_DEFS}
-    extras: dict[str, Ref] = {"permissions": {"list": "bundle.Permission"}, "lifecycle": "bundle.Lifecycle"}
-    grants: dict[str, Ref] = {"grants": {"list": "bundle.Grant"}, "lifecycle": "bundle.Lifecycle"}
     resources_def: dict[str, Ref] = {kind: "any" for kind in NOT_DEPLOYABLE}
-    for kind in DEPLOYABLE:
-        name = f"bundle.resource.{kind}"
-        defs[name] = {
-            **defs[generated["resources"][kind]],
-            **(grants if kind in ("schemas", "volumes") else extras),
-        }
-        resources_def[kind] = {"map": name}
+    for kind in REGISTRY:
+        root = generated["resources"].get(kind.name)
+        if root is None:
+            resources_def[kind.name] = {"map": "any"}
+            continue
+        name = f"bundle.resource.{kind.name}"
+        side: dict[str, Ref] = {"lifecycle": "bundle.Lifecycle"}
+        if kind.grants_securable:
+            side["grants"] = {"list": "bundle.Grant"}
+        if kind.permission_type:
+            side["permissions"] = {"list": "bundle.Permission"}
+        defs[name] = {**defs[root], **kind.extra_fields, **side}
+        resources_def[kind.name] = {"map": name}
     defs["bundle.Resources"] = resources_def
     return defs
 

@@ -1,7 +1,7 @@
 """Generate `resource_schema.json`: the fields of each deployable resource, read from databricks-sdk.
 
-The SDK's request types are the authority on what a job, pipeline, cluster, schema or volume
-accepts, and they are Apache-2.0. Importing the SDK takes seconds, so the shapes are extracted once
+The SDK's request types are the authority on what each kind of the resource registry accepts (its
+`schema_root`), and they are Apache-2.0. Importing the SDK takes seconds, so the shapes are extracted once
 (`python -m brickyard.bundle.schema_gen`) into a JSON file that `validate` loads in milliseconds. A
 test regenerates it and fails when the installed SDK has moved on.
 """
@@ -19,14 +19,6 @@ from typing import Any
 
 SCHEMA_FILE = Path(__file__).with_name("resource_schema.json")
 
-# The create call of each resource kind brickyard deploys; its parameters are the resource's keys.
-_ROOTS: dict[str, tuple[str, str, str]] = {
-    "jobs": ("jobs", "JobSettings", ""),
-    "pipelines": ("pipelines", "PipelinesAPI", "create"),
-    "clusters": ("compute", "ClustersAPI", "create"),
-    "schemas": ("catalog", "SchemasAPI", "create"),
-    "volumes": ("catalog", "VolumesAPI", "create"),
-}
 _SKIP_PARAMS = {"self", "dry_run"}
 _PERMISSIONS = "bundle.Permission"
 
@@ -79,7 +71,11 @@ def generate() -> dict[str, Any]:
 
     collector = _Collector()
     resources: dict[str, str] = {}
-    for kind, (module, owner, method) in _ROOTS.items():
+    from brickyard.resources import REGISTRY
+
+    # The create call (or settings type) of each kind; its parameters are the resource's keys.
+    roots = {k.name: k.schema_root for k in REGISTRY if k.schema_root is not None}
+    for kind, (module, owner, method) in sorted(roots.items()):
         mod = importlib.import_module(f"databricks.sdk.service.{module}")
         target = getattr(mod, owner)
         if method:

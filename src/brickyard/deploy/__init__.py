@@ -3,7 +3,8 @@
 `deploy_bundle` is what `brickyard deploy` runs. It builds the artifacts, computes the plan (reads
 only), stops there when nothing changed (no lock, no write), asks before destructive changes,
 takes the deploy lock (outside development mode), re-checks that nobody deployed in between,
-applies the plan it showed, and records a release. Rollback and promotion reuse `apply_desired`
+executes the stages of the plan it showed (saying once per kind what the local workspace cannot
+run), and records a release. Rollback and promotion reuse `apply_desired`
 with content taken from a release instead of the checkout.
 """
 
@@ -20,7 +21,7 @@ from brickyard.deploy.target import Target, open_target
 from brickyard.errors import BrickyardError, ReleaseError, StateError, UsageError
 from brickyard.plan.desired import Desired
 from brickyard.plan.explain import plan_json, plan_text
-from brickyard.plan.model import Plan
+from brickyard.plan.model import Action, Plan
 
 
 @dataclass(frozen=True)
@@ -106,6 +107,7 @@ def apply_desired(
         return Outcome(plan, ApplyReport())
     _gate_secrets(target, plan)
     _show(ctx, plan)
+    _local_limits(ctx, target, plan)
     _approve(ctx, plan, auto_approve)
     with target.locked(force_lock):
         _check_unchanged(target, plan)
@@ -170,6 +172,17 @@ def _show(ctx: AppContext, plan: Plan) -> None:
         ctx.output.show(plan_text(plan))
 
 
+def _local_limits(ctx: AppContext, target: Target, plan: Plan) -> None:
+    """Once per kind: what the local workspace stores but cannot run."""
+    if not target.is_local:
+        return
+    kinds = dict.fromkeys(c.kind for c in plan.changed_resources() if c.action is not Action.DELETE)
+    for name in kinds:
+        kind = target.registry.get(name)
+        if kind is not None and kind.local_note:
+            ctx.output.warn(f"{name}: {kind.local_note}")
+
+
 def _approve(ctx: AppContext, plan: Plan, auto_approve: bool) -> None:
     destructive = plan.destructive
     if not destructive or auto_approve:
@@ -192,7 +205,7 @@ def _check_unchanged(target: Target, plan: Plan) -> None:
 
 
 def _selection(target: Target, select: Sequence[str]) -> frozenset[str]:
-    known = {f"{kind}.{key}" for kind in target.kinds for key in target.bundle.resources(kind)}
+    known = set(target.declared())
     unknown = [s for s in select if s not in known]
     if unknown:
         raise UsageError(

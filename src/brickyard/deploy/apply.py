@@ -1,10 +1,11 @@
-"""Applying a plan, stage by stage: artifacts → files → schemas, volumes → clusters → pipelines → jobs.
+"""Executing a plan: its stages, in the order the plan lists them (and `plan` explains them).
 
-The state is updated after every resource that changed, so whatever happens the state lists
+Artifacts, then files, then one stage per resource kind in rank order, then deletes in reverse
+rank. The state is updated after every resource that changed, so whatever happens the state lists
 exactly what exists: a deploy that fails half way leaves the resources it created recorded, and
-running it again converges instead of creating them twice. Before creating a job or pipeline the
-workspace is asked whether this bundle already created it (a create whose answer was lost):
-it is then adopted, not duplicated.
+running it again converges instead of creating them twice. Before creating a resource the kind is
+asked whether this bundle already created it (`Kind.owned`: a create whose answer was lost): it is
+then adopted, not duplicated.
 """
 
 from __future__ import annotations
@@ -19,12 +20,22 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from brickyard import __version__
-from brickyard.deploy.kinds import Kind
-from brickyard.deploy.remote import name_filter
 from brickyard.errors import ApplyError, BrickyardError
 from brickyard.output import Output
-from brickyard.plan.model import STAGES, Action, FileAction, FileChange, Plan, ResourceChange
-from brickyard.plan.resources import apply_order, fill_references, split_settings
+from brickyard.plan.model import (
+    Action,
+    ArtifactStage,
+    DeleteStage,
+    FileAction,
+    FileChange,
+    FileStage,
+    Plan,
+    ResourceChange,
+    ResourceStage,
+    Stage,
+)
+from brickyard.plan.resources import fill_references, split_settings
+from brickyard.resources import Kind
 from brickyard.state.model import ArtifactFile, DeploymentState, FileState, ResourceState
 from brickyard.state.redact import redact
 from brickyard.state.store import StateStore
@@ -78,10 +89,10 @@ class Applier:
         # The copy on this machine records each step as it lands; a serial above the workspace's
         # makes it win after a crash, so what was created is never created again.
         state.serial = self.plan.state.serial + 1
+        ids = state.ids()
         try:
-            self._artifacts(state)
-            self._files(state)
-            self._resources(state)
+            for stage in self.plan.stages:
+                self.execute(stage, state, ids)
         finally:
             self._finish(state)
             self.report.seconds = time.perf_counter() - started
@@ -89,8 +100,21 @@ class Applier:
 
     # -- stages -------------------------------------------------------------------------------
 
-    def _artifacts(self, state: DeploymentState) -> None:
-        uploads = [a for a in self.plan.artifacts if a.action is FileAction.UPLOAD]
+    def execute(self, stage: Stage, state: DeploymentState, ids: dict[str, str]) -> None:
+        """Run one stage; `ids` are the resource ids known so far, filled in as resources land."""
+        if isinstance(stage, ArtifactStage):
+            self._artifacts(stage, state)
+        elif isinstance(stage, FileStage):
+            self._files(stage, state)
+        elif isinstance(stage, ResourceStage):
+            for change in stage.changes:
+                if change.action is not Action.UNCHANGED and self._chosen(change):
+                    self._apply(change, state, ids)
+        else:
+            self._deletes(stage, state, ids)
+
+    def _artifacts(self, stage: ArtifactStage, state: DeploymentState) -> None:
+        uploads = [a for a in stage.uploads if a.action is FileAction.UPLOAD]
         if not uploads:
             return
         from databricks.sdk.service.workspace import ImportFormat
@@ -103,7 +127,7 @@ class Applier:
                         u.remote,
                         io.BytesIO(u.local.read_bytes()),
                         format=ImportFormat.AUTO,
-                        overwrite=True,  # type: ignore[union-attr]
+                        overwrite=True,
                     ),
                     f"artifact {upload.name}",
                     "upload",
@@ -114,9 +138,9 @@ class Applier:
                 self.report.artifacts_uploaded += 1
                 bar.advance()
 
-    def _files(self, state: DeploymentState) -> None:
-        uploads = [f for f in self.plan.files if f.action is FileAction.UPLOAD]
-        deletes = [f for f in self.plan.files if f.action is FileAction.DELETE]
+    def _files(self, stage: FileStage, state: DeploymentState) -> None:
+        uploads = [f for f in stage.changes if f.action is FileAction.UPLOAD]
+        deletes = [f for f in stage.changes if f.action is FileAction.DELETE]
         if uploads:
             known = {fs.remote.rsplit("/", 1)[0] for fs in state.files.values()}
             self._mkdirs({f.remote.rsplit("/", 1)[0] for f in uploads} - known)
@@ -167,18 +191,12 @@ class Applier:
             self._write(call, f"file {change.relative}", "upload")
         return change
 
-    def _resources(self, state: DeploymentState) -> None:
-        changes = {c.address: c for c in self.plan.resources if self._chosen(c)}
-        ids = state.ids()
-        live = [a for a, c in changes.items() if c.action is not Action.DELETE]
-        for address in apply_order(live, {a: c.config for a, c in changes.items()}):
-            change = changes[address]
-            if change.action is Action.UNCHANGED:
+    def _deletes(self, stage: DeleteStage, state: DeploymentState, ids: dict[str, str]) -> None:
+        kind = self.kinds[stage.kind]
+        for change in stage.changes:
+            if not self._chosen(change):
                 continue
-            self._apply(change, state, ids)
-        doomed = [c for c in changes.values() if c.action is Action.DELETE]
-        for change in sorted(doomed, key=lambda c: -STAGES.index(c.kind) if c.kind in STAGES else 0):
-            self._call(change, "delete", lambda c=change: self.kinds[c.kind].delete(str(c.id)))
+            self._call(change, "delete", lambda c=change: kind.delete(str(c.id)))
             state.resources.pop(change.address, None)
             ids.pop(change.address, None)
             self.report.deleted.append(change.address)
@@ -196,7 +214,7 @@ class Applier:
             state.resources.pop(change.address, None)
             self.store.write(state, remote=False)
         if change.action in (Action.CREATE, Action.RECREATE):
-            adopted = self._adoptable(kind, settings)
+            adopted = self._adopted(change, kind, settings)
             if adopted:
                 new_id = self._call(change, "update", lambda: kind.update(adopted, settings))
             else:
@@ -216,30 +234,15 @@ class Applier:
         self.store.write(state, remote=False)
         if extras.get("permissions"):
             self._call(change, "permissions", lambda: kind.set_permissions(new_id, extras["permissions"]))
-        if extras.get("grants") and hasattr(kind, "set_grants"):
+        if extras.get("grants"):
             self._call(change, "grants", lambda: kind.set_grants(new_id, extras["grants"]))
 
-    def _adoptable(self, kind: Kind, settings: dict[str, Any]) -> str | None:
-        """The id of a job or pipeline this bundle created but never recorded, if there is one."""
-        metadata = (settings.get("deployment") or {}).get("metadata_file_path")
-        name = settings.get("name")
-        if not metadata or not name or kind.kind not in ("jobs", "pipelines"):
-            return None
-        if kind.kind == "jobs":
-            found = self.client.api_client.do("GET", "/api/2.2/jobs/list", query={"name": name, "limit": 100})
-            for job in (found or {}).get("jobs", []):
-                deployed = (job.get("settings", {}).get("deployment") or {}).get("metadata_file_path")
-                if deployed == metadata and job.get("settings", {}).get("name") == name:
-                    return str(job["job_id"])
-            return None
-        found = self.client.api_client.do("GET", "/api/2.0/pipelines", query={"filter": name_filter(name)})
-        for pipeline in (found or {}).get("statuses", []):
-            if pipeline.get("name") != name:
-                continue
-            spec = kind.get(str(pipeline["pipeline_id"])).get("spec", {})
-            if (spec.get("deployment") or {}).get("metadata_file_path") == metadata:
-                return str(pipeline["pipeline_id"])
-        return None
+    def _adopted(self, change: ResourceChange, kind: Kind, settings: dict[str, Any]) -> str | None:
+        """The id of an instance this bundle created but never recorded, if there is one (a read)."""
+        try:
+            return next(kind.owned(settings), None)
+        except Exception as err:
+            raise ApplyError(change.address, "adopt", _cause(err)) from err
 
     # -- helpers ------------------------------------------------------------------------------
 

@@ -1,9 +1,10 @@
 """`brickyard destroy`: delete what the state says this bundle created, and nothing else.
 
-Resources go in reverse dependency order (jobs before the pipelines they run, volumes before
-their schema). Then the bundle's own folders under its root path (synced files, artifacts, state).
-A resource already gone is fine. The state shrinks as resources go, so an interrupted destroy can
-simply be run again.
+Destroy is a plan against an empty desired deployment: its delete stages, walked as deploy walks
+them, kinds in reverse rank (jobs before the pipelines they run, volumes before their schema).
+Then the bundle's own folders under its root path (synced files, artifacts, state), each in one
+call rather than file by file. A resource already gone is fine. The state shrinks as resources go,
+so an interrupted destroy can simply be run again.
 """
 
 from __future__ import annotations
@@ -12,9 +13,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from brickyard.context import AppContext
-from brickyard.deploy.target import open_target
-from brickyard.errors import ApplyError, BrickyardError
-from brickyard.plan.model import STAGES
+from brickyard.deploy.apply import Applier
+from brickyard.deploy.target import Target, open_target
+from brickyard.errors import BrickyardError
+from brickyard.plan.builder import build_plan
+from brickyard.plan.desired import Desired
+from brickyard.plan.model import DeleteStage, Plan
+from brickyard.state.model import DeploymentState
 
 
 @dataclass
@@ -43,8 +48,8 @@ def destroy_bundle(
             f"Nothing to destroy: {bundle.name} is not deployed to {bundle.target}",
         )
         return report
-    doomed = sorted(state.resources.values(), key=lambda r: -STAGES.index(r.kind) if r.kind in STAGES else 0)
-    listing = ", ".join(r.address for r in doomed) or "no resources"
+    plan = destroy_plan(target, state)
+    listing = ", ".join(r.address for r in plan.resources) or "no resources"
     ctx.output.info(
         f"Destroying {bundle.name} on target {bundle.target}: {listing}, and {bundle.workspace['root_path']}"
     )
@@ -53,14 +58,14 @@ def destroy_bundle(
             "destroy needs approval: re-run interactively to confirm, or pass --auto-approve"
         )
     with target.locked(force_lock):
-        for resource in doomed:
-            try:
-                target.kinds[resource.kind].delete(resource.id)
-            except Exception as err:
-                raise ApplyError(resource.address, "delete", err) from err
-            state.resources.pop(resource.address)
-            report.deleted.append(resource.address)
-            target.store.write(state, remote=False)
+        applier = Applier(
+            target.client, plan, target.store, target.kinds, ctx.output, bundle.current_user.user_name
+        )
+        ids = state.ids()
+        for stage in plan.stages:
+            if isinstance(stage, DeleteStage):
+                applier.execute(stage, state, ids)
+        report.deleted = applier.report.deleted
         workspace = bundle.workspace
         for key in ("file_path", "artifact_path", "resource_path"):
             path = str(workspace[key])
@@ -79,10 +84,25 @@ def destroy_bundle(
     return report
 
 
-def _remove_if_empty(target: object, path: str) -> None:
+def destroy_plan(target: Target, state: DeploymentState) -> Plan:
+    """The plan that takes the target to nothing: every resource the state lists, deleted."""
+    workspace = target.bundle.workspace
+    nothing = Desired(
+        bundle=target.bundle.name,
+        target=target.bundle.target,
+        host=target.bundle.host or "local",
+        root_path=str(workspace["root_path"]),
+        file_path=str(workspace["file_path"]),
+        artifact_path=str(workspace["artifact_path"]),
+        resources={},
+    )
+    return build_plan(nothing, state, None, target.registry)
+
+
+def _remove_if_empty(target: Target, path: str) -> None:
     from databricks.sdk.errors import NotFound
 
-    client = target.client  # type: ignore[attr-defined]
+    client = target.client
     try:
         if not list(client.workspace.list(path)):
             client.workspace.delete(path)

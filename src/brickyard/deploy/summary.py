@@ -1,4 +1,4 @@
-"""`brickyard summary`: what is deployed on a target, with ids and links."""
+"""`brickyard summary`: what is deployed on a target, with ids and links, kinds in stage order."""
 
 from __future__ import annotations
 
@@ -17,15 +17,15 @@ def summarize(
     bundle = target.bundle
     base = target.base_url
     resources: dict[str, dict[str, Any]] = {}
-    for resource in sorted(state.resources.values(), key=lambda r: r.address):
+    listed = sorted(state.resources.values(), key=lambda r: (target.registry.rank(r.kind), r.address))
+    for resource in listed:
         kind = target.kinds.get(resource.kind)
-        config = resource.config
         resources.setdefault(resource.kind, {})[resource.key] = {
             "id": resource.id,
-            "name": config.get("name") or config.get("cluster_name") or resource.key,
+            "name": kind.display_name(resource.config, resource.key) if kind else resource.key,
             "url": kind.url(base, resource.id) if kind else "",
         }
-    declared = {f"{k}.{key}" for k in target.kinds for key in bundle.resources(k)}
+    declared = set(target.declared())
     doc = {
         "bundle": {"name": bundle.name, "target": bundle.target, "mode": bundle.mode},
         "workspace": {

@@ -15,16 +15,16 @@ from typing import TYPE_CHECKING
 
 from brickyard.bundle import Bundle, LoadOptions, load_bundle
 from brickyard.bundle.loader import find_root
+from brickyard.bundle.model import LOCAL_HOSTS
 from brickyard.context import AppContext
-from brickyard.deploy.kinds import Kind, kinds_for
 from brickyard.deploy.lookups import fill_variables, pending_lookups, resolve_lookups
-from brickyard.deploy.remote import remote_settings
 from brickyard.plan.builder import Observed, build_plan
 from brickyard.plan.compare import compare
 from brickyard.plan.desired import Desired, desired_from_bundle
 from brickyard.plan.files import inventory
 from brickyard.plan.model import Plan
 from brickyard.plan.resources import split_settings
+from brickyard.resources import Kind, Registry
 from brickyard.state.lock import DeployLock
 from brickyard.state.model import DeploymentState, ResourceState
 from brickyard.state.redact import redact
@@ -40,11 +40,18 @@ class Target:
     bundle: Bundle
     session: WorkspaceSession
     store: StateStore
+    registry: Registry
     kinds: dict[str, Kind]
+    """The registry's kinds, bound to this target's client."""
 
     @property
     def client(self) -> WorkspaceClient:
         return self.session.client()
+
+    @property
+    def is_local(self) -> bool:
+        """Whether the target is the embedded local workspace."""
+        return (self.bundle.host or "").strip() in LOCAL_HOSTS
 
     @property
     def base_url(self) -> str:
@@ -73,7 +80,7 @@ class Target:
         """What the bundle in the checkout wants deployed, `lookup:` variables found by name."""
         sync = self.bundle.get("sync") or {}
         files = inventory(self.bundle.root, sync.get("include") or (), sync.get("exclude") or ())
-        desired = desired_from_bundle(self.bundle, files)
+        desired = desired_from_bundle(self.bundle, files, self.registry)
         lookups = pending_lookups(self.bundle.get("variables") or {})
         if not lookups:
             return desired
@@ -93,7 +100,7 @@ class Target:
         if check_remote:
             seen = self.observe(state)
             observe = lambda resource: seen[resource.address]  # noqa: E731
-        return build_plan(desired, state, observe)
+        return build_plan(desired, state, observe, self.registry)
 
     def _exists_path(self, path: str) -> bool:
         from databricks.sdk.errors import NotFound
@@ -122,11 +129,16 @@ class Target:
         if kind is None:
             return Observed(exists=True)
         try:
-            actual = remote_settings(kind, resource.id)
+            actual = kind.settings(resource.id)
         except NotFound:
             return Observed(exists=False)
         deployed, _ = split_settings(resource.config)
-        return Observed(exists=True, edits=tuple(compare(resource.kind, deployed, redact(actual), deployers)))
+        edits = compare(type(kind), deployed, redact(actual), deployers)
+        return Observed(exists=True, edits=tuple(edits))
+
+    def declared(self) -> list[str]:
+        """Addresses of every resource the bundle declares, kinds in stage order."""
+        return [f"{k.name}.{key}" for k in self.registry for key in self.bundle.resources(k.name)]
 
 
 def open_target(
@@ -157,7 +169,7 @@ def open_target(
         bundle.name,
         bundle.target,
     )
-    return Target(bundle, session, store, kinds_for(client))
+    return Target(bundle, session, store, ctx.resources, ctx.resources.bind(client))
 
 
 def cache_dir(root: Path, target: str) -> Path:

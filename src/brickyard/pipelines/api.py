@@ -31,7 +31,7 @@ def _expectations_of(function: Callable[..., Any]) -> list[Expectation]:
     if found is None:
         found = []
         function.__dict__[_EXPECTATIONS] = found
-    return found  # type: ignore[no-any-return]
+    return found
 
 
 def _dataset(

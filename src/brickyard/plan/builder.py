@@ -1,8 +1,10 @@
 """Computing a plan: the desired deployment against the state (deployed) and the workspace (actual).
 
 Nothing here writes anything. Files are compared by content hash with the state; resources by
-their configuration, field by field, after filling references with the ids the state knows; a
-resource the state lists but the workspace no longer has is planned for creation again.
+their configuration, field by field, after filling references with the ids the state knows (a
+configuration whose fingerprint matches the state's and references nothing is unchanged without
+a field walk); a resource the state lists but the workspace no longer has is planned for creation
+again. The changes are then laid out as the plan's stages, in the order deploy executes them.
 """
 
 from __future__ import annotations
@@ -14,8 +16,28 @@ from typing import Any
 from brickyard.plan.compare import FieldChange
 from brickyard.plan.desired import Desired
 from brickyard.plan.files import LocalFile
-from brickyard.plan.model import Action, ArtifactUpload, FileAction, FileChange, Plan, ResourceChange
-from brickyard.plan.resources import changed_fields, fill_references, fingerprint, needs_recreate
+from brickyard.plan.model import (
+    Action,
+    ArtifactStage,
+    ArtifactUpload,
+    DeleteStage,
+    FileAction,
+    FileChange,
+    FileStage,
+    Plan,
+    ResourceChange,
+    ResourceStage,
+    Stage,
+)
+from brickyard.plan.resources import (
+    apply_order,
+    changed_fields,
+    fill_references,
+    fingerprint,
+    needs_recreate,
+    references,
+)
+from brickyard.resources import Registry
 from brickyard.state.model import DeploymentState, ResourceState
 from brickyard.state.redact import redact
 
@@ -33,7 +55,7 @@ Observe = Callable[[ResourceState], Observed]
 """Reads one resource from the workspace (a read, never a write)."""
 
 
-def build_plan(desired: Desired, state: DeploymentState, observe: Observe | None) -> Plan:
+def build_plan(desired: Desired, state: DeploymentState, observe: Observe | None, registry: Registry) -> Plan:
     uploaded = {f.remote for files in state.artifacts.values() for f in files}
     artifacts = tuple(
         ArtifactUpload(
@@ -45,6 +67,14 @@ def build_plan(desired: Desired, state: DeploymentState, observe: Observe | None
         )
         for a in desired.artifacts
     )
+    files = tuple(_file_changes(list(desired.files), state, desired.file_path))
+    resources = _resource_changes(dict(desired.resources), state, observe, registry)
+    stages: list[Stage] = []
+    if artifacts:
+        stages.append(ArtifactStage(artifacts))
+    if files:
+        stages.append(FileStage(files))
+    stages += _stages(resources, registry)
     return Plan(
         bundle=desired.bundle,
         target=desired.target,
@@ -52,11 +82,32 @@ def build_plan(desired: Desired, state: DeploymentState, observe: Observe | None
         root_path=desired.root_path,
         file_path=desired.file_path,
         state=state,
-        artifacts=artifacts,
-        files=tuple(_file_changes(list(desired.files), state, desired.file_path)),
-        resources=tuple(_resource_changes(dict(desired.resources), state, observe)),
+        stages=tuple(stages),
         warnings=desired.warnings,
     )
+
+
+def _stages(changes: list[ResourceChange], registry: Registry) -> list[Stage]:
+    """One stage per run of a kind in apply order, then the deletes, kinds in reverse rank."""
+    by_address = {c.address: c for c in changes}
+    live = [c.address for c in changes if c.action is not Action.DELETE]
+    stages: list[Stage] = []
+    run: list[ResourceChange] = []
+    for address in apply_order(live, {a: c.config for a, c in by_address.items()}, registry):
+        change = by_address[address]
+        if run and run[-1].kind != change.kind:
+            stages.append(ResourceStage(run[0].kind, tuple(run)))
+            run = []
+        run.append(change)
+    if run:
+        stages.append(ResourceStage(run[0].kind, tuple(run)))
+    doomed: dict[str, list[ResourceChange]] = {}
+    for change in changes:
+        if change.action is Action.DELETE:
+            doomed.setdefault(change.kind, []).append(change)
+    for kind in sorted(doomed, key=registry.rank, reverse=True):
+        stages.append(DeleteStage(kind, tuple(sorted(doomed[kind], key=lambda c: c.address))))
+    return stages
 
 
 def _file_changes(files: list[LocalFile], state: DeploymentState, file_path: str) -> list[FileChange]:
@@ -77,13 +128,15 @@ def _file_changes(files: list[LocalFile], state: DeploymentState, file_path: str
 
 
 def _resource_changes(
-    desired: dict[str, dict[str, Any]], state: DeploymentState, observe: Observe | None
+    desired: dict[str, dict[str, Any]], state: DeploymentState, observe: Observe | None, registry: Registry
 ) -> list[ResourceChange]:
     first: dict[str, tuple[Action, str]] = {}
     seen = {a: observe(r) for a, r in state.resources.items() if a in desired} if observe else {}
     known = state.ids()
     differences: dict[str, list[str]] = {}
     """Fields that differ from the state, references filled with the ids the state knows."""
+    fingerprinted: set[str] = set()
+    """Unchanged by fingerprint, referencing nothing: no field to compare."""
     for address, config in desired.items():
         prev = state.resources.get(address)
         if prev is None:
@@ -91,10 +144,13 @@ def _resource_changes(
         elif address in seen and not seen[address].exists:
             first[address] = (Action.CREATE, "deleted in the workspace since the last deploy")
         else:
-            differ = differences[address] = changed_fields(
-                prev.config, redact(fill_references(config, known))
+            same = prev.desired_hash == fingerprint(config) and not any(references(config))
+            if same:
+                fingerprinted.add(address)
+            differ = differences[address] = (
+                [] if same else changed_fields(prev.config, redact(fill_references(config, known)))
             )
-            recreate = needs_recreate(prev.kind, differ)
+            recreate = needs_recreate(_recreate_fields(registry, prev.kind), differ)
             if recreate:
                 first[address] = (Action.RECREATE, f"{', '.join(recreate)} cannot change in place")
             else:
@@ -110,7 +166,7 @@ def _resource_changes(
         if prev is not None and action in (Action.UPDATE, Action.UNCHANGED, Action.RECREATE):
             fields = (
                 tuple(differences[address])
-                if ids == known
+                if ids == known or address in fingerprinted
                 else tuple(changed_fields(prev.config, redact(fill_references(config, ids))))
             )
             if action is Action.UNCHANGED and fields:
@@ -130,9 +186,29 @@ def _resource_changes(
                 desired_hash=fingerprint(config),
                 changed_fields=fields,
                 reason=reason,
+                loses_data=_loses_data(registry, kind),
             )
         )
     for address, prev in sorted(state.resources.items()):
         if address not in desired:
-            changes.append(ResourceChange(prev.kind, prev.key, Action.DELETE, id=prev.id, config=prev.config))
+            changes.append(
+                ResourceChange(
+                    prev.kind,
+                    prev.key,
+                    Action.DELETE,
+                    id=prev.id,
+                    config=prev.config,
+                    loses_data=_loses_data(registry, prev.kind),
+                )
+            )
     return changes
+
+
+def _recreate_fields(registry: Registry, kind: str) -> tuple[str, ...]:
+    found = registry.get(kind)
+    return found.recreate_fields if found is not None else ()
+
+
+def _loses_data(registry: Registry, kind: str) -> bool:
+    found = registry.get(kind)
+    return found.destructive if found is not None else False

@@ -8,8 +8,8 @@ bundle deployed a second ago would report drift. So the comparison is asymmetric
 - every field brickyard sent is compared; one the workspace no longer has counts only when what was
   sent was not empty or a default;
 - a field only the workspace has counts only when it carries a value, not an empty one or a default
-  the server fills itself (`SERVER_FILLED`); for clusters and Unity Catalog objects, whose documents
-  are mostly status, only the settings a person can edit (`EDITABLE_EXTRAS`) count at all;
+  the server fills itself (the kind's `server_filled`); for kinds whose documents are mostly status
+  (clusters, Unity Catalog objects), only the settings a person can edit (`editable_extras`) count;
 - lists with a key (`tasks` by `task_key`, `job_clusters`, `parameters`, `environments`,
   `depends_on`) are matched by key, so a reordered list is no drift and a report names the task;
 - scalars compare loosely across the types an API round trip changes (`"1"` and `1`, `/Workspace/x`
@@ -19,82 +19,14 @@ bundle deployed a second ago would report drift. So the comparison is asymmetric
 from __future__ import annotations
 
 import fnmatch
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-ANY: tuple[Any, ...] = ("<any value>",)
-"""In SERVER_FILLED (compared by identity): whatever value the workspace chose."""
-DEPLOYER = "<deployer>"
-"""In SERVER_FILLED: a user who deployed (a job runs as its creator unless told otherwise)."""
+from brickyard.resources.base import ANY, DEPLOYER
 
-# Attributes a workspace fills into a cluster specification the bundle did not set.
-CLUSTER_FILLED = (
-    "enable_elastic_disk",
-    "disk_spec",
-    "aws_attributes",
-    "azure_attributes",
-    "gcp_attributes",
-    "data_security_mode",
-    "runtime_engine",
-    "enable_local_disk_encryption",
-    "driver_node_type_id",
-    "driver_instance_pool_id",
-    "autotermination_minutes",
-    "init_scripts_safe_mode",
-    "single_user_name",
-    "node_type_id",
-    "kind",
-    "use_ml_runtime",
-    "is_single_node",
-)
-
-# Shape path (list entries as `[]`) → values a workspace fills in by itself, per resource kind.
-SERVER_FILLED: dict[str, dict[str, tuple[Any, ...]]] = {
-    "jobs": {
-        "format": ("MULTI_TASK",),
-        "max_concurrent_runs": (1,),
-        "edit_mode": ("EDITABLE",),
-        "queue": ({"enabled": True},),
-        "run_as": ({"user_name": DEPLOYER},),
-        "performance_target": ("STANDARD", "PERFORMANCE_OPTIMIZED"),
-        "*pause_status": ("UNPAUSED",),
-        "*run_if": ("ALL_SUCCESS",),
-        "tasks[]*.source": ("WORKSPACE",),
-        "*effective_*": ANY,
-        "environments[].spec.client": ANY,
-        "environments[].spec.environment_version": ANY,
-        **{f"*new_cluster.{name}": ANY for name in CLUSTER_FILLED},
-    },
-    "pipelines": {
-        "id": ANY,
-        "edition": ("ADVANCED",),
-        "channel": ("CURRENT",),
-        "storage": ANY,
-        "clusters": ANY,
-        "*effective_*": ANY,
-    },
-}
-
-EDITABLE_EXTRAS: dict[str, frozenset[str]] = {
-    "clusters": frozenset(
-        {
-            "spark_conf",
-            "spark_env_vars",
-            "custom_tags",
-            "init_scripts",
-            "autoscale",
-            "num_workers",
-            "policy_id",
-            "instance_pool_id",
-            "docker_image",
-            "ssh_public_keys",
-            "cluster_log_conf",
-        }
-    ),
-    "schemas": frozenset({"comment", "properties"}),
-    "volumes": frozenset({"comment"}),
-}
-"""Kinds listed here report a workspace-only field only if it is one of these (top level)."""
+if TYPE_CHECKING:
+    from brickyard.resources.base import Kind
 
 LIST_KEYS = {
     "tasks": "task_key",
@@ -125,18 +57,22 @@ class FieldChange:
 
 
 def compare(
-    kind: str, deployed: Any, actual: Any, deployers: frozenset[str] = frozenset()
+    kind: type[Kind] | None, deployed: Any, actual: Any, deployers: frozenset[str] = frozenset()
 ) -> list[FieldChange]:
     """How the workspace's settings (`actual`) differ from the settings brickyard sent.
 
-    `deployers` are the users a `run_as` the workspace filled in may name.
+    `kind` says what the workspace fills in by itself (None: nothing); `deployers` are the users
+    a `run_as` the workspace filled in may name.
     """
-    return _Comparison(kind, deployers).diff(deployed, actual, "", "")
+    filled: Mapping[str, tuple[Any, ...]] = kind.server_filled if kind is not None else {}
+    extras = kind.editable_extras if kind is not None else None
+    return _Comparison(filled, extras, deployers).diff(deployed, actual, "", "")
 
 
 @dataclass(frozen=True)
 class _Comparison:
-    kind: str
+    filled: Mapping[str, tuple[Any, ...]]
+    extras: frozenset[str] | None
     deployers: frozenset[str]
 
     def diff(self, old: Any, new: Any, path: str, shape: str) -> list[FieldChange]:
@@ -200,14 +136,13 @@ class _Comparison:
         return True
 
     def _reportable_extra(self, shape: str, key: str) -> bool:
-        allowed = EDITABLE_EXTRAS.get(self.kind)
-        return allowed is None or shape != "" or key in allowed
+        return self.extras is None or shape != "" or key in self.extras
 
     def is_default(self, shape: str, value: Any) -> bool:
         """Whether `value` at `shape` is what the workspace holds when nobody set it."""
         if _empty(value):
             return True
-        for pattern, values in SERVER_FILLED.get(self.kind, {}).items():
+        for pattern, values in self.filled.items():
             if not fnmatch.fnmatchcase(shape, pattern):
                 continue
             if values is ANY or any(self._equal_default(v, value) for v in values):
@@ -217,7 +152,7 @@ class _Comparison:
         return False
 
     def _equal_default(self, default: Any, value: Any) -> bool:
-        plain = _Comparison("", self.deployers)
+        plain = _Comparison({}, None, self.deployers)
         if default == {"user_name": DEPLOYER}:
             return any(not plain.diff({"user_name": user}, value, "", "") for user in self.deployers)
         return not plain.diff(default, value, "", "")

@@ -1,7 +1,11 @@
 """A plan: everything a deploy would do, computed without side effects, applied as computed.
 
-`brickyard plan` prints it; `brickyard deploy` applies the same object. It holds the state it was
-computed against, so apply can refuse a state that changed underneath it.
+A plan is a list of typed stages, built once: artifacts, files, then one stage per resource kind
+in rank order (a resource after those it references), then the deletes, kinds in reverse rank.
+`brickyard plan` explains the stages in that order and `brickyard deploy` executes them in that
+order; `destroy` is a plan against an empty desired deployment, so it holds delete stages only.
+The plan holds the state it was computed against, so apply can refuse a state that changed
+underneath it.
 """
 
 from __future__ import annotations
@@ -12,11 +16,6 @@ from pathlib import Path
 from typing import Any
 
 from brickyard.state.model import DeploymentState
-
-# Resource kinds in the order they are created; deletes run in reverse.
-STAGES = ("schemas", "volumes", "clusters", "pipelines", "jobs")
-# Deleting or recreating these loses data or history: deploy asks first.
-DESTRUCTIVE_KINDS = frozenset({"pipelines", "schemas", "volumes"})
 
 
 class Action(str, Enum):
@@ -45,6 +44,8 @@ class ResourceChange:
     desired_hash: str = ""
     changed_fields: tuple[str, ...] = ()
     reason: str = ""
+    loses_data: bool = False
+    """Deleting a resource of this kind loses data or history (the registry says which)."""
 
     @property
     def address(self) -> str:
@@ -52,7 +53,7 @@ class ResourceChange:
 
     @property
     def destructive(self) -> bool:
-        return self.kind in DESTRUCTIVE_KINDS and self.action in (Action.DELETE, Action.RECREATE)
+        return self.loses_data and self.action in (Action.DELETE, Action.RECREATE)
 
 
 @dataclass(frozen=True)
@@ -75,6 +76,39 @@ class ArtifactUpload:
 
 
 @dataclass(frozen=True)
+class ArtifactStage:
+    """Upload library files (wheels, jars) under the artifact path, before anything names them."""
+
+    uploads: tuple[ArtifactUpload, ...]
+
+
+@dataclass(frozen=True)
+class FileStage:
+    """Sync the bundle's files: upload what changed, delete what the bundle no longer has."""
+
+    changes: tuple[FileChange, ...]
+
+
+@dataclass(frozen=True)
+class ResourceStage:
+    """Create, update or recreate the resources of one kind, each after those it references."""
+
+    kind: str
+    changes: tuple[ResourceChange, ...]
+
+
+@dataclass(frozen=True)
+class DeleteStage:
+    """Delete the resources of one kind that the desired deployment no longer has."""
+
+    kind: str
+    changes: tuple[ResourceChange, ...]
+
+
+Stage = ArtifactStage | FileStage | ResourceStage | DeleteStage
+
+
+@dataclass(frozen=True)
 class Plan:
     bundle: str
     target: str
@@ -82,10 +116,21 @@ class Plan:
     root_path: str
     file_path: str
     state: DeploymentState
-    artifacts: tuple[ArtifactUpload, ...] = ()
-    files: tuple[FileChange, ...] = ()
-    resources: tuple[ResourceChange, ...] = ()
+    stages: tuple[Stage, ...] = ()
     warnings: tuple[str, ...] = ()
+
+    @property
+    def artifacts(self) -> tuple[ArtifactUpload, ...]:
+        return tuple(a for s in self.stages if isinstance(s, ArtifactStage) for a in s.uploads)
+
+    @property
+    def files(self) -> tuple[FileChange, ...]:
+        return tuple(f for s in self.stages if isinstance(s, FileStage) for f in s.changes)
+
+    @property
+    def resources(self) -> tuple[ResourceChange, ...]:
+        """Every resource change, in the order the stages apply them."""
+        return tuple(c for s in self.stages if isinstance(s, ResourceStage | DeleteStage) for c in s.changes)
 
     @property
     def has_changes(self) -> bool:

@@ -16,16 +16,10 @@ from typing import Any
 
 from brickyard.errors import PlanError
 from brickyard.graph import find_cycle
-from brickyard.plan.model import STAGES
+from brickyard.resources import Registry
 
 RESOURCE_REF = re.compile(r"\$\{resources\.([a-z_]+)\.([A-Za-z0-9_-]+)\.([A-Za-z0-9_.]+)\}")
 SEPARATE_FIELDS = ("permissions", "grants", "lifecycle")
-# Changing these cannot be done in place: the resource is deleted and created again.
-RECREATE_FIELDS: dict[str, tuple[str, ...]] = {
-    "pipelines": ("catalog", "storage"),
-    "schemas": ("name", "catalog_name", "storage_root"),
-    "volumes": ("name", "catalog_name", "schema_name", "volume_type", "storage_location"),
-}
 
 
 def fingerprint(config: Mapping[str, Any]) -> str:
@@ -96,13 +90,14 @@ def changed_fields(old: Any, new: Any, prefix: str = "") -> list[str]:
     return [] if old == new else [prefix or "(all)"]
 
 
-def needs_recreate(kind: str, fields: list[str]) -> list[str]:
+def needs_recreate(recreate_fields: tuple[str, ...], fields: list[str]) -> list[str]:
+    """Which of the changed `fields` cannot change in place (the kind's `recreate_fields`)."""
     heads = {field.split(".")[0].split("[")[0] for field in fields}
-    return [f for f in RECREATE_FIELDS.get(kind, ()) if f in heads]
+    return [f for f in recreate_fields if f in heads]
 
 
-def apply_order(addresses: list[str], configs: Mapping[str, Any]) -> list[str]:
-    """Addresses in stage order; within a stage, a resource comes after those it references."""
+def apply_order(addresses: list[str], configs: Mapping[str, Any], registry: Registry) -> list[str]:
+    """Addresses in stage (rank) order; a resource comes after those it references."""
     present = set(addresses)
     graph = {
         a: sorted({f"{k}.{key}" for k, key, _ in references(configs.get(a, {}))} & present - {a})
@@ -122,9 +117,6 @@ def apply_order(addresses: list[str], configs: Mapping[str, Any]) -> list[str]:
             visit(dep)
         done.append(address)
 
-    for stage in STAGES:
-        for address in sorted(a for a in addresses if a.split(".", 1)[0] == stage):
-            visit(address)
-    for address in sorted(addresses):
+    for address in sorted(addresses, key=lambda a: (registry.rank(a.split(".", 1)[0]), a)):
         visit(address)
     return done

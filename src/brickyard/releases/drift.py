@@ -142,17 +142,9 @@ def _unmanaged(target: Target, state: DeploymentState, desired: Desired) -> list
     known = [f.remote for f in state.files.values()]
     known += [a.remote for files in state.artifacts.values() for a in files]
     objects = unmanaged_objects(target.client, roots, [str(workspace["state_path"])], known)
-    names: dict[str, set[str]] = {}
-    metadata: set[str] = set()
     configs = [(r.kind, r.config) for r in state.resources.values()]
     configs += [(a.split(".", 1)[0], fill_references(c, state.ids())) for a, c in desired.resources.items()]
-    for kind, config in configs:
-        if kind in ("jobs", "pipelines") and isinstance(config.get("name"), str):
-            names.setdefault(kind, set()).add(config["name"])
-            path = (config.get("deployment") or {}).get("metadata_file_path")
-            if path:
-                metadata.add(str(path))
-    resources = unmanaged_resources(target.client, names, metadata, set(state.ids().values()))
+    resources = unmanaged_resources(target.kinds, configs, set(state.ids().values()))
     return objects + resources
 
 

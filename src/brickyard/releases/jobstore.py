@@ -20,11 +20,11 @@ from pathlib import Path
 from typing import Any, Literal
 
 from brickyard.context import AppContext
-from brickyard.deploy.remote import remote_settings
 from brickyard.deploy.target import Target, open_target
 from brickyard.errors import ApplyError, ReleaseError, UsageError
 from brickyard.plan.compare import compare
 from brickyard.plan.resources import split_settings
+from brickyard.resources.jobs import Jobs
 from brickyard.state.model import DeploymentState, ResourceState
 from brickyard.state.redact import redact
 
@@ -66,13 +66,13 @@ def export_jobs(ctx: AppContext, options: StoreOptions) -> list[Path]:
 
     target = open_target(ctx, options.target, options.variables, options.profile)
     state = target.read_state(ctx)
-    jobs = _chosen([r for r in state.resources.values() if r.kind == "jobs"], options.keys, target)
+    jobs = _chosen([r for r in state.resources.values() if r.kind == Jobs.name], options.keys, target)
     directory = store_directory(ctx, target, options.directory)
     directory.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
     for resource in jobs:
         try:
-            settings = remote_settings(target.kinds["jobs"], resource.id)
+            settings = target.kinds["jobs"].settings(resource.id)
         except NotFound:
             ctx.output.warn(
                 f"jobs.{resource.key} (job {resource.id}) is gone from the workspace: not exported; a stored "
@@ -147,10 +147,10 @@ def _restore(
     resource = state.resources[f"jobs.{key}"]
     deployed, extras = split_settings(resource.config)
     try:
-        actual: dict[str, Any] | None = remote_settings(kind, resource.id)
+        actual: dict[str, Any] | None = kind.settings(resource.id)
     except NotFound:
         actual = None
-    if actual is not None and not compare("jobs", stored, redact(actual)):
+    if actual is not None and not compare(type(kind), stored, redact(actual)):
         return Restored(key, "unchanged", resource.id)
     try:
         if actual is None:
@@ -161,7 +161,7 @@ def _restore(
             new_id = kind.update(resource.id, stored)
     except Exception as err:
         raise ApplyError(f"jobs.{key}", "restore", err) from err
-    differs = compare("jobs", deployed, stored, frozenset({state.deployed_by}))
+    differs = compare(type(kind), deployed, stored, frozenset({state.deployed_by}))
     config = resource.config
     if differs:
         # The workspace now holds the file's version, not the last deploy's: say so in the state,
@@ -171,7 +171,10 @@ def _restore(
             f"jobs.{key}: the stored definition differs from the last deploy ({', '.join(f.path for f in differs[:5])}); "
             f"`brickyard deploy -t {target.bundle.target}` will apply the bundle's version"
         )
-    state.resources[resource.address] = resource.model_copy(update={"id": new_id, "config": config})
+    update: dict[str, Any] = {"id": new_id, "config": config}
+    if differs:
+        update["desired_hash"] = ""  # the state no longer holds what the bundle's fingerprint stands for
+    state.resources[resource.address] = resource.model_copy(update=update)
     if actual is not None:
         return Restored(key, "reset", new_id)
     for other in _referencing(state, resource.id, resource.address):

@@ -1,6 +1,6 @@
 """Workspace objects that moved away from the state: files edited or deleted in the UI, and objects
-under the bundle's paths (or jobs and pipelines carrying its deployment metadata) that the state
-does not list.
+under the bundle's paths (or resources its kinds find as owned: jobs and pipelines carrying its
+deployment metadata) that the state does not list.
 
 A file is compared by the content hash the state recorded. A workspace may hand a notebook back
 reformatted (trailing blanks, a Jupyter notebook as SOURCE), so when the hashes differ and the
@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
-from brickyard.deploy.remote import name_filter
+from brickyard.resources.base import Kind, metadata_path
 from brickyard.state.model import FileState
 
 if TYPE_CHECKING:
@@ -44,7 +44,7 @@ class Unmanaged:
     """Something in the workspace that looks like this bundle's but that the state does not list."""
 
     what: str
-    """`file`, `notebook`, `library`, … for workspace objects; `job` or `pipeline` for resources."""
+    """`file`, `notebook`, `library`, … for workspace objects; the kind's label (`job`) for resources."""
     where: str
     """The workspace path, or the resource id."""
     name: str = ""
@@ -104,27 +104,27 @@ def unmanaged_objects(
 
 
 def unmanaged_resources(
-    client: WorkspaceClient, names: dict[str, set[str]], metadata: set[str], known: set[str]
+    kinds: Mapping[str, Kind], configs: Iterable[tuple[str, dict[str, Any]]], known: set[str]
 ) -> list[Unmanaged]:
-    """Jobs and pipelines named like this bundle's that carry its deployment metadata, not in the state.
+    """Resources each kind finds as owned by these configurations (`Kind.owned`), not in the state.
 
-    Asking by name keeps it to one call per resource, however many jobs the workspace holds.
+    Kinds look by name, so it is one listing per resource, however many the workspace holds.
     """
     out: list[Unmanaged] = []
-    for name in sorted(names.get("jobs", set())):
-        for job in _jobs_named(client, name):
-            deployed = (job.get("settings", {}).get("deployment") or {}).get("metadata_file_path")
-            if deployed in metadata and str(job.get("job_id")) not in known:
-                out.append(Unmanaged("job", str(job["job_id"]), name))
-    for name in sorted(names.get("pipelines", set())):
-        found = client.api_client.do("GET", "/api/2.0/pipelines", query={"filter": name_filter(name)})
-        for status in (found or {}).get("statuses", []):
-            pipeline_id = str(status.get("pipeline_id"))
-            if status.get("name") != name or pipeline_id in known:
-                continue
-            spec = client.api_client.do("GET", f"/api/2.0/pipelines/{pipeline_id}").get("spec") or {}
-            if (spec.get("deployment") or {}).get("metadata_file_path") in metadata:
-                out.append(Unmanaged("pipeline", pipeline_id, name))
+    asked: set[tuple[str, str, str]] = set()
+    for name, config in configs:
+        kind = kinds.get(name)
+        if kind is None:
+            continue
+        label = kind.display_name(config, "")
+        question = (name, label, metadata_path(config))
+        if question in asked:
+            continue
+        asked.add(question)
+        for found in kind.owned(config):
+            if found not in known:
+                known = known | {found}
+                out.append(Unmanaged(kind.label, found, label))
     return out
 
 
@@ -132,17 +132,6 @@ def canonical(path: str) -> str:
     """Workspace paths are answered with or without their `/Workspace` prefix."""
     path = path.rstrip("/") or "/"
     return path[len("/Workspace") :] if path.startswith("/Workspace/") else path
-
-
-def _jobs_named(client: WorkspaceClient, name: str) -> list[dict[str, Any]]:
-    jobs: list[dict[str, Any]] = []
-    query: dict[str, Any] = {"name": name, "limit": 100}
-    while True:
-        page = client.api_client.do("GET", "/api/2.2/jobs/list", query=query) or {}
-        jobs.extend(page.get("jobs", []))
-        if not page.get("next_page_token"):
-            return jobs
-        query = {**query, "page_token": page["next_page_token"]}
 
 
 def _list(client: WorkspaceClient, directory: str) -> list[dict[str, Any]]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,29 +28,38 @@ class RunOptions:
 def run_resource(ctx: AppContext, options: RunOptions) -> RunOutcome | UpdateOutcome | None:
     target = open_target(ctx, options.target, options.variables, options.profile)
     kind, resource_id = _resolve(ctx, target, options.key)
-    params = _params(options.params)
+    return _RUNNERS[kind](ctx, target, options, resource_id)
+
+
+def _run_job(ctx: AppContext, target: Target, options: RunOptions, resource_id: str) -> RunOutcome | None:
     client = target.client
-    if kind == "jobs":
-        run_id = start_job(client, resource_id, params, list(options.only))
-        url = _run_url(client, run_id)
-        ctx.output.info(f"Started run {run_id} of {options.key}: {url}")
-        if options.no_wait:
-            ctx.output.result({"run_id": run_id, "run_page_url": url}, f"Run {run_id} started: {url}")
-            return None
-        outcome = watch_job(client, run_id, ctx.output)
-        ctx.output.result(outcome.as_json(), lambda console: _render_job(console, outcome))
-        if not outcome.succeeded:
-            raise RunFailedError(
-                f"run {run_id} of {options.key} ended {outcome.result or outcome.state}: {outcome.message or 'see above'}"
-                f"\n{outcome.url}",
-                run_id,
-                outcome.url,
-            )
-        return outcome
+    run_id = start_job(client, resource_id, _params(options.params), list(options.only))
+    url = _run_url(client, run_id)
+    ctx.output.info(f"Started run {run_id} of {options.key}: {url}")
+    if options.no_wait:
+        ctx.output.result({"run_id": run_id, "run_page_url": url}, f"Run {run_id} started: {url}")
+        return None
+    outcome = watch_job(client, run_id, ctx.output)
+    ctx.output.result(outcome.as_json(), lambda console: _render_job(console, outcome))
+    if not outcome.succeeded:
+        raise RunFailedError(
+            f"run {run_id} of {options.key} ended {outcome.result or outcome.state}: {outcome.message or 'see above'}"
+            f"\n{outcome.url}",
+            run_id,
+            outcome.url,
+        )
+    return outcome
+
+
+def _run_pipeline(
+    ctx: AppContext, target: Target, options: RunOptions, resource_id: str
+) -> UpdateOutcome | None:
     if options.only:
         raise UsageError(
             "--only selects tasks of a job; pipelines refresh everything (use a job with pipeline_task)"
         )
+    _params(options.params)
+    client = target.client
     update_id = start_update(client, resource_id, full_refresh=options.full_refresh)
     ctx.output.info(f"Started update {update_id} of pipeline {options.key}")
     if options.no_wait:
@@ -68,9 +77,16 @@ def run_resource(ctx: AppContext, options: RunOptions) -> RunOutcome | UpdateOut
     return update
 
 
+_RUNNERS: dict[str, Callable[[AppContext, Target, RunOptions, str], RunOutcome | UpdateOutcome | None]] = {
+    "jobs": _run_job,
+    "pipelines": _run_pipeline,
+}
+"""The kinds `brickyard run` starts, each through its own run API."""
+
+
 def _resolve(ctx: AppContext, target: Target, key: str) -> tuple[str, str]:
     state = target.read_state(ctx)
-    found = [(kind, state.resource(kind, key)) for kind in ("jobs", "pipelines")]
+    found = [(kind, state.resource(kind, key)) for kind in _RUNNERS]
     deployed = [(kind, r) for kind, r in found if r is not None]
     if len(deployed) > 1:
         raise UsageError(f"{key} names both a job and a pipeline; rename one of them")
@@ -78,13 +94,13 @@ def _resolve(ctx: AppContext, target: Target, key: str) -> tuple[str, str]:
         kind, resource = deployed[0]
         assert resource is not None
         return kind, resource.id
-    declared = [kind for kind in ("jobs", "pipelines") if key in target.bundle.resources(kind)]
+    declared = [kind for kind in _RUNNERS if key in target.bundle.resources(kind)]
     if declared:
         raise BrickyardError(
             f"{declared[0][:-1]} {key} is not deployed to target {target.bundle.target} yet; "
             f"run `brickyard deploy -t {target.bundle.target}` first"
         )
-    known = sorted(k for kind in ("jobs", "pipelines") for k in target.bundle.resources(kind))
+    known = sorted(k for kind in _RUNNERS for k in target.bundle.resources(kind))
     raise UsageError(f"no job or pipeline named {key}; this bundle has: {', '.join(known) or 'none'}")
 
 

@@ -24,12 +24,16 @@ if TYPE_CHECKING:
 Path = tuple[str | int, ...]
 
 
+_SCOPE_KINDS = {"all_purpose_clusters": "clusters", "jobs": "jobs", "pipelines": "pipelines"}
+"""Policy scopes that are one resource kind; the `clusters` scope is every cluster specification."""
+
+
 def _subjects(config: dict[str, Any], scope: str) -> Iterator[tuple[Path, dict[str, Any]]]:
-    if scope == "clusters":
+    kind = _SCOPE_KINDS.get(scope)
+    if kind is None:
         for cluster in cluster_specs(config):
             yield cluster.path, cluster.spec
         return
-    kind = {"all_purpose_clusters": "clusters", "jobs": "jobs", "pipelines": "pipelines"}[scope]
     for key, resource in ((config.get("resources") or {}).get(kind) or {}).items():
         if isinstance(resource, dict):
             yield ("resources", kind, key), resource

@@ -122,7 +122,7 @@ def _policy(settings: Settings, options: ScanOptions) -> ScanResult:
     return policy_result(bundles, settings)
 
 
-def _all_targets(root: Path) -> list[str | None]:  # type: ignore[return]
+def _all_targets(root: Path) -> list[str | None]:
     from brickyard.bundle.loader import read_tree
 
     tree = read_tree(root, [])

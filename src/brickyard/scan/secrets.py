@@ -78,7 +78,8 @@ def _is_lock(path: Path) -> bool:
 def _plugins(entropy: bool) -> list[dict[str, Any]]:
     from detect_secrets.core.plugins.util import get_mapping_from_secret_type_to_class
 
-    names = sorted(cls.__name__ for cls in get_mapping_from_secret_type_to_class().values())
+    plugins: list[type] = list(get_mapping_from_secret_type_to_class().values())
+    names = sorted(plugin.__name__ for plugin in plugins)
     return [{"name": n} for n in names if entropy or n not in _NOISY_PLUGINS]
 
 

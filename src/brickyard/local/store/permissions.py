@@ -11,6 +11,7 @@ from typing import Any
 
 from brickyard.local.apierror import ApiError
 from brickyard.local.store.db import Database, dumps, loads
+from brickyard.local.store.objects import PERMISSION_TYPES
 
 LEVELS: dict[str, tuple[str, ...]] = {
     "jobs": ("CAN_VIEW", "CAN_MANAGE_RUN", "IS_OWNER", "CAN_MANAGE"),
@@ -20,6 +21,7 @@ LEVELS: dict[str, tuple[str, ...]] = {
     "notebooks": ("CAN_READ", "CAN_RUN", "CAN_EDIT", "CAN_MANAGE"),
     "files": ("CAN_READ", "CAN_RUN", "CAN_EDIT", "CAN_MANAGE"),
     "repos": ("CAN_READ", "CAN_RUN", "CAN_EDIT", "CAN_MANAGE"),
+    **{name: levels for name, (_, _, _, levels) in PERMISSION_TYPES.items()},
 }
 SINGULAR = {
     "jobs": "job",
@@ -29,6 +31,7 @@ SINGULAR = {
     "notebooks": "notebook",
     "files": "file",
     "repos": "repo",
+    **{name: singular for name, (_, _, singular, _) in PERMISSION_TYPES.items()},
 }
 PRINCIPALS = ("user_name", "group_name", "service_principal_name")
 _OWNED = ("jobs", "pipelines")

@@ -135,4 +135,17 @@ V3 = [
 ]
 """SQL warehouses (`store.warehouses`)."""
 
-MIGRATIONS: list[list[str]] = [V1, V2, V3]
+V4 = [
+    """CREATE TABLE api_objects (
+        kind TEXT NOT NULL,
+        id TEXT NOT NULL,
+        name TEXT NOT NULL,
+        created INTEGER NOT NULL,
+        doc TEXT NOT NULL,
+        PRIMARY KEY (kind, id)
+    )""",
+    "CREATE INDEX api_objects_name ON api_objects (kind, name)",
+]
+"""API objects kept as documents (`store.objects`): dashboards, apps, and the rest."""
+
+MIGRATIONS: list[list[str]] = [V1, V2, V3, V4]

@@ -61,10 +61,3 @@ def get(request: Request, scope: str, key: str) -> dict[str, Any]:
         "Secret values cannot be read through the local workspace API; "
         "read them in a task with dbutils.secrets.get, which redacts them from output."
     )
-
-
-@router.get("/acls/list")
-def list_acls(request: Request, scope: str) -> dict[str, Any]:
-    ws = services(request)
-    ws.secrets.list(scope)  # 404 for an unknown scope
-    return {"items": [{"principal": ws.user, "permission": "MANAGE"}]}

@@ -1,0 +1,77 @@
+"""SQL alerts (`/api/2.0/alerts`, the v2 API): a query, a condition on its result, a schedule.
+
+A bundle may keep the alert's definition in a local `.dbalert.json` file (`file_path`); its
+fields are merged under the bundle's own.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any, ClassVar
+
+from brickyard.errors import PlanError
+from brickyard.resources.base import ANY, Kind, Prepare, ServerFilled
+
+_OUTPUT = ("id", "create_time", "update_time", "lifecycle_state", "owner_user_name", "effective_run_as")
+
+
+class Alerts(Kind):
+    name = "alerts"
+    label = "alert"
+    rank = 65
+    depends_on = ("sql_warehouses",)
+    name_fields = ("display_name",)
+    permission_type = "alertsv2"
+    permission_levels: ClassVar[Mapping[str, str]] = {
+        "CAN_MANAGE": "CAN_MANAGE",
+        "CAN_VIEW": "CAN_READ",
+        "CAN_RUN": "CAN_RUN",
+    }
+    path_fields = ("parent_path",)
+    schema_root = ("sql", "AlertV2", "")
+    extra_fields: ClassVar[Mapping[str, Any]] = {"file_path": "str"}
+    server_filled: ClassVar[ServerFilled] = {
+        **{field: ANY for field in _OUTPUT},
+        "parent_path": ANY,
+        "evaluation.state": ANY,
+        "evaluation.last_evaluated_at": ANY,
+        "schedule.pause_status": ("UNPAUSED",),
+    }
+    local_note = "the local workspace keeps alerts and their schedules but never evaluates them"
+
+    def create(self, settings: dict[str, Any]) -> str:
+        return str(self.do("POST", "/api/2.0/alerts", settings)["id"])
+
+    def update(self, id: str, settings: dict[str, Any]) -> str:
+        self.do("PATCH", f"/api/2.0/alerts/{id}", settings, query={"update_mask": "*"})
+        return id
+
+    def _delete(self, id: str) -> None:
+        self.do("DELETE", f"/api/2.0/alerts/{id}", query={"purge": "true"})
+
+    def read(self, id: str) -> dict[str, Any]:
+        from databricks.sdk.errors import NotFound
+
+        doc = dict(self.do("GET", f"/api/2.0/alerts/{id}"))
+        if doc.get("lifecycle_state") == "DELETED":
+            raise NotFound(f"alert {id} is in the trash")
+        return doc
+
+    def url(self, host: str, id: str) -> str:
+        return f"{host}/sql/alerts-v2/{id}"
+
+    @classmethod
+    def prepare(cls, config: dict[str, Any], context: Prepare) -> dict[str, Any]:
+        path = config.get("file_path")
+        if not isinstance(path, str) or not path:
+            return config
+        local = context.local("file_path", path)
+        try:
+            definition = json.loads(local.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as err:
+            raise PlanError(f"alert file {path}: {err}") from None
+        if not isinstance(definition, dict):
+            raise PlanError(f"alert file {path}: expected a JSON object")
+        rest = {k: v for k, v in config.items() if k != "file_path"}
+        return {**definition, **rest}

@@ -1,0 +1,117 @@
+"""The registry is the one place that knows resource kinds by name."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import brickyard
+from brickyard.bundle.schema import KNOWN_KINDS, definitions
+from brickyard.resources import REGISTRY, Kind, Registry
+
+SRC = Path(brickyard.__file__).parent
+
+# Modules outside the registry that still compare against a kind's name, each with why. The local
+# workspace implements the REST API (its routes and stores are the API's objects, not bundle
+# kinds), and the pipelines executor never sees a bundle.
+_NOT_SCANNED = ("resources/", "local/", "pipelines/")
+_PENDING = {
+    # The bundle loader's own checks and defaults (permission levels, run_as on jobs, job checks).
+    "bundle/checks.py",
+    "bundle/defaults.py",
+}
+
+
+def _kind_names(node: ast.AST) -> list[str]:
+    if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value in KNOWN_KINDS:
+        return [node.value]
+    if isinstance(node, ast.Tuple | ast.List | ast.Set):
+        return [n for item in node.elts for n in _kind_names(item)]
+    return []
+
+
+def _conditionals_naming_kinds(path: Path, root: Path = SRC) -> list[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    where = path.relative_to(root).as_posix()
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Compare):
+            for operand in (node.left, *node.comparators):
+                found += [f"{where}:{node.lineno} {n}" for n in _kind_names(operand)]
+        elif isinstance(node, ast.MatchValue):
+            found += [f"{where}:{node.lineno} {n}" for n in _kind_names(node.value)]
+    return found
+
+
+def test_no_module_outside_the_registry_names_a_kind_in_a_conditional() -> None:
+    offenders = []
+    for path in sorted(SRC.rglob("*.py")):
+        relative = path.relative_to(SRC).as_posix()
+        if relative.startswith(_NOT_SCANNED) or relative in _PENDING:
+            continue
+        offenders += _conditionals_naming_kinds(path)
+    assert offenders == []
+
+
+def test_the_scan_sees_comparisons_and_matches_on_a_kind(tmp_path: Path) -> None:
+    probe = tmp_path / "probe.py"
+    probe.write_text(
+        "def f(kind):\n"
+        "    if kind.name in ('jobs', 'x'):\n"
+        "        return 1\n"
+        "    match kind:\n"
+        "        case 'apps':\n"
+        "            return 2\n"
+        "    return kind == 'volumes'\n"
+    )
+    found = [line.split(" ", 1)[1] for line in _conditionals_naming_kinds(probe, tmp_path)]
+    assert sorted(found) == ["apps", "jobs", "volumes"]
+
+
+def test_every_registered_kind_declares_itself_and_ranks_after_what_it_references() -> None:
+    ranks = {k.name: k.rank for k in REGISTRY}
+    assert list(ranks.values()) == sorted(ranks.values())
+    for kind in REGISTRY:
+        assert kind.name in KNOWN_KINDS and kind.label
+        assert all(ranks[d] < kind.rank for d in kind.depends_on if d in ranks)
+        assert kind.schema_root is not None
+
+
+def test_the_schema_describes_every_registered_kind_and_only_warns_for_the_rest() -> None:
+    resources = definitions()["bundle.Resources"]
+    for kind in REGISTRY:
+        assert resources[kind.name] == {"map": f"bundle.resource.{kind.name}"}
+        fields = definitions()[f"bundle.resource.{kind.name}"]
+        assert ("permissions" in fields) == bool(kind.permission_type)
+        assert ("grants" in fields) == bool(kind.grants_securable)
+    assert all(resources[k] == "any" for k in KNOWN_KINDS if k not in REGISTRY)
+
+
+class _Early(Kind):
+    name = "early"
+    label = "early one"
+    rank = 1
+    depends_on = ("jobs",)
+
+
+def test_a_kind_that_references_a_later_kind_is_refused() -> None:
+    with pytest.raises(ValueError, match="early depends on jobs"):
+        REGISTRY.with_kinds([_Early])
+
+
+def test_two_kinds_with_one_name_are_refused() -> None:
+    twin: Any = type("Twin", (Kind,), {"name": "jobs", "label": "twin"})
+    with pytest.raises(ValueError, match="distinct names"):
+        Registry((*REGISTRY.kinds, twin))
+
+
+def test_path_fields_reach_into_lists_and_leave_the_rest() -> None:
+    from brickyard.resources.base import map_paths
+
+    config = {"tasks": [{"nb": {"path": "a"}}, {"other": 1}], "keep": "x"}
+    changed = map_paths(config, "tasks[].nb.path", lambda value: f"/ws/{value}")
+    assert changed == {"tasks": [{"nb": {"path": "/ws/a"}}, {"other": 1}], "keep": "x"}
+    assert config["tasks"][0] == {"nb": {"path": "a"}}
