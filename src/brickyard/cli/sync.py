@@ -11,14 +11,51 @@ from brickyard.cli import options
 
 app = typer.Typer(
     name="sync",
-    help="Notebooks between a local folder and a workspace folder, refusing to overwrite edits.",
-    no_args_is_help=True,
+    help="Sync the bundle's files to the target (push/pull: notebook folders to and from the workspace).",
     rich_markup_mode=None,
 )
 
 Folder = Annotated[Path, typer.Argument(metavar="[DIR]", help="Local folder (default: notebooks).")]
 Overwrite = Annotated[bool, typer.Option("--overwrite", help="Replace the other side's edits.")]
 DryRun = Annotated[bool, typer.Option("--dry-run", help="Say what would be copied, copy nothing.")]
+
+
+@app.callback(invoke_without_command=True)
+def sync(
+    ctx: typer.Context,
+    target: options.Target = None,
+    watch: Annotated[
+        bool, typer.Option("--watch", help="Keep syncing on every change until Ctrl-C.")
+    ] = False,
+    full: Annotated[bool, typer.Option("--full", help="Upload every file, whatever the state says.")] = False,
+    dry_run: DryRun = False,
+    var: options.Var = None,
+    profile: options.Profile = None,
+    force_lock: options.ForceLock = False,
+    output: options.Output = options.OutputChoice.text,
+) -> None:
+    """Upload the bundle's changed files to the target's file path (no resources, no release).
+
+    Uses the deploy's inventory and content hashes (sync.paths, include, exclude, .gitignore), so
+    an unchanged bundle uploads nothing and the next deploy sees the files as synced.
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    from brickyard.context import AppContext
+    from brickyard.sync.bundle import BundleSyncOptions, sync_bundle
+
+    sync_bundle(
+        AppContext.create(output.value),
+        BundleSyncOptions(
+            target=target,
+            variables=var or [],
+            profile=profile,
+            full=full,
+            dry_run=dry_run,
+            watch=watch,
+            force_lock=force_lock,
+        ),
+    )
 
 
 @app.command("push")
