@@ -11,6 +11,7 @@ leaves every local file byte-identical.
 from __future__ import annotations
 
 import base64
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
     from databricks.sdk import WorkspaceClient
 
 EXTENSION = {"PYTHON": ".py", "SQL": ".sql", "SCALA": ".scala", "R": ".r"}
+THREADS = 8
 SKIPPED = {".git", ".brickyard", ".databricks", "__pycache__", ".ipynb_checkpoints", ".venv"}
 
 
@@ -100,12 +102,13 @@ def push(
             "changed in the workspace since the last sync (pull them first, or push with --overwrite): "
             + ", ".join(conflicts)
         )
-    for relative, path, name, language, digest in plan:
-        report.written.append(relative)
-        if dry_run:
-            continue
+    if not dry_run:
+        for folder_path in sorted({f"{remote}/{name}".rsplit("/", 1)[0] for _, _, name, _, _ in plan}):
+            client.workspace.mkdirs(folder_path)
+
+    def upload(item: tuple[str, Path, str, str | None, str]) -> tuple[str, Entry]:
+        relative, path, name, language, digest = item
         target = f"{remote}/{name}"
-        client.workspace.mkdirs(target.rsplit("/", 1)[0])
         content = base64.b64encode(path.read_bytes()).decode()
         if language is None:
             client.workspace.import_(target, content=content, format=ImportFormat.AUTO, overwrite=True)
@@ -120,13 +123,19 @@ def push(
                 overwrite=True,
             )
         status = client.workspace.get_status(target)
-        record.entries[relative] = Entry(
+        return relative, Entry(
             local_sha256=digest,
             remote_modified_at=int(status.modified_at or 0),
             kind="NOTEBOOK" if language else "FILE",
             language=language,
             jupyter=path.suffix.lower() == JUPYTER,
         )
+
+    report.written.extend(item[0] for item in plan)
+    if not dry_run:
+        with ThreadPoolExecutor(max_workers=THREADS) as pool:
+            for relative, entry in pool.map(upload, plan):
+                record.entries[relative] = entry
     if not dry_run:
         record.save()
     return report
