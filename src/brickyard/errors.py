@@ -182,3 +182,7 @@ class NotebookFormatError(BrickyardError):
 
 class TaskError(BrickyardError):
     """A job task cannot run as configured on the local workspace (missing file, unsupported task type)."""
+
+
+class RecoveryError(BrickyardError):
+    """A backup, restore or catalog import could not be done, or did not verify."""

@@ -22,6 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from brickyard.bundle.node import Node, format_path, nearest_location
 from brickyard.bundle.yamlfile import read_yaml
+from brickyard.checks.model import ChecksSettings
 from brickyard.errors import BundleError, Diagnostic, Severity
 
 SETTINGS_FILES = ("brickyard.yml", "brickyard.yaml")
@@ -158,12 +159,47 @@ class ReleaseSettings(_Section):
     branches: dict[str, str] = Field(default_factory=dict)
 
 
+class RetentionSettings(_Section):
+    keep: int | None = Field(default=None, ge=1)
+    """Keep this many newest backups; older ones (and files only they use) are removed."""
+    days: int | None = Field(default=None, ge=1)
+    """Keep backups younger than this many days (the newest one is always kept)."""
+
+
+class RecoverySettings(_Section):
+    """What disaster recovery covers: which tables, where backups go, how often, how long they stay."""
+
+    tables: list[str] = Field(default_factory=list)
+    """Table name patterns (`main.sales.*`, `*.gold.orders`); empty means every Delta table."""
+    location: str | None = None
+    """Where backups go: a folder, `/Volumes/<catalog>/<schema>/<volume>/<dir>`, `s3://`, `abfss://`, `gs://`."""
+    targets: dict[str, str] = Field(default_factory=dict)
+    """A backup location per target, where it differs from `location`."""
+    schedule: str | None = None
+    """Quartz cron expression of the backup job (`0 0 2 * * ?`)."""
+    timezone: str = "UTC"
+    retention: RetentionSettings = Field(default_factory=RetentionSettings)
+    owners: list[str] = Field(default_factory=list)
+    """Who is called when a restore is needed; printed in the runbook."""
+
+    def location_for(self, target: str) -> str | None:
+        return self.targets.get(target, self.location)
+
+
+class TestSettings(_Section):
+    smoke_jobs: list[str] = Field(default_factory=list)
+    """Job keys `brickyard test smoke` runs, besides jobs tagged `smoke` or named *smoke*."""
+
+
 class Settings(_Section):
     deps: DepsSettings = Field(default_factory=DepsSettings)
     licenses: LicenseSettings = Field(default_factory=LicenseSettings)
     secrets: SecretsSettings = Field(default_factory=SecretsSettings)
     policies: PolicySettings = Field(default_factory=PolicySettings)
     releases: ReleaseSettings = Field(default_factory=ReleaseSettings)
+    dr: RecoverySettings = Field(default_factory=RecoverySettings)
+    test: TestSettings = Field(default_factory=TestSettings)
+    checks: ChecksSettings = Field(default_factory=ChecksSettings)
 
     root: Path = Field(default=Path("."), exclude=True)
     """The project root (the directory holding brickyard.yml and databricks.yml)."""
@@ -191,16 +227,19 @@ def load_settings(root: Path) -> Settings:
     internal = [key for key in ("root", "source") if key in tree.value]
     if internal:
         raise BundleError(
-            [_diagnostic(tree, {"loc": (k,), "msg": "", "type": "extra_forbidden"}) for k in internal]
+            [
+                validation_diagnostic(tree, {"loc": (k,), "msg": "", "type": "extra_forbidden"})
+                for k in internal
+            ]
         )
     try:
         settings = Settings.model_validate(tree.plain())
     except ValidationError as err:
-        raise BundleError([_diagnostic(tree, error) for error in err.errors()]) from None
+        raise BundleError([validation_diagnostic(tree, error) for error in err.errors()]) from None
     return settings.model_copy(update={"root": root, "source": path.name})
 
 
-def _diagnostic(tree: Node, error: Any) -> Diagnostic:
+def validation_diagnostic(tree: Node, error: Any) -> Diagnostic:
     path = tuple(part for part in error["loc"] if isinstance(part, str | int))
     message = str(error["msg"]).removeprefix("Value error, ")
     if error["type"] == "extra_forbidden":

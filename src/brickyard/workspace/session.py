@@ -37,6 +37,7 @@ class WorkspaceSession:
     """Give up on an unreachable workspace after this long (validate uses it to stay snappy)."""
     _client: WorkspaceClient | None = None
     _host: str | None = None
+    _local_root: Path | None = None
 
     def current_user(self, host: str | None, profile: str | None) -> CurrentUser:
         me = self.client(host, profile).current_user.me()
@@ -60,6 +61,13 @@ class WorkspaceSession:
         return self._host or "the local workspace"
 
     @property
+    def local_home(self) -> Path | None:
+        """The embedded local workspace's home when that is what the client talks to (after connecting)."""
+        from brickyard.local.home import LocalHome
+
+        return None if self._local_root is None else LocalHome.for_project(self._local_root).root
+
+    @property
     def base_url(self) -> str:
         """The host as links should use it (the local server's URL for the local workspace)."""
         client = self.client()
@@ -72,7 +80,8 @@ class WorkspaceSession:
             from brickyard.local.lifecycle import ensure_running
 
             shared = self.environ.get("BRICKYARD_LOCAL_WORKSPACE_DIR")
-            local = ensure_running(Path(shared) if shared else self.project_root)
+            self._local_root = Path(shared) if shared else self.project_root
+            local = ensure_running(self._local_root)
             self._host = None
             return WorkspaceClient(host=local.host, token=local.token, auth_type="pat")
         self._host = host

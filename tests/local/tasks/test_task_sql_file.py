@@ -28,6 +28,31 @@ def test_sql_file_statements_run_with_parameters(workspace: TaskWorkspace) -> No
     assert "|click|6    |" in outcome.stdout
 
 
+def test_databricks_sql_forms_run_like_on_a_warehouse(workspace: TaskWorkspace) -> None:
+    workspace.write(
+        "/Users/me/sql/forms.sql",
+        "SET TIME ZONE 'UTC';\n"
+        "USE CATALOG {{ catalog }};\n"
+        "CREATE SCHEMA IF NOT EXISTS sql_forms;\n"
+        "CREATE OR REPLACE TABLE IDENTIFIER(:target) (n INT);\n"
+        "INSERT INTO IDENTIFIER(:target) VALUES (40), (2);\n"
+        "SELECT sum(n) AS answer, current_catalog() AS cat FROM IDENTIFIER(:target)",
+    )
+
+    outcome = workspace.run(
+        {
+            "sql_task": {
+                "file": {"path": "/Users/me/sql/forms.sql"},
+                "warehouse_id": "local",
+                "parameters": {"catalog": "hive_metastore", "target": "sql_forms.numbers"},
+            }
+        }
+    )
+
+    assert outcome.result.state == "SUCCESS", outcome.logs
+    assert "|42    |hive_metastore|" in outcome.stdout
+
+
 def test_a_failing_statement_fails_the_task_and_is_named(workspace: TaskWorkspace) -> None:
     workspace.write("/Users/me/sql/bad.sql", "SELECT 1;\nINSERT INTO missing_table VALUES (1);\nSELECT 2")
 

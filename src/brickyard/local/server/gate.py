@@ -16,6 +16,8 @@ from typing import Any
 from brickyard.local.faults import FaultTable
 
 OPEN_PATHS = frozenset({"/.well-known/databricks-config", "/openapi.json"})
+OPEN_PREFIXES = ("/brickyard/sql-results/",)
+"""Statement results behind EXTERNAL_LINKS: signed links, fetched without a token (`sql.statements`)."""
 FAULTS_PATH = "/api/2.0/brickyard/faults"
 
 Scope = dict[str, Any]
@@ -32,7 +34,7 @@ class Gate:
             await self.app(scope, receive, send)
             return
         path: str = scope["path"]
-        if path not in OPEN_PATHS and not self._authorized(scope):
+        if path not in OPEN_PATHS and not path.startswith(OPEN_PREFIXES) and not self._authorized(scope):
             await _reply(send, 401, "UNAUTHENTICATED", "Invalid access token.")
             return
         if self.faults and not path.startswith(FAULTS_PATH):

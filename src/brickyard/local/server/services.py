@@ -21,6 +21,7 @@ from brickyard.local.runs.compute import Compute
 from brickyard.local.runs.pipelines import PipelineRunner
 from brickyard.local.runs.updates import PipelineUpdates
 from brickyard.local.runs.workers import WorkerPool
+from brickyard.local.sql.service import SqlWarehouses
 from brickyard.local.store.catalog import CatalogStore
 from brickyard.local.store.clusters import ClusterStore
 from brickyard.local.store.db import Database
@@ -35,6 +36,7 @@ from brickyard.local.store.secrets import SecretStore
 from brickyard.local.store.uc_volumes import VolumeStore
 from brickyard.local.store.unity import UnityStore
 from brickyard.local.store.volumes import Volumes
+from brickyard.local.store.warehouses import WarehouseStore
 from brickyard.local.store.workspace import WorkspaceTree
 
 if TYPE_CHECKING:
@@ -62,10 +64,14 @@ class Services:
     pipeline_events: EventStore
     unity: UnityStore
     volumes_uc: VolumeStore
+    warehouses: WarehouseStore
+    sql: SqlWarehouses
     compute: Compute
     pool: WorkerPool
     faults: FaultTable
     host: str = ""
+    sql_url: str = ""
+    """Where SQL clients connect (the HTTPS listener when there is one); `host` otherwise."""
     started_at: float = field(default_factory=time.time)
     pipeline_runner: PipelineRunner | None = None
     orchestrator: Orchestrator = field(init=False)
@@ -86,6 +92,7 @@ class Services:
         catalog = CatalogStore(db)
         unity = UnityStore(db, catalog, user, workspace_id)
         pool = WorkerPool(home.runs_dir, worker_env({}))
+        compute = Compute(home, pool, [*DEFAULT_CATALOGS, *unity.created_catalogs()])
         services = cls(
             home=home,
             token=token,
@@ -106,7 +113,9 @@ class Services:
             pipeline_events=EventStore(db),
             unity=unity,
             volumes_uc=VolumeStore(db, unity, home.storage_root),
-            compute=Compute(home, pool, [*DEFAULT_CATALOGS, *unity.created_catalogs()]),
+            warehouses=WarehouseStore(db, user),
+            sql=SqlWarehouses(home, compute, catalog),
+            compute=compute,
             pool=pool,
             faults=faults or FaultTable(),
         )
@@ -128,6 +137,7 @@ class Services:
     def close(self) -> None:
         self.orchestrator.shutdown()
         self.pipeline_updates.shutdown()
+        self.sql.close()
         self.compute.stop()
         self.pool.close()
         self.db.close()

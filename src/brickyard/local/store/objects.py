@@ -11,6 +11,7 @@ object with the API's 404 and a taken name or id with its 409.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import Any
 
 from brickyard.local.apierror import ApiError
@@ -123,9 +124,23 @@ PERMISSION_TYPES: dict[str, tuple[str, str, str, tuple[str, ...]]] = {
 }
 
 
+def _warehouse(db: Database, object_id: str) -> dict[str, Any] | None:
+    from brickyard.local.store.warehouses import WarehouseStore
+
+    return WarehouseStore(db, "").find(object_id)
+
+
+OWN_STORES: dict[str, Callable[[Database, str], dict[str, Any] | None]] = {"warehouses": _warehouse}
+"""Permission object types whose objects live in a store of their own (warehouses run statements)."""
+
+
 def permission_object(db: Database, object_type: str, object_id: str) -> dict[str, Any]:
     """The stored object a permission request names; the API's 404 when there is none."""
     kind, id_field, singular, _ = PERMISSION_TYPES[object_type]
+    own = OWN_STORES.get(object_type)
+    found = own(db, object_id) if own is not None else None
+    if found is not None:
+        return found
     for doc in ObjectStore(db, kind, singular).all():
         if str(doc.get(id_field)) == object_id:
             return doc

@@ -130,6 +130,12 @@ V2 = [
 catalog does not hold: catalogs, schema and volume documents, grants."""
 
 V3 = [
+    "CREATE TABLE sql_warehouses (id TEXT PRIMARY KEY, name TEXT NOT NULL, doc TEXT NOT NULL)",
+    "CREATE INDEX sql_warehouses_name ON sql_warehouses (lower(name))",
+]
+"""SQL warehouses (`store.warehouses`)."""
+
+V4 = [
     """CREATE TABLE api_objects (
         kind TEXT NOT NULL,
         id TEXT NOT NULL,
@@ -140,6 +146,6 @@ V3 = [
     )""",
     "CREATE INDEX api_objects_name ON api_objects (kind, name)",
 ]
-"""API objects kept as documents (`store.objects`): warehouses, dashboards, apps, and the rest."""
+"""API objects kept as documents (`store.objects`): dashboards, apps, and the rest."""
 
-MIGRATIONS: list[list[str]] = [V1, V2, V3]
+MIGRATIONS: list[list[str]] = [V1, V2, V3, V4]

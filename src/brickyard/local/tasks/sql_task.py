@@ -1,9 +1,12 @@
-"""sql_task: run a SQL file statement by statement on the local engine.
+"""sql_task: run a SQL file statement by statement on the local engine, as a SQL warehouse would.
 
-A SQL file task runs on a SQL warehouse on Databricks; locally, the engine is the warehouse.
-Parameters reach the file as `:name` markers, `${name}` and `{{name}}`. Saved queries, dashboards
-and alerts live in Databricks SQL, which the local workspace does not have, so those fail with a
-message that says so.
+On Databricks a SQL file task runs on the SQL warehouse its `warehouse_id` names; locally every
+warehouse is the embedded engine, so the task's own session runs the file, through the same
+Databricks SQL layer as the warehouses (`brickyard.local.sql.compat`: `SET`, `USE CATALOG`,
+`IDENTIFIER(…)`, …). Parameters reach the file as `{{name}}` (text), `${name}` (legacy text) and
+`:name` markers bound as string literals, so `IDENTIFIER(:table)` names a table. Saved queries,
+dashboards and alerts live in Databricks SQL, which the local workspace does not have, so those
+fail with a message that says so.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from brickyard.errors import TaskError
 from brickyard.local.tasks.context import TaskContext
 from brickyard.local.tasks.paths import require_workspace_source
 from brickyard.local.tasks.runtime import display
-from brickyard.local.tasks.sql import run_sql
+from brickyard.local.tasks.sql import split_statements, substitute
 
 _MUSTACHE = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_.]*)\s*\}\}")
 
@@ -41,4 +44,25 @@ def run_sql_task(ctx: TaskContext) -> None:
     local = ctx.locations.existing(str(file["path"]), "SQL file")
     values = {str(k): str(v) for k, v in (settings.get("parameters") or {}).items()}
     text = _MUSTACHE.sub(lambda m: values.get(m.group(1), m.group(0)), local.read_text(encoding="utf-8"))
-    run_sql(ctx.spark, text, values, show=display)
+    result = run_statements(ctx.spark, substitute(text, values), values)
+    if result is not None and result.num_columns:
+        display(ctx.spark.createDataFrame(result))
+
+
+def run_statements(spark: Any, text: str, values: dict[str, str]) -> Any:
+    """Every statement of `text` through the warehouses' SQL layer; the last one's Arrow result."""
+    from brickyard.local.sql import compat
+    from brickyard.local.sql.params import Parameter, bind
+
+    parameters = {name: Parameter(value) for name, value in values.items()}
+    state = compat.SessionState(spark.catalog.currentCatalog(), spark.catalog.currentDatabase())
+    statements = split_statements(text)
+    result = None
+    for index, statement in enumerate(statements, start=1):
+        try:
+            result = compat.run(state, spark, bind(statement, parameters))
+        except Exception as exc:
+            shown = statement if len(statement) <= 300 else statement[:300] + " …"
+            exc.add_note(f"in SQL statement {index} of {len(statements)}:\n{shown}")
+            raise
+    return result

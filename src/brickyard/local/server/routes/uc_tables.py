@@ -78,6 +78,33 @@ def list_tables(
     }
 
 
+@router.post("/tables")
+def create_table(request: Request, body: JsonBody = None) -> dict[str, Any]:
+    """Register a Delta table whose data already sits in the workspace's home (a restore, a copy)."""
+    ws = services(request)
+    catalog, schema = field(body, "catalog_name", str), field(body, "schema_name", str)
+    name = field(body, "name", str)
+    split_full_name(f"{catalog}.{schema}.{name}", 3, "table")
+    table_type = field(body, "table_type", str, "EXTERNAL").upper()
+    if table_type not in ("MANAGED", "EXTERNAL"):
+        raise ApiError.invalid(f"table_type must be MANAGED or EXTERNAL; got {table_type}")
+    if field(body, "data_source_format", str, "DELTA").upper() != "DELTA":
+        raise ApiError.invalid("only DELTA tables can be registered in the local workspace")
+    location = field(body, "storage_location", str)
+    path = _local(location)
+    home = ws.home.root.resolve()
+    if path is None or not path.resolve().is_relative_to(home):
+        raise ApiError.invalid(f"storage_location must be a folder inside the local workspace ({home})")
+    if not (path / "_delta_log").is_dir():
+        raise ApiError.invalid(f"no Delta table at {location}")
+    ws.unity.get_schema(f"{catalog}.{schema}")
+    if ws.catalog.table(catalog, schema, name) is not None:
+        raise ApiError(409, "TABLE_ALREADY_EXISTS", f"Table '{catalog}.{schema}.{name}' already exists")
+    entry = TableEntry(catalog, schema, name, table_type, "delta", str(path.resolve()))
+    ws.catalog.apply(CatalogChanges([], [], [entry], []))
+    return table_doc(ws, entry, columns=True)
+
+
 @router.get("/tables/{full_name}")
 def get_table(request: Request, full_name: str) -> dict[str, Any]:
     ws = services(request)

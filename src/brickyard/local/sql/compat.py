@@ -1,0 +1,229 @@
+"""Databricks SQL the engine does not parse, carried out another way, and results in Databricks'
+shape.
+
+Sail parses most of Spark SQL. What Databricks clients also send is handled here:
+
+- `SET key = value`, `SET key`, `SET`, `SET TIME ZONE …`: through the session's configuration;
+- `USE CATALOG`, `USE SCHEMA`, `USE a.b`: through the catalog API, remembered by the session;
+- `IDENTIFIER('a.b.c')` with a literal (what a bound `IDENTIFIER(:x)` becomes): the name itself;
+- `DESCRIBE TABLE [EXTENDED] … AS JSON`, `SHOW TBLPROPERTIES`: built from what the engine describes;
+- `COMMENT ON …`: accepted, not kept (the engine has no comments to set).
+
+Statements the engine cannot do at all (`DESCRIBE HISTORY`, `SHOW CREATE TABLE`, `OPTIMIZE`, …)
+fail with a `LOCAL_ENGINE_LIMIT` error naming them. Command results are reshaped as Databricks
+returns them: DDL gives no columns, `INSERT` gives `num_affected_rows` and `num_inserted_rows`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import TYPE_CHECKING, Any
+
+from brickyard.local.sql.errors import SqlError
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+
+class SessionState:
+    """Where a session stands: its current catalog and schema, and the settings it was given."""
+
+    def __init__(self, catalog: str, schema: str) -> None:
+        self.catalog = catalog
+        self.schema = schema
+        self.conf: dict[str, str] = {}
+
+    def use(self, catalog: str | None = None, schema: str | None = None) -> None:
+        if catalog is not None:
+            self.catalog = catalog
+        if schema is not None:
+            self.schema = schema
+
+
+_NAME = r"(?:`[^`]*`|[\w$]+)(?:\s*\.\s*(?:`[^`]*`|[\w$]+))*"
+_SET = re.compile(r"^SET(?:\s+(?!VAR\b|VARIABLE\b)([\w.\-]+)(?:\s*=\s*(.*))?)?$", re.I | re.S)
+_SET_TZ = re.compile(r"^SET\s+TIME\s+ZONE\s+(LOCAL|'[^']*'|\"[^\"]*\"|\S+)$", re.I)
+_USE = re.compile(rf"^USE\s+(?:(CATALOG|SCHEMA|DATABASE|NAMESPACE)\s+)?({_NAME})$", re.I)
+_IDENTIFIER = re.compile(r"\bIDENTIFIER\s*\(\s*'((?:[^'\\]|\\.)*)'\s*\)", re.I)
+_DESCRIBE_JSON = re.compile(rf"^DESC(?:RIBE)?\s+(?:TABLE\s+)?(EXTENDED\s+)?({_NAME})\s+AS\s+JSON$", re.I)
+_TBLPROPERTIES = re.compile(rf"^SHOW\s+TBLPROPERTIES\s+({_NAME})(?:\s*\(.*\))?$", re.I | re.S)
+_COMMENT_ON = re.compile(r"^COMMENT\s+ON\s+", re.I)
+_LIMITS = [
+    (re.compile(r"^DESC(?:RIBE)?\s+HISTORY\b", re.I), "DESCRIBE HISTORY"),
+    (re.compile(r"^DESC(?:RIBE)?\s+DETAIL\b", re.I), "DESCRIBE DETAIL"),
+    (re.compile(r"^SHOW\s+CREATE\s+TABLE\b", re.I), "SHOW CREATE TABLE"),
+    (re.compile(r"^(OPTIMIZE|VACUUM|ANALYZE|REFRESH|RESTORE|CLONE|GRANT|REVOKE)\b", re.I), None),
+    (re.compile(r"^CREATE\s+(CATALOG|FUNCTION|MATERIALIZED\s+VIEW|STREAMING\s+TABLE)\b", re.I), None),
+    (re.compile(rf"^ALTER\s+(TABLE|VIEW)\s+{_NAME}\s+RENAME\b", re.I), "ALTER … RENAME TO"),
+]
+_DDL = re.compile(r"^(CREATE|DROP|ALTER|REPLACE|USE|TRUNCATE)\b", re.I)
+_INSERT = re.compile(r"^INSERT\b", re.I)
+
+
+def run(session: SessionState, spark: Any, statement: str) -> pa.Table:
+    text = clean(statement)
+    if not text:
+        raise SqlError("[PARSE_SYNTAX_ERROR] Syntax error: empty statement.", "PARSE_SYNTAX_ERROR", "42601")
+    text = _IDENTIFIER.sub(lambda m: _identifier(m.group(1)), text)
+    for pattern, what in _LIMITS:
+        if (match := pattern.match(text)) is not None:
+            raise SqlError.limit(what or match.group(1).upper())
+    if (match := _SET_TZ.match(text)) is not None:
+        zone = match.group(1).strip("'\"")
+        return _set(session, spark, "spark.sql.session.timeZone", None if zone.upper() == "LOCAL" else zone)
+    if (match := _SET.match(text)) is not None:
+        return _set(session, spark, match.group(1), match.group(2))
+    if (match := _USE.match(text)) is not None:
+        return _use(session, spark, match.group(1), match.group(2))
+    if (match := _DESCRIBE_JSON.match(text)) is not None:
+        return _describe_json(session, spark, match.group(2))
+    if (match := _TBLPROPERTIES.match(text)) is not None:
+        return _properties(spark, match.group(1))
+    if _COMMENT_ON.match(text):
+        return _empty()
+    table = spark.sql(text).toArrow()
+    if _DDL.match(text) and table.column_names in (["value"], []):
+        return _empty()
+    if table.column_names == ["count"] and (_INSERT.match(text) or _DDL.match(text)):
+        count = table.column("count")
+        import pyarrow as pa
+
+        return pa.table({"num_affected_rows": count, "num_inserted_rows": count})
+    return table
+
+
+def clean(statement: str) -> str:
+    """The statement without surrounding blanks, trailing semicolons or a trailing comment."""
+    text = statement.strip()
+    while text.endswith(";"):
+        text = text[:-1].rstrip()
+    return text
+
+
+def quote(name: str) -> str:
+    return "`" + name.replace("`", "``") + "`"
+
+
+def split_name(name: str) -> list[str]:
+    """`a.`b.c`` → ["a", "b.c"]."""
+    return [m.group(1) if m.group(1) is not None else m.group(2) for m in _PART.finditer(name)]
+
+
+_PART = re.compile(r"`((?:[^`]|``)*)`|([^.`\s]+)")
+
+
+def _identifier(literal: str) -> str:
+    return ".".join(quote(part) for part in split_name(literal.replace("\\'", "'")))
+
+
+def _set(session: SessionState, spark: Any, key: str | None, value: str | None) -> pa.Table:
+    import pyarrow as pa
+
+    if key is None:
+        pairs = sorted(session.conf.items())
+        return pa.table({"key": [k for k, _ in pairs], "value": [v for _, v in pairs]})
+    if value is not None:
+        value = value.strip()
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"`":
+            value = value[1:-1]
+        spark.conf.set(key, value)
+        session.conf[key] = value
+    elif key == "spark.sql.session.timeZone" and value is None and key in session.conf:
+        spark.conf.unset(key)
+        session.conf.pop(key)
+    try:
+        current = spark.conf.get(key)
+    except Exception:
+        current = session.conf.get(key, "<undefined>")
+    return pa.table({"key": [key], "value": [None if current is None else str(current)]})
+
+
+def _use(session: SessionState, spark: Any, kind: str | None, name: str) -> pa.Table:
+    parts = split_name(name)
+    kind = (kind or "").upper()
+    if kind == "CATALOG":
+        if len(parts) != 1:
+            raise SqlError(f"[INVALID_CATALOG_NAME] {name} is not a catalog name.", "INVALID_CATALOG_NAME")
+        spark.catalog.setCurrentCatalog(parts[0])
+        spark.sql(f"USE SCHEMA {quote('default')}").collect() if _has_schema(spark, "default") else None
+        session.use(catalog=parts[0], schema="default")
+        return _empty()
+    if len(parts) == 2:
+        spark.catalog.setCurrentCatalog(parts[0])
+        session.use(catalog=parts[0])
+    elif len(parts) != 1:
+        raise SqlError(f"[INVALID_SCHEMA_NAME] {name} is not a schema name.", "INVALID_SCHEMA_NAME")
+    if not _has_schema(spark, parts[-1]):
+        raise SqlError(
+            f"[SCHEMA_NOT_FOUND] The schema `{session.catalog}`.`{parts[-1]}` cannot be found.",
+            "SCHEMA_NOT_FOUND",
+            "42704",
+        )
+    spark.sql(f"USE SCHEMA {quote(parts[-1])}").collect()
+    session.use(schema=parts[-1])
+    return _empty()
+
+
+def _has_schema(spark: Any, schema: str) -> bool:
+    rows = spark.sql("SHOW SCHEMAS").collect()
+    return any(row[0] == schema for row in rows)
+
+
+def _describe_json(session: SessionState, spark: Any, name: str) -> pa.Table:
+    """`DESCRIBE TABLE EXTENDED … AS JSON`: the documented JSON document, from what Sail describes."""
+    import pyarrow as pa
+
+    parts = split_name(name)
+    full = [session.catalog, session.schema][: 3 - len(parts)] + parts
+    rows = spark.sql(f"DESCRIBE TABLE EXTENDED {'.'.join(quote(p) for p in full)}").collect()
+    columns: list[dict[str, Any]] = []
+    info: dict[str, str] = {}
+    detailed = False
+    for row in rows:
+        col_name = row["col_name"] or ""
+        if col_name.startswith("#"):
+            detailed = detailed or col_name.startswith("# Detailed")
+            continue
+        if not col_name:
+            continue
+        if detailed:
+            info[col_name] = row["data_type"]
+        else:
+            column: dict[str, Any] = {"name": col_name, "type": {"name": row["data_type"]}, "nullable": True}
+            if row["comment"]:
+                column["comment"] = row["comment"]
+            columns.append(column)
+    doc: dict[str, Any] = {
+        "table_name": full[2],
+        "catalog_name": full[0],
+        "schema_name": full[1],
+        "namespace": [full[1]],
+        "type": (info.get("Type") or "MANAGED").upper(),
+        "provider": info.get("Provider", "delta"),
+        "columns": columns,
+    }
+    if info.get("Location"):
+        doc["location"] = info["Location"]
+    if info.get("View Text"):
+        doc["view_text"] = info["View Text"]
+    return pa.table({"json_metadata": [json.dumps(doc)]})
+
+
+def _properties(spark: Any, name: str) -> pa.Table:
+    import pyarrow as pa
+
+    rows = spark.sql(f"DESCRIBE TABLE EXTENDED {name}").collect()
+    found = {row["col_name"]: row["data_type"] for row in rows if row["col_name"]}
+    pairs: list[tuple[str, str]] = []
+    text = found.get("Table Properties", "").strip("[]")
+    for item in filter(None, (p.strip() for p in text.split(","))):
+        key, _, value = item.partition("=")
+        pairs.append((key, value))
+    return pa.table({"key": [k for k, _ in pairs], "value": [v for _, v in pairs]})
+
+
+def _empty() -> pa.Table:
+    import pyarrow as pa
+
+    return pa.table({})

@@ -1,0 +1,103 @@
+"""Parameter markers: `:name` (named) and `?` (positional), bound as SQL literals.
+
+Databricks binds parameters server side; Sail refuses bound parameters in commands (`INSERT`,
+`CREATE`), so markers are replaced by literals of the requested type instead: a string literal, or
+`CAST('…' AS <type>)` for any other type, which also checks the value as Databricks does. Markers
+inside quotes and comments, `::` casts and `col:field` JSON paths are left alone.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+
+from brickyard.local.sql.errors import SqlError
+
+_IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_TYPE = re.compile(r"^[A-Za-z_]+( *\( *\d+ *(, *\d+ *)?\))?$")
+
+
+@dataclass(frozen=True)
+class Parameter:
+    value: str | None
+    type: str = "STRING"
+
+    def literal(self) -> str:
+        kind = (self.type or "STRING").strip().upper()
+        if not _TYPE.match(kind):
+            raise SqlError(f"Invalid parameter type {self.type!r}.", "INVALID_PARAMETER_VALUE", "22023")
+        if self.value is None:
+            return "NULL" if kind in ("STRING", "VOID") else f"CAST(NULL AS {kind})"
+        quoted = "'" + self.value.replace("\\", "\\\\").replace("'", "\\'") + "'"
+        return quoted if kind == "STRING" else f"CAST({quoted} AS {kind})"
+
+
+def bind(statement: str, named: Mapping[str, Parameter], positional: Sequence[Parameter] = ()) -> str:
+    """`statement` with every marker replaced by its parameter's literal; a named marker without a
+    parameter is an error, a `?` is one only when positional parameters are given."""
+    out: list[str] = []
+    last = 0
+    position = 0
+    for start, end, name in markers(statement):
+        if name is None and not positional:
+            continue
+        out.append(statement[last:start])
+        if name is None:
+            if position >= len(positional):
+                raise SqlError(
+                    "Found an unbound positional parameter marker (?).", "UNBOUND_SQL_PARAMETER", "42P02"
+                )
+            out.append(positional[position].literal())
+            position += 1
+        elif name in named:
+            out.append(named[name].literal())
+        else:
+            raise SqlError(f"Found the unbound parameter: {name}.", "UNBOUND_SQL_PARAMETER", "42P02")
+        last = end
+    out.append(statement[last:])
+    return "".join(out)
+
+
+def markers(text: str) -> Iterator[tuple[int, int, str | None]]:
+    """(start, end, name) of every marker; name None for `?`."""
+    i, n = 0, len(text)
+    while i < n:
+        ch = text[i]
+        if ch in ("'", '"', "`"):
+            i = _closing(text, i)
+        elif text.startswith("--", i):
+            end = text.find("\n", i)
+            i = n if end < 0 else end
+        elif text.startswith("/*", i):
+            end = text.find("*/", i + 2)
+            i = n if end < 0 else end + 2
+        elif ch == "?":
+            yield i, i + 1, None
+            i += 1
+        elif ch == ":" and (name := _marker_at(text, i)) is not None:
+            yield i, i + 1 + len(name), name
+            i += 1 + len(name)
+        else:
+            i += 1
+
+
+def _marker_at(text: str, i: int) -> str | None:
+    before = text[i - 1] if i > 0 else " "
+    after = text[i + 1] if i + 1 < len(text) else " "
+    if before == ":" or after == ":" or before.isalnum() or before in "_])`'\"":
+        return None  # `a::int` casts and `col:field` JSON paths are not markers
+    match = _IDENT.match(text, i + 1)
+    return match.group(0) if match else None
+
+
+def _closing(text: str, start: int) -> int:
+    quote, i = text[start], start + 1
+    while i < len(text):
+        if text[i] == "\\" and quote != "`":
+            i += 2
+            continue
+        if text[i] == quote:
+            return i + 1
+        i += 1
+    return len(text)

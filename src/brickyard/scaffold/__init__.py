@@ -1,0 +1,1 @@
+"""`brickyard init`: new projects from templates shipped in this package (see `templates/`)."""

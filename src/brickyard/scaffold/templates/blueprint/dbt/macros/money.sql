@@ -1,0 +1,3 @@
+{% macro money(expression) -%}
+  CAST(ROUND({{ expression }}, 2) AS DECIMAL(18, 2))
+{%- endmacro %}

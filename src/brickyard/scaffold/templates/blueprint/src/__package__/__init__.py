@@ -1,0 +1,3 @@
+"""Business logic of the orders project. Nothing here imports dbutils: it runs anywhere."""
+
+__version__ = "0.3.0"

@@ -1,0 +1,1 @@
+select * from {{ ref('revenue_by_city') }} where revenue < 0

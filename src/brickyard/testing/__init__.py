@@ -1,0 +1,1 @@
+"""`brickyard test` and the pytest plugin projects use: test layers, Spark and workspace fixtures."""

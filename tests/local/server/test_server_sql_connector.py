@@ -1,0 +1,122 @@
+"""The Databricks SQL connector (Thrift over HTTPS) against a local warehouse.
+
+The connector builds `https://<server_hostname>:<_port>/<http_path>`, so the documented form is
+`server_hostname="127.0.0.1"` with `_port`; it trusts the workspace's CA through
+`_tls_trusted_ca_file`. `enable_telemetry=False` spares a feature-flag probe of port 443.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+
+pytestmark = [pytest.mark.server, pytest.mark.engine]
+
+
+@pytest.fixture(scope="module")
+def connection(w: Any, local_ws: Any) -> Iterator[Any]:
+    from databricks import sql
+
+    from brickyard.local.store.warehouses import DEFAULT_NAME
+
+    warehouse = next(wh for wh in w.warehouses.list() if wh.name == DEFAULT_NAME)
+    address = urlsplit(local_ws.https_host)
+    with sql.connect(
+        server_hostname=address.hostname,
+        _port=address.port,
+        http_path=warehouse.odbc_params.path,
+        access_token=local_ws.token,
+        _tls_trusted_ca_file=local_ws.ca_file,
+        enable_telemetry=False,
+    ) as conn:
+        yield conn
+
+
+def test_queries_return_typed_rows_and_arrow(connection: Any) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 AS a, 'x' AS b, 1.5BD AS d, DATE'2024-02-29' AS day, array(1, 2) AS xs")
+        assert [(d[0], d[1]) for d in cursor.description] == [
+            ("a", "int"),
+            ("b", "string"),
+            ("d", "decimal"),
+            ("day", "date"),
+            ("xs", "array"),
+        ]
+        row = cursor.fetchone()
+        assert (row.a, row.b, str(row.d), row.day.isoformat(), list(row.xs)) == (
+            1,
+            "x",
+            "1.5",
+            "2024-02-29",
+            [1, 2],
+        )
+        cursor.execute("SELECT id FROM range(25000)")
+        table = cursor.fetchall_arrow()
+        assert table.num_rows == 25000 and table.column("id").to_pylist()[-1] == 24999
+
+
+def test_native_parameters_are_bound_with_their_types(connection: Any) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT :n + 1 AS n, :s AS s, :flag AS flag", {"n": 41, "s": "it's", "flag": True})
+        assert tuple(cursor.fetchone()) == (42, "it's", True)
+
+
+def test_tables_written_over_thrift_are_listed_by_metadata_calls(connection: Any, w: Any) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE SCHEMA IF NOT EXISTS main.thrift")
+        cursor.execute("CREATE OR REPLACE TABLE main.thrift.people (id INT, name STRING)")
+        cursor.execute("INSERT INTO main.thrift.people VALUES (1, 'Ada'), (2, 'Bo')")
+        assert cursor.rowcount == 2
+        cursor.catalogs()
+        assert {"main", "hive_metastore"} <= {r.TABLE_CAT for r in cursor.fetchall()}
+        cursor.schemas(catalog_name="main", schema_name="thr%")
+        assert [(r.TABLE_CATALOG, r.TABLE_SCHEM) for r in cursor.fetchall()] == [("main", "thrift")]
+        cursor.tables(catalog_name="main", schema_name="thrift")
+        assert [(r.TABLE_NAME, r.TABLE_TYPE) for r in cursor.fetchall()] == [("people", "TABLE")]
+        cursor.columns(catalog_name="main", schema_name="thrift", table_name="people")
+        assert [(r.COLUMN_NAME, r.TYPE_NAME, r.DATA_TYPE) for r in cursor.fetchall()] == [
+            ("id", "INT", 4),
+            ("name", "STRING", 12),
+        ]
+    assert "people" in {t.name for t in w.tables.list(catalog_name="main", schema_name="thrift")}
+
+
+def test_errors_and_async_execution(connection: Any) -> None:
+    from databricks.sql.exc import ServerOperationError
+
+    with connection.cursor() as cursor:
+        with pytest.raises(ServerOperationError, match=r"TABLE_OR_VIEW_NOT_FOUND"):
+            cursor.execute("SELECT * FROM main.nowhere.nothing")
+        cursor.execute_async("SELECT count(*) AS n FROM range(1000)")
+        while cursor.is_query_pending():
+            pass
+        cursor.get_async_execution_result()
+        assert cursor.fetchall()[0].n == 1000
+
+
+def test_a_connection_starts_in_its_catalog_and_schema(w: Any, local_ws: Any, connection: Any) -> None:
+    from databricks import sql
+
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE SCHEMA IF NOT EXISTS main.start_here")
+        cursor.execute("CREATE OR REPLACE TABLE main.start_here.things AS SELECT 7 AS n")
+    address = urlsplit(local_ws.https_host)
+    warehouse = next(iter(w.warehouses.list()))
+    with (
+        sql.connect(
+            server_hostname=address.hostname,
+            _port=address.port,
+            http_path=warehouse.odbc_params.path,
+            access_token=local_ws.token,
+            _tls_trusted_ca_file=local_ws.ca_file,
+            enable_telemetry=False,
+            catalog="main",
+            schema="start_here",
+        ) as conn,
+        conn.cursor() as cursor,
+    ):
+        cursor.execute("SELECT n FROM things")
+        assert cursor.fetchall()[0].n == 7
