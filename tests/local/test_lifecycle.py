@@ -53,6 +53,11 @@ def test_cli_up_status_down_reset(project: Path, capsys: pytest.CaptureFixture[s
     shown = json.loads(capsys.readouterr().out)
     assert shown["running"] and shown["pid"] == up["pid"] and shown["port"] == up["port"]
     assert shown["uptime_seconds"] >= 0 and not shown["engine_running"]
+    assert shown["host"] == up["host"] and shown["token"] == token_file.read_text().strip()
+    assert shown["https_host"] == up["https_host"] != up["host"]
+    assert shown["https_host"].startswith("https://127.0.0.1:")
+    assert shown["ca_file"] == up["ca_file"] == str(home / "tls" / "ca.pem")
+    assert "sql_http_path" in shown
     assert run(["local", "down"]) == 0
     capsys.readouterr()
     assert run(["local", "status", "-o", "json"]) == 0
@@ -95,6 +100,7 @@ def test_everything_survives_a_restart_on_the_same_address(project: Path) -> Non
     second = ensure_running(project, write_profile=False)
     assert (second.port, second.token) != (None, None) and second.pid != first.pid
     assert (second.port, second.token) == (first.port, first.token)
+    assert (second.https_host, second.ca_file) == (first.https_host, first.ca_file)
     assert [s.name for s in w.secrets.list_scopes()] == ["kept"]
     assert w.dbfs.read("/kept/file").data == "aGk="
     assert w.workspace.get_status("/Shared/kept").object_id == folder_id

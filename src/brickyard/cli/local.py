@@ -38,8 +38,13 @@ def up(port: Port = None, faults: Faults = None, output: options.Output = option
     ctx = AppContext.create(output.value)
     workspace = ensure_running(project_root(ctx.cwd), port=port, faults=faults)
     doc = {"running": True, "host": workspace.host, "port": workspace.port, "pid": workspace.pid}
+    doc.update(https_host=workspace.https_host, ca_file=workspace.ca_file)
     doc.update(profile=workspace.profile, home=str(workspace.home))
-    ctx.output.result(doc, f"Local workspace running at {workspace.host} (profile {workspace.profile})")
+    text = (
+        f"Local workspace running at {workspace.host} (profile {workspace.profile})\n"
+        f"  HTTPS at {workspace.https_host} (CA {workspace.ca_file})"
+    )
+    ctx.output.result(doc, text)
 
 
 @app.command("down")
@@ -56,7 +61,11 @@ def down(output: options.Output = options.OutputChoice.text) -> None:
 
 @app.command("status")
 def status(output: options.Output = options.OutputChoice.text) -> None:
-    """Show whether the local workspace runs, with its pid, address and uptime."""
+    """Show whether the local workspace runs, with its pid, addresses and uptime.
+
+    `-o json` also gives what clients need to connect: `host`, `https_host`, `token`, `ca_file` (the
+    CA that signs the HTTPS certificate) and `sql_http_path` (the first SQL warehouse's path).
+    """
     from brickyard.context import AppContext
     from brickyard.local.lifecycle import project_root
     from brickyard.local.lifecycle import status as read_status
@@ -68,7 +77,8 @@ def status(output: options.Output = options.OutputChoice.text) -> None:
     else:
         engine = found.engine_url or "not started"
         text = (
-            f"Local workspace running at http://{found.host}:{found.port}\n"
+            f"Local workspace running at {found.host}\n"
+            f"  HTTPS at {found.https_host} (CA {found.ca_file})\n"
             f"  pid {found.pid}, up {_duration(found.uptime_seconds or 0)}\n"
             f"  engine {engine}\n"
             f"  home {found.home}"

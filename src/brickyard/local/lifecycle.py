@@ -59,6 +59,9 @@ class LocalWorkspace:
     port: int
     pid: int
     profile: str = databrickscfg.PROFILE
+    https_host: str = ""
+    """The same workspace over HTTPS, for clients that refuse http; they trust `ca_file`."""
+    ca_file: str = ""
 
     def client(self) -> Any:
         """A `databricks.sdk.WorkspaceClient` for this workspace (imports the SDK, ~3 s the first time)."""
@@ -74,6 +77,12 @@ class LocalStatus:
     pid: int | None = None
     host: str | None = None
     port: int | None = None
+    https_host: str | None = None
+    https_port: int | None = None
+    token: str | None = None
+    ca_file: str | None = None
+    sql_http_path: str | None = None
+    """The HTTP path of the first SQL warehouse, for the SQL connector and dbt-databricks."""
     uptime_seconds: float | None = None
     engine_running: bool = False
     engine_url: str | None = None
@@ -132,7 +141,8 @@ def status(project_root: Path) -> LocalStatus:
     found = _read_server_file(home)
     if found is None or not home.root.is_dir():
         return LocalStatus(False, home.root)
-    doc = _call_status(found.get("url", ""), _read_token(home))
+    token = _read_token(home)
+    doc = _call_status(found.get("url", ""), token)
     if doc is None or doc.get("home") != str(home.root):
         return LocalStatus(False, home.root)
     engine = doc.get("engine") or {}
@@ -140,8 +150,13 @@ def status(project_root: Path) -> LocalStatus:
         running=True,
         home=home.root,
         pid=int(doc["pid"]),
-        host=found.get("host"),
+        host=found.get("url"),
         port=int(found["port"]),
+        https_host=found.get("https_url"),
+        https_port=found.get("https_port"),
+        token=token,
+        ca_file=found.get("ca_file"),
+        sql_http_path=_sql_http_path(str(found.get("url")), token),
         uptime_seconds=float(doc.get("uptime_seconds") or 0.0),
         engine_running=bool(engine.get("running")),
         engine_url=engine.get("url"),
@@ -180,7 +195,11 @@ def _start(
     token = _ensure_token(home)
     _forget_stale(home)
     chosen = port if port else _previous_port(home)
+    https_port = _previous_port(home, "https_port")
+    if https_port == chosen:
+        https_port = 0
     args = [sys.executable, "-m", SERVER_MODULE, "--home", str(home.root), "--port", str(chosen)]
+    args += ["--https-port", str(https_port)]
     if faults is not None:
         args += ["--faults", str(faults.resolve())]
     if not prestart:
@@ -201,7 +220,7 @@ def _start(
         if found is not None and found.get("pid") == proc.pid:
             workspace = _workspace(home, found, token)
             if _call_status(workspace.host, token) is not None:
-                _write_settings(home, {"port": workspace.port})
+                _write_settings(home, {"port": workspace.port, "https_port": found.get("https_port")})
                 return workspace
         if proc.poll() is not None:
             raise LocalWorkspaceError(
@@ -243,16 +262,34 @@ def _probe(home: LocalHome) -> LocalWorkspace | None:
 
 def _workspace(home: LocalHome, found: dict[str, Any], token: str) -> LocalWorkspace:
     return LocalWorkspace(
-        host=str(found["url"]), token=token, home=home.root, port=int(found["port"]), pid=int(found["pid"])
+        host=str(found["url"]),
+        token=token,
+        home=home.root,
+        port=int(found["port"]),
+        pid=int(found["pid"]),
+        https_host=str(found.get("https_url") or ""),
+        ca_file=str(found.get("ca_file") or ""),
     )
 
 
 def _call_status(url: str, token: str) -> dict[str, Any] | None:
+    return _get_json(url, "/api/2.0/brickyard/status", token)
+
+
+def _sql_http_path(url: str, token: str) -> str | None:
+    """The first SQL warehouse's HTTP path, asked through the API as any client would."""
+    doc = _get_json(url, "/api/2.0/sql/warehouses", token)
+    for warehouse in (doc or {}).get("warehouses") or []:
+        path = (warehouse.get("odbc_params") or {}).get("path")
+        if path or warehouse.get("id"):
+            return str(path or f"/sql/1.0/warehouses/{warehouse['id']}")
+    return None
+
+
+def _get_json(url: str, path: str, token: str) -> dict[str, Any] | None:
     if not url or not token:
         return None
-    request = urllib.request.Request(
-        f"{url}/api/2.0/brickyard/status", headers={"Authorization": f"Bearer {token}"}
-    )
+    request = urllib.request.Request(f"{url}{path}", headers={"Authorization": f"Bearer {token}"})
     try:
         with urllib.request.urlopen(request, timeout=3) as response:
             doc: dict[str, Any] = json.loads(response.read())
@@ -305,9 +342,9 @@ def _read_server_file(home: LocalHome) -> dict[str, Any] | None:
         return None
 
 
-def _previous_port(home: LocalHome) -> int:
+def _previous_port(home: LocalHome, key: str = "port") -> int:
     try:
-        port = int(json.loads(home.settings_file.read_text(encoding="utf-8")).get("port") or 0)
+        port = int(json.loads(home.settings_file.read_text(encoding="utf-8")).get(key) or 0)
     except (OSError, ValueError, AttributeError):
         return 0
     return port if port and _port_free(port) else 0

@@ -1,7 +1,8 @@
-"""The server process: `python -m brickyard.local.server --home DIR [--port N] [--faults FILE]`.
+"""The server process: `python -m brickyard.local.server --home DIR [--port N] [--https-port N] [--faults FILE]`.
 
-It binds 127.0.0.1 only (the token is the only protection; loopback keeps it off the network),
-reads its token from `<home>/token` (never from the command line, where `ps` would show it), and
+It binds 127.0.0.1 only (the token is the only protection; loopback keeps it off the network), and
+serves the same app twice: plain http on `--port`, and HTTPS on `--https-port` with a certificate from
+the home's own CA (`tls`), for the clients that refuse plain http. It reads its token from `<home>/token` (never from the command line, where `ps` would show it), and
 announces itself by writing `<home>/server.json` once it accepts requests; `lifecycle` waits for
 that file. SIGTERM stops it: runs are canceled, the catalog is saved, the engine is stopped, and the
 file is removed. It also stops by itself when its home is deleted.
@@ -10,7 +11,9 @@ file is removed. It also stops by itself when its home is deleted.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import contextlib
+import functools
 import json
 import logging
 import os
@@ -20,7 +23,10 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
+from types import FrameType
+from typing import Any
 
 from brickyard.errors import LocalWorkspaceError
 from brickyard.local.faults import FaultTable, load_rules
@@ -36,6 +42,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m brickyard.local.server")
     parser.add_argument("--home", type=Path, required=True)
     parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--https-port", type=int, default=0)
     parser.add_argument("--faults", type=Path, default=None)
     parser.add_argument(
         "--no-prestart", action="store_true", help="start the engine at the first run, not now"
@@ -46,7 +53,13 @@ def main(argv: list[str] | None = None) -> None:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     try:
-        serve(LocalHome(args.home.resolve()), args.port, args.faults, prestart=not args.no_prestart)
+        serve(
+            LocalHome(args.home.resolve()),
+            args.port,
+            args.faults,
+            prestart=not args.no_prestart,
+            https_port=args.https_port,
+        )
     except LocalWorkspaceError as err:
         print(f"Error: {err}", file=sys.stderr, flush=True)
         os._exit(1)
@@ -55,71 +68,127 @@ def main(argv: list[str] | None = None) -> None:
     os._exit(0)
 
 
-def serve(home: LocalHome, port: int, faults_file: Path | None, prestart: bool) -> None:
+def serve(home: LocalHome, port: int, faults_file: Path | None, prestart: bool, https_port: int = 0) -> None:
     import uvicorn
 
     from brickyard.local.server.app import create_app
     from brickyard.local.server.services import Services
+    from brickyard.local.tls import ensure_certificates
 
     token = _read_token(home)
     faults_path = faults_file or (Path(env) if (env := os.environ.get("BRICKYARD_LOCAL_FAULTS")) else None)
     rules = load_rules(faults_path) if faults_path else []
     _kill_orphan_engine(home)
+    tls = ensure_certificates(home)
     sock = _bind(port)
+    tls_sock = _bind(https_port)
     bound = sock.getsockname()[1]
     services = Services.open(home, token, FaultTable(rules))
     services.bind(f"http://{LOOPBACK}:{bound}")
     services.recover()
-    config = uvicorn.Config(
-        create_app(services),
-        log_level="warning",
-        access_log=False,
-        lifespan="off",
-        timeout_graceful_shutdown=5,
+    app = create_app(services)
+    options: dict[str, Any] = {
+        "log_level": "warning",
+        "access_log": False,
+        "lifespan": "off",
+        "timeout_graceful_shutdown": 5,
+    }
+    group = Group()
+    server = group.add(uvicorn.Config(app, **options))
+    secure = group.add(
+        uvicorn.Config(app, ssl_certfile=str(tls.cert_file), ssl_keyfile=str(tls.key_file), **options)
     )
-    server = _server_class()(config)
+    listening = Listening(bound, tls_sock.getsockname()[1], str(tls.ca_file))
     announcer = threading.Thread(
-        target=_announce, args=(server, services, home, bound, prestart), name="announce", daemon=True
+        target=_announce, args=(group, services, home, listening, prestart), name="announce", daemon=True
     )
     announcer.start()
-    threading.Thread(target=_watch_home, args=(server, home), name="home-watch", daemon=True).start()
+    threading.Thread(target=_watch_home, args=(group, home), name="home-watch", daemon=True).start()
     try:
-        server.run(sockets=[sock])
+        asyncio.run(group.serve({server: [sock], secure: [tls_sock]}))
     finally:
         _withdraw(home)
         services.close()
 
 
+@dataclass(frozen=True)
+class Listening:
+    port: int
+    https_port: int
+    ca_file: str
+
+
+class Group:
+    """The servers of one process, started and stopped together: a signal or a deleted home stops all."""
+
+    def __init__(self) -> None:
+        self.servers: list[Any] = []
+
+    def add(self, config: Any) -> Any:
+        server = _server_class()(config)
+        server.group = self
+        self.servers.append(server)
+        return server
+
+    @property
+    def started(self) -> bool:
+        return all(server.started for server in self.servers)
+
+    @property
+    def should_exit(self) -> bool:
+        return any(server.should_exit for server in self.servers)
+
+    @should_exit.setter
+    def should_exit(self, value: bool) -> None:
+        for server in self.servers:
+            server.should_exit = value
+
+    def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+        for server in self.servers:
+            server.handle_exit(sig, frame)
+
+    async def serve(self, sockets: dict[Any, list[socket.socket]]) -> None:
+        await asyncio.gather(*(server.serve(sockets=sockets[server]) for server in self.servers))
+
+
+@functools.cache
 def _server_class() -> type:
     import uvicorn
 
     class Server(uvicorn.Server):
         """uvicorn re-raises the signal after a graceful stop, which would kill the process before
-        the runs, the engine and the catalog are shut down; this one just returns."""
+        the runs, the engine and the catalog are shut down; this one just returns. A signal stops
+        every server of its group."""
+
+        group: Group
 
         @contextlib.contextmanager
         def capture_signals(self) -> Iterator[None]:
-            previous = {sig: signal.signal(sig, self.handle_exit) for sig in (signal.SIGINT, signal.SIGTERM)}
+            handler = self.group.handle_exit
+            previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGINT, signal.SIGTERM)}
             try:
                 yield
             finally:
-                for sig, handler in previous.items():
-                    signal.signal(sig, handler)
+                for sig, old in previous.items():
+                    signal.signal(sig, old)
 
     return Server
 
 
-def _announce(server: object, services: object, home: LocalHome, port: int, prestart: bool) -> None:
+def _announce(group: Group, services: object, home: LocalHome, listening: Listening, prestart: bool) -> None:
     deadline = time.monotonic() + 30
-    while not getattr(server, "started", False):
-        if time.monotonic() > deadline or getattr(server, "should_exit", False):
+    while not group.started:
+        if time.monotonic() > deadline or group.should_exit:
             return
         time.sleep(0.005)
     doc = {
         "pid": os.getpid(),
         "host": LOOPBACK,
-        "port": port,
-        "url": f"http://{LOOPBACK}:{port}",
+        "port": listening.port,
+        "url": f"http://{LOOPBACK}:{listening.port}",
+        "https_port": listening.https_port,
+        "https_url": f"https://{LOOPBACK}:{listening.https_port}",
+        "ca_file": listening.ca_file,
         "home": str(home.root),
         "started_at": time.time(),
     }
@@ -134,14 +203,14 @@ def _announce(server: object, services: object, home: LocalHome, port: int, pres
             log.warning("could not start the Spark engine ahead of time: %s", err)
 
 
-def _watch_home(server: object, home: LocalHome) -> None:
+def _watch_home(group: Group, home: LocalHome) -> None:
     """Stop when the home is deleted (`rm -rf .brickyard`, a test's temporary directory cleaned up):
     a server with no home can only leak memory and an engine."""
-    while not getattr(server, "should_exit", False):
+    while not group.should_exit:
         time.sleep(HOME_CHECK_SECONDS)
         if not home.metadata_db.exists():
             log.warning("%s is gone; stopping", home.root)
-            server.should_exit = True  # type: ignore[attr-defined]
+            group.should_exit = True
 
 
 def _withdraw(home: LocalHome) -> None:
