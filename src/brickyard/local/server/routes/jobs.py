@@ -16,6 +16,7 @@ from brickyard.local.apierror import ApiError
 from brickyard.local.runs import views
 from brickyard.local.server.routes.deps import JsonBody, api_version, field, services
 from brickyard.local.store import paging
+from brickyard.local.store.job_settings import as_multi_task
 from brickyard.local.store.jobs import JobRecord
 
 router = APIRouter(prefix="/jobs", tags=["jobs"])
@@ -99,9 +100,10 @@ def run_now(request: Request, body: JsonBody = None) -> dict[str, Any]:
 
 @router.post("/runs/submit")
 def submit(request: Request, body: JsonBody = None) -> dict[str, Any]:
+    body = as_multi_task(body or {}, (body or {}).get("run_name"))
     if not field(body, "tasks", list, []):
         raise ApiError.invalid("A one-time run needs at least one task.")
-    return services(request).orchestrator.submit(body or {})
+    return services(request).orchestrator.submit(body)
 
 
 @router.get("/runs/get")
