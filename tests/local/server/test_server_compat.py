@@ -152,3 +152,20 @@ def test_a_jobs_2_0_one_time_run_is_submitted_as_its_single_task(
     assert status == 200, started
     run = finished(local_ws, started["run_id"], "2.1")
     assert run["state"]["result_state"] == "SUCCESS" and [t["task_key"] for t in run["tasks"]] == ["once"]
+
+
+def test_api_2_0_shows_and_updates_a_single_task_job_in_its_own_shape(local_ws: LocalWorkspace) -> None:
+    settings = {"name": "shaped", "new_cluster": NEW_CLUSTER, "notebook_task": {"notebook_path": "/a"}}
+    _, created = call(local_ws, "POST", "/api/2.0/jobs/create", json.dumps(settings).encode(), {})
+    job_id = created["job_id"]
+    update = {"job_id": job_id, "new_settings": {"notebook_task": {"notebook_path": "/b"}}}
+    status, _ = call(local_ws, "POST", "/api/2.0/jobs/update", json.dumps(update).encode(), {})
+    assert status == 200
+    _, legacy = call(local_ws, "GET", f"/api/2.0/jobs/get?job_id={job_id}", None, {})
+    assert "tasks" not in legacy["settings"] and legacy["settings"]["format"] == "SINGLE_TASK"
+    assert legacy["settings"]["notebook_task"] == {"notebook_path": "/b"}
+    assert legacy["settings"]["new_cluster"] == NEW_CLUSTER
+    _, listed = call(local_ws, "GET", "/api/2.0/jobs/list?name=shaped", None, {})
+    assert listed["jobs"][0]["settings"]["notebook_task"] == {"notebook_path": "/b"}
+    _, current = call(local_ws, "GET", f"/api/2.2/jobs/get?job_id={job_id}", None, {})
+    assert [t["notebook_task"] for t in current["settings"]["tasks"]] == [{"notebook_path": "/b"}]

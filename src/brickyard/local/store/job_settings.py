@@ -77,6 +77,16 @@ def as_multi_task(settings: dict[str, Any], name: Any = None) -> dict[str, Any]:
     return doc
 
 
+def as_single_task(settings: dict[str, Any]) -> dict[str, Any]:
+    """What Jobs API 2.0 shows of a single-task job: its task's fields back at the top level."""
+    tasks = settings.get("tasks") or []
+    if settings.get("format") != "SINGLE_TASK" or len(tasks) != 1:
+        return settings
+    doc = {k: v for k, v in settings.items() if k != "tasks"}
+    doc.update({k: v for k, v in tasks[0].items() if k in (*TASK_TYPES, *SINGLE_TASK_FIELDS)})
+    return doc
+
+
 def _task_key(name: Any) -> str:
     key = re.sub(r"[^\w\-.]", "_", str(name or ""))[:100]
     return key or "task"
