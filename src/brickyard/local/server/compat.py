@@ -21,7 +21,7 @@ from urllib.parse import parse_qsl, urlencode
 Scope = dict[str, Any]
 
 JSON_ALIASES = frozenset({b"", b"text/json", b"text/plain", b"application/x-www-form-urlencoded"})
-QUERY_METHODS = frozenset({"GET", "HEAD", "DELETE"})
+QUERY_METHODS = frozenset({"GET", "HEAD"})
 MAX_QUERY_BODY = 1024 * 1024
 
 
