@@ -9,6 +9,7 @@ import sys
 
 import pandas as pd
 from databricks.connect import DatabricksSession
+from pyspark.sql.functions import udf
 
 host, token, cluster_id = (
     os.environ["CONNECT_HOST"],
@@ -23,6 +24,7 @@ out = {
     "round_trip": back.to_dict(orient="records"),
     "sum": spark.range(1, 101).selectExpr("sum(id) AS s").first().s,
     "spark_version": spark.version,
+    "udf": [r.y for r in spark.range(3).select(udf(lambda x: x * 10, "long")("id").alias("y")).collect()],
 }
 serverless = DatabricksSession.builder.remote(host=host, token=token).serverless().getOrCreate()
 out["serverless"] = [r.asDict() for r in serverless.sql("SELECT 21 * 2 AS answer").collect()]

@@ -107,6 +107,7 @@ def test_a_dataframe_round_trip_on_a_cluster_and_on_serverless(
     out = json.loads(done.stdout)
     assert out["round_trip"] == [{"id": 2, "name": "B", "score": 3.0}, {"id": 4, "name": "D", "score": 7.0}]
     assert out["sum"] == 5050 and out["serverless"] == [{"answer": 42}]
+    assert out["udf"] == [0, 10, 20]  # a Python UDF, pickled by the client, run by the engine
     assert out["error"] == "AnalysisException"
 
 
