@@ -20,7 +20,7 @@ import grpc
 import pytest
 
 from brickyard.local.lifecycle import LocalWorkspace
-from brickyard.local.server.connect_proxy import SERVICE, _top_level_fields
+from brickyard.local.server.connect_proxy import SERVICE, Endpoint, _top_level_fields
 from tests.conftest import _UV_CACHE
 
 pytestmark = [pytest.mark.server, pytest.mark.engine]
@@ -189,3 +189,17 @@ def test_spark_version_answers_carry_a_runtime_version_matching_the_client(local
     response = base_pb2.AnalyzePlanResponse.FromString(raw)
     assert response.spark_version.version  # the engine's own answer survives
     assert _top_level_fields(_top_level_fields(raw)[8])[800] == b"15.4.x-scala2.12"
+
+
+@pytest.mark.parametrize(
+    ("remote", "expected"),
+    [
+        ("sc://127.0.0.1:15002", Endpoint("127.0.0.1:15002")),
+        ("sc://localhost:7/;token=abc", Endpoint("localhost:7", "abc")),
+        ("sc://spark.example:443/;use_ssl=true;token=t;user_id=u", Endpoint("spark.example:443", "t", True)),
+    ],
+)
+def test_endpoint_urls_give_the_address_token_and_tls_the_proxy_dials(
+    remote: str, expected: Endpoint
+) -> None:
+    assert Endpoint.parse(remote) == expected

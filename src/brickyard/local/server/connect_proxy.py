@@ -55,7 +55,23 @@ class Refused(Exception):
 
 
 Route = Callable[[dict[str, str]], str]
-"""The request's metadata to the `host:port` of the Spark Connect endpoint it goes to; raises Refused."""
+"""The request's metadata to the `sc://` URL of the Spark Connect endpoint it goes to; raises Refused."""
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """What the proxy dials for an `sc://host:port/;token=…;use_ssl=…` URL."""
+
+    address: str
+    token: str | None = None
+    use_ssl: bool = False
+
+    @classmethod
+    def parse(cls, remote: str) -> Endpoint:
+        rest = remote.split("://", 1)[-1]
+        address, _, params = rest.partition("/")
+        values = dict(p.split("=", 1) for p in params.lstrip(";").split(";") if "=" in p)
+        return cls(address, values.get("token"), values.get("use_ssl", "").lower() == "true")
 
 
 class ConnectProxy(grpc.GenericRpcHandler):  # type: ignore[misc]
@@ -129,27 +145,37 @@ class ConnectProxy(grpc.GenericRpcHandler):  # type: ignore[misc]
             _relay_error(context, err)
 
     def _upstream(self, context: Any) -> tuple[grpc.Channel, list[tuple[str, Any]]]:
+        """The channel to the call's endpoint, and the metadata to send there: the client's, less
+        its workspace credentials, plus the endpoint's own token if its URL carries one."""
         given = list(context.invocation_metadata())
         headers = {str(k).lower(): v for k, v in given if isinstance(v, str)}
         presented = headers.get("authorization", "").encode()
         if not hmac.compare_digest(presented, self._expected):
             context.abort(grpc.StatusCode.UNAUTHENTICATED, "Invalid access token.")
         try:
-            target = self._route(headers)
+            endpoint = Endpoint.parse(self._route(headers))
         except Refused as refused:
             context.abort(refused.code, refused.message)
         forwarded = [(k, v) for k, v in given if not str(k).lower().startswith(_HIDDEN_METADATA)]
-        return self._channel(target), forwarded
+        if endpoint.token:
+            forwarded.append(("authorization", f"Bearer {endpoint.token}"))
+        return self._channel(endpoint), forwarded
 
-    def _channel(self, target: str) -> grpc.Channel:
+    def _channel(self, endpoint: Endpoint) -> grpc.Channel:
+        key = f"{endpoint.address}|{endpoint.use_ssl}"
         with self._lock:
-            channel = self._channels.get(target)
+            channel = self._channels.get(key)
             if channel is None:
                 options = [
                     ("grpc.max_receive_message_length", _MESSAGE_LIMIT),
                     ("grpc.max_send_message_length", _MESSAGE_LIMIT),
                 ]
-                channel = self._channels[target] = grpc.insecure_channel(target, options=options)
+                if endpoint.use_ssl:
+                    creds = grpc.ssl_channel_credentials()
+                    channel = grpc.secure_channel(endpoint.address, creds, options=options)
+                else:
+                    channel = grpc.insecure_channel(endpoint.address, options=options)
+                self._channels[key] = channel
             return channel
 
 
@@ -165,12 +191,6 @@ def _relay_error(context: Any, err: grpc.RpcError) -> None:
     details = err.details() if hasattr(err, "details") else str(err)
     trailers = err.trailing_metadata() if hasattr(err, "trailing_metadata") else None
     context.abort_with_status(_Status(code, details or "", trailers or ()))
-
-
-def target_of(remote: str) -> str:
-    """`sc://host:port/;params` as the `host:port` gRPC dials."""
-    rest = remote.split("://", 1)[-1]
-    return rest.split("/", 1)[0].split(";", 1)[0]
 
 
 # ---- the few protobuf bytes read or written here ---------------------------------------------------
@@ -257,8 +277,8 @@ def cluster_route(services: Services) -> Route:
         try:
             if cluster_id:
                 doc = services.clusters.ensure_running(cluster_id)
-                return target_of(services.compute.remote_for(doc.get("spark_conf")))
-            return target_of(services.compute.default_remote())
+                return services.compute.remote_for(doc.get("spark_conf"))
+            return services.compute.default_remote()
         except ApiError as err:
             code = grpc.StatusCode.NOT_FOUND if err.status == 404 else grpc.StatusCode.FAILED_PRECONDITION
             raise Refused(code, err.message) from None
