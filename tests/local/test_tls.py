@@ -75,3 +75,14 @@ def test_sdk_reaches_the_https_listener_with_the_ca_bundle(
     monkeypatch.setenv("REQUESTS_CA_BUNDLE", local_ws.ca_file)
     w: Any = WorkspaceClient(host=local_ws.https_host, token=local_ws.token, auth_type="pat")
     assert w.current_user.me().user_name == "tester@brickyard.local"
+
+
+@pytest.mark.server
+def test_discovery_over_https_names_the_https_address(local_ws: LocalWorkspace) -> None:
+    context = ssl.create_default_context(cafile=local_ws.ca_file)
+    with urllib.request.urlopen(
+        f"{local_ws.https_host}/.well-known/databricks-config", context=context
+    ) as found:
+        assert json.loads(found.read())["oidc_endpoint"] == f"{local_ws.https_host}/oidc"
+    with urllib.request.urlopen(f"{local_ws.host}/.well-known/databricks-config") as found:
+        assert json.loads(found.read())["oidc_endpoint"] == f"{local_ws.host}/oidc"

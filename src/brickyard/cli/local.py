@@ -19,6 +19,14 @@ Port = Annotated[
     int | None,
     typer.Option("--port", help="Port to listen on (default: the last one if free, else any free port)."),
 ]
+HttpsPort = Annotated[
+    int | None,
+    typer.Option(
+        "--https-port",
+        help="Port of the HTTPS listener (default: the last one if free, else any free port). "
+        "443 lets clients that ignore a port in the host (the legacy databricks-cli) reach it.",
+    ),
+]
 Faults = Annotated[
     Path | None,
     typer.Option("--faults", help="JSON file of fault injection rules (for reliability tests).", exists=True),
@@ -26,7 +34,12 @@ Faults = Annotated[
 
 
 @app.command("up")
-def up(port: Port = None, faults: Faults = None, output: options.Output = options.OutputChoice.text) -> None:
+def up(
+    port: Port = None,
+    https_port: HttpsPort = None,
+    faults: Faults = None,
+    output: options.Output = options.OutputChoice.text,
+) -> None:
     """Start the local workspace server, or find the one already running.
 
     Writes its address and token to the `brickyard-local` profile in ~/.databrickscfg, so
@@ -36,7 +49,7 @@ def up(port: Port = None, faults: Faults = None, output: options.Output = option
     from brickyard.local.lifecycle import ensure_running, project_root
 
     ctx = AppContext.create(output.value)
-    workspace = ensure_running(project_root(ctx.cwd), port=port, faults=faults)
+    workspace = ensure_running(project_root(ctx.cwd), port=port, https_port=https_port, faults=faults)
     doc = {"running": True, "host": workspace.host, "port": workspace.port, "pid": workspace.pid}
     doc.update(https_host=workspace.https_host, ca_file=workspace.ca_file)
     doc.update(profile=workspace.profile, home=str(workspace.home))

@@ -102,6 +102,7 @@ def ensure_running(
     project_root: Path,
     *,
     port: int | None = None,
+    https_port: int | None = None,
     faults: Path | None = None,
     write_profile: bool = True,
     prestart: bool | None = None,
@@ -110,7 +111,7 @@ def ensure_running(
     """The project's running local workspace, started if needed.
 
     `port` pins the port (an error if a server already runs on another one); without it the last
-    port is reused when free, else any free port. `faults` is a fault rule file (see `faults`); for a
+    port is reused when free, else any free port. `https_port` does the same for the HTTPS listener. `faults` is a fault rule file (see `faults`); for a
     running server its rules replace the current ones. `prestart` starts the Spark engine and a warm
     worker right after the server, so the first run does not wait for them (default: yes, unless
     `BRICKYARD_LOCAL_PRESTART=0`).
@@ -125,12 +126,17 @@ def ensure_running(
                     f"the local workspace already runs on port {running.port}; "
                     "run `brickyard local down` first to move it"
                 )
+            if https_port and running.https_host.rsplit(":", 1)[-1] != str(https_port):
+                raise LocalWorkspaceError(
+                    f"the local workspace already serves HTTPS at {running.https_host}; "
+                    "run `brickyard local down` first to move it"
+                )
             if faults is not None:
                 _replace_faults(running, faults)
         else:
             if prestart is None:
                 prestart = os.environ.get("BRICKYARD_LOCAL_PRESTART", "1") != "0"
-            running = _start(home, port, faults, prestart, timeout)
+            running = _start(home, port, https_port, faults, prestart, timeout)
         if write_profile:
             databrickscfg.write_profile({"host": running.host, "token": running.token})
         return running
@@ -190,14 +196,20 @@ def reset(project_root: Path) -> None:
 
 
 def _start(
-    home: LocalHome, port: int | None, faults: Path | None, prestart: bool, timeout: float
+    home: LocalHome,
+    port: int | None,
+    https_port: int | None,
+    faults: Path | None,
+    prestart: bool,
+    timeout: float,
 ) -> LocalWorkspace:
     token = _ensure_token(home)
     _forget_stale(home)
     chosen = port if port else _previous_port(home)
-    https_port = _previous_port(home, "https_port")
-    if https_port == chosen:
-        https_port = 0
+    if not https_port:
+        https_port = _previous_port(home, "https_port")
+        if https_port == chosen:
+            https_port = 0
     args = [sys.executable, "-m", SERVER_MODULE, "--home", str(home.root), "--port", str(chosen)]
     args += ["--https-port", str(https_port)]
     if faults is not None:

@@ -68,7 +68,7 @@ class RunExecution:
             "run_name": job_name,
             "run_type": run_type,
             "trigger": trigger,
-            "format": "MULTI_TASK",
+            "format": settings.get("format") or "MULTI_TASK",
             "attempt_number": 0,
             "start_time": self.start_time,
             "end_time": 0,

@@ -18,6 +18,7 @@ from starlette.exceptions import HTTPException
 
 from brickyard import __version__
 from brickyard.local.apierror import ApiError
+from brickyard.local.server.compat import ClientCompat
 from brickyard.local.server.gate import Gate
 from brickyard.local.server.routes import ROUTERS
 from brickyard.local.server.services import Services
@@ -26,7 +27,7 @@ log = logging.getLogger("brickyard.local")
 
 
 def create_app(services: Services) -> Any:
-    """The ASGI app: the FastAPI app wrapped in the Gate (token and faults)."""
+    """The ASGI app: the FastAPI app behind client compatibility, wrapped in the Gate (token and faults)."""
     app = FastAPI(
         title="brickyard local workspace",
         version=__version__,
@@ -42,7 +43,7 @@ def create_app(services: Services) -> Any:
     app.add_exception_handler(RequestValidationError, _invalid_request)
     app.add_exception_handler(HTTPException, _http_error)
     app.add_exception_handler(Exception, _bug)
-    return Gate(app, services.token, services.faults)
+    return Gate(ClientCompat(app), services.token, services.faults)
 
 
 def error_response(status: int, code: str, message: str, retry_after: float | None = None) -> JSONResponse:

@@ -1,8 +1,9 @@
 """The server process: `python -m brickyard.local.server --home DIR [--port N] [--https-port N] [--faults FILE]`.
 
-It binds 127.0.0.1 only (the token is the only protection; loopback keeps it off the network), and
-serves the same app twice: plain http on `--port`, and HTTPS on `--https-port` with a certificate from
-the home's own CA (`tls`), for the clients that refuse plain http. It reads its token from `<home>/token` (never from the command line, where `ps` would show it), and
+It binds 127.0.0.1 only (the token is the only protection; loopback keeps it off the network). It
+serves the app over plain http on `--port`, and HTTPS on `--https-port` with a certificate from the
+home's own CA (`tls`), for the clients that refuse plain http; on that port `front` also hands gRPC
+(Databricks Connect) to the Spark Connect proxy (`connect_proxy`), started on its first call. It reads its token from `<home>/token` (never from the command line, where `ps` would show it), and
 announces itself by writing `<home>/server.json` once it accepts requests; `lifecycle` waits for
 that file. SIGTERM stops it: runs are canceled, the catalog is saved, the engine is stopped, and the
 file is removed. It also stops by itself when its home is deleted.
@@ -72,6 +73,8 @@ def serve(home: LocalHome, port: int, faults_file: Path | None, prestart: bool, 
     import uvicorn
 
     from brickyard.local.server.app import create_app
+    from brickyard.local.server.connect_proxy import ConnectProxy, cluster_route
+    from brickyard.local.server.front import TlsFront
     from brickyard.local.server.services import Services
     from brickyard.local.tls import ensure_certificates
 
@@ -95,10 +98,9 @@ def serve(home: LocalHome, port: int, faults_file: Path | None, prestart: bool, 
         "timeout_graceful_shutdown": 5,
     }
     group = Group()
-    server = group.add(uvicorn.Config(app, **options))
-    secure = group.add(
-        uvicorn.Config(app, ssl_certfile=str(tls.cert_file), ssl_keyfile=str(tls.key_file), **options)
-    )
+    server = group.add(_server_class()(uvicorn.Config(app, **options)))
+    proxy = ConnectProxy(token, cluster_route(services))
+    front = group.add(TlsFront(tls, bound, lambda: proxy.port or proxy.start()))
     listening = Listening(bound, tls_sock.getsockname()[1], str(tls.ca_file))
     announcer = threading.Thread(
         target=_announce, args=(group, services, home, listening, prestart), name="announce", daemon=True
@@ -106,9 +108,10 @@ def serve(home: LocalHome, port: int, faults_file: Path | None, prestart: bool, 
     announcer.start()
     threading.Thread(target=_watch_home, args=(group, home), name="home-watch", daemon=True).start()
     try:
-        asyncio.run(group.serve({server: [sock], secure: [tls_sock]}))
+        asyncio.run(group.serve({server: [sock], front: [tls_sock]}))
     finally:
         _withdraw(home)
+        proxy.stop()
         services.close()
 
 
@@ -125,8 +128,7 @@ class Group:
     def __init__(self) -> None:
         self.servers: list[Any] = []
 
-    def add(self, config: Any) -> Any:
-        server = _server_class()(config)
+    def add(self, server: Any) -> Any:
         server.group = self
         self.servers.append(server)
         return server

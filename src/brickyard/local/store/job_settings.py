@@ -36,16 +36,60 @@ JOB_DEFAULTS: dict[str, Any] = {
 }
 
 
+# What a Jobs 2.0 (single-task format) job keeps at the top level and a task holds in 2.1.
+SINGLE_TASK_FIELDS = (
+    "existing_cluster_id",
+    "new_cluster",
+    "job_cluster_key",
+    "libraries",
+    "max_retries",
+    "min_retry_interval_millis",
+    "retry_on_timeout",
+    "environment_key",
+)
+
+
 def normalize_job(settings: dict[str, Any]) -> dict[str, Any]:
     """A copy of `settings` with the API's defaults, after checking it; raises ApiError(400)."""
     if not isinstance(settings, dict):
         raise ApiError.invalid("job settings must be an object")
-    doc = copy.deepcopy(settings)
+    doc = as_multi_task(copy.deepcopy(settings), settings.get("name") or settings.get("run_name"))
     doc.pop("access_control_list", None)
     for key, value in JOB_DEFAULTS.items():
         doc.setdefault(key, copy.deepcopy(value))
     check_job(doc)
     return doc
+
+
+def as_multi_task(settings: dict[str, Any], name: Any = None) -> dict[str, Any]:
+    """A Jobs 2.0 single-task job (`notebook_task`, `existing_cluster_id`, `libraries`... at the top
+    level) as the one task it runs, the way a workspace stores it: `format` SINGLE_TASK and a task
+    keyed by the job's name. Multi-task settings come back unchanged."""
+    if settings.get("tasks") or not any(settings.get(kind) is not None for kind in TASK_TYPES):
+        return settings
+    doc = dict(settings)
+    task: dict[str, Any] = {"task_key": _task_key(name)}
+    for key in (*TASK_TYPES, *SINGLE_TASK_FIELDS):
+        if key in doc:
+            task[key] = doc.pop(key)
+    doc["tasks"] = [task]
+    doc["format"] = "SINGLE_TASK"
+    return doc
+
+
+def as_single_task(settings: dict[str, Any]) -> dict[str, Any]:
+    """What Jobs API 2.0 shows of a single-task job: its task's fields back at the top level."""
+    tasks = settings.get("tasks") or []
+    if settings.get("format") != "SINGLE_TASK" or len(tasks) != 1:
+        return settings
+    doc = {k: v for k, v in settings.items() if k != "tasks"}
+    doc.update({k: v for k, v in tasks[0].items() if k in (*TASK_TYPES, *SINGLE_TASK_FIELDS)})
+    return doc
+
+
+def _task_key(name: Any) -> str:
+    key = re.sub(r"[^\w\-.]", "_", str(name or ""))[:100]
+    return key or "task"
 
 
 def check_job(doc: dict[str, Any]) -> None:

@@ -9,7 +9,7 @@ from typing import Any
 
 from brickyard.local.apierror import ApiError
 from brickyard.local.store.db import Database, dumps, loads
-from brickyard.local.store.job_settings import merge_update, normalize_job
+from brickyard.local.store.job_settings import as_single_task, merge_update, normalize_job
 
 FIRST_JOB_ID = 100
 
@@ -81,7 +81,10 @@ class JobStore:
     def update(self, job_id: Any, new_settings: dict[str, Any], fields_to_remove: list[str]) -> None:
         with self.db.tx():
             record = self.get(job_id)
-            merged = merge_update(record.settings, new_settings, fields_to_remove)
+            current = record.settings
+            if not (new_settings or {}).get("tasks"):
+                current = as_single_task(current)  # a 2.0 update names the task's fields at the top
+            merged = merge_update(current, new_settings, fields_to_remove)
             self._save(record.job_id, normalize_job(merged))
 
     def delete(self, job_id: Any) -> None:

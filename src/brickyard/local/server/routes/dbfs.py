@@ -1,7 +1,8 @@
 """DBFS API (`/api/2.0/dbfs/*`): the calls behind `w.dbfs` and `databricks fs` for `dbfs:/` paths.
 
-`put` takes JSON with base64 `contents` (at most 1 MB, as on a workspace) or multipart with a file;
-larger files go through `create` / `add-block` / `close`, which is what the SDK does by itself.
+`put` takes JSON with base64 `contents` (at most 1 MB, as on a workspace) or multipart with the file
+in any field (`curl -F contents=@f`, `-F content=@f`, `-F file=@f`), `path` and `overwrite` as form
+fields or query parameters; larger files go through `create` / `add-block` / `close`, which is what the SDK does by itself.
 """
 
 from __future__ import annotations
@@ -18,17 +19,21 @@ from brickyard.local.server.routes.deps import JsonBody, field, flag, services
 from brickyard.local.store.dbfs import MAX_PUT_BYTES
 
 router = APIRouter(prefix="/api/2.0/dbfs", tags=["dbfs"])
+_FORM_FIELDS = ("path", "overwrite")
 
 
 @router.post("/put")
 async def put(request: Request) -> dict[str, Any]:
     if request.headers.get("content-type", "").startswith("multipart/form-data"):
         form = await request.form()
-        upload = form.get("contents") or form.get("file")
+        others = [value for name, value in form.multi_items() if name not in _FORM_FIELDS]
+        upload = form.get("contents") or next((v for v in others if not isinstance(v, str)), None)
+        upload = upload or next(iter(others), None)
         if upload is None:
             raise ApiError.invalid("Missing required field: contents")
         data = upload.encode() if isinstance(upload, str) else await upload.read()
-        path, overwrite = form.get("path"), flag(str(form.get("overwrite") or ""))
+        path = form.get("path") or request.query_params.get("path")
+        overwrite = flag(str(form.get("overwrite") or request.query_params.get("overwrite") or ""))
     else:
         body = await request.json()
         if not isinstance(body, dict):

@@ -2,7 +2,9 @@
 
 Definitions live in `store.jobs`; runs are started, queued and canceled by the orchestrator
 (`runs.scheduler`) and read back through `runs.views`. API 2.2 pages a job's tasks, job clusters,
-parameters and environments by 100 in `jobs/get`; older versions return them whole.
+parameters and environments by 100 in `jobs/get`; older versions return them whole. A job created in
+the 2.0 shape is stored as its single task (`format` SINGLE_TASK); API 2.0 shows it, and its runs
+(`task`, `cluster_spec`), in that shape again, as the legacy CLI and old scripts expect.
 """
 
 from __future__ import annotations
@@ -16,12 +18,15 @@ from brickyard.local.apierror import ApiError
 from brickyard.local.runs import views
 from brickyard.local.server.routes.deps import JsonBody, api_version, field, services
 from brickyard.local.store import paging
+from brickyard.local.store.job_settings import as_multi_task, as_single_task
 from brickyard.local.store.jobs import JobRecord
+from brickyard.task_types import TASK_TYPES
 
 router = APIRouter(prefix="/jobs", tags=["jobs"])
 
 PAGE = 100
 _PAGED = ("tasks", "job_clusters", "parameters", "environments")
+_CLUSTER_SPEC = ("existing_cluster_id", "new_cluster", "libraries")
 
 
 @router.post("/create")
@@ -39,6 +44,8 @@ def get(request: Request, job_id: int, page_token: str | None = None) -> dict[st
     doc = ws.jobs.get(job_id).as_api()
     if api_version(request) == "2.2":
         _page_settings(doc, paging.decode(page_token))
+    elif api_version(request) == "2.0":
+        doc["settings"] = as_single_task(doc["settings"])
     return doc
 
 
@@ -57,7 +64,8 @@ def list_(
     records, more = ws.jobs.page(name, start, size)
     doc: dict[str, Any] = {"has_more": more}
     if records:
-        doc["jobs"] = [_base_job(r, expand_tasks) for r in records]
+        legacy = api_version(request) == "2.0"
+        doc["jobs"] = [_base_job(r, expand_tasks, legacy) for r in records]
     if more:
         doc["next_page_token"] = paging.encode(start + size)
     if start:
@@ -99,9 +107,10 @@ def run_now(request: Request, body: JsonBody = None) -> dict[str, Any]:
 
 @router.post("/runs/submit")
 def submit(request: Request, body: JsonBody = None) -> dict[str, Any]:
+    body = as_multi_task(body or {}, (body or {}).get("run_name"))
     if not field(body, "tasks", list, []):
         raise ApiError.invalid("A one-time run needs at least one task.")
-    return services(request).orchestrator.submit(body or {})
+    return services(request).orchestrator.submit(body)
 
 
 @router.get("/runs/get")
@@ -113,7 +122,16 @@ def get_run(
     page_token: str | None = None,
 ) -> dict[str, Any]:
     paginate = api_version(request) == "2.2"
-    return views.get_run(services(request), run_id, include_resolved_values, page_token, paginate)
+    doc = views.get_run(services(request), run_id, include_resolved_values, page_token, paginate)
+    if (
+        api_version(request) == "2.0"
+        and doc.get("format") == "SINGLE_TASK"
+        and len(doc.get("tasks") or []) == 1
+    ):
+        task = doc["tasks"][0]
+        doc["task"] = {k: v for k, v in task.items() if k in TASK_TYPES}
+        doc["cluster_spec"] = {k: v for k, v in task.items() if k in _CLUSTER_SPEC}
+    return doc
 
 
 @router.get("/runs/get-output")
@@ -173,9 +191,11 @@ def delete_run(request: Request, body: JsonBody = None) -> dict[str, Any]:
     return {}
 
 
-def _base_job(record: JobRecord, expand_tasks: bool) -> dict[str, Any]:
+def _base_job(record: JobRecord, expand_tasks: bool, legacy: bool) -> dict[str, Any]:
     doc = record.as_api()
     doc.pop("run_as_user_name", None)
+    if legacy:
+        doc["settings"] = as_single_task(doc["settings"])
     if expand_tasks:
         doc["has_more"] = _page_settings(doc, 0)
     else:

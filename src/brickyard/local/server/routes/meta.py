@@ -24,7 +24,16 @@ router = APIRouter()
 @router.get("/.well-known/databricks-config", tags=["meta"])
 def databricks_config(request: Request) -> dict[str, Any]:
     ws = services(request)
-    return {"oidc_endpoint": f"{ws.host}/oidc", "workspace_id": ws.workspace_id}
+    return {"oidc_endpoint": f"{_origin(request, ws.host)}/oidc", "workspace_id": ws.workspace_id}
+
+
+def _origin(request: Request, http_host: str) -> str:
+    """The address the client called: a request that reached the http listener through the HTTPS
+    port (see `server.front`) names that port in its Host header."""
+    called = request.headers.get("host", "")
+    if called and called.rsplit(":", 1)[-1] != http_host.rsplit(":", 1)[-1]:
+        return f"https://{called}"
+    return http_host
 
 
 @router.get("/api/2.0/preview/scim/v2/Me", tags=["identity"])
