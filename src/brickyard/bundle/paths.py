@@ -111,7 +111,9 @@ class PathTranslator:
         if value.startswith("/") or _SCHEME.match(value):
             return
         # Lexical normalisation, as the Databricks CLI does: cheap, and symlinks stay the user's business.
-        declared_in = os.path.dirname(node.loc.file) if node.loc is not None else ""
+        # Paths written in Python (resources from the `python:` section) are relative to the root.
+        written_in = node.loc.file if node.loc is not None and not node.loc.file.endswith(".py") else ""
+        declared_in = os.path.dirname(written_in)
         joined = os.path.normpath(os.path.join(self._root, declared_in, value))
         if joined != self._root and not joined.startswith(self._root + os.sep):
             self._error(f"{value} is outside the bundle root {self.root}", node, path)
