@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from brickyard.output import Output, OutputFormat, make_output
+from brickyard.workspace.session import FORCE_LOCAL_ENV
 
 
 @dataclass
@@ -17,5 +18,9 @@ class AppContext:
     environ: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
 
     @classmethod
-    def create(cls, fmt: OutputFormat = "text") -> AppContext:
-        return cls(output=make_output(fmt))
+    def create(cls, fmt: OutputFormat = "text", local: bool = False) -> AppContext:
+        """`local`: every workspace the command opens is the embedded local one (`--local`)."""
+        environ = dict(os.environ)
+        if local:
+            environ[FORCE_LOCAL_ENV] = "1"
+        return cls(output=make_output(fmt), environ=environ)
