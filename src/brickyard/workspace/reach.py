@@ -38,7 +38,7 @@ def check_reachable(host: str, environ: Mapping[str, str], timeout: float = PROB
         try:
             socket.create_connection((url.hostname, port), timeout=timeout).close()
             outcome.append(None)
-        except BaseException as err:  # noqa: BLE001  (reported below, whatever it is)
+        except BaseException as err:
             outcome.append(err)
 
     probe = threading.Thread(target=connect, name="workspace-probe", daemon=True)
