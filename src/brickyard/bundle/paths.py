@@ -51,10 +51,14 @@ class PathTranslator:
     diags: list[Diagnostic] = field(default_factory=list)
     sources: dict[str, FsPath] = field(default_factory=dict)
     """Deployed path → local file, for every path translated."""
+    sync_root: FsPath | None = None
+    """Where deployed paths are relative to, when `sync.paths` leave the bundle root (bundle.sync_root)."""
     _root: str = ""
+    _sync: str = ""
 
     def run(self, config: Node) -> None:
         self._root = os.path.normpath(str(self.root.resolve()))
+        self._sync = os.path.normpath(str((self.sync_root or self.root).resolve()))
         resources = config.get("resources")
         for key, job in map_entries(resources, "jobs"):
             job_git = job.get("git_source") is not None
@@ -115,13 +119,14 @@ class PathTranslator:
         written_in = node.loc.file if node.loc is not None and not node.loc.file.endswith(".py") else ""
         declared_in = os.path.dirname(written_in)
         joined = os.path.normpath(os.path.join(self._root, declared_in, value))
-        if joined != self._root and not joined.startswith(self._root + os.sep):
-            self._error(f"{value} is outside the bundle root {self.root}", node, path)
+        if joined != self._sync and not joined.startswith(self._sync + os.sep):
+            where = "bundle root" if self._sync == self._root else "sync root (sync.paths)"
+            self._error(f"{value} is outside the {where} {self._sync}", node, path)
             return
         local = FsPath(joined)
-        relative = FsPath(os.path.relpath(joined, self._root)).as_posix()
+        relative = FsPath(os.path.relpath(joined, self._sync)).as_posix()
         if kind in (LIBRARY, DEPENDENCY):
-            self._library(node, path, value, local, relative)
+            self._library(node, path, value, local, FsPath(os.path.relpath(joined, self._root)).as_posix())
         elif kind == LOCAL:
             node.value = str(local)
         elif kind == GLOB:
@@ -161,7 +166,7 @@ class PathTranslator:
     def _glob(self, node: Node, path: Path, value: str, local: FsPath, relative: str) -> None:
         parts = FsPath(relative).parts
         static = FsPath(*parts[: _first_glob(parts)])
-        if not (self.root / static).exists():
+        if not (FsPath(self._sync) / static).exists():
             self._error(f"{value} matches nothing: {static.as_posix() or '.'} does not exist", node, path)
             return
         node.value = f"{self.file_path}/{relative}"

@@ -24,6 +24,7 @@ from brickyard.bundle.paths import PathTranslator
 from brickyard.bundle.python_code import apply_python
 from brickyard.bundle.schema import SchemaCheck
 from brickyard.bundle.secrets import find_plaintext_secrets
+from brickyard.bundle.sync_root import normalize_sync_paths, sync_path_list, sync_root
 from brickyard.errors import BundleError, Diagnostic, Severity
 
 UserResolver = Callable[[str | None, str | None], CurrentUser]
@@ -108,7 +109,8 @@ def load_bundle(start: FsPath, options: LoadOptions | None = None) -> Bundle:
     _mark_sensitive(definitions)
 
     file_path = _scalar(workspace.get("file_path")) or ""
-    translator = PathTranslator(root, file_path)
+    normalize_sync_paths(config, root, diags)
+    translator = PathTranslator(root, file_path, sync_root=sync_root(root, sync_path_list(config)))
     translator.run(config)
     diags.extend(translator.diags)
     defaults.sync_paths(config, root)

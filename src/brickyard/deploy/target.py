@@ -22,9 +22,9 @@ from brickyard.deploy.remote import remote_settings
 from brickyard.plan.builder import Observed, build_plan
 from brickyard.plan.compare import compare
 from brickyard.plan.desired import Desired, desired_from_bundle
-from brickyard.plan.files import inventory
 from brickyard.plan.model import Plan
 from brickyard.plan.resources import split_settings
+from brickyard.plan.sync_files import sync_inventory
 from brickyard.state.lock import DeployLock
 from brickyard.state.model import DeploymentState, ResourceState
 from brickyard.state.redact import redact
@@ -72,7 +72,8 @@ class Target:
     def desired(self) -> Desired:
         """What the bundle in the checkout wants deployed, `lookup:` variables found by name."""
         sync = self.bundle.get("sync") or {}
-        files = inventory(self.bundle.root, sync.get("include") or (), sync.get("exclude") or ())
+        paths = sync.get("paths") or ["."]
+        files = sync_inventory(self.bundle.root, paths, sync.get("include") or (), sync.get("exclude") or ())
         desired = desired_from_bundle(self.bundle, files)
         lookups = pending_lookups(self.bundle.get("variables") or {})
         if not lookups:
