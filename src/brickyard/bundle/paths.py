@@ -21,6 +21,7 @@ from brickyard.notebooks import is_notebook, strip_notebook_extension
 
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 _GLOB = re.compile(r"[*?\[]")
+_REQUIREMENTS_FLAG = re.compile(r"^(?:-r|--requirement)(?:\s+|=)(\S+)$")
 
 NOTEBOOK, FILE, DIRECTORY, GLOB, LIBRARY, DEPENDENCY, LOCAL = (
     "notebook",
@@ -110,6 +111,12 @@ class PathTranslator:
         value = node.value
         if not isinstance(value, str) or not value or "${" in value:
             return
+        if kind == DEPENDENCY and (flag := _REQUIREMENTS_FLAG.match(value)):
+            # `-r ../requirements.txt`: the file is synced; pip reads it from its deployed path.
+            inner = Node(flag.group(1), node.loc, node.key_loc)
+            self._translate(inner, path, FILE)
+            node.value = f"-r {inner.value}"
+            return
         if kind == DEPENDENCY and not (value.startswith(("./", "../")) or value.endswith((".whl", ".txt"))):
             return  # a PyPI requirement such as `pandas==2.2`, not a path
         if value.startswith("/") or _SCHEME.match(value):
@@ -119,7 +126,8 @@ class PathTranslator:
         written_in = node.loc.file if node.loc is not None and not node.loc.file.endswith(".py") else ""
         declared_in = os.path.dirname(written_in)
         joined = os.path.normpath(os.path.join(self._root, declared_in, value))
-        if joined != self._sync and not joined.startswith(self._sync + os.sep):
+        outside = joined != self._sync and not joined.startswith(self._sync + os.sep)
+        if outside and kind not in (LIBRARY, DEPENDENCY):  # local libraries are uploaded, not synced
             where = "bundle root" if self._sync == self._root else "sync root (sync.paths)"
             self._error(f"{value} is outside the {where} {self._sync}", node, path)
             return

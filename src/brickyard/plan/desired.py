@@ -10,6 +10,7 @@ path (clusters never run a stale cached copy) and every version stays available 
 from __future__ import annotations
 
 import glob
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -124,7 +125,9 @@ def _rewrite_libraries(
         for path in matches:
             digest = file_hash(path)
             remote = artifact_remote(artifact_path, digest, path.name)
-            uploads[remote] = ArtifactSource(path.relative_to(root).as_posix(), path, remote, digest)
+            # relative to the root, `../dist/x.whl` included: libraries outside it are uploaded too
+            relative = Path(os.path.relpath(path, root)).as_posix()
+            uploads[remote] = ArtifactSource(relative, path, remote, digest)
             remotes.append(remote)
         return remotes
 
@@ -170,4 +173,6 @@ def _is_local(value: str) -> bool:
 
 
 def _is_path(value: str) -> bool:
+    if value.startswith("-"):  # `-r <file>`, already a workspace path
+        return False
     return _is_local(value) and (value.endswith((".whl", ".jar", ".txt")) or value.startswith(("./", "../")))
