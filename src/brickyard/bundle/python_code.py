@@ -179,11 +179,8 @@ def _run_phase(
 
 def _crash(phase: str, interpreter: str, stderr: str, section: PythonSection) -> Diagnostic:
     tail = "\n".join(stderr.strip().splitlines()[-15:])
-    if (
-        f"No module named {_MODULE.rsplit('.', 1)[0]}" in stderr
-        or f"No module named '{_MODULE}" in stderr
-        or ("No module named 'databricks" in stderr)
-    ):
+    # `python -m` names the package it could not find: `databricks`, or `databricks.bundles`
+    if f"finding module specification for '{_MODULE}'" in stderr or "No module named databricks" in stderr:
         summary = (
             f"databricks-bundles is not installed in {interpreter}; install it in the project's virtual "
             "environment (`uv pip install databricks-bundles`) and point python.venv_path at it"
