@@ -114,4 +114,6 @@ def test_plan_on_the_local_workspace_through_the_cli(
     monkeypatch.chdir(project.root)
     monkeypatch.setenv("BRICKYARD_LOCAL_WORKSPACE_DIR", str(project.workspace_dir))
     assert cli(["plan", "-t", "prod", "--local", "-o", "json"]) == 0
-    assert '"pipelines.clean"' in capsys.readouterr().out
+    said = capsys.readouterr()
+    assert '"pipelines.clean"' in said.out
+    assert "against the local workspace, not https://adb-1234567890123456.7.azuredatabricks.net" in said.err

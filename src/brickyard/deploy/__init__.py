@@ -52,6 +52,11 @@ class Outcome:
 def plan_bundle(ctx: AppContext, options: DeployOptions) -> Plan:
     """What deploy would do now, without building or writing anything."""
     target = open_target(ctx, options.target, options.variables, options.profile)
+    if target.session.redirected_from:
+        ctx.output.info(
+            f"--local: planning target {target.bundle.target} against the local workspace, "
+            f"not {target.session.redirected_from}"
+        )
     plan = target.plan(target.read_state(ctx))
 
     def render(console: Any) -> None:
