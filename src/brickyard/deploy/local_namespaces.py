@@ -3,7 +3,8 @@
 A target meant for a real workspace writes into catalogs (and schemas) that its workspace already
 has: a pipeline's `catalog` and `schema`/`target`, a schema resource's `catalog_name`, a volume's
 catalog and schema, a dbt task's `catalog`/`schema`. Deployed with `--local`, the local workspace
-has none of them, so they are created there first, and the deploy says which. Without `--local`
+has none of them, so they are created there first, and the deploy says which. A job's
+parameters named `catalog` and `schema` count too: that is how the Databricks templates pass them. Without `--local`
 nothing is created: a pipeline writing into a catalog that does not exist fails, as on Databricks.
 """
 
@@ -51,6 +52,12 @@ def used_namespaces(bundle: Bundle) -> Namespaces:
     for volume in bundle.resources("volumes").values():
         add(volume.get("catalog_name"), volume.get("schema_name"))
     for job in bundle.resources("jobs").values():
+        # Job parameters named catalog and schema (as the Databricks templates write them) say
+        # where the job's tables go.
+        defaults = {
+            p.get("name"): p.get("default") for p in job.get("parameters") or [] if isinstance(p, dict)
+        }
+        add(defaults.get("catalog"), defaults.get("schema"))
         for task in _tasks(job):
             dbt = task.get("dbt_task")
             if isinstance(dbt, dict) and dbt.get("catalog"):
