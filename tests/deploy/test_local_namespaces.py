@@ -7,7 +7,7 @@ from pathlib import Path
 
 from brickyard.deploy.local_namespaces import used_namespaces
 from tests.bundle.conftest import Files, load
-from tests.bundle.conftest import write as write  # noqa: F401  (fixture)
+from tests.bundle.conftest import write as write
 
 BUNDLE = """
 bundle: {name: ns}
@@ -33,7 +33,7 @@ resources:
 """
 
 
-def test_used_but_not_defined(write: Callable[[Files], Path]) -> None:  # noqa: F811
+def test_used_but_not_defined(write: Callable[[Files], Path]) -> None:
     root = write({"databricks.yml": BUNDLE, "dbt/dbt_project.yml": "name: d\n"})
     used = used_namespaces(load(root))
     assert used.catalogs == {"dev", "sales", "lake", "reporting", "dbt_cat"}
