@@ -142,8 +142,9 @@ def _run_phase(
 ) -> None:
     with tempfile.TemporaryDirectory(prefix="brickyard-python-") as tmp:
         files = {name: Path(tmp) / f"{name}.json" for name in ("input", "output", "diagnostics", "locations")}
-        before = config.plain()
-        files["input"].write_text(json.dumps(before, default=str), encoding="utf-8")
+        text = json.dumps(config.plain(), default=str)
+        before = json.loads(text)  # as the phase reads it: YAML dates and the like are text now
+        files["input"].write_text(text, encoding="utf-8")
         command = [interpreter, "-m", _MODULE, "--phase", phase]
         for name, path in files.items():
             command += [f"--{name}", str(path)]
@@ -272,7 +273,7 @@ def _graft_resources(
                     )
                     continue
                 target.value[key] = _graft(None, value, path, locations, loc)
-            elif old.plain() != value:
+            elif (old_groups.get(kind) or {}).get(key) != value:
                 if phase == LOAD_RESOURCES:
                     diags.append(
                         _refused(
