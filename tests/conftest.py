@@ -14,7 +14,7 @@ import pytest
 
 # uv's cache lives under HOME; tests move HOME, but builds (wheels of test projects) must still
 # find the build backends `make install` cached, because tests never download anything.
-_UV_CACHE = os.environ.get("UV_CACHE_DIR") or str(Path.home() / ".cache" / "uv")
+UV_CACHE = os.environ.get("UV_CACHE_DIR") or str(Path.home() / ".cache" / "uv")
 
 
 @pytest.fixture(autouse=True)
@@ -25,7 +25,7 @@ def isolated_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.
         if name.startswith(("DATABRICKS_", "BUNDLE_VAR_", "ARM_", "AZURE_", "BRICKYARD_")):
             monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("BRICKYARD_LOCAL_USER", "tester@brickyard.local")
-    monkeypatch.setenv("UV_CACHE_DIR", _UV_CACHE)
+    monkeypatch.setenv("UV_CACHE_DIR", UV_CACHE)
     monkeypatch.setenv("UV_OFFLINE", "1")
     return home
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from brickyard.output import Output, OutputFormat, make_output
 from brickyard.resources import REGISTRY, Registry
+from brickyard.workspace.session import FORCE_LOCAL_ENV
 
 
 @dataclass
@@ -20,5 +21,9 @@ class AppContext:
     """The resource kinds brickyard deploys."""
 
     @classmethod
-    def create(cls, fmt: OutputFormat = "text") -> AppContext:
-        return cls(output=make_output(fmt))
+    def create(cls, fmt: OutputFormat = "text", local: bool = False) -> AppContext:
+        """`local`: every workspace the command opens is the embedded local one (`--local`)."""
+        environ = dict(os.environ)
+        if local:
+            environ[FORCE_LOCAL_ENV] = "1"
+        return cls(output=make_output(fmt), environ=environ)

@@ -21,6 +21,7 @@ from brickyard.notebooks import is_notebook, strip_notebook_extension
 
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 _GLOB = re.compile(r"[*?\[]")
+_REQUIREMENTS_FLAG = re.compile(r"^(?:-r|--requirement)(?:\s+|=)(\S+)$")
 
 NOTEBOOK, FILE, DIRECTORY, GLOB, LIBRARY, DEPENDENCY, LOCAL = (
     "notebook",
@@ -51,10 +52,14 @@ class PathTranslator:
     diags: list[Diagnostic] = field(default_factory=list)
     sources: dict[str, FsPath] = field(default_factory=dict)
     """Deployed path → local file, for every path translated."""
+    sync_root: FsPath | None = None
+    """Where deployed paths are relative to, when `sync.paths` leave the bundle root (bundle.sync_root)."""
     _root: str = ""
+    _sync: str = ""
 
     def run(self, config: Node) -> None:
         self._root = os.path.normpath(str(self.root.resolve()))
+        self._sync = os.path.normpath(str((self.sync_root or self.root).resolve()))
         resources = config.get("resources")
         for key, job in map_entries(resources, "jobs"):
             job_git = job.get("git_source") is not None
@@ -106,20 +111,30 @@ class PathTranslator:
         value = node.value
         if not isinstance(value, str) or not value or "${" in value:
             return
+        if kind == DEPENDENCY and (flag := _REQUIREMENTS_FLAG.match(value)):
+            # `-r ../requirements.txt`: the file is synced; pip reads it from its deployed path.
+            inner = Node(flag.group(1), node.loc, node.key_loc)
+            self._translate(inner, path, FILE)
+            node.value = f"-r {inner.value}"
+            return
         if kind == DEPENDENCY and not (value.startswith(("./", "../")) or value.endswith((".whl", ".txt"))):
             return  # a PyPI requirement such as `pandas==2.2`, not a path
         if value.startswith("/") or _SCHEME.match(value):
             return
         # Lexical normalisation, as the Databricks CLI does: cheap, and symlinks stay the user's business.
-        declared_in = os.path.dirname(node.loc.file) if node.loc is not None else ""
+        # Paths written in Python (resources from the `python:` section) are relative to the root.
+        written_in = node.loc.file if node.loc is not None and not node.loc.file.endswith(".py") else ""
+        declared_in = os.path.dirname(written_in)
         joined = os.path.normpath(os.path.join(self._root, declared_in, value))
-        if joined != self._root and not joined.startswith(self._root + os.sep):
-            self._error(f"{value} is outside the bundle root {self.root}", node, path)
+        outside = joined != self._sync and not joined.startswith(self._sync + os.sep)
+        if outside and kind not in (LIBRARY, DEPENDENCY):  # local libraries are uploaded, not synced
+            where = "bundle root" if self._sync == self._root else "sync root (sync.paths)"
+            self._error(f"{value} is outside the {where} {self._sync}", node, path)
             return
         local = FsPath(joined)
-        relative = FsPath(os.path.relpath(joined, self._root)).as_posix()
+        relative = FsPath(os.path.relpath(joined, self._sync)).as_posix()
         if kind in (LIBRARY, DEPENDENCY):
-            self._library(node, path, value, local, relative)
+            self._library(node, path, value, local, FsPath(os.path.relpath(joined, self._root)).as_posix())
         elif kind == LOCAL:
             node.value = str(local)
         elif kind == GLOB:
@@ -159,7 +174,7 @@ class PathTranslator:
     def _glob(self, node: Node, path: Path, value: str, local: FsPath, relative: str) -> None:
         parts = FsPath(relative).parts
         static = FsPath(*parts[: _first_glob(parts)])
-        if not (self.root / static).exists():
+        if not (FsPath(self._sync) / static).exists():
             self._error(f"{value} matches nothing: {static.as_posix() or '.'} does not exist", node, path)
             return
         node.value = f"{self.file_path}/{relative}"

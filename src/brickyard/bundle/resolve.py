@@ -21,8 +21,10 @@ from brickyard.bundle.merge import merge, merge_keyed_lists
 from brickyard.bundle.model import Bundle
 from brickyard.bundle.node import Node, Path, ensure_map, from_plain, lookup
 from brickyard.bundle.paths import PathTranslator
+from brickyard.bundle.python_code import apply_python
 from brickyard.bundle.schema import SchemaCheck
 from brickyard.bundle.secrets import find_plaintext_secrets
+from brickyard.bundle.sync_root import normalize_sync_paths, sync_path_list, sync_root
 from brickyard.errors import BundleError, Diagnostic, Severity
 
 UserResolver = Callable[[str | None, str | None], CurrentUser]
@@ -87,6 +89,8 @@ def load_bundle(start: FsPath, options: LoadOptions | None = None) -> Bundle:
     )
     if target_mode:
         bundle.value["mode"] = from_plain(target_mode, target.get("mode").loc if target else None)  # type: ignore[union-attr]
+    apply_python(config, root, opts.environ, diags)
+    _raise_on_errors(diags)
     git = read_git_info(root)
     defaults.git_section(config, target, git, root)
 
@@ -105,7 +109,8 @@ def load_bundle(start: FsPath, options: LoadOptions | None = None) -> Bundle:
     _mark_sensitive(definitions)
 
     file_path = _scalar(workspace.get("file_path")) or ""
-    translator = PathTranslator(root, file_path)
+    normalize_sync_paths(config, root, diags)
+    translator = PathTranslator(root, file_path, sync_root=sync_root(root, sync_path_list(config)))
     translator.run(config)
     diags.extend(translator.diags)
     defaults.sync_paths(config, root)

@@ -13,6 +13,7 @@ def deploy(
     target: options.Target = None,
     var: options.Var = None,
     profile: options.Profile = None,
+    local: options.Local = False,
     select: Annotated[
         list[str] | None,
         typer.Option(
@@ -26,12 +27,14 @@ def deploy(
 ) -> None:
     """Build artifacts, sync files and apply resources to the target's workspace.
 
-    A target without a host (or with `host: local`) deploys to the embedded local workspace.
+    A target without a host (or with `host: local`) deploys to the embedded local workspace; so
+    does any target with --local, which also creates the catalogs and schemas the bundle uses but
+    does not define there first.
     """
     from brickyard.context import AppContext
     from brickyard.deploy import DeployOptions, deploy_bundle
 
-    ctx = AppContext.create(output.value)
+    ctx = AppContext.create(output.value, local=local)
     deploy_bundle(
         ctx,
         DeployOptions(

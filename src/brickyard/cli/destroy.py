@@ -9,6 +9,7 @@ def destroy(
     target: options.Target = None,
     var: options.Var = None,
     profile: options.Profile = None,
+    local: options.Local = False,
     auto_approve: options.AutoApprove = False,
     force_lock: options.ForceLock = False,
     output: options.Output = options.OutputChoice.text,
@@ -17,5 +18,5 @@ def destroy(
     from brickyard.context import AppContext
     from brickyard.deploy.destroy import destroy_bundle
 
-    ctx = AppContext.create(output.value)
+    ctx = AppContext.create(output.value, local=local)
     destroy_bundle(ctx, target, var or [], profile, auto_approve, force_lock)

@@ -9,6 +9,7 @@ def drift(
     target: options.Target = None,
     var: options.Var = None,
     profile: options.Profile = None,
+    local: options.Local = False,
     output: options.Output = options.OutputChoice.text,
 ) -> None:
     """Report what changed in the workspace since brickyard deployed it, and what the bundle would change.
@@ -23,7 +24,8 @@ def drift(
     from brickyard.releases.drift import DriftOptions, check_drift
 
     report = check_drift(
-        AppContext.create(output.value), DriftOptions(target=target, variables=var or [], profile=profile)
+        AppContext.create(output.value, local=local),
+        DriftOptions(target=target, variables=var or [], profile=profile),
     )
     if report.drifted:
         raise DriftFoundError(

@@ -36,6 +36,7 @@ def export(
     key: Keys = None,
     var: options.Var = None,
     profile: options.Profile = None,
+    local: options.Local = False,
     output: options.Output = options.OutputChoice.text,
 ) -> None:
     """Write each deployed job's settings, as the workspace holds them, to one JSON file per job key.
@@ -47,7 +48,7 @@ def export(
     from brickyard.releases.jobstore import StoreOptions, export_jobs
 
     export_jobs(
-        AppContext.create(output.value),
+        AppContext.create(output.value, local=local),
         StoreOptions(
             target=target, variables=var or [], profile=profile, directory=directory, keys=key or []
         ),
@@ -61,6 +62,7 @@ def restore(
     key: Keys = None,
     var: options.Var = None,
     profile: options.Profile = None,
+    local: options.Local = False,
     force_lock: options.ForceLock = False,
     output: options.Output = options.OutputChoice.text,
 ) -> None:
@@ -73,7 +75,7 @@ def restore(
     from brickyard.releases.jobstore import StoreOptions, restore_jobs
 
     restore_jobs(
-        AppContext.create(output.value),
+        AppContext.create(output.value, local=local),
         StoreOptions(
             target=target,
             variables=var or [],

@@ -48,3 +48,11 @@ ForceBranch = Annotated[
     bool,
     typer.Option("--force", help="Deploy even from a git branch the target does not allow."),
 ]
+Local = Annotated[
+    bool,
+    typer.Option(
+        "--local",
+        help="Use the embedded local workspace with this target's configuration, even if the target "
+        "names a host (also BRICKYARD_LOCAL=1).",
+    ),
+]

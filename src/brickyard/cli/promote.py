@@ -19,6 +19,7 @@ def promote(
     ] = None,
     var: options.Var = None,
     profile: options.Profile = None,
+    local: options.Local = False,
     force: Annotated[
         bool, typer.Option("--force", help="Promote even a release from a branch --to does not allow.")
     ] = False,
@@ -39,4 +40,4 @@ def promote(
         force_lock=force_lock,
         force=force,
     )
-    run_promote(AppContext.create(output.value), source, opts, release)
+    run_promote(AppContext.create(output.value, local=local), source, opts, release)

@@ -17,6 +17,7 @@ def rollback(
     ] = None,
     var: options.Var = None,
     profile: options.Profile = None,
+    local: options.Local = False,
     force_lock: options.ForceLock = False,
     auto_approve: options.AutoApprove = False,
     output: options.Output = options.OutputChoice.text,
@@ -29,4 +30,4 @@ def rollback(
     opts = MoveOptions(
         target=target, variables=var or [], profile=profile, auto_approve=auto_approve, force_lock=force_lock
     )
-    run_rollback(AppContext.create(output.value), opts, to)
+    run_rollback(AppContext.create(output.value, local=local), opts, to)

@@ -21,6 +21,7 @@ def rollback_drill(
     ] = None,
     var: options.Var = None,
     profile: options.Profile = None,
+    local: options.Local = False,
     force_lock: options.ForceLock = False,
     force: options.ForceBranch = False,
     auto_approve: options.AutoApprove = False,
@@ -38,7 +39,7 @@ def rollback_drill(
     from brickyard.releases.drill import rollback_drill as drill
 
     drill(
-        AppContext.create(output.value),
+        AppContext.create(output.value, local=local),
         DrillOptions(
             target=target,
             variables=var or [],

@@ -14,6 +14,7 @@ def run(
     target: options.Target = None,
     var: options.Var = None,
     profile: options.Profile = None,
+    local: options.Local = False,
     params: Annotated[
         list[str] | None,
         typer.Option("--params", metavar="NAME=VALUE", help="Job parameter (repeatable)."),
@@ -34,7 +35,7 @@ def run(
     from brickyard.context import AppContext
     from brickyard.runs import RunOptions, run_resource
 
-    ctx = AppContext.create(output.value)
+    ctx = AppContext.create(output.value, local=local)
     run_resource(
         ctx,
         RunOptions(

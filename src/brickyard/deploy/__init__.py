@@ -53,6 +53,11 @@ class Outcome:
 def plan_bundle(ctx: AppContext, options: DeployOptions) -> Plan:
     """What deploy would do now, without building or writing anything."""
     target = open_target(ctx, options.target, options.variables, options.profile)
+    if target.session.redirected_from:
+        ctx.output.info(
+            f"--local: planning target {target.bundle.target} against the local workspace, "
+            f"not {target.session.redirected_from}"
+        )
     plan = target.plan(target.read_state(ctx))
 
     def render(console: Any) -> None:
@@ -69,6 +74,8 @@ def deploy_bundle(ctx: AppContext, options: DeployOptions) -> ApplyReport:
 
     check_branch(target, force=options.force)
     selected = _selection(target, options.select)
+    if target.session.redirected_from:
+        _prepare_local(ctx, target)
     for artifact in artifacts_of(target.bundle):
         with ctx.output.progress(f"Building {artifact.name} ({artifact.build})"):
             result = build(artifact, dict(ctx.environ))
@@ -134,6 +141,22 @@ def apply_desired(
                 ) from err
             applier.report.writes += writes
     return Outcome(plan, applier.report, release)
+
+
+def _prepare_local(ctx: AppContext, target: Target) -> None:
+    """--local: the catalogs and schemas the target's real workspace would already have."""
+    from brickyard.deploy.local_namespaces import create_missing, used_namespaces
+
+    created = create_missing(target.client, used_namespaces(target.bundle))
+    host = target.session.redirected_from
+    ctx.output.info(
+        f"--local: deploying target {target.bundle.target} to the local workspace, not {host}"
+        + (
+            f"; created {', '.join(created)} there (the bundle uses them but does not define them)"
+            if created
+            else ""
+        )
+    )
 
 
 def _report(ctx: AppContext, target: Target, outcome: Outcome) -> None:

@@ -1,7 +1,7 @@
 """Building the bundle's artifacts (Python wheels) before a deploy.
 
 Each `artifacts:` entry of type whl runs its `build` command (default `uv build --wheel`) in its
-`path`. When the bundle declares no artifacts but a task installs a local wheel (`whl: ./dist/*.whl`)
+`path`, through the shell as `databricks bundle` does (`cd pkg && uv build` works). When the bundle declares no artifacts but a task installs a local wheel (`whl: ./dist/*.whl`)
 and the bundle root is a Python project, that project is built, as `databricks bundle` does.
 Builds are reproducible (`SOURCE_DATE_EPOCH` fixed), so an unchanged project gives the same wheel
 bytes and the deploy uploads nothing. The tools brickyard ships (uv, python) come first on PATH.
@@ -10,7 +10,7 @@ bytes and the deploy uploads nothing. The tools brickyard ships (uv, python) com
 from __future__ import annotations
 
 import os
-import shlex
+import shutil
 import subprocess
 import sys
 import time
@@ -67,7 +67,7 @@ def build(artifact: Artifact, environ: dict[str, str] | None = None) -> BuildRes
     env["PATH"] = os.pathsep.join([*_tool_dirs(), env.get("PATH", "")])
     try:
         done = subprocess.run(
-            shlex.split(artifact.build),
+            [_shell(), "-c", artifact.build],
             cwd=artifact.path,
             env=env,
             capture_output=True,
@@ -94,6 +94,11 @@ def build(artifact: Artifact, environ: dict[str, str] | None = None) -> BuildRes
         )
     _remove_older_wheels(dist, files)
     return BuildResult(artifact, files, time.time() - started)
+
+
+def _shell() -> str:
+    """`build` is a shell command line (`&&`, pipes, variables), run by bash where there is one."""
+    return shutil.which("bash") or "/bin/sh"
 
 
 def _wheels(dist: Path) -> dict[Path, int]:

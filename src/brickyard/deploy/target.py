@@ -21,9 +21,9 @@ from brickyard.deploy.lookups import fill_variables, pending_lookups, resolve_lo
 from brickyard.plan.builder import Observed, build_plan
 from brickyard.plan.compare import compare
 from brickyard.plan.desired import Desired, desired_from_bundle
-from brickyard.plan.files import inventory
 from brickyard.plan.model import Plan
 from brickyard.plan.resources import split_settings
+from brickyard.plan.sync_files import sync_inventory
 from brickyard.resources import Kind, Registry
 from brickyard.state.lock import DeployLock
 from brickyard.state.model import DeploymentState, ResourceState
@@ -79,7 +79,8 @@ class Target:
     def desired(self) -> Desired:
         """What the bundle in the checkout wants deployed, `lookup:` variables found by name."""
         sync = self.bundle.get("sync") or {}
-        files = inventory(self.bundle.root, sync.get("include") or (), sync.get("exclude") or ())
+        paths = sync.get("paths") or ["."]
+        files = sync_inventory(self.bundle.root, paths, sync.get("include") or (), sync.get("exclude") or ())
         desired = desired_from_bundle(self.bundle, files, self.registry)
         lookups = pending_lookups(self.bundle.get("variables") or {})
         if not lookups:

@@ -9,6 +9,7 @@ stays available for rollback.
 from __future__ import annotations
 
 import glob
+import os
 from pathlib import Path
 from typing import Any
 
@@ -42,7 +43,9 @@ def rewrite_libraries(job: dict[str, Any], context: Prepare) -> dict[str, Any]:
         for path in matches:
             digest = file_hash(path)
             remote = artifact_remote(artifact_path, digest, path.name)
-            uploads[remote] = ArtifactSource(path.relative_to(root).as_posix(), path, remote, digest)
+            # relative to the root, `../dist/x.whl` included: libraries outside it are uploaded too
+            relative = Path(os.path.relpath(path, root)).as_posix()
+            uploads[remote] = ArtifactSource(relative, path, remote, digest)
             remotes.append(remote)
         return remotes
 
@@ -88,4 +91,6 @@ def _is_local(value: str) -> bool:
 
 
 def _is_path(value: str) -> bool:
+    if value.startswith("-"):  # `-r <file>`, already a workspace path
+        return False
     return _is_local(value) and (value.endswith((".whl", ".jar", ".txt")) or value.startswith(("./", "../")))

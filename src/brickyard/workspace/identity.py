@@ -15,6 +15,7 @@ from pathlib import Path
 from brickyard.bundle.identity import CurrentUser
 from brickyard.bundle.model import LOCAL_HOSTS
 from brickyard.bundle.resolve import local_user
+from brickyard.workspace.session import forced_local
 
 _CREDENTIAL_VARS = ("DATABRICKS_TOKEN", "DATABRICKS_CLIENT_ID", "ARM_CLIENT_ID", "AZURE_CLIENT_ID")
 
@@ -23,7 +24,12 @@ def validation_user(
     project_root: Path, environ: Mapping[str, str]
 ) -> Callable[[str | None, str | None], CurrentUser]:
     def resolve(host: str | None, profile: str | None) -> CurrentUser:
-        if host is None or host.strip() in LOCAL_HOSTS or not credentials_configured(host, profile, environ):
+        if (
+            host is None
+            or host.strip() in LOCAL_HOSTS
+            or forced_local(environ)
+            or not credentials_configured(host, profile, environ)
+        ):
             return local_user(host, profile)
         from brickyard.workspace.session import WorkspaceSession
 

@@ -5,6 +5,9 @@ A target with a `workspace.host` is a real workspace: authentication follows the
 Azure service principals). A target without a host, or with `host: local`, is the embedded local
 workspace, started on demand. Past this module nothing knows which of the two it talks to.
 
+`--local` (`BRICKYARD_LOCAL=1`) opens any target on the local workspace, its configuration
+unchanged: the host it names is recorded as `redirected_from` and never contacted.
+
 `BRICKYARD_LOCAL_WORKSPACE_DIR=<dir>` makes local targets use the local workspace of that directory
 instead of the bundle's own, so several bundles (a monorepo, a test suite) can share one.
 """
@@ -24,6 +27,13 @@ from brickyard.errors import WorkspaceError
 if TYPE_CHECKING:
     from databricks.sdk import WorkspaceClient
 
+FORCE_LOCAL_ENV = "BRICKYARD_LOCAL"
+"""Set to 1 (as `--local` does) to open every target on the embedded local workspace."""
+
+
+def forced_local(environ: Mapping[str, str]) -> bool:
+    return environ.get(FORCE_LOCAL_ENV, "").strip().lower() in ("1", "true", "yes")
+
 
 @dataclass
 class WorkspaceSession:
@@ -35,6 +45,8 @@ class WorkspaceSession:
     environ: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
     timeout_seconds: int | None = None
     """Give up on an unreachable workspace after this long (validate uses it to stay snappy)."""
+    redirected_from: str | None = None
+    """The host the target names when --local opened it on the local workspace instead."""
     _client: WorkspaceClient | None = None
     _host: str | None = None
     _local_root: Path | None = None
@@ -74,8 +86,16 @@ class WorkspaceSession:
         return str(client.config.host).rstrip("/")
 
     def _connect(self, host: str | None, profile: str | None) -> WorkspaceClient:
+        if host is not None and host.strip() not in LOCAL_HOSTS and not forced_local(self.environ):
+            from brickyard.workspace.reach import PROBE_SECONDS, check_reachable
+
+            # Before the SDK is even imported: an unreachable host is known in seconds.
+            check_reachable(host, self.environ, min(self.timeout_seconds or PROBE_SECONDS, PROBE_SECONDS))
         from databricks.sdk import WorkspaceClient
 
+        if host is not None and host.strip() not in LOCAL_HOSTS and forced_local(self.environ):
+            self.redirected_from = host.rstrip("/")
+            host = None
         if host is None or host.strip() in LOCAL_HOSTS:
             from brickyard.local.lifecycle import ensure_running
 

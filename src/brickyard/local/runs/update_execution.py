@@ -123,6 +123,7 @@ class UpdateExecution:
         try:
             remote = self.services.compute.default_remote()
             spec = build_spec(self.services.home, self.record)
+            _check_catalog(self.services, spec.catalog)
         except BrickyardError as err:
             self._fail(str(err))
             return
@@ -225,6 +226,21 @@ class UpdateExecution:
             )
         events.update_progress(state, error=PipelineError(message) if state == "FAILED" else None)
         self._set_state(state)
+
+
+def _check_catalog(services: Services, catalog: str | None) -> None:
+    """An update publishes into an existing catalog (it creates its schema, not the catalog)."""
+    from brickyard.local.apierror import ApiError
+
+    if not catalog:
+        return
+    try:
+        services.unity.get_catalog(catalog)
+    except ApiError:
+        raise PipelineError(
+            f"Catalog '{catalog}' does not exist. Create it first (a catalog the bundle uses but does not "
+            "define: `brickyard deploy --local` creates those in the local workspace)"
+        ) from None
 
 
 class _StoreSink:

@@ -86,7 +86,10 @@ def with_environment_libraries(task: dict[str, Any], settings: dict[str, Any]) -
     libraries = list(task.get("libraries") or [])
     for dependency in (environments[key].get("spec") or {}).get("dependencies") or []:
         text = str(dependency).strip()
-        libraries.append({"whl": text} if text.endswith(".whl") else {"pypi": {"package": text}})
+        if text.startswith(("-r ", "--requirement ")):
+            libraries.append({"requirements": text.split(None, 1)[1].strip()})
+        else:
+            libraries.append({"whl": text} if text.endswith(".whl") else {"pypi": {"package": text}})
     return {**task, "libraries": libraries}
 
 

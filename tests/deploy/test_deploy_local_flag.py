@@ -1,0 +1,119 @@
+"""`--local`: a target meant for a real workspace, deployed and run on the embedded local one."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import pytest
+
+from brickyard.cli.main import run as cli
+from brickyard.context import AppContext
+from brickyard.errors import RunFailedError
+from brickyard.output import CaptureOutput
+from tests.deploy.conftest import Project
+
+BUNDLE = """
+bundle:
+  name: NAME
+targets:
+  local:
+    default: true
+  prod:
+    mode: production
+    workspace:
+      host: https://adb-1234567890123456.7.azuredatabricks.net
+      root_path: /Workspace/Shared/.bundle/NAME/prod
+resources:
+  pipelines:
+    clean:
+      name: clean-NAME
+      catalog: CATALOG
+      schema: raw
+      libraries:
+        - file:
+            path: ./pipe.py
+"""
+PIPE = """import dlt
+
+
+@dlt.table
+def numbers():
+    return spark.range(3)
+"""
+
+
+def _local(project: Project) -> AppContext:
+    environ = {
+        **os.environ,
+        "BRICKYARD_LOCAL_WORKSPACE_DIR": str(project.workspace_dir),
+        "UV_OFFLINE": "1",
+        "BRICKYARD_LOCAL": "1",
+    }
+    out = CaptureOutput()
+    project.outputs.append(out)
+    return AppContext(output=out, cwd=project.root, environ=environ)
+
+
+def test_local_creates_the_catalogs_a_target_uses_and_runs_there(project: Project, client: Any) -> None:
+    from brickyard.deploy import DeployOptions, deploy_bundle
+    from brickyard.runs import RunOptions, run_resource
+
+    catalog = f"sales_{project.name}"
+    project.write({"databricks.yml": BUNDLE.replace("CATALOG", catalog), "pipe.py": PIPE})
+    deploy_bundle(_local(project), DeployOptions(target="prod"))
+    said = project.outputs[-1].text()
+    assert (
+        f"not https://adb-1234567890123456.7.azuredatabricks.net; created catalog {catalog}, schema {catalog}.raw"
+        in said
+    )
+    assert client.catalogs.get(catalog).name == catalog and client.schemas.get(f"{catalog}.raw")
+    pipeline = client.pipelines.get(project.state("prod").resources["pipelines.clean"].id)
+    assert pipeline.spec.catalog == catalog
+    outcome = run_resource(_local(project), RunOptions(key="clean", target="prod"))
+    assert outcome is not None and outcome.succeeded
+    # a second deploy finds them there and creates nothing
+    deploy_bundle(_local(project), DeployOptions(target="prod"))
+    assert "created" not in project.outputs[-1].text()
+
+
+def test_without_local_a_pipeline_into_a_missing_catalog_fails(project: Project) -> None:
+    catalog = f"nowhere_{project.name}"
+    project.write({"databricks.yml": BUNDLE.replace("CATALOG", catalog), "pipe.py": PIPE})
+    project.deploy()
+    with pytest.raises(RunFailedError, match=f"Catalog '{catalog}' does not exist"):
+        project.run("clean")
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        "deploy",
+        "plan",
+        "run",
+        "destroy",
+        "summary",
+        "drift",
+        "releases",
+        "rollback",
+        "promote",
+        "rollback-drill",
+        "jobs export",
+        "jobs restore",
+    ],
+)
+def test_every_workspace_command_takes_local(command: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli([*command.split(), "--help"]) == 0
+    assert "--local" in capsys.readouterr().out
+
+
+def test_plan_on_the_local_workspace_through_the_cli(
+    project: Project, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    project.write({"databricks.yml": BUNDLE.replace("CATALOG", "main"), "pipe.py": PIPE})
+    monkeypatch.chdir(project.root)
+    monkeypatch.setenv("BRICKYARD_LOCAL_WORKSPACE_DIR", str(project.workspace_dir))
+    assert cli(["plan", "-t", "prod", "--local", "-o", "json"]) == 0
+    said = capsys.readouterr()
+    assert '"pipelines.clean"' in said.out
+    assert "against the local workspace, not https://adb-1234567890123456.7.azuredatabricks.net" in said.err
