@@ -29,9 +29,10 @@ if TYPE_CHECKING:
 class SessionState:
     """Where a session stands: its current catalog and schema, and the settings it was given."""
 
-    def __init__(self, catalog: str, schema: str) -> None:
+    def __init__(self, catalog: str, schema: str, owner: str = "") -> None:
         self.catalog = catalog
         self.schema = schema
+        self.owner = owner
         self.conf: dict[str, str] = {}
 
     def use(self, catalog: str | None = None, schema: str | None = None) -> None:
@@ -62,10 +63,14 @@ _INSERT = re.compile(r"^INSERT\b", re.I)
 
 
 def run(session: SessionState, spark: Any, statement: str) -> pa.Table:
-    text = clean(statement)
+    text = head(statement)
     if not text:
         raise SqlError("[PARSE_SYNTAX_ERROR] Syntax error: empty statement.", "PARSE_SYNTAX_ERROR", "42601")
     text = _IDENTIFIER.sub(lambda m: _identifier(m.group(1)), text)
+    if "information_schema" in text.lower():
+        from brickyard.local.sql import information_schema
+
+        text = information_schema.rewrite(spark, text, session.owner)
     for pattern, what in _LIMITS:
         if (match := pattern.match(text)) is not None:
             raise SqlError.limit(what or match.group(1).upper())
@@ -99,6 +104,21 @@ def clean(statement: str) -> str:
     while text.endswith(";"):
         text = text[:-1].rstrip()
     return text
+
+
+def head(statement: str) -> str:
+    """The statement without leading comments (clients prefix theirs), surrounding blanks or
+    trailing semicolons."""
+    text = clean(statement)
+    while True:
+        if text.startswith("--"):
+            end = text.find("\n")
+            text = "" if end < 0 else text[end + 1 :].lstrip()
+        elif text.startswith("/*"):
+            end = text.find("*/")
+            text = "" if end < 0 else text[end + 2 :].lstrip()
+        else:
+            return text
 
 
 def quote(name: str) -> str:
