@@ -196,24 +196,21 @@ def _describe_json(session: SessionState, spark: Any, name: str) -> pa.Table:
 
     parts = split_name(name)
     full = [session.catalog, session.schema][: 3 - len(parts)] + parts
-    rows = spark.sql(f"DESCRIBE TABLE EXTENDED {'.'.join(quote(p) for p in full)}").collect()
-    columns: list[dict[str, Any]] = []
+    table = ".".join(quote(p) for p in parts)  # as given: a one-part name may be a temporary view
+    rows = spark.sql(f"DESCRIBE TABLE EXTENDED {table}").collect()
     info: dict[str, str] = {}
     detailed = False
     for row in rows:
         col_name = row["col_name"] or ""
-        if col_name.startswith("#"):
-            detailed = detailed or col_name.startswith("# Detailed")
-            continue
-        if not col_name:
-            continue
-        if detailed:
+        detailed = detailed or col_name.startswith("# Detailed")
+        if detailed and col_name and not col_name.startswith("#"):
             info[col_name] = row["data_type"]
-        else:
-            column: dict[str, Any] = {"name": col_name, "type": {"name": row["data_type"]}, "nullable": True}
-            if row["comment"]:
-                column["comment"] = row["comment"]
-            columns.append(column)
+    columns: list[dict[str, Any]] = []
+    for col_name, data_type, comment in table_columns(spark, table):
+        column: dict[str, Any] = {"name": col_name, "type": {"name": data_type}, "nullable": True}
+        if comment:
+            column["comment"] = comment
+        columns.append(column)
     doc: dict[str, Any] = {
         "table_name": full[2],
         "catalog_name": full[0],
@@ -241,6 +238,21 @@ def _properties(spark: Any, name: str) -> pa.Table:
         key, _, value = item.partition("=")
         pairs.append((key, value))
     return pa.table({"key": [k for k, _ in pairs], "value": [v for _, v in pairs]})
+
+
+def table_columns(spark: Any, full_name: str) -> list[tuple[str, str, str | None]]:
+    """(name, type, comment) of a table's columns. A table replayed from the workspace catalog (at
+    its location) describes with no columns in Sail, so its schema is read from its data then."""
+    found: list[tuple[str, str, str | None]] = []
+    for row in spark.sql(f"DESCRIBE TABLE {full_name}").collect():
+        col_name = row["col_name"] or ""
+        if not col_name or col_name.startswith("#"):
+            break
+        found.append((col_name, row["data_type"], row["comment"]))
+    if found:
+        return found
+    schema = spark.sql(f"SELECT * FROM {full_name} LIMIT 0").schema
+    return [(f.name, f.dataType.simpleString(), None) for f in schema.fields]
 
 
 def _empty() -> pa.Table:

@@ -8,6 +8,7 @@ import re
 from typing import Any
 
 from brickyard.local.runs.catalog import take_snapshot
+from brickyard.local.sql.compat import table_columns
 
 _REFERENCE = re.compile(
     r"(`[^`]+`|\b\w+)\s*\.\s*(`information_schema`|\binformation_schema)\s*\.\s*(`\w+`|\w+\b)", re.I
@@ -116,11 +117,8 @@ def _register(spark: Any, name: str, view: str, catalog: str | None, owner: str)
     else:
         rows = []
         for t in tables:
-            described = spark.sql(f"DESCRIBE TABLE {t.full_name}").collect()
-            for position, row in enumerate(described):
-                if not row["col_name"] or row["col_name"].startswith("#"):
-                    break
-                rows.append((t, row["col_name"], position, row["data_type"], row["comment"]))
+            for position, (col_name, data_type, comment) in enumerate(table_columns(spark, t.full_name)):
+                rows.append((t, col_name, position, data_type, comment))
         data = pa.table(
             {
                 "table_catalog": [r[0].catalog for r in rows],
