@@ -76,7 +76,7 @@ def run(session: SessionState, spark: Any, statement: str) -> pa.Table:
             raise SqlError.limit(what or match.group(1).upper())
     if (match := _SET_TZ.match(text)) is not None:
         zone = match.group(1).strip("'\"")
-        return _set(session, spark, "spark.sql.session.timeZone", None if zone.upper() == "LOCAL" else zone)
+        return _set(session, spark, "spark.sql.session.timeZone", "UTC" if zone.upper() == "LOCAL" else zone)
     if (match := _SET.match(text)) is not None:
         return _set(session, spark, match.group(1), match.group(2))
     if (match := _USE.match(text)) is not None:
@@ -149,9 +149,6 @@ def _set(session: SessionState, spark: Any, key: str | None, value: str | None) 
             value = value[1:-1]
         spark.conf.set(key, value)
         session.conf[key] = value
-    elif key == "spark.sql.session.timeZone" and value is None and key in session.conf:
-        spark.conf.unset(key)
-        session.conf.pop(key)
     try:
         current = spark.conf.get(key)
     except Exception:
@@ -166,7 +163,8 @@ def _use(session: SessionState, spark: Any, kind: str | None, name: str) -> pa.T
         if len(parts) != 1:
             raise SqlError(f"[INVALID_CATALOG_NAME] {name} is not a catalog name.", "INVALID_CATALOG_NAME")
         spark.catalog.setCurrentCatalog(parts[0])
-        spark.sql(f"USE SCHEMA {quote('default')}").collect() if _has_schema(spark, "default") else None
+        if _has_schema(spark, "default"):
+            spark.sql(f"USE SCHEMA {quote('default')}").collect()
         session.use(catalog=parts[0], schema="default")
         return _empty()
     if len(parts) == 2:
