@@ -120,3 +120,28 @@ def test_a_connection_starts_in_its_catalog_and_schema(w: Any, local_ws: Any, co
     ):
         cursor.execute("SELECT n FROM things")
         assert cursor.fetchall()[0].n == 7
+
+
+def test_a_cluster_path_serves_too_and_a_wrong_token_is_refused(w: Any, local_ws: Any) -> None:
+    from databricks import sql
+    from databricks.sql.exc import RequestError
+
+    cluster = w.clusters.create(cluster_name="thrift", spark_version="15.4.x-scala2.12").cluster_id
+    address = urlsplit(local_ws.https_host)
+    options = {
+        "server_hostname": address.hostname,
+        "_port": address.port,
+        "_tls_trusted_ca_file": local_ws.ca_file,
+        "enable_telemetry": False,
+        "_retry_stop_after_attempts_count": 1,
+    }
+    with (
+        sql.connect(
+            http_path=f"/sql/protocolv1/o/0/{cluster}", access_token=local_ws.token, **options
+        ) as conn,
+        conn.cursor() as cursor,
+    ):
+        cursor.execute("SELECT 'cluster' AS via")
+        assert cursor.fetchone().via == "cluster"
+    with pytest.raises(RequestError):
+        sql.connect(http_path=f"/sql/protocolv1/o/0/{cluster}", access_token="wrong", **options)

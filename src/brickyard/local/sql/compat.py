@@ -29,9 +29,10 @@ if TYPE_CHECKING:
 class SessionState:
     """Where a session stands: its current catalog and schema, and the settings it was given."""
 
-    def __init__(self, catalog: str, schema: str) -> None:
+    def __init__(self, catalog: str, schema: str, owner: str = "") -> None:
         self.catalog = catalog
         self.schema = schema
+        self.owner = owner
         self.conf: dict[str, str] = {}
 
     def use(self, catalog: str | None = None, schema: str | None = None) -> None:
@@ -62,16 +63,20 @@ _INSERT = re.compile(r"^INSERT\b", re.I)
 
 
 def run(session: SessionState, spark: Any, statement: str) -> pa.Table:
-    text = clean(statement)
+    text = head(statement)
     if not text:
         raise SqlError("[PARSE_SYNTAX_ERROR] Syntax error: empty statement.", "PARSE_SYNTAX_ERROR", "42601")
     text = _IDENTIFIER.sub(lambda m: _identifier(m.group(1)), text)
+    if "information_schema" in text.lower():
+        from brickyard.local.sql import information_schema
+
+        text = information_schema.rewrite(spark, text, session.owner)
     for pattern, what in _LIMITS:
         if (match := pattern.match(text)) is not None:
             raise SqlError.limit(what or match.group(1).upper())
     if (match := _SET_TZ.match(text)) is not None:
         zone = match.group(1).strip("'\"")
-        return _set(session, spark, "spark.sql.session.timeZone", None if zone.upper() == "LOCAL" else zone)
+        return _set(session, spark, "spark.sql.session.timeZone", "UTC" if zone.upper() == "LOCAL" else zone)
     if (match := _SET.match(text)) is not None:
         return _set(session, spark, match.group(1), match.group(2))
     if (match := _USE.match(text)) is not None:
@@ -99,6 +104,21 @@ def clean(statement: str) -> str:
     while text.endswith(";"):
         text = text[:-1].rstrip()
     return text
+
+
+def head(statement: str) -> str:
+    """The statement without leading comments (clients prefix theirs), surrounding blanks or
+    trailing semicolons."""
+    text = clean(statement)
+    while True:
+        if text.startswith("--"):
+            end = text.find("\n")
+            text = "" if end < 0 else text[end + 1 :].lstrip()
+        elif text.startswith("/*"):
+            end = text.find("*/")
+            text = "" if end < 0 else text[end + 2 :].lstrip()
+        else:
+            return text
 
 
 def quote(name: str) -> str:
@@ -129,9 +149,6 @@ def _set(session: SessionState, spark: Any, key: str | None, value: str | None) 
             value = value[1:-1]
         spark.conf.set(key, value)
         session.conf[key] = value
-    elif key == "spark.sql.session.timeZone" and value is None and key in session.conf:
-        spark.conf.unset(key)
-        session.conf.pop(key)
     try:
         current = spark.conf.get(key)
     except Exception:
@@ -146,7 +163,8 @@ def _use(session: SessionState, spark: Any, kind: str | None, name: str) -> pa.T
         if len(parts) != 1:
             raise SqlError(f"[INVALID_CATALOG_NAME] {name} is not a catalog name.", "INVALID_CATALOG_NAME")
         spark.catalog.setCurrentCatalog(parts[0])
-        spark.sql(f"USE SCHEMA {quote('default')}").collect() if _has_schema(spark, "default") else None
+        if _has_schema(spark, "default"):
+            spark.sql(f"USE SCHEMA {quote('default')}").collect()
         session.use(catalog=parts[0], schema="default")
         return _empty()
     if len(parts) == 2:
@@ -176,24 +194,21 @@ def _describe_json(session: SessionState, spark: Any, name: str) -> pa.Table:
 
     parts = split_name(name)
     full = [session.catalog, session.schema][: 3 - len(parts)] + parts
-    rows = spark.sql(f"DESCRIBE TABLE EXTENDED {'.'.join(quote(p) for p in full)}").collect()
-    columns: list[dict[str, Any]] = []
+    table = ".".join(quote(p) for p in parts)  # as given: a one-part name may be a temporary view
+    rows = spark.sql(f"DESCRIBE TABLE EXTENDED {table}").collect()
     info: dict[str, str] = {}
     detailed = False
     for row in rows:
         col_name = row["col_name"] or ""
-        if col_name.startswith("#"):
-            detailed = detailed or col_name.startswith("# Detailed")
-            continue
-        if not col_name:
-            continue
-        if detailed:
+        detailed = detailed or col_name.startswith("# Detailed")
+        if detailed and col_name and not col_name.startswith("#"):
             info[col_name] = row["data_type"]
-        else:
-            column: dict[str, Any] = {"name": col_name, "type": {"name": row["data_type"]}, "nullable": True}
-            if row["comment"]:
-                column["comment"] = row["comment"]
-            columns.append(column)
+    columns: list[dict[str, Any]] = []
+    for col_name, data_type, comment in table_columns(spark, table):
+        column: dict[str, Any] = {"name": col_name, "type": {"name": data_type}, "nullable": True}
+        if comment:
+            column["comment"] = comment
+        columns.append(column)
     doc: dict[str, Any] = {
         "table_name": full[2],
         "catalog_name": full[0],
@@ -221,6 +236,21 @@ def _properties(spark: Any, name: str) -> pa.Table:
         key, _, value = item.partition("=")
         pairs.append((key, value))
     return pa.table({"key": [k for k, _ in pairs], "value": [v for _, v in pairs]})
+
+
+def table_columns(spark: Any, full_name: str) -> list[tuple[str, str, str | None]]:
+    """(name, type, comment) of a table's columns. A table replayed from the workspace catalog (at
+    its location) describes with no columns in Sail, so its schema is read from its data then."""
+    found: list[tuple[str, str, str | None]] = []
+    for row in spark.sql(f"DESCRIBE TABLE {full_name}").collect():
+        col_name = row["col_name"] or ""
+        if not col_name or col_name.startswith("#"):
+            break
+        found.append((col_name, row["data_type"], row["comment"]))
+    if found:
+        return found
+    schema = spark.sql(f"SELECT * FROM {full_name} LIMIT 0").schema
+    return [(f.name, f.dataType.simpleString(), None) for f in schema.fields]
 
 
 def _empty() -> pa.Table:

@@ -20,7 +20,6 @@ CHUNK_ROWS = 10_000
 
 def type_of(arrow_type: pa.DataType) -> tuple[str, str]:
     """(type_name, type_text) of a column, as Databricks names them (`LONG`, `bigint`)."""
-    import pyarrow as pa
     import pyarrow.types as t
 
     simple = [
@@ -54,7 +53,6 @@ def type_of(arrow_type: pa.DataType) -> tuple[str, str]:
         return "STRUCT", f"struct<{fields}>"
     if t.is_interval(arrow_type) or t.is_duration(arrow_type):
         return "INTERVAL", "interval"
-    del pa
     return "STRING", str(arrow_type)
 
 

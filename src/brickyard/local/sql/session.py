@@ -72,7 +72,7 @@ class SqlSession(compat.SessionState):
             except Exception as err:
                 raise SqlError.from_engine(err) from err
             finally:
-                if _CHANGES_CATALOG.match(statement):
+                if _CHANGES_CATALOG.match(compat.head(statement)):
                     self._publish(spark)
             return result
 

@@ -50,7 +50,7 @@ def for_client(table: pa.Table, arrow_types: Any) -> pa.Table:
             or t.is_interval(kind)
             or t.is_duration(kind)
         )
-        name, text = results.type_of(kind)
+        _name, text = results.type_of(kind)
         metadata = {b"Spark:DataType:SqlName": text.upper().encode()}
         if as_text:
             column = pa.array([results.text(v) for v in column.to_pylist()], pa.string())
@@ -58,12 +58,11 @@ def for_client(table: pa.Table, arrow_types: Any) -> pa.Table:
         else:
             fields.append(field.with_metadata(metadata))
         columns.append(column)
-        del name
     return pa.Table.from_arrays(columns, schema=pa.schema(fields))
 
 
-def table_schema(schema: pa.Schema, original: pa.Schema) -> Any:
-    """The Hive `TTableSchema` of a result, typed from the engine's schema (`original`)."""
+def table_schema(original: pa.Schema) -> Any:
+    """The Hive `TTableSchema` of a result, typed from the engine's schema (before `for_client`)."""
     from databricks.sql.thrift_api.TCLIService import ttypes as generated
 
     ttypes: Any = generated
@@ -90,7 +89,6 @@ def table_schema(schema: pa.Schema, original: pa.Schema) -> Any:
                 comment="",
             )
         )
-    del schema
     return ttypes.TTableSchema(columns=columns)
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
-from brickyard.local.sql.compat import quote
+from brickyard.local.sql.compat import quote, table_columns
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -100,13 +100,10 @@ def columns(
     match = matcher(column)
     rows: list[tuple[str, str, str, str, str, str | None, int]] = []
     for cat, sch, name, _kind in _tables(spark, catalog, schema, table):
-        described = spark.sql(f"DESCRIBE TABLE {quote(cat)}.{quote(sch)}.{quote(name)}").collect()
-        for position, row in enumerate(described, start=1):
-            col_name = row["col_name"] or ""
-            if not col_name or col_name.startswith("#"):
-                break
+        described = table_columns(spark, f"{quote(cat)}.{quote(sch)}.{quote(name)}")
+        for position, (col_name, data_type, comment) in enumerate(described, start=1):
             if match.fullmatch(col_name):
-                rows.append((cat, sch, name, col_name, row["data_type"], row["comment"], position))
+                rows.append((cat, sch, name, col_name, data_type, comment, position))
     size = len(rows)
     type_names = [r[4] for r in rows]
     return pa.table(

@@ -292,7 +292,7 @@ class Handler:
             return t.TGetResultSetMetadataResp(status=self._error("The statement has no result."))
         return t.TGetResultSetMetadataResp(
             status=self._ok(),
-            schema=thrift_arrow.table_schema(op.table.schema, op.original),
+            schema=thrift_arrow.table_schema(op.original),
             resultFormat=t.TSparkRowSetType.ARROW_BASED_SET,
             lz4Compressed=False,
             arrowSchema=thrift_arrow.schema_bytes(op.table.schema),

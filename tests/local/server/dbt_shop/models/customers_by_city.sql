@@ -1,0 +1,1 @@
+select city, count(*) as n from {{ ref('customers') }} group by city
