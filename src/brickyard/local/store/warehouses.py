@@ -18,7 +18,9 @@ from brickyard.local.apierror import ApiError
 from brickyard.local.store.db import Database, dumps, loads
 
 RUNNING, STOPPED = "RUNNING", "STOPPED"
-DEFAULT_NAME = "Local Serverless Warehouse"
+# The name a new Databricks workspace gives its first warehouse, so bundles that look it up by name
+# (`lookup: warehouse: Serverless Starter Warehouse`) resolve on the local workspace unchanged.
+DEFAULT_NAME = "Serverless Starter Warehouse"
 SIZES = (
     "2X-Small",
     "X-Small",
