@@ -36,6 +36,7 @@ def backup(
     ] = None,
     var: options.Var = None,
     profile: options.Profile = None,
+    local: options.Local = False,
     output: options.Output = options.OutputChoice.text,
 ) -> None:
     """Back up Delta tables: each at one version, its data files and schema, copied incrementally.
@@ -48,7 +49,7 @@ def backup(
     from brickyard.dr.backup import BackupOptions, run_backup
 
     run_backup(
-        AppContext.create(output.value),
+        AppContext.create(output.value, local=local),
         BackupOptions(
             target=target, variables=var or [], profile=profile, tables=tables or [], location=to, keep=keep
         ),

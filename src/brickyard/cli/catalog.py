@@ -29,6 +29,7 @@ def export(
     ] = None,
     var: options.Var = None,
     profile: options.Profile = None,
+    local: options.Local = False,
     output: options.Output = options.OutputChoice.text,
 ) -> None:
     """Write each catalog as DIR/<catalog>/catalog.yml and one <schema>.yml per schema, sorted for diffs."""
@@ -36,7 +37,7 @@ def export(
     from brickyard.dr.catalog_export import export_catalogs, write_export
     from brickyard.dr.workspace import open_recovery
 
-    ctx = AppContext.create(output.value)
+    ctx = AppContext.create(output.value, local=local)
     recovery = open_recovery(ctx, target, var or [], profile)
     tree = export_catalogs(recovery, catalog or [])
     folder = to if to.is_absolute() else recovery.bundle.root / to
@@ -55,6 +56,7 @@ def import_(
     ] = Path("catalog"),
     var: options.Var = None,
     profile: options.Profile = None,
+    local: options.Local = False,
     output: options.Output = options.OutputChoice.text,
 ) -> None:
     """Create missing catalogs, schemas and volumes of an export and add its grants (never revokes)."""
@@ -62,7 +64,7 @@ def import_(
     from brickyard.dr.catalog_export import import_catalogs, read_export
     from brickyard.dr.workspace import open_recovery
 
-    ctx = AppContext.create(output.value)
+    ctx = AppContext.create(output.value, local=local)
     recovery = open_recovery(ctx, target, var or [], profile)
     folder = source if source.is_absolute() else recovery.bundle.root / source
     report = import_catalogs(recovery, read_export(folder))

@@ -19,6 +19,7 @@ def check(
     ] = None,
     var: options.Var = None,
     profile: options.Profile = None,
+    local: options.Local = False,
     output: options.Output = options.OutputChoice.text,
 ) -> None:
     """Profile the declared tables on the target and fail (exit 1) with a table of the checks that broke.
@@ -30,7 +31,7 @@ def check(
     from brickyard.context import AppContext
 
     run_checks(
-        AppContext.create(output.value),
+        AppContext.create(output.value, local=local),
         CheckOptions(
             target=target, variables=var or [], profile=profile, tables=tables or [], warehouse=warehouse
         ),

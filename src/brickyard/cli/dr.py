@@ -32,6 +32,7 @@ def drill(
     location: Location = None,
     var: options.Var = None,
     profile: options.Profile = None,
+    local: options.Local = False,
     output: options.Output = options.OutputChoice.text,
 ) -> None:
     """Rehearse on a sandbox target: back up, drop the tables, restore, verify; exit 1 naming the failed step."""
@@ -39,7 +40,7 @@ def drill(
     from brickyard.dr.drill import DrillOptions, dr_drill
 
     dr_drill(
-        AppContext.create(output.value),
+        AppContext.create(output.value, local=local),
         DrillOptions(
             target=target, variables=var or [], profile=profile, tables=tables or [], location=location
         ),
@@ -76,6 +77,7 @@ def list_backups(
     location: Location = None,
     var: options.Var = None,
     profile: options.Profile = None,
+    local: options.Local = False,
     output: options.Output = options.OutputChoice.text,
 ) -> None:
     """The backups in the location, oldest first, with their tables and versions."""
@@ -83,7 +85,7 @@ def list_backups(
     from brickyard.dr.manifest import list_manifests
     from brickyard.dr.workspace import open_recovery
 
-    ctx = AppContext.create(output.value)
+    ctx = AppContext.create(output.value, local=local)
     where = open_recovery(ctx, target, var or [], profile).location(location)
     manifests = list_manifests(where)
     rows = [

@@ -43,6 +43,7 @@ def restore(
     replace: Annotated[bool, typer.Option("--replace", help="Replace tables that exist.")] = False,
     var: options.Var = None,
     profile: options.Profile = None,
+    local: options.Local = False,
     output: options.Output = options.OutputChoice.text,
 ) -> None:
     """Recreate tables at their backed-up version, verify row counts and checksums, then register them.
@@ -56,7 +57,7 @@ def restore(
     if backup_id and at:
         raise typer.BadParameter("use --backup or --at, not both")
     run_restore(
-        AppContext.create(output.value),
+        AppContext.create(output.value, local=local),
         RestoreOptions(
             target=target,
             variables=var or [],

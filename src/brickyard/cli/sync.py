@@ -31,6 +31,7 @@ def sync(
     dry_run: DryRun = False,
     var: options.Var = None,
     profile: options.Profile = None,
+    local: options.Local = False,
     force_lock: options.ForceLock = False,
     output: options.Output = options.OutputChoice.text,
 ) -> None:
@@ -45,7 +46,7 @@ def sync(
     from brickyard.sync.bundle import BundleSyncOptions, sync_bundle
 
     sync_bundle(
-        AppContext.create(output.value),
+        AppContext.create(output.value, local=local),
         BundleSyncOptions(
             target=target,
             variables=var or [],
@@ -69,6 +70,7 @@ def push(
     overwrite: Overwrite = False,
     dry_run: DryRun = False,
     profile: options.Profile = None,
+    local: options.Local = False,
     output: options.Output = options.OutputChoice.text,
 ) -> None:
     """Copy the folder's notebooks and files to the workspace (notebooks without their extension).
@@ -79,7 +81,7 @@ def push(
     from brickyard.sync.run import FolderSyncOptions, sync_folder
 
     sync_folder(
-        AppContext.create(output.value),
+        AppContext.create(output.value, local=local),
         "push",
         FolderSyncOptions(folder, to, target, profile, overwrite, dry_run),
     )
@@ -98,6 +100,7 @@ def pull(
     overwrite: Overwrite = False,
     dry_run: DryRun = False,
     profile: options.Profile = None,
+    local: options.Local = False,
     output: options.Output = options.OutputChoice.text,
 ) -> None:
     """Copy what changed in the workspace folder back, with each notebook's extension (.py, .sql, .scala, .r, .ipynb).
@@ -108,7 +111,7 @@ def pull(
     from brickyard.sync.run import FolderSyncOptions, sync_folder
 
     sync_folder(
-        AppContext.create(output.value),
+        AppContext.create(output.value, local=local),
         "pull",
         FolderSyncOptions(folder, source, target, profile, overwrite, dry_run),
     )

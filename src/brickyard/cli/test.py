@@ -21,6 +21,7 @@ def test(
     ] = None,
     var: options.Var = None,
     profile: options.Profile = None,
+    local: options.Local = False,
     output: options.Output = options.OutputChoice.text,
 ) -> None:
     """Run the project's tests by layer: unit (pure Python), integration (local Spark), smoke (deployed jobs).
@@ -33,7 +34,7 @@ def test(
     from brickyard.testing.layers import TestOptions, run_tests
 
     run_tests(
-        AppContext.create(output.value),
+        AppContext.create(output.value, local=local),
         TestOptions(
             layer=layer,
             target=target,
