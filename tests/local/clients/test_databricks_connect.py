@@ -21,7 +21,7 @@ import pytest
 
 from brickyard.local.lifecycle import LocalWorkspace
 from brickyard.local.server.connect_proxy import SERVICE, Endpoint, _top_level_fields
-from tests.conftest import _UV_CACHE
+from tests.conftest import UV_CACHE
 
 pytestmark = [pytest.mark.server, pytest.mark.engine]
 HERE = Path(__file__).parent
@@ -31,7 +31,7 @@ BIN = Path(sys.executable).parent
 @pytest.fixture(scope="module")
 def connect_env(tmp_path_factory: pytest.TempPathFactory) -> Path:
     venv = tmp_path_factory.mktemp("connect") / "venv"
-    env = {**os.environ, "UV_CACHE_DIR": _UV_CACHE, "UV_OFFLINE": "1"}
+    env = {**os.environ, "UV_CACHE_DIR": UV_CACHE, "UV_OFFLINE": "1"}
     uv = str(BIN / "uv")
     subprocess.run(
         [uv, "venv", "-q", str(venv), "--python", sys.executable], env=env, check=True, timeout=120
