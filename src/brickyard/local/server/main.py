@@ -21,11 +21,15 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from brickyard.errors import LocalWorkspaceError
 from brickyard.local.faults import FaultTable, load_rules
 from brickyard.local.home import LocalHome
-from brickyard.local.procs import is_our_process
+from brickyard.local.procs import is_our_process, lock_holder, try_lock
+
+if TYPE_CHECKING:
+    from brickyard.local.server.wiring import WiredWorkspace
 
 LOOPBACK = "127.0.0.1"
 HOME_CHECK_SECONDS = 2.0
@@ -58,20 +62,19 @@ def main(argv: list[str] | None = None) -> None:
 def serve(home: LocalHome, port: int, faults_file: Path | None, prestart: bool) -> None:
     import uvicorn
 
-    from brickyard.local.server.app import create_app
-    from brickyard.local.server.services import Services
+    from brickyard.local.server.wiring import build
 
     token = _read_token(home)
+    _claim_home(home)
     faults_path = faults_file or (Path(env) if (env := os.environ.get("BRICKYARD_LOCAL_FAULTS")) else None)
     rules = load_rules(faults_path) if faults_path else []
     _kill_orphan_engine(home)
     sock = _bind(port)
     bound = sock.getsockname()[1]
-    services = Services.open(home, token, FaultTable(rules))
-    services.bind(f"http://{LOOPBACK}:{bound}")
-    services.recover()
+    workspace = build(home, token, f"http://{LOOPBACK}:{bound}", FaultTable(rules))
+    workspace.recover()
     config = uvicorn.Config(
-        create_app(services),
+        workspace.app(),
         log_level="warning",
         access_log=False,
         lifespan="off",
@@ -79,7 +82,7 @@ def serve(home: LocalHome, port: int, faults_file: Path | None, prestart: bool) 
     )
     server = _server_class()(config)
     announcer = threading.Thread(
-        target=_announce, args=(server, services, home, bound, prestart), name="announce", daemon=True
+        target=_announce, args=(server, workspace, home, bound, prestart), name="announce", daemon=True
     )
     announcer.start()
     threading.Thread(target=_watch_home, args=(server, home), name="home-watch", daemon=True).start()
@@ -87,7 +90,20 @@ def serve(home: LocalHome, port: int, faults_file: Path | None, prestart: bool) 
         server.run(sockets=[sock])
     finally:
         _withdraw(home)
-        services.close()
+        workspace.close()
+
+
+def _claim_home(home: LocalHome) -> None:
+    """Hold the home's server lock until this process ends: a second server of the same home would
+    share its database, runs and engine with this one, so it refuses to start."""
+    home.create()
+    if try_lock(home.server_lock_file) is None:  # the descriptor stays open for the process's life
+        holder = lock_holder(home.server_lock_file)
+        who = f"process {holder}" if holder and holder > 0 else "another process"
+        raise LocalWorkspaceError(
+            f"a local workspace server already runs for {home.root} ({who} holds "
+            f"{home.server_lock_file}); use it, or stop it with `brickyard local down`"
+        )
 
 
 def _server_class() -> type:
@@ -109,7 +125,7 @@ def _server_class() -> type:
     return Server
 
 
-def _announce(server: object, services: object, home: LocalHome, port: int, prestart: bool) -> None:
+def _announce(server: object, workspace: WiredWorkspace, home: LocalHome, port: int, prestart: bool) -> None:
     deadline = time.monotonic() + 30
     while not getattr(server, "started", False):
         if time.monotonic() > deadline or getattr(server, "should_exit", False):
@@ -128,8 +144,7 @@ def _announce(server: object, services: object, home: LocalHome, port: int, pres
     tmp.replace(home.server_file)
     if prestart:
         try:
-            services.pool.start()  # type: ignore[attr-defined]
-            services.compute.default_remote()  # type: ignore[attr-defined]
+            workspace.prestart()
         except Exception as err:  # the first run reports it properly; here it is only a head start
             log.warning("could not start the Spark engine ahead of time: %s", err)
 
