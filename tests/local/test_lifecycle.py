@@ -259,6 +259,8 @@ def test_a_slow_or_failing_status_check_never_starts_a_second_server(project: Pa
     with pytest.raises(LocalWorkspaceError, match=f"process {first.pid}.*did not answer its status check"):
         ensure_running(project, write_profile=False, timeout=2)
     assert _servers_of(home) == [first.pid]
+    shown = status(project)
+    assert (shown.running, shown.responding, shown.pid) == (True, False, first.pid)
     assert stop(project)
     assert _servers_of(home) == []
 

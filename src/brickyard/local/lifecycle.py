@@ -81,6 +81,8 @@ class LocalStatus:
     uptime_seconds: float | None = None
     engine_running: bool = False
     engine_url: str | None = None
+    responding: bool = True
+    """False for a server that holds the home but did not answer its status check."""
 
     def as_json(self) -> dict[str, Any]:
         doc = asdict(self)
@@ -145,7 +147,18 @@ def status(project_root: Path) -> LocalStatus:
         return LocalStatus(False, home.root)
     doc = _call_status(found.get("url", ""), _read_token(home))
     if doc is None or doc.get("home") != str(home.root):
-        return LocalStatus(False, home.root)
+        holder = lock_holder(home.server_lock_file)
+        if holder is None:
+            return LocalStatus(False, home.root)
+        port = found.get("port")
+        return LocalStatus(
+            running=True,
+            home=home.root,
+            pid=holder if holder > 0 else None,
+            host=found.get("host"),
+            port=int(port) if port else None,
+            responding=False,
+        )
     engine = doc.get("engine") or {}
     return LocalStatus(
         running=True,
