@@ -55,7 +55,12 @@ class Scheduler:
         self.executor = Executor()
         identity = WorkspaceIdentity("http://127.0.0.1:1", "1234", "tester@brickyard.local")
         dispatch = TaskDispatch(
-            self.executor, {"condition_task": control.condition, "run_job_task": control.run_job}
+            self.executor,
+            {
+                "condition_task": control.condition,
+                "run_job_task": control.run_job,
+                "for_each_task": control.for_each,
+            },
         )
         setting = RunSetting(
             self.runs, root / "runs", identity, dispatch, self.tokens, self.db.release_thread
@@ -181,6 +186,25 @@ def test_a_run_job_task_runs_its_child_job_through_the_same_scheduler(sched: Sch
     assert len(child_runs) == 1
     assert child_runs[0].doc["trigger"] == "RUN_JOB_TASK"
     assert child_runs[0].doc["trigger_info"] == {"run_id": sched.tasks(run_id)["call"]["run_id"]}
+
+
+def test_a_for_each_task_runs_its_task_once_per_input_as_iteration_runs(sched: Scheduler) -> None:
+    def by_input(attempt: Attempt, _: threading.Event) -> Outcome:
+        return Outcome.failed("odd one out") if attempt.execution.item == 2 else Outcome(s.SUCCESS)
+
+    sched.executor.behaviour["inner"] = by_input
+    loop = {
+        "task_key": "loop",
+        "for_each_task": {"inputs": "[1, 2, 3]", "concurrency": 2, "task": task("inner")},
+    }
+    run_id = sched.run(sched.job(loop))
+    assert sched.wait(run_id)["result_state"] == s.FAILED
+    looped = sched.tasks(run_id)["loop"]
+    assert looped["state"]["state_message"] == "1 of 3 iterations failed."
+    stats = looped["for_each_task"]["stats"]["task_run_stats"]
+    assert (stats["total_iterations"], stats["succeeded_iterations"], stats["failed_iterations"]) == (3, 2, 1)
+    iterations = sched.runs.children(looped["run_id"])
+    assert sorted(r.doc["state"]["result_state"] for r in iterations) == ["FAILED", "SUCCESS", "SUCCESS"]
 
 
 def test_each_run_has_its_own_token_that_ends_with_the_run(sched: Scheduler) -> None:
