@@ -3,7 +3,8 @@
 The loop starts every task whose dependencies have finished (or records why it will not run),
 then sleeps until a task finishes, the run is canceled, or the job's timeout passes. When nothing is
 left it derives the run's result from its leaf tasks (`runs.graph`) and walks the life cycle to the
-end: RUNNING → TERMINATING → TERMINATED.
+end: RUNNING → TERMINATING → TERMINATED. While it runs it holds a token of its own (`runs.tokens`),
+which its tasks authenticate with; the token is revoked before the run is reported ended.
 """
 
 from __future__ import annotations
@@ -187,6 +188,7 @@ class RunExecution:
             self._finish()
         except Exception as err:  # never leave a run active forever
             log.exception("run %s failed inside the orchestrator", self.run_id)
+            self._setting.tokens.revoke(self.token)
             self.result = s.FAILED
             self.doc.update(
                 s.state_docs(s.INTERNAL_ERROR, s.FAILED, f"internal error in the local orchestrator: {err}"),
@@ -194,8 +196,7 @@ class RunExecution:
             )
             self.save()
         finally:
-            if self.token:
-                self._setting.tokens.revoke(self.token)
+            self._setting.tokens.revoke(self.token)
             self.done.set()
             self.scheduler.finished(self)
             self._setting.release_thread()

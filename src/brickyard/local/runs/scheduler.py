@@ -5,8 +5,8 @@ enables queueing, and otherwise skipped with MAXIMUM_CONCURRENT_RUNS_REACHED, as
 A queued run starts when a run of the same job ends. One-time runs (`runs/submit`) each have a job
 of their own, so they never wait for each other.
 
-Runs a stopped server left active cannot be resumed (their workers died with it); at the next start
-they are closed as INTERNAL_ERROR so that nobody polls them forever.
+Runs a stopped server left in progress cannot be resumed (their workers died with it); at the next
+start they are closed as INTERNAL_ERROR so that nobody polls them forever.
 """
 
 from __future__ import annotations
