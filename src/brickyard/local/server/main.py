@@ -1,7 +1,8 @@
 """The server process: `python -m brickyard.local.server --home DIR [--port N] [--faults FILE]`.
 
 It binds 127.0.0.1 only (the token is the only protection; loopback keeps it off the network),
-reads its token from `<home>/token` (never from the command line, where `ps` would show it), and
+reads its token from `<home>/token` (never from the command line, where `ps` would show it), holds
+`<home>/server.lock` for its whole life (a second server of the same home refuses to start), and
 announces itself by writing `<home>/server.json` once it accepts requests; `lifecycle` waits for
 that file. SIGTERM stops it: runs are canceled, the catalog is saved, the engine is stopped, and the
 file is removed. It also stops by itself when its home is deleted.
