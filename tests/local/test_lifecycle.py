@@ -155,16 +155,39 @@ def test_tables_survive_a_killed_server_whose_run_ends_as_internal_error(project
     task_run_id = w.jobs.get_run(run_id).tasks[0].run_id
     worker_pid = int((first.home / "runs" / str(run_id) / str(task_run_id) / "worker.pid").read_text())
     assert is_worker_process(worker_pid)
+    workers = _workers_of(first.pid)
+    assert workers  # the fork server, and the task it forked
     os.kill(first.pid, signal.SIGKILL)
+    deadline = time.monotonic() + 30  # no restart needed: the workers die with the server
+    while [pid for pid in [worker_pid, *workers] if is_worker_process(pid)]:
+        assert time.monotonic() < deadline, "workers outlived their server"
+        time.sleep(0.05)
     ensure_running(project, write_profile=False)
-    with pytest.raises(OperationFailed, match="stopped while this run was active"):
+    with pytest.raises(OperationFailed, match="stopped while this run was in progress"):
         w.jobs.wait_get_run_job_terminated_or_skipped(run_id)
-    assert not is_worker_process(worker_pid)
+    state = w.jobs.get_run(run_id).state
+    assert (state.life_cycle_state.value, state.result_state.value) == ("INTERNAL_ERROR", "FAILED")
     read = submit("SELECT v FROM main.default.kept")
     assert (
         w.jobs.wait_get_run_job_terminated_or_skipped(read).state.result_state == jobs.RunResultState.SUCCESS
     )
     assert "v=7" in output(read)
+
+
+def _workers_of(server_pid: int) -> list[int]:
+    """The worker processes (fork server, cold workers) whose parent is the server."""
+    from brickyard.local.procs import is_worker_process
+
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            if parent == server_pid and is_worker_process(int(entry.name)):
+                found.append(int(entry.name))
+    return found
 
 
 def test_a_busy_port_is_reported(project: Path) -> None:
@@ -211,3 +234,85 @@ def test_a_server_whose_home_is_deleted_stops_by_itself(project: Path) -> None:
     while is_our_process(workspace.pid, "brickyard.local.server") and time.monotonic() < deadline:
         time.sleep(0.1)
     assert not is_our_process(workspace.pid, "brickyard.local.server")
+
+
+def _servers_of(home: Path) -> list[int]:
+    """Every server process of this home, whoever started it."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                args = (entry / "cmdline").read_bytes().split(b"\0")
+            except OSError:
+                continue
+            if b"brickyard.local.server" in args and str(home).encode() in args:
+                found.append(int(entry.name))
+    return found
+
+
+def test_a_slow_or_failing_status_check_never_starts_a_second_server(project: Path, tmp_path: Path) -> None:
+    rules = tmp_path / "faults.json"
+    rules.write_text(json.dumps([{"path": "brickyard/status$", "delay": 4}]))
+    first = ensure_running(project, write_profile=False)
+    home = first.home
+    slow = ensure_running(project, write_profile=False, faults=rules)  # answers, then slows down
+    assert slow.pid == first.pid
+
+    again = ensure_running(project, write_profile=False)  # its first check times out after 3 s
+    assert again.pid == first.pid and _servers_of(home) == [first.pid]
+
+    urllib_put_faults(first, [{"path": "brickyard/status$", "status": 503}])
+    with pytest.raises(LocalWorkspaceError, match=f"process {first.pid}.*did not answer its status check"):
+        ensure_running(project, write_profile=False, timeout=2)
+    assert _servers_of(home) == [first.pid]
+    shown = status(project)
+    assert (shown.running, shown.responding, shown.pid) == (True, False, first.pid)
+    assert stop(project)
+    assert _servers_of(home) == []
+
+
+def urllib_put_faults(workspace: Any, rules: list[dict[str, Any]]) -> None:
+    import urllib.request
+
+    request = urllib.request.Request(
+        f"{workspace.host}/api/2.0/brickyard/faults",
+        data=json.dumps({"rules": rules}).encode(),
+        method="PUT",
+        headers={"Authorization": f"Bearer {workspace.token}", "Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=10):
+        pass
+
+
+def test_a_second_server_of_the_same_home_refuses_to_start(project: Path) -> None:
+    first = ensure_running(project, write_profile=False)
+    second = subprocess.run(
+        [sys.executable, "-m", "brickyard.local.server", "--home", str(first.home), "--no-prestart"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert second.returncode == 1
+    assert f"a local workspace server already runs for {first.home} (process {first.pid}" in second.stderr
+    assert _servers_of(first.home) == [first.pid]
+    assert status(project).pid == first.pid
+
+
+def test_local_commands_honour_the_shared_workspace_dir(
+    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    monkeypatch.setenv("BRICKYARD_LOCAL_WORKSPACE_DIR", str(shared))
+    try:
+        assert run(["local", "up", "-o", "json"]) == 0
+        up = json.loads(capsys.readouterr().out)
+        assert up["home"] == str(shared / ".brickyard" / "local")
+        assert not (project / ".brickyard").exists()
+        assert run(["local", "status", "-o", "json"]) == 0
+        assert json.loads(capsys.readouterr().out)["pid"] == up["pid"]
+        assert run(["local", "down", "-o", "json"]) == 0
+        assert json.loads(capsys.readouterr().out)["stopped"] is True
+        assert not status(shared).running
+    finally:
+        stop(shared)

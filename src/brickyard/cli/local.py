@@ -87,6 +87,11 @@ def status(output: options.Output = options.OutputChoice.text) -> None:
     found = read_status(project_root(ctx.cwd))
     if not found.running:
         text = f"Local workspace is not running (home {found.home})"
+    elif not found.responding:
+        text = (
+            f"Local workspace server (pid {found.pid}) holds {found.home} but does not answer at "
+            f"http://{found.host}:{found.port}; `brickyard local down` stops it"
+        )
     else:
         engine = found.engine_url or "not started"
         text = (

@@ -78,6 +78,11 @@ class LocalHome:
     def lock_file(self) -> Path:
         return self.root / "lifecycle.lock"
 
+    @property
+    def server_lock_file(self) -> Path:
+        """Locked by the running server for its whole life: one server per home (see `lifecycle`)."""
+        return self.root / "server.lock"
+
     def create(self) -> None:
         for directory in (
             self.root,

@@ -41,11 +41,15 @@ from typing import Any
 from brickyard.errors import LocalWorkspaceError
 from brickyard.local import databrickscfg
 from brickyard.local.home import LocalHome, find_project_root
-from brickyard.local.procs import is_our_process
+from brickyard.local.procs import is_our_process, lock_holder
 
 SERVER_MODULE = "brickyard.local.server"
+SHARED_DIR_ENV = "BRICKYARD_LOCAL_WORKSPACE_DIR"
 START_TIMEOUT = 30.0
 STOP_TIMEOUT = 40.0
+PROBE_TIMEOUT = 3.0
+SLOW_PROBE_TIMEOUT = 10.0
+"""How long one status check may take once the server lock says a server is there."""
 _children: dict[int, subprocess.Popen[bytes]] = {}
 
 
@@ -86,6 +90,8 @@ class LocalStatus:
     uptime_seconds: float | None = None
     engine_running: bool = False
     engine_url: str | None = None
+    responding: bool = True
+    """False for a server that holds the home but did not answer its status check."""
 
     def as_json(self) -> dict[str, Any]:
         doc = asdict(self)
@@ -94,8 +100,15 @@ class LocalStatus:
 
 
 def project_root(cwd: Path | None = None) -> Path:
-    """The directory holding `databricks.yml`, searching upward from `cwd`; `cwd` if there is none."""
-    return find_project_root(cwd or Path.cwd())
+    """The directory whose local workspace `local up|status|down|reset` manage:
+    `BRICKYARD_LOCAL_WORKSPACE_DIR` if set (as deploy and run honour it, so all of them reach the
+    same workspace), else the directory holding `databricks.yml`, searching upward from `cwd`,
+    else `cwd`."""
+    base = cwd or Path.cwd()
+    shared = os.environ.get(SHARED_DIR_ENV)
+    if shared:
+        return (base / Path(shared).expanduser()).resolve()
+    return find_project_root(base)
 
 
 def ensure_running(
@@ -119,7 +132,7 @@ def ensure_running(
     home = LocalHome.for_project(project_root)
     home.create()
     with _locked(home):
-        running = _probe(home)
+        running = _probe(home) or _wait_for_holder(home, timeout)
         if running is not None:
             if port and running.port != port:
                 raise LocalWorkspaceError(
@@ -150,7 +163,18 @@ def status(project_root: Path) -> LocalStatus:
     token = _read_token(home)
     doc = _call_status(found.get("url", ""), token)
     if doc is None or doc.get("home") != str(home.root):
-        return LocalStatus(False, home.root)
+        holder = lock_holder(home.server_lock_file)
+        if holder is None:
+            return LocalStatus(False, home.root)
+        port = found.get("port")
+        return LocalStatus(
+            running=True,
+            home=home.root,
+            pid=holder if holder > 0 else None,
+            host=found.get("host"),
+            port=int(port) if port else None,
+            responding=False,
+        )
     engine = doc.get("engine") or {}
     return LocalStatus(
         running=True,
@@ -248,6 +272,9 @@ def _start(
 def _stop(home: LocalHome, timeout: float) -> bool:
     found = _read_server_file(home)
     pid = int(found["pid"]) if found and found.get("pid") else None
+    if pid is None or not _alive(pid):  # not announced (yet), but holding the home
+        holder = lock_holder(home.server_lock_file)
+        pid = holder if holder and holder > 0 else pid
     was_running = pid is not None and _alive(pid)
     if pid is not None and was_running:
         with contextlib.suppress(ProcessLookupError, PermissionError):
@@ -261,15 +288,39 @@ def _stop(home: LocalHome, timeout: float) -> bool:
     return was_running
 
 
-def _probe(home: LocalHome) -> LocalWorkspace | None:
+def _probe(home: LocalHome, timeout: float = PROBE_TIMEOUT) -> LocalWorkspace | None:
     found = _read_server_file(home)
     token = _read_token(home)
     if found is None or not token:
         return None
-    doc = _call_status(found.get("url", ""), token)
+    doc = _call_status(found.get("url", ""), token, timeout)
     if doc is None or doc.get("home") != str(home.root):
         return None
     return _workspace(home, found, token)
+
+
+def _wait_for_holder(home: LocalHome, timeout: float) -> LocalWorkspace | None:
+    """The server that holds the home's server lock, once it answers; None if no server holds it.
+
+    A server whose status check failed or was slow may still be alive (busy, or still starting):
+    starting another would give the home two servers, so wait for this one instead, and say so
+    if it never answers.
+    """
+    deadline = time.monotonic() + timeout
+    while (holder := lock_holder(home.server_lock_file)) is not None:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            who = f"process {holder}" if holder > 0 else "another process"
+            raise LocalWorkspaceError(
+                f"the local workspace server of {home.root} ({who}) holds {home.server_lock_file} "
+                f"but did not answer its status check within {timeout:.0f}s; stop it with "
+                "`brickyard local down` and try again"
+            )
+        found = _probe(home, timeout=max(0.1, min(remaining, SLOW_PROBE_TIMEOUT)))
+        if found is not None:
+            return found
+        time.sleep(min(0.1, max(0.0, deadline - time.monotonic())))
+    return None
 
 
 def _workspace(home: LocalHome, found: dict[str, Any], token: str) -> LocalWorkspace:
@@ -284,8 +335,8 @@ def _workspace(home: LocalHome, found: dict[str, Any], token: str) -> LocalWorks
     )
 
 
-def _call_status(url: str, token: str) -> dict[str, Any] | None:
-    return _get_json(url, "/api/2.0/brickyard/status", token)
+def _call_status(url: str, token: str, timeout: float = PROBE_TIMEOUT) -> dict[str, Any] | None:
+    return _get_json(url, "/api/2.0/brickyard/status", token, timeout)
 
 
 def _sql_http_path(url: str, token: str) -> str | None:
@@ -298,12 +349,12 @@ def _sql_http_path(url: str, token: str) -> str | None:
     return None
 
 
-def _get_json(url: str, path: str, token: str) -> dict[str, Any] | None:
+def _get_json(url: str, path: str, token: str, timeout: float = PROBE_TIMEOUT) -> dict[str, Any] | None:
     if not url or not token:
         return None
     request = urllib.request.Request(f"{url}{path}", headers={"Authorization": f"Bearer {token}"})
     try:
-        with urllib.request.urlopen(request, timeout=3) as response:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
             doc: dict[str, Any] = json.loads(response.read())
             return doc
     except (urllib.error.URLError, OSError, ValueError):

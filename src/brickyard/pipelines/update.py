@@ -106,11 +106,18 @@ class _Update:
         for unit in units:
             for note in unit.skipped:
                 self.log.emit("planning_information", note, {"notice": note}, level="WARN")
+        catalogs = _catalogs(self.spark)
+        if self.names.target is not None:
+            _check_catalog(self.names.target[0], catalogs, "the pipeline's catalog")
         with pipeline_environment(
             self.spark, self.spec, units, create_schema=not self.options.validate_only
         ) as session:
             loader = Loader(self.names, self.spec.configuration)
             graph = loader.load(units, session)
+            for dataset in graph.datasets.values():
+                parts = dataset.key.split(".")
+                if not dataset.temporary and not dataset.is_view and len(parts) == 3:
+                    _check_catalog(parts[0], catalogs, f"dataset '{dataset.name}'", dataset)
             runtime = Runtime(self.spark, graph, self.names, self.storage, self.spec.storage_root)
             try:
                 with active.running(runtime):
@@ -242,6 +249,29 @@ class _Update:
             self.result.error_dataset = error.dataset or dataset.name
             self.result.error_file = file
         self.log.flow_progress(flow.name, dataset.name, "FAILED", error=error)
+
+
+def _catalogs(spark: SparkSession) -> set[str] | None:
+    """The catalogs the engine has (the workspace's, on the local workspace); None if it cannot say."""
+    try:
+        return {str(c.name).lower() for c in spark.catalog.listCatalogs()}
+    except Exception:
+        return None
+
+
+def _check_catalog(
+    catalog: str, catalogs: set[str] | None, what: str, dataset: Dataset | None = None
+) -> None:
+    """Publishing into a catalog that does not exist fails the update, as on Databricks (an update
+    creates missing schemas, never catalogs), rather than writing rows nobody can read."""
+    if catalogs is None or catalog.lower() in catalogs:
+        return
+    raise PipelineError(
+        f"Catalog '{catalog}' of {what} does not exist; create it first, or publish to one of "
+        f"{', '.join(sorted(catalogs))}",
+        dataset=dataset.name if dataset else None,
+        file=dataset.file if dataset else None,
+    )
 
 
 def _create_details(spec: PipelineSpec, options: UpdateOptions) -> dict[str, Any]:

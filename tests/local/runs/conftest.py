@@ -21,6 +21,16 @@ SCRIPTS = {
     "ok.py": "import sys\nprint('args', sys.argv[1:])\n",
     "fail.py": "raise ValueError('boom from the task')\n",
     "sleep.py": "import sys, time\nprint('sleeping', flush=True)\ntime.sleep(float(sys.argv[1]))\n",
+    "meet.py": (
+        "import pathlib, sys, time\n"
+        "mine, other = map(pathlib.Path, sys.argv[1:3])\n"
+        "mine.touch()\n"
+        "deadline = time.monotonic() + 120\n"
+        "while not other.exists():\n"
+        "    if time.monotonic() > deadline:\n"
+        "        raise SystemExit('the other task never ran at the same time')\n"
+        "    time.sleep(0.05)\n"
+    ),
     "flaky.py": (
         "import os, sys\n"
         "marker = sys.argv[1]\n"

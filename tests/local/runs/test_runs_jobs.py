@@ -58,17 +58,17 @@ def test_retry_makes_a_new_attempt_run(w: Any, py: Any, tmp_path: Path) -> None:
 
 
 def test_task_timeout_stops_the_worker_and_is_not_retried(w: Any, py: Any) -> None:
-    task = py("slow", "sleep.py", "60", timeout_seconds=1, max_retries=1)
+    task = py("slow", "sleep.py", "600", timeout_seconds=1, max_retries=1)
     started = time.monotonic()
-    run = finish(w, w.jobs.run_now(w.jobs.create(name="timeout", tasks=[task]).job_id).run_id)
-    assert time.monotonic() - started < 20
+    run = finish(w, w.jobs.run_now(w.jobs.create(name="timeout", tasks=[task]).job_id).run_id, timeout=180)
+    assert time.monotonic() - started < 120  # far less than the task's sleep, even on a busy machine
     assert run.state.result_state == jobs.RunResultState.TIMEDOUT
     assert len(run.tasks) == 1 and run.tasks[0].state.result_state == jobs.RunResultState.TIMEDOUT
 
 
 def test_job_timeout_cancels_what_runs(w: Any, py: Any) -> None:
-    job = w.jobs.create(name="job-timeout", timeout_seconds=1, tasks=[py("slow", "sleep.py", "60")])
-    run = finish(w, w.jobs.run_now(job.job_id).run_id)
+    job = w.jobs.create(name="job-timeout", timeout_seconds=1, tasks=[py("slow", "sleep.py", "600")])
+    run = finish(w, w.jobs.run_now(job.job_id).run_id, timeout=180)
     assert run.state.result_state == jobs.RunResultState.TIMEDOUT
     assert run.state.user_cancelled_or_timedout
     assert run.tasks[0].state.result_state == jobs.RunResultState.TIMEDOUT
@@ -78,16 +78,16 @@ def test_cancel_ends_a_running_task_and_its_dependents(w: Any, py: Any) -> None:
     job = w.jobs.create(
         name="cancel",
         tasks=[
-            py("slow", "sleep.py", "60"),
+            py("slow", "sleep.py", "600"),
             py("after", "ok.py", depends_on=[jobs.TaskDependency(task_key="slow")]),
         ],
     )
     run_id = w.jobs.run_now(job.job_id).run_id
-    wait_for(lambda: "sleeping" in logs_of(w, run_id))
+    wait_for(lambda: "sleeping" in logs_of(w, run_id), timeout=120)
     started = time.monotonic()
     w.jobs.cancel_run(run_id)
-    run = finish(w, run_id)
-    assert time.monotonic() - started < 10
+    run = finish(w, run_id, timeout=180)
+    assert time.monotonic() - started < 120  # far less than the task's sleep, even on a busy machine
     assert run.state.result_state == jobs.RunResultState.CANCELED
     assert results(run) == {"slow": "CANCELED", "after": "UPSTREAM_CANCELED"}
     assert run.status.termination_details.code == jobs.TerminationCodeCode.USER_CANCELED

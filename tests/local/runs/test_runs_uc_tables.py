@@ -53,7 +53,7 @@ def test_tables_that_tasks_create_are_listed_read_and_deleted(w: Any, py: Any) -
 
 def test_a_new_catalog_restarts_the_engine_and_is_refused_while_runs_are_active(w: Any, py: Any) -> None:
     catalog = _name("cat")
-    sleeping = w.jobs.submit(run_name="busy", tasks=[py("sleep", "sleep.py", "30")]).run_id
+    sleeping = w.jobs.submit(run_name="busy", tasks=[py("sleep", "sleep.py", "600")]).run_id
     wait_for(lambda: w.jobs.get_run(sleeping).state.life_cycle_state.value == "RUNNING")
     with pytest.raises(ResourceConflict, match="1 job run"):
         w.catalogs.create(catalog)

@@ -11,16 +11,15 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from functools import partial
+from typing import Any
 
 from brickyard.local.apierror import ApiError
 from brickyard.local.runs import states as s
 from brickyard.local.runs.outcome import Outcome
-from brickyard.local.runs.pipelines import PipelineTaskRequest
+from brickyard.local.runs.pipelines import PipelineRunner, PipelineTaskRequest
+from brickyard.local.runs.tasks import Attempt, TaskExecution, TaskExecutor
 from brickyard.local.store.runs import ITERATION
-
-if TYPE_CHECKING:
-    from brickyard.local.runs.tasks import Attempt
 
 MAX_ITERATIONS = 5000
 _CHILD_OK = (s.SUCCESS, s.SUCCESS_WITH_FAILURES)
@@ -63,9 +62,8 @@ def compare(op: Any, left: str, right: str) -> bool:
 
 def run_job(attempt: Attempt, cancelled: threading.Event) -> Outcome:
     spec = attempt.resolved.get("run_job_task") or {}
-    orchestrator = attempt.run.orchestrator
     try:
-        child = orchestrator.start_child(spec, parent=attempt)
+        child = attempt.run.start_child(spec, attempt)
     except ApiError as err:
         return Outcome.failed(err.message, "RESOURCE_NOT_FOUND")
     while not child.done.wait(0.1):
@@ -82,8 +80,6 @@ def run_job(attempt: Attempt, cancelled: threading.Event) -> Outcome:
 
 
 def for_each(attempt: Attempt, cancelled: threading.Event) -> Outcome:
-    from brickyard.local.runs.tasks import TaskExecution
-
     spec = attempt.resolved.get("for_each_task") or {}
     try:
         items = _inputs(spec.get("inputs"))
@@ -124,9 +120,7 @@ def for_each(attempt: Attempt, cancelled: threading.Event) -> Outcome:
     return Outcome(s.SUCCESS, message=f"{total} iterations succeeded.")
 
 
-def pipeline(attempt: Attempt, cancelled: threading.Event) -> Outcome:
-    runner = attempt.run.services.pipeline_runner
-    assert runner is not None
+def pipeline(runner: PipelineRunner, attempt: Attempt, cancelled: threading.Event) -> Outcome:
     spec = attempt.resolved.get("pipeline_task") or {}
     attempt.directory.mkdir(parents=True, exist_ok=True)
     request = PipelineTaskRequest(
@@ -142,12 +136,14 @@ def pipeline(attempt: Attempt, cancelled: threading.Event) -> Outcome:
     return outcome
 
 
-HANDLERS: dict[str, Callable[[Attempt, threading.Event], Outcome]] = {
-    "condition_task": condition,
-    "run_job_task": run_job,
-    "for_each_task": for_each,
-    "pipeline_task": pipeline,
-}
+def handlers(pipelines: PipelineRunner) -> dict[str, TaskExecutor]:
+    """The task types the server runs itself, by task type; `pipelines` runs pipeline tasks."""
+    return {
+        "condition_task": condition,
+        "run_job_task": run_job,
+        "for_each_task": for_each,
+        "pipeline_task": partial(pipeline, pipelines),
+    }
 
 
 def _number(text: str) -> float | None:

@@ -3,7 +3,8 @@
 The loop starts every task whose dependencies have finished (or records why it will not run),
 then sleeps until a task finishes, the run is canceled, or the job's timeout passes. When nothing is
 left it derives the run's result from its leaf tasks (`runs.graph`) and walks the life cycle to the
-end: RUNNING → TERMINATING → TERMINATED.
+end: RUNNING → TERMINATING → TERMINATED. While it runs it holds a token of its own (`runs.tokens`),
+which its tasks authenticate with; the token is revoked before the run is reported ended.
 """
 
 from __future__ import annotations
@@ -11,26 +12,49 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from brickyard.local.runs import states as s
 from brickyard.local.runs.graph import classify, decide, run_result
+from brickyard.local.runs.identity import WorkspaceIdentity
+from brickyard.local.runs.outcome import Outcome
 from brickyard.local.runs.references import UpstreamTask
-from brickyard.local.runs.tasks import TaskExecution
-from brickyard.local.store.runs import JOB, TASK
-
-if TYPE_CHECKING:
-    from brickyard.local.runs.scheduler import Orchestrator
-    from brickyard.local.server.services import Services
+from brickyard.local.runs.tasks import Attempt, TaskExecution, TaskExecutor
+from brickyard.local.runs.tokens import RunTokens
+from brickyard.local.store.runs import JOB, TASK, RunStore
 
 log = logging.getLogger("brickyard.local")
+
+
+class Scheduler(Protocol):
+    """What a run tells the scheduler that started it (`runs.scheduler.Orchestrator`)."""
+
+    def finished(self, execution: RunExecution) -> None: ...
+
+    def start_child(self, spec: dict[str, Any], parent: Attempt) -> RunExecution: ...
+
+
+@dataclass(frozen=True)
+class RunSetting:
+    """What every run of this workspace shares; built once, when the server is wired."""
+
+    runs: RunStore
+    runs_dir: Path
+    identity: WorkspaceIdentity
+    execute: TaskExecutor
+    tokens: RunTokens
+    release_thread: Callable[[], None]
+    """Gives back the ending thread's database connection (`store.db.Database.release_thread`)."""
 
 
 class RunExecution:
     def __init__(
         self,
-        orchestrator: Orchestrator,
+        setting: RunSetting,
+        scheduler: Scheduler,
         run_id: int,
         job_id: int,
         job_name: str,
@@ -41,8 +65,12 @@ class RunExecution:
         extra: dict[str, Any],
         only: list[str] | None = None,
     ) -> None:
-        self.orchestrator = orchestrator
-        self.services: Services = orchestrator.services
+        self.scheduler = scheduler
+        self.runs = setting.runs
+        self.identity = setting.identity
+        self._setting = setting
+        self.token = ""
+        """Issued when the run starts, revoked when it ends (`runs.tokens`)."""
         self.run_id = run_id
         self.job_id = job_id
         self.job_name = job_name
@@ -64,7 +92,7 @@ class RunExecution:
             "run_id": run_id,
             "number_in_job": run_id,
             "original_attempt_run_id": run_id,
-            "creator_user_name": self.services.user,
+            "creator_user_name": self.identity.user,
             "run_name": job_name,
             "run_type": run_type,
             "trigger": trigger,
@@ -88,10 +116,19 @@ class RunExecution:
 
     @property
     def directory(self) -> Path:
-        return self.services.home.runs_dir / str(self.run_id)
+        return self._setting.runs_dir / str(self.run_id)
 
     def page_url(self, run_id: int) -> str:
-        return f"{self.services.host}/#job/{self.job_id}/run/{run_id}"
+        return f"{self.identity.host}/#job/{self.job_id}/run/{run_id}"
+
+    def execute(self, attempt: Attempt, cancelled: threading.Event) -> Outcome:
+        return self._setting.execute(attempt, cancelled)
+
+    def start_child(self, spec: dict[str, Any], parent: Attempt) -> RunExecution:
+        return self.scheduler.start_child(spec, parent)
+
+    def release_thread(self) -> None:
+        self._setting.release_thread()
 
     def notify(self) -> None:
         with self.cond:
@@ -104,7 +141,7 @@ class RunExecution:
         return {key: dict(up.values) for key, up in self.upstream().items() if up.values}
 
     def save(self) -> None:
-        self.services.runs.save(JOB, self.doc, None, self.run_id)
+        self.runs.save(JOB, self.doc, None, self.run_id)
 
     # ---- life cycle ------------------------------------------------------------------------------
 
@@ -140,6 +177,7 @@ class RunExecution:
         try:
             while not self.admitted.wait(0.5):
                 pass
+            self.token = self._setting.tokens.issue(f"run {self.run_id}")
             queued_for = int(time.time() * 1000) - self.start_time
             if self.doc["state"]["life_cycle_state"] == s.QUEUED:
                 self.doc["queue_duration"] = queued_for
@@ -150,6 +188,7 @@ class RunExecution:
             self._finish()
         except Exception as err:  # never leave a run active forever
             log.exception("run %s failed inside the orchestrator", self.run_id)
+            self._setting.tokens.revoke(self.token)
             self.result = s.FAILED
             self.doc.update(
                 s.state_docs(s.INTERNAL_ERROR, s.FAILED, f"internal error in the local orchestrator: {err}"),
@@ -157,9 +196,10 @@ class RunExecution:
             )
             self.save()
         finally:
+            self._setting.tokens.revoke(self.token)
             self.done.set()
-            self.orchestrator.finished(self)
-            self.services.db.release_thread()
+            self.scheduler.finished(self)
+            self._setting.release_thread()
 
     def _drive(self) -> None:
         tasks = [
@@ -209,6 +249,8 @@ class RunExecution:
     def _finish(self) -> None:
         with self.cond:
             self._finishing = True
+        # Every task has ended: the run's credential goes before anyone can read that it ended.
+        self._setting.tokens.revoke(self.token)
         results = {key: t.finished.result_state for key, t in self.tasks.items()}
         tasks = [t.task for t in self.tasks.values()]
         self.result = self.cancel_reason or run_result(tasks, results)

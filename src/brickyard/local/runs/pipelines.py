@@ -16,14 +16,14 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, Any
 
 from brickyard.local.apierror import ApiError
 from brickyard.local.protocol import CANCELED, FAILED, SUCCESS, TaskResult
-
-if TYPE_CHECKING:
-    from brickyard.local.runs.update_execution import UpdateExecution
-    from brickyard.local.server.services import Services
+from brickyard.local.runs.update_execution import UpdateExecution
+from brickyard.local.runs.updates import PipelineUpdates
+from brickyard.local.store.pipeline_events import EventStore
+from brickyard.local.store.pipelines import PipelineStore
 
 POLL = 0.2
 
@@ -37,15 +37,17 @@ class PipelineTaskRequest:
 
 
 class PipelineRunner:
-    def __init__(self, services: Services) -> None:
-        self.services = services
+    def __init__(self, pipelines: PipelineStore, updates: PipelineUpdates, events: EventStore) -> None:
+        self.pipelines = pipelines
+        self.updates = updates
+        self.events = events
 
     def run_update(self, request: PipelineTaskRequest, cancelled: threading.Event) -> TaskResult:
         request.log_file.parent.mkdir(parents=True, exist_ok=True)
         with open(request.log_file, "a", encoding="utf-8") as log:
             try:
-                record = self.services.pipelines.get(request.pipeline_id)
-                execution = self.services.pipeline_updates.start(
+                record = self.pipelines.get(request.pipeline_id)
+                execution = self.updates.start(
                     record, {"full_refresh": request.full_refresh}, cause="JOB_TASK"
                 )
             except ApiError as err:
@@ -54,7 +56,7 @@ class PipelineRunner:
             refresh = " (full refresh)" if request.full_refresh else ""
             _say(log, f"Started update {execution.update_id} of pipeline '{record.name}'{refresh}")
             self._follow(execution, cancelled, log)
-            _summarize(self.services, execution, log)
+            _summarize(self.events, execution, log)
             return _result(execution, cancelled)
 
     def _follow(self, execution: UpdateExecution, cancelled: threading.Event, log: IO[str]) -> None:
@@ -82,10 +84,10 @@ def _result(execution: UpdateExecution, cancelled: threading.Event) -> TaskResul
     return TaskResult(FAILED, error=message.splitlines()[0], error_trace=trace)
 
 
-def _summarize(services: Services, execution: UpdateExecution, log: IO[str]) -> None:
+def _summarize(events: EventStore, execution: UpdateExecution, log: IO[str]) -> None:
     """One line per dataset: its status, the rows written, and each expectation's counts."""
     flows: dict[str, dict[str, Any]] = {}
-    for event in services.pipeline_events.of_update(execution.pipeline_id, execution.update_id):
+    for event in events.of_update(execution.pipeline_id, execution.update_id):
         if event.get("event_type") == "flow_progress":
             origin = event.get("origin") or {}
             flows[str(origin.get("dataset_name") or origin.get("flow_name"))] = event["details"][

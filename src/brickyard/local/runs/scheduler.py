@@ -5,8 +5,8 @@ enables queueing, and otherwise skipped with MAXIMUM_CONCURRENT_RUNS_REACHED, as
 A queued run starts when a run of the same job ends. One-time runs (`runs/submit`) each have a job
 of their own, so they never wait for each other.
 
-Runs a stopped server left active cannot be resumed (their workers died with it); at the next start
-they are closed as INTERNAL_ERROR so that nobody polls them forever.
+Runs a stopped server left in progress cannot be resumed (their workers died with it); at the next
+start they are closed as INTERNAL_ERROR so that nobody polls them forever.
 """
 
 from __future__ import annotations
@@ -19,28 +19,28 @@ import signal
 import threading
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from brickyard.local.apierror import ApiError
 from brickyard.local.procs import is_worker_process
 from brickyard.local.runs import states as s
-from brickyard.local.runs.execution import RunExecution
+from brickyard.local.runs.execution import RunExecution, RunSetting
 from brickyard.local.runs.overrides import apply_overrides, job_parameters, overriding_parameters
 from brickyard.local.runs.references import RefContext, ReferenceError_, resolve_text
+from brickyard.local.runs.tasks import Attempt
 from brickyard.local.runs.worker_task import PID_FILE
-from brickyard.local.store.jobs import JobRecord
+from brickyard.local.store.jobs import JobRecord, JobStore
 from brickyard.local.store.runs import JOB
 
-if TYPE_CHECKING:
-    from brickyard.local.runs.tasks import Attempt
-    from brickyard.local.server.services import Services
-
 log = logging.getLogger("brickyard.local")
+INTERRUPTED = "The local workspace stopped while this run was in progress."
 
 
 class Orchestrator:
-    def __init__(self, services: Services) -> None:
-        self.services = services
+    def __init__(self, setting: RunSetting, jobs: JobStore) -> None:
+        self.setting = setting
+        self.jobs = jobs
+        self.runs = setting.runs
         self._lock = threading.Lock()
         self._active: dict[int, RunExecution] = {}
         self._closing = False
@@ -48,9 +48,9 @@ class Orchestrator:
     # ---- starting runs ---------------------------------------------------------------------------
 
     def run_now(self, body: dict[str, Any]) -> dict[str, Any]:
-        job = self.services.jobs.get(body.get("job_id"))
+        job = self.jobs.get(body.get("job_id"))
         token = body.get("idempotency_token")
-        if token and (existing := self.services.runs.run_for_token(f"job:{job.job_id}:{token}")):
+        if token and (existing := self.runs.run_for_token(f"job:{job.job_id}:{token}")):
             return {"run_id": existing, "number_in_job": existing}
         only = body.get("only") or None
         if only:
@@ -69,13 +69,13 @@ class Orchestrator:
         if not execution.doc["overriding_parameters"]:
             del execution.doc["overriding_parameters"]
         if token:
-            self.services.runs.remember_token(f"job:{job.job_id}:{token}", execution.run_id)
+            self.runs.remember_token(f"job:{job.job_id}:{token}", execution.run_id)
         self._launch(execution, bool(queue))
         return {"run_id": execution.run_id, "number_in_job": execution.run_id}
 
     def submit(self, body: dict[str, Any]) -> dict[str, Any]:
         token = body.get("idempotency_token")
-        if token and (existing := self.services.runs.run_for_token(f"submit:{token}")):
+        if token and (existing := self.runs.run_for_token(f"submit:{token}")):
             return {"run_id": existing}
         settings = {
             k: copy.deepcopy(v)
@@ -84,17 +84,17 @@ class Orchestrator:
         }
         settings["name"] = body.get("run_name") or "Untitled"
         settings["max_concurrent_runs"] = 1
-        job = self.services.jobs.create(settings, self.services.user, hidden=True)
+        job = self.jobs.create(settings, self.setting.identity.user, hidden=True)
         execution = self._new_run(job, job.settings, {}, "SUBMIT_RUN", "ONE_TIME", None)
         if token:
-            self.services.runs.remember_token(f"submit:{token}", execution.run_id)
+            self.runs.remember_token(f"submit:{token}", execution.run_id)
         self._launch(execution, queue=False)
         return {"run_id": execution.run_id}
 
     def start_child(self, spec: dict[str, Any], parent: Attempt) -> RunExecution:
         """The run a run_job task starts; it counts against the child job's concurrency like any run."""
         try:
-            job = self.services.jobs.get(spec.get("job_id"))
+            job = self.jobs.get(spec.get("job_id"))
         except ApiError:
             raise ApiError.not_found(f"Job {spec.get('job_id')} does not exist.") from None
         settings = apply_overrides(job.settings, spec)
@@ -114,7 +114,7 @@ class Orchestrator:
         trigger: str,
         only: list[str] | None,
     ) -> RunExecution:
-        run_id = self.services.runs.new_id()
+        run_id = self.runs.new_id()
         started = int(time.time() * 1000)
         params, docs = job_parameters(settings, given)
         ctx = RefContext(
@@ -123,8 +123,8 @@ class Orchestrator:
             run_id=run_id,
             start_time_ms=started,
             trigger=trigger,
-            host=self.services.host,
-            workspace_id=self.services.workspace_id,
+            host=self.setting.identity.host,
+            workspace_id=self.setting.identity.workspace_id,
         )
         try:
             params = {k: resolve_text(v, ctx) for k, v in params.items()}
@@ -134,6 +134,7 @@ class Orchestrator:
             doc["value"] = params[doc["name"]]
         extra: dict[str, Any] = {"job_parameters": docs} if docs else {}
         execution = RunExecution(
+            self.setting,
             self,
             run_id,
             job.job_id,
@@ -184,7 +185,7 @@ class Orchestrator:
     # ---- stopping runs ---------------------------------------------------------------------------
 
     def cancel(self, run_id: Any) -> None:
-        row = self.services.runs.get(run_id)
+        row = self.runs.get(run_id)
         execution = self._active.get(row.root_run_id)
         if execution is not None:
             execution.cancel(s.CANCELED)
@@ -193,7 +194,7 @@ class Orchestrator:
         if job_id is None and not all_queued:
             raise ApiError.invalid("give job_id, or all_queued_runs=true")
         if job_id is not None:
-            job_id = self.services.jobs.get(job_id).job_id
+            job_id = self.jobs.get(job_id).job_id
         with self._lock:
             targets = [
                 e
@@ -204,13 +205,13 @@ class Orchestrator:
             execution.cancel(s.CANCELED)
 
     def delete(self, run_id: Any) -> None:
-        row = self.services.runs.get(run_id)
+        row = self.runs.get(run_id)
         if row.kind != JOB:
             raise ApiError.invalid(f"Run {row.run_id} is a task run; delete its job run {row.root_run_id}.")
         if row.active or row.run_id in self._active:
             raise ApiError.invalid_state(f"Run {row.run_id} is active; cancel it before deleting it.")
-        self.services.runs.delete(row.run_id)
-        directory = self.services.home.runs_dir / str(row.run_id)
+        self.runs.delete(row.run_id)
+        directory = self.setting.runs_dir / str(row.run_id)
         if directory.is_dir():
             import shutil
 
@@ -223,18 +224,16 @@ class Orchestrator:
 
     def recover(self) -> int:
         """Close runs a previous server left active; returns how many."""
-        rows = self.services.runs.interrupted()
+        rows = self.runs.interrupted()
         for row in rows:
             if row.kind != JOB:
-                _end_orphan(self.services.home.runs_dir / str(row.root_run_id) / str(row.run_id) / PID_FILE)
+                _end_orphan(self.setting.runs_dir / str(row.root_run_id) / str(row.run_id) / PID_FILE)
             doc = row.doc
             doc.update(
-                s.state_docs(
-                    s.INTERNAL_ERROR, s.FAILED, "The local workspace stopped while this run was active."
-                ),
+                s.state_docs(s.INTERNAL_ERROR, s.FAILED, INTERRUPTED),
                 end_time=doc.get("end_time") or int(time.time() * 1000),
             )
-            self.services.runs.save(row.kind, doc, row.parent_run_id, row.root_run_id)
+            self.runs.save(row.kind, doc, row.parent_run_id, row.root_run_id)
         return len(rows)
 
     def shutdown(self, timeout: float = 20.0) -> None:

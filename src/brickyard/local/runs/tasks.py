@@ -3,7 +3,9 @@
 Each attempt is a task run with its own run id, as on a workspace, so `runs/get` lists every
 attempt and `attempt_number` counts them. Workers run the code-carrying task types; the
 orchestration types (condition, run_job, for_each) and pipeline tasks are handled in the server
-(`runs.control`), since they start no user code of their own.
+(`runs.control`), since they start no user code of their own. Which of the two runs an attempt is
+the run's `execute` (`runs.dispatch`), given to it when the server is wired, so this module knows
+neither.
 """
 
 from __future__ import annotations
@@ -11,17 +13,67 @@ from __future__ import annotations
 import copy
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from brickyard.local.runs import states as s
 from brickyard.local.runs.graph import Finished
+from brickyard.local.runs.identity import WorkspaceIdentity
 from brickyard.local.runs.outcome import Outcome
 from brickyard.local.runs.references import RefContext, ReferenceError_, UpstreamTask, resolve
+from brickyard.local.store.runs import RunStore
 from brickyard.task_types import TASK_TYPES
 
-if TYPE_CHECKING:
-    from brickyard.local.runs.execution import RunExecution
+TaskExecutor = Callable[["Attempt", threading.Event], Outcome]
+"""Runs one attempt to its outcome: in a worker, or in the server for the orchestration types."""
+
+
+class ChildRun(Protocol):
+    """A run that a run_job task started and follows."""
+
+    run_id: int
+    job_id: int
+    result: str | None
+    done: threading.Event
+
+    def cancel(self, reason: str = ...) -> bool: ...
+
+
+class TaskRun(Protocol):
+    """What a task needs of the job run it belongs to (`runs.execution.RunExecution`)."""
+
+    run_id: int
+    job_id: int
+    job_name: str
+    settings: dict[str, Any]
+    parameters: dict[str, str]
+    trigger: str
+    start_time: int
+    cancel_reason: str | None
+    cond: threading.Condition
+    runs: RunStore
+    identity: WorkspaceIdentity
+    token: str
+    """The run's own credential (`runs.tokens`): what its task code authenticates with."""
+
+    @property
+    def directory(self) -> Path: ...
+
+    def page_url(self, run_id: int) -> str: ...
+
+    def notify(self) -> None: ...
+
+    def upstream(self) -> dict[str, UpstreamTask]: ...
+
+    def upstream_values(self) -> dict[str, dict[str, Any]]: ...
+
+    def execute(self, attempt: Attempt, cancelled: threading.Event) -> Outcome: ...
+
+    def start_child(self, spec: dict[str, Any], parent: Attempt) -> ChildRun: ...
+
+    def release_thread(self) -> None: ...
+
 
 # Settings a task run echoes back in runs/get, as a workspace does.
 DOC_FIELDS = (
@@ -48,7 +100,7 @@ def task_type(task: dict[str, Any]) -> str:
 class TaskExecution:
     def __init__(
         self,
-        run: RunExecution,
+        run: TaskRun,
         task: dict[str, Any],
         kind: str,
         parent_run_id: int,
@@ -137,7 +189,7 @@ class TaskExecution:
         finally:
             self.done.set()
             self.run.notify()
-            self.run.services.db.release_thread()
+            self.run.release_thread()
 
     def _retry(self, outcome: Outcome, number: int) -> bool:
         if outcome.result in (s.SUCCESS, s.CANCELED) or self.cancelled.is_set():
@@ -158,7 +210,7 @@ class Attempt:
         self.run = execution.run
         self.task = execution.task
         self.number = number
-        self.run_id = self.run.services.runs.new_id()
+        self.run_id = self.run.runs.new_id()
         self.resolved: dict[str, Any] = {}
         self.started = int(time.time() * 1000)
         self._running_at: int | None = None
@@ -198,7 +250,7 @@ class Attempt:
 
     def save(self) -> None:
         kind = self.execution.kind
-        self.run.services.runs.save(kind, self.doc, self.execution.parent_run_id, self.run.run_id)
+        self.run.runs.save(kind, self.doc, self.execution.parent_run_id, self.run.run_id)
 
     def wait_for_retry(self) -> bool:
         """Sleep `min_retry_interval_millis`; False if the run is canceled meanwhile."""
@@ -212,9 +264,6 @@ class Attempt:
         self.save()
 
     def execute(self) -> Outcome:
-        from brickyard.local.runs import control
-        from brickyard.local.runs.worker_task import run_in_worker
-
         self.started = int(time.time() * 1000)
         self.doc.update(start_time=self.started, **s.state_docs(s.PENDING))
         self.save()
@@ -225,12 +274,7 @@ class Attempt:
         except ReferenceError_ as err:
             return Outcome.failed(str(err), "INVALID_RUN_CONFIGURATION")
         self.doc["resolved_values"] = resolved_values(self.resolved)
-        kind = task_type(self.task)
-        handler = control.HANDLERS.get(kind)
-        if handler is not None:
-            self.mark_running()
-            return handler(self, self.cancelled)
-        return run_in_worker(self, self.cancelled)
+        return self.run.execute(self, self.cancelled)
 
     def finish(self, outcome: Outcome, life: str = s.TERMINATED) -> None:
         end = int(time.time() * 1000)
@@ -246,7 +290,7 @@ class Attempt:
                 **(self.resolved.get("condition_task") or {}),
                 "outcome": outcome.outcome,
             }
-        self.run.services.runs.set_output(
+        self.run.runs.set_output(
             self.run_id,
             {
                 "notebook_result": outcome.notebook_result,
@@ -267,8 +311,8 @@ class Attempt:
             run_id=run.run_id,
             start_time_ms=run.start_time,
             trigger=run.trigger,
-            host=run.services.host,
-            workspace_id=run.services.workspace_id,
+            host=run.identity.host,
+            workspace_id=run.identity.workspace_id,
             parameters=run.parameters,
             tasks=run.upstream(),
             task_key=self.execution.key,

@@ -19,17 +19,20 @@ import json
 import logging
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from brickyard.errors import BrickyardError, PipelineError
 from brickyard.local.engine import CATALOG_SYNC_ENV
+from brickyard.local.home import LocalHome
 from brickyard.local.runs.catalog import SNAPSHOT_FILE, read_changes
-from brickyard.local.store.pipelines import PipelineRecord
-
-if TYPE_CHECKING:
-    from brickyard.local.runs.workers import Worker
-    from brickyard.local.server.services import Services
+from brickyard.local.runs.compute import Compute
+from brickyard.local.runs.tokens import RunTokens
+from brickyard.local.runs.workers import Worker, WorkerPool
+from brickyard.local.store.catalog import CatalogStore
+from brickyard.local.store.pipeline_events import EventStore
+from brickyard.local.store.pipelines import PipelineRecord, PipelineStore
 
 WORKER_MODULE = "brickyard.pipelines.worker"
 STOP_GRACE = 10.0
@@ -37,6 +40,21 @@ POLL = 0.1
 PID_FILE = "worker.pid"
 FINAL_STATES = ("COMPLETED", "FAILED", "CANCELED")
 log = logging.getLogger("brickyard.local")
+
+
+@dataclass(frozen=True)
+class UpdateSetting:
+    """What every pipeline update of this workspace shares; built once, when the server is wired."""
+
+    home: LocalHome
+    pipelines: PipelineStore
+    events: EventStore
+    catalog: CatalogStore
+    compute: Compute
+    pool: WorkerPool
+    tokens: RunTokens
+    host: str
+    release_thread: Callable[[], None]
 
 
 class _EventFile:
@@ -67,12 +85,12 @@ class _EventFile:
 class UpdateExecution:
     def __init__(
         self,
-        services: Services,
+        setting: UpdateSetting,
         record: PipelineRecord,
         doc: dict[str, Any],
         on_done: Callable[[UpdateExecution], None],
     ) -> None:
-        self.services = services
+        self.setting = setting
         self.record = record
         self.doc = doc
         self.update_id: str = doc["update_id"]
@@ -87,7 +105,9 @@ class UpdateExecution:
         self._seen_events = 0
         self._reported: str | None = None
         """The final state the worker's events announced, shown once its tables are published."""
-        self.directory = services.home.root / "pipelines" / record.pipeline_id / self.update_id
+        self._final_events: list[dict[str, Any]] = []
+        """The worker's events announcing that final state, held back until then as well."""
+        self.directory = setting.home.root / "pipelines" / record.pipeline_id / self.update_id
         self.events = _EventFile(self.directory / "events.jsonl")
 
     def start(self) -> None:
@@ -112,7 +132,7 @@ class UpdateExecution:
         finally:
             self.done.set()
             self._on_done(self)
-            self.services.db.release_thread()
+            self.setting.release_thread()
 
     def _run(self) -> None:
         from brickyard.local.runs.pipeline_spec import build_spec
@@ -121,9 +141,8 @@ class UpdateExecution:
 
         self._set_state("WAITING_FOR_RESOURCES")
         try:
-            remote = self.services.compute.default_remote()
-            spec = build_spec(self.services.home, self.record)
-            _check_catalog(self.services, spec.catalog)
+            remote = self.setting.compute.default_remote()
+            spec = build_spec(self.setting.home, self.record)
         except BrickyardError as err:
             self._fail(str(err))
             return
@@ -141,24 +160,31 @@ class UpdateExecution:
         )
         request = PipelineRequest(
             spark_remote=remote,
-            warehouse=str(self.services.home.warehouse),
+            warehouse=str(self.setting.home.warehouse),
             spec=spec.to_dict(),
             events_file=str(self.events.path),
             result_file=str(self.directory / "result.json"),
             options=options.to_dict(),
         )
         request.write(self.directory / "request.json")
-        (self.directory / SNAPSHOT_FILE).write_text(self.services.catalog.load().to_json(), encoding="utf-8")
-        env = {"SPARK_REMOTE": remote, CATALOG_SYNC_ENV: str(self.directory)}
-        worker = self.services.pool.run_module(
-            WORKER_MODULE,
-            [str(self.directory / "request.json")],
-            self.directory / "worker.out",
-            self.directory,
-            env,
-        )
-        (self.directory / PID_FILE).write_text(str(worker.pid))
-        self._watch(worker)
+        (self.directory / SNAPSHOT_FILE).write_text(self.setting.catalog.load().to_json(), encoding="utf-8")
+        tokens = self.setting.tokens
+        with tokens.scoped(f"pipeline update {self.update_id}") as token:
+            env = {
+                "SPARK_REMOTE": remote,
+                CATALOG_SYNC_ENV: str(self.directory),
+                "DATABRICKS_HOST": self.setting.host,
+                "DATABRICKS_TOKEN": token,
+            }
+            worker = self.setting.pool.run_module(
+                WORKER_MODULE,
+                [str(self.directory / "request.json")],
+                self.directory / "worker.out",
+                self.directory,
+                env,
+            )
+            (self.directory / PID_FILE).write_text(str(worker.pid))
+            self._watch(worker)
         self._finish(worker)
 
     def _watch(self, worker: Worker) -> None:
@@ -173,7 +199,7 @@ class UpdateExecution:
     def _finish(self, worker: Worker) -> None:
         changes = read_changes(self.directory)
         if changes:
-            self.services.catalog.apply(changes)
+            self.setting.catalog.apply(changes)
         (self.directory / PID_FILE).unlink(missing_ok=True)
         try:
             self.result = json.loads((self.directory / "result.json").read_text(encoding="utf-8"))
@@ -187,6 +213,7 @@ class UpdateExecution:
         self.error = self.result.get("error")
         state = str(self.result.get("state") or "FAILED")
         if self._reported == state:  # the worker's last event normally says so already
+            self.setting.events.append(self.pipeline_id, self._final_events)
             self._set_state(state)
         else:
             self._fail(self.error or f"the update ended {state}", state=state)
@@ -196,14 +223,17 @@ class UpdateExecution:
         if not events:
             return
         self._seen_events += len(events)
-        self.services.pipeline_events.append(self.pipeline_id, events)
+        shown = []
         for event in events:
-            if event.get("event_type") == "update_progress":
-                state = str((event.get("details") or {}).get("update_progress", {}).get("state", ""))
-                if state in FINAL_STATES:
-                    self._reported = state
-                elif state and not self.cancelled.is_set():
-                    self._set_state(state)
+            state = _progress_state(event)
+            if state in FINAL_STATES:
+                self._reported = state
+                self._final_events.append(event)  # logged once the tables are published
+                continue
+            shown.append(event)
+            if state and not self.cancelled.is_set():
+                self._set_state(state)
+        self.setting.events.append(self.pipeline_id, shown)
 
     def _set_state(self, state: str) -> None:
         """Move the update on; an update that has ended stays ended (a late stop changes nothing)."""
@@ -211,14 +241,14 @@ class UpdateExecution:
             if self.state in FINAL_STATES and state not in FINAL_STATES:
                 return
             self.state = state
-            self.services.pipelines.set_update_state(self.update_id, state)
+            self.setting.pipelines.set_update_state(self.update_id, state)
 
     def _fail(self, message: str, state: str = "FAILED") -> None:
         """End the update as `state`, with the event log saying why (in the executor's shapes)."""
         from brickyard.pipelines.events import EventLog
 
         self.error = self.error or message
-        sink = _StoreSink(self.services, self.pipeline_id)
+        sink = _StoreSink(self.setting.events, self.pipeline_id)
         events = EventLog(sink, self.pipeline_id, self.record.name, self.update_id)
         if not self._seen_events:
             events.emit(
@@ -228,28 +258,20 @@ class UpdateExecution:
         self._set_state(state)
 
 
-def _check_catalog(services: Services, catalog: str | None) -> None:
-    """An update publishes into an existing catalog (it creates its schema, not the catalog)."""
-    from brickyard.local.apierror import ApiError
-
-    if not catalog:
-        return
-    try:
-        services.unity.get_catalog(catalog)
-    except ApiError:
-        raise PipelineError(
-            f"Catalog '{catalog}' does not exist. Create it first (a catalog the bundle uses but does not "
-            "define: `brickyard deploy --local` creates those in the local workspace)"
-        ) from None
-
-
 class _StoreSink:
-    def __init__(self, services: Services, pipeline_id: str) -> None:
-        self.services = services
+    def __init__(self, events: EventStore, pipeline_id: str) -> None:
+        self.events = events
         self.pipeline_id = pipeline_id
 
     def emit(self, event: dict[str, Any]) -> None:
-        self.services.pipeline_events.append(self.pipeline_id, [event])
+        self.events.append(self.pipeline_id, [event])
+
+
+def _progress_state(event: dict[str, Any]) -> str:
+    """The state an `update_progress` event announces; empty for any other event."""
+    if event.get("event_type") != "update_progress":
+        return ""
+    return str((event.get("details") or {}).get("update_progress", {}).get("state", ""))
 
 
 def _tail(path: Path, limit: int = 2000) -> str:

@@ -14,15 +14,12 @@ import os
 import signal
 import threading
 import time
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from brickyard.local.apierror import ApiError
 from brickyard.local.procs import is_worker_process
-from brickyard.local.runs.update_execution import FINAL_STATES, PID_FILE, UpdateExecution
+from brickyard.local.runs.update_execution import FINAL_STATES, PID_FILE, UpdateExecution, UpdateSetting
 from brickyard.local.store.pipelines import PipelineRecord
-
-if TYPE_CHECKING:
-    from brickyard.local.server.services import Services
 
 CAUSES = (
     "API_CALL",
@@ -37,8 +34,8 @@ log = logging.getLogger("brickyard.local")
 
 
 class PipelineUpdates:
-    def __init__(self, services: Services) -> None:
-        self.services = services
+    def __init__(self, setting: UpdateSetting) -> None:
+        self.setting = setting
         self._lock = threading.Lock()
         self._active: dict[str, UpdateExecution] = {}
         self._closing = False
@@ -60,7 +57,7 @@ class PipelineUpdates:
                 )
             doc = {
                 "pipeline_id": record.pipeline_id,
-                "update_id": self.services.pipelines.new_id(),
+                "update_id": self.setting.pipelines.new_id(),
                 "config": record.spec,
                 "cause": cause,
                 "state": "CREATED",
@@ -68,8 +65,8 @@ class PipelineUpdates:
                 "mode": "DEFAULT",
                 **options,
             }
-            self.services.pipelines.add_update(doc)
-            execution = UpdateExecution(self.services, record, doc, self._finished)
+            self.setting.pipelines.add_update(doc)
+            execution = UpdateExecution(self.setting, record, doc, self._finished)
             self._active[record.pipeline_id] = execution
         execution.start()
         return execution
@@ -97,13 +94,11 @@ class PipelineUpdates:
 
     def recover(self) -> int:
         """Close updates a previous server left active; returns how many."""
-        unfinished = self.services.pipelines.unfinished_updates()
+        unfinished = self.setting.pipelines.unfinished_updates()
         for doc in unfinished:
-            pid_file = (
-                self.services.home.root / "pipelines" / doc["pipeline_id"] / doc["update_id"] / PID_FILE
-            )
+            pid_file = self.setting.home.root / "pipelines" / doc["pipeline_id"] / doc["update_id"] / PID_FILE
             _end_orphan(pid_file)
-            self.services.pipelines.set_update_state(doc["update_id"], "FAILED")
+            self.setting.pipelines.set_update_state(doc["update_id"], "FAILED")
         return len(unfinished)
 
     def shutdown(self, timeout: float = 20.0) -> None:

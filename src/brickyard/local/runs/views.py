@@ -9,15 +9,27 @@ how the API exposes for-each iterations. API 2.2 pages long task and iteration l
 from __future__ import annotations
 
 import copy
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from brickyard.local.apierror import ApiError
+from brickyard.local.home import LocalHome
 from brickyard.local.runs.worker_task import read_tail
 from brickyard.local.store import paging
-from brickyard.local.store.runs import ITERATION, JOB, TASK, RunRow
+from brickyard.local.store.runs import ITERATION, JOB, TASK, RunRow, RunStore
 
-if TYPE_CHECKING:
-    from brickyard.local.server.services import Services
+
+class Services(Protocol):
+    """What the views read: the run store, the runs' directories (for logs), the workspace user."""
+
+    @property
+    def runs(self) -> RunStore: ...
+
+    @property
+    def home(self) -> LocalHome: ...
+
+    @property
+    def user(self) -> str: ...
+
 
 PAGE = 100
 _TASK_RUN_FIELDS = (

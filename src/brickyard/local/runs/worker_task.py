@@ -14,20 +14,22 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from brickyard.errors import LocalWorkspaceError
 from brickyard.local.apierror import ApiError
 from brickyard.local.engine import CATALOG_SYNC_ENV
+from brickyard.local.home import LocalHome
 from brickyard.local.protocol import TaskRequest, TaskResult
 from brickyard.local.runs import states as s
 from brickyard.local.runs.catalog import SNAPSHOT_FILE, read_changes
+from brickyard.local.runs.compute import Compute
 from brickyard.local.runs.environments import EnvironmentError_, build, plan_environment
 from brickyard.local.runs.outcome import Outcome
-from brickyard.local.runs.workers import wait_or_deadline
-
-if TYPE_CHECKING:
-    from brickyard.local.runs.tasks import Attempt
+from brickyard.local.runs.tasks import Attempt
+from brickyard.local.runs.workers import WorkerPool, wait_or_deadline
+from brickyard.local.store.catalog import CatalogStore
+from brickyard.local.store.clusters import ClusterStore
 
 TIMEOUT_GRACE = 1.5
 STOP_GRACE = 5.0
@@ -45,13 +47,12 @@ class ComputeSpec:
     init_scripts: list[Any] = field(default_factory=list)
 
 
-def compute_spec(attempt: Attempt) -> ComputeSpec:
+def compute_spec(attempt: Attempt, clusters: ClusterStore) -> ComputeSpec:
     """The cluster settings a task runs with: its existing cluster, job cluster, or new cluster."""
     task = attempt.task
-    services = attempt.run.services
     if cluster_id := task.get("existing_cluster_id"):
         try:
-            cluster = services.clusters.ensure_running(str(cluster_id))
+            cluster = clusters.ensure_running(str(cluster_id))
         except ApiError as err:
             raise _ComputeError(err.message, "RESOURCE_NOT_FOUND") from None
         return ComputeSpec(
@@ -63,10 +64,10 @@ def compute_spec(attempt: Attempt) -> ComputeSpec:
         )
     spec: dict[str, Any] = task.get("new_cluster") or {}
     if key := task.get("job_cluster_key"):
-        clusters = {c.get("job_cluster_key"): c for c in attempt.run.settings.get("job_clusters") or []}
-        if key not in clusters:
+        defined = {c.get("job_cluster_key"): c for c in attempt.run.settings.get("job_clusters") or []}
+        if key not in defined:
             raise _ComputeError(f"job cluster {key} is not defined in the job", "INVALID_RUN_CONFIGURATION")
-        spec = clusters[key].get("new_cluster") or {}
+        spec = defined[key].get("new_cluster") or {}
     return ComputeSpec(
         spec.get("spark_conf") or {},
         _env(spec.get("spark_env_vars")),
@@ -99,78 +100,99 @@ class _ComputeError(Exception):
         self.code = code
 
 
-def run_in_worker(attempt: Attempt, cancelled: threading.Event) -> Outcome:
-    services = attempt.run.services
-    try:
-        spec = compute_spec(attempt)
-        remote = services.compute.remote_for(spec.spark_conf)
-    except _ComputeError as err:
-        return Outcome.failed(str(err), err.code)
-    except LocalWorkspaceError as err:
-        return Outcome.failed(f"the Spark engine is not available: {err}", "CLUSTER_ERROR")
-    if spec.cluster_id:
-        attempt.doc["cluster_instance"] = {
-            "cluster_id": spec.cluster_id,
-            "spark_context_id": str(spec.spark_context_id or ""),
-        }
-    directory = attempt.directory
-    directory.mkdir(parents=True, exist_ok=True)
-    try:
-        python = _environment(attempt, spec)
-    except EnvironmentError_ as err:
-        return Outcome.failed(str(err), err.code)
-    request_file = directory / "request.json"
-    result_file = directory / "result.json"
-    request = TaskRequest(
-        run_id=attempt.run.run_id,
-        task_run_id=attempt.run_id,
-        task_key=attempt.task["task_key"],
-        task=with_environment_libraries(attempt.resolved, attempt.run.settings),
-        spark_remote=remote,
-        warehouse=str(services.home.warehouse),
-        workspace_root=str(services.home.workspace_root),
-        storage_root=str(services.home.storage_root),
-        metadata_db=str(services.home.metadata_db),
-        result_file=str(result_file),
-        job_id=attempt.run.job_id,
-        attempt=attempt.number,
-        job_parameters=dict(attempt.run.parameters),
-        task_values=attempt.run.upstream_values(),
-        host=services.host,
-        token=services.token,
-        environment=spec.env,
-        spark_conf={str(k): str(v) for k, v in spec.spark_conf.items()},
-        timeout_seconds=int(attempt.task.get("timeout_seconds") or 0),
-        log_file=str(attempt.log_file),
-    )
-    _write_private(request_file, request.to_json())
-    env = dict(spec.env)
-    if services.compute.is_embedded(remote):
-        (directory / SNAPSHOT_FILE).write_text(services.catalog.load().to_json(), encoding="utf-8")
-        env[CATALOG_SYNC_ENV] = str(directory)
-    if cancelled.is_set():
-        return Outcome(attempt.cancel_result(), message="canceled before it started")
-    worker = services.pool.launch(request_file, remote, env, directory, python=python)
-    (directory / PID_FILE).write_text(str(worker.pid))
-    attempt.mark_running()
-    timeout = request.timeout_seconds
-    deadline = time.monotonic() + timeout + TIMEOUT_GRACE if timeout else None
-    verdict = wait_or_deadline(worker, deadline, cancelled)
-    if verdict is not None:
-        worker.stop(STOP_GRACE)
+class WorkerTasks:
+    """Runs the code-carrying task types, each attempt in a worker process of its own."""
+
+    def __init__(
+        self,
+        home: LocalHome,
+        clusters: ClusterStore,
+        catalog: CatalogStore,
+        compute: Compute,
+        pool: WorkerPool,
+    ) -> None:
+        self.home = home
+        self.clusters = clusters
+        self.catalog = catalog
+        self.compute = compute
+        self.pool = pool
+
+    def __call__(self, attempt: Attempt, cancelled: threading.Event) -> Outcome:
+        try:
+            spec = compute_spec(attempt, self.clusters)
+            remote = self.compute.remote_for(spec.spark_conf)
+        except _ComputeError as err:
+            return Outcome.failed(str(err), err.code)
+        except LocalWorkspaceError as err:
+            return Outcome.failed(f"the Spark engine is not available: {err}", "CLUSTER_ERROR")
+        if spec.cluster_id:
+            attempt.doc["cluster_instance"] = {
+                "cluster_id": spec.cluster_id,
+                "spark_context_id": str(spec.spark_context_id or ""),
+            }
+        directory = attempt.directory
+        directory.mkdir(parents=True, exist_ok=True)
+        try:
+            python = _environment(attempt, spec, self.home)
+        except EnvironmentError_ as err:
+            return Outcome.failed(str(err), err.code)
+        request_file = directory / "request.json"
+        result_file = directory / "result.json"
+        request = TaskRequest(
+            run_id=attempt.run.run_id,
+            task_run_id=attempt.run_id,
+            task_key=attempt.task["task_key"],
+            task=with_environment_libraries(attempt.resolved, attempt.run.settings),
+            spark_remote=remote,
+            warehouse=str(self.home.warehouse),
+            workspace_root=str(self.home.workspace_root),
+            storage_root=str(self.home.storage_root),
+            metadata_db=str(self.home.metadata_db),
+            result_file=str(result_file),
+            job_id=attempt.run.job_id,
+            attempt=attempt.number,
+            job_parameters=dict(attempt.run.parameters),
+            task_values=attempt.run.upstream_values(),
+            host=attempt.run.identity.host,
+            token=attempt.run.token,
+            environment=spec.env,
+            spark_conf={str(k): str(v) for k, v in spec.spark_conf.items()},
+            timeout_seconds=int(attempt.task.get("timeout_seconds") or 0),
+            log_file=str(attempt.log_file),
+        )
+        _write_private(request_file, request.to_json())
+        env = dict(spec.env)
+        if self.compute.is_embedded(remote):
+            (directory / SNAPSHOT_FILE).write_text(self.catalog.load().to_json(), encoding="utf-8")
+            env[CATALOG_SYNC_ENV] = str(directory)
+        if cancelled.is_set():
+            return Outcome(attempt.cancel_result(), message="canceled before it started")
+        worker = self.pool.launch(request_file, remote, env, directory, python=python)
+        (directory / PID_FILE).write_text(str(worker.pid))
+        attempt.mark_running()
+        timeout = request.timeout_seconds
+        deadline = time.monotonic() + timeout + TIMEOUT_GRACE if timeout else None
+        verdict = wait_or_deadline(worker, deadline, cancelled)
+        if verdict is not None:
+            worker.stop(STOP_GRACE)
+        else:
+            worker.stop(0)  # it exited: end whatever it left running in its process group
         (directory / PID_FILE).unlink(missing_ok=True)
-        _apply_catalog_changes(attempt, directory)
-        return _stopped(attempt, verdict, timeout)
-    worker.stop(0)  # it exited: end whatever it left running in its process group
-    (directory / PID_FILE).unlink(missing_ok=True)
-    _apply_catalog_changes(attempt, directory)
-    return _collect(result_file, worker.returncode, worker.out_file)
+        self._apply_catalog_changes(directory)
+        if verdict is not None:
+            return _stopped(attempt, verdict, timeout)
+        return _collect(result_file, worker.returncode, worker.out_file)
+
+    def _apply_catalog_changes(self, directory: Path) -> None:
+        """What the task's session did to the catalog becomes the workspace's (see `runs.catalog`)."""
+        changes = read_changes(directory)
+        if changes:
+            self.catalog.apply(changes)
 
 
-def _environment(attempt: Attempt, spec: ComputeSpec) -> str | None:
+def _environment(attempt: Attempt, spec: ComputeSpec, home: LocalHome) -> str | None:
     """The Python of the task's cluster environment, built if needed (`runs.environments`); None
     when the local runtime is all the cluster asks for. What was decided goes to the task's log."""
-    home = attempt.run.services.home
     task = with_environment_libraries(attempt.resolved, attempt.run.settings)
     plan = plan_environment(task, spec.init_scripts, spec.env, home.workspace_root, home.storage_root)
     if plan is None:
@@ -197,13 +219,6 @@ def _stopped(attempt: Attempt, verdict: str, timeout: int) -> Outcome:
         message = "The job run timed out."
         return Outcome(result, message=message, error=message)
     return Outcome(result, message="Run was canceled.")
-
-
-def _apply_catalog_changes(attempt: Attempt, directory: Path) -> None:
-    """What the task's session did to the catalog becomes the workspace's (see `runs.catalog`)."""
-    changes = read_changes(directory)
-    if changes:
-        attempt.run.services.catalog.apply(changes)
 
 
 def _collect(result_file: Path, exit_code: int | None, out_file: Path) -> Outcome:

@@ -8,7 +8,9 @@ or a for-each with many iterations, not cost 2 s per task. A task whose environm
 a task that runs in its cluster's own environment (`runs.environments`), and any task while the
 fork server is starting or after it died (it is restarted).
 
-Every worker is its own process group, so a timeout or cancel ends the task and its children. Its
+Every worker is its own process group, so a timeout or cancel ends the task and its children, and
+every worker dies with the server: a forked one through the fork server, a cold one because it is
+started through `runs.tether`. Its
 stdout and stderr go to `worker.out` next to the request (interpreter noise, a crash before the
 task started); the task's own output goes to `request.log_file`, which the worker writes.
 """
@@ -28,6 +30,7 @@ from typing import Protocol
 from brickyard.local.runs.forkserver import ForkServer, ForkServerDown
 
 WORKER_MODULE = "brickyard.local.worker"
+TETHER_MODULE = "brickyard.local.runs.tether"
 READY_WAIT = 30.0
 
 
@@ -144,7 +147,7 @@ class WorkerPool:
         full_env = {**self.base_env, **env, "PYTHONUNBUFFERED": "1"}
         with open(out_file, "ab") as out:
             proc = subprocess.Popen(
-                [python or self.python, "-m", module, *args],
+                [python or self.python, "-m", TETHER_MODULE, str(os.getpid()), module, *args],
                 stdin=subprocess.DEVNULL,
                 stdout=out,
                 stderr=subprocess.STDOUT,

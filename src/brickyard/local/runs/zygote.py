@@ -13,7 +13,9 @@ approach as PySpark's own worker daemon.
 Protocol, JSON lines. On stdin: `{"id": N, "module": M, "args": [...], "out": FILE, "cwd": DIR,
 "env": {...}}`. On stdout: `{"ready": true}` once prepared, `{"id": N, "pid": P}` per fork, and
 `{"exit": P, "code": C}` when a child ends (a negative code is the signal that ended it). EOF on
-stdin makes it exit; children keep running (the server ends them itself).
+stdin makes it exit. The server holds the only other end of that pipe, so EOF also means the server
+died, however it died: the children still running are then ended with their process groups, and
+each child is tied to this process (`procs.die_with_parent`) in case it is killed outright.
 """
 
 from __future__ import annotations
@@ -27,6 +29,8 @@ import signal
 import sys
 import traceback
 from typing import IO, Any, NoReturn
+
+from brickyard.local.procs import die_with_parent
 
 PREPARE_MODULE = "brickyard.local.worker"
 
@@ -46,16 +50,18 @@ def main() -> None:
     _send(protocol, {"ready": True})
     commands = sys.stdin.fileno()  # raw reads: a buffered reader could hold a line select() cannot see
     pending = b""
+    children: set[int] = set()
     try:
         while True:
             readable, _, _ = select.select([commands, wake_read], [], [])
             if wake_read in readable:
                 os.read(wake_read, 4096)
-            _reap(protocol)
+            children -= _reap(protocol)
             if commands not in readable:
                 continue
             chunk = os.read(commands, 65536)
             if not chunk:
+                _end_all(children)
                 return
             pending += chunk
             while b"\n" in pending:
@@ -63,31 +69,45 @@ def main() -> None:
                 command = json.loads(line)
                 sys.stdout.flush()
                 sys.stderr.flush()
+                zygote = os.getpid()
                 pid = os.fork()
                 if pid == 0:
                     for fd in (wake_read, wake_write, protocol.fileno()):
                         os.close(fd)
-                    _child(command)
+                    _child(command, zygote)
+                children.add(pid)
                 _send(protocol, {"id": command["id"], "pid": pid})
     finally:
         _reap(protocol)
 
 
-def _reap(protocol: IO[str]) -> None:
+def _reap(protocol: IO[str]) -> set[int]:
+    """Report every child that ended; returns their pids."""
+    ended: set[int] = set()
     while True:
         try:
             pid, status = os.waitpid(-1, os.WNOHANG)
         except ChildProcessError:
-            return
+            return ended
         if pid == 0:
-            return
+            return ended
+        ended.add(pid)
         code = os.waitstatus_to_exitcode(status)
-        _send(protocol, {"exit": pid, "code": code})
+        with contextlib.suppress(OSError):  # the server may be gone: nobody reads this any more
+            _send(protocol, {"exit": pid, "code": code})
 
 
-def _child(command: dict[str, Any]) -> NoReturn:
+def _end_all(children: set[int]) -> None:
+    """The server is gone: end every task still running, with whatever it started."""
+    for pid in children:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(pid, signal.SIGKILL)
+
+
+def _child(command: dict[str, Any], zygote: int) -> NoReturn:
     code = 70
     try:
+        die_with_parent(zygote)
         os.setsid()
         signal.set_wakeup_fd(-1)
         for sig in (signal.SIGCHLD, signal.SIGTERM, signal.SIGINT):

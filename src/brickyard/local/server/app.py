@@ -9,6 +9,7 @@ traceback in the server log only.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -26,8 +27,9 @@ from brickyard.local.server.services import Services
 log = logging.getLogger("brickyard.local")
 
 
-def create_app(services: Services) -> Any:
-    """The ASGI app: the FastAPI app behind client compatibility, wrapped in the Gate (token and faults)."""
+def create_app(services: Services, accepts: Callable[[str], bool]) -> Any:
+    """The ASGI app: the FastAPI app behind client compatibility, wrapped in the Gate (`accepts` says
+    which tokens, and faults)."""
     app = FastAPI(
         title="brickyard local workspace",
         version=__version__,
@@ -43,7 +45,7 @@ def create_app(services: Services) -> Any:
     app.add_exception_handler(RequestValidationError, _invalid_request)
     app.add_exception_handler(HTTPException, _http_error)
     app.add_exception_handler(Exception, _bug)
-    return Gate(ClientCompat(app), services.token, services.faults)
+    return Gate(ClientCompat(app), accepts, services.faults)
 
 
 def error_response(status: int, code: str, message: str, retry_after: float | None = None) -> JSONResponse:

@@ -15,7 +15,6 @@ version). It is the client's major.minor when its user agent names one, so the c
 
 from __future__ import annotations
 
-import hmac
 import logging
 import re
 import threading
@@ -75,8 +74,9 @@ class Endpoint:
 
 
 class ConnectProxy(grpc.GenericRpcHandler):  # type: ignore[misc]
-    def __init__(self, token: str, route: Route) -> None:
-        self._expected = f"Bearer {token}".encode()
+    def __init__(self, accepts: Callable[[str], bool], route: Route) -> None:
+        self._accepts = accepts
+        """Which bearer tokens are valid: the workspace's, or a run's while it runs (`runs.tokens`)."""
         self._route = route
         self._channels: dict[str, grpc.Channel] = {}
         self._lock = threading.Lock()
@@ -149,8 +149,8 @@ class ConnectProxy(grpc.GenericRpcHandler):  # type: ignore[misc]
         its workspace credentials, plus the endpoint's own token if its URL carries one."""
         given = list(context.invocation_metadata())
         headers = {str(k).lower(): v for k, v in given if isinstance(v, str)}
-        presented = headers.get("authorization", "").encode()
-        if not hmac.compare_digest(presented, self._expected):
+        scheme, _, presented = headers.get("authorization", "").partition(" ")
+        if scheme != "Bearer" or not presented.strip() or not self._accepts(presented.strip()):
             context.abort(grpc.StatusCode.UNAUTHENTICATED, "Invalid access token.")
         try:
             endpoint = Endpoint.parse(self._route(headers))

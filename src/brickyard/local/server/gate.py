@@ -2,15 +2,16 @@
 
 A plain ASGI middleware rather than a FastAPI dependency, so it costs one string compare per
 request and also guards paths that match no route. Only the SDK's discovery probe and the OpenAPI
-document are open; every other path needs `Authorization: Bearer <token>`, and a wrong one gets the
-Databricks 401 shape, which the SDK raises as `Unauthenticated`.
+document are open; every other path needs `Authorization: Bearer <token>` with a token the server
+accepts (the workspace token, or the token of a run in progress: `runs.tokens`), and a wrong one
+gets the Databricks 401 shape, which the SDK raises as `Unauthenticated`.
 """
 
 from __future__ import annotations
 
 import asyncio
-import hmac
 import json
+from collections.abc import Callable
 from typing import Any
 
 from brickyard.local.faults import FaultTable
@@ -24,9 +25,9 @@ Scope = dict[str, Any]
 
 
 class Gate:
-    def __init__(self, app: Any, token: str, faults: FaultTable) -> None:
+    def __init__(self, app: Any, accepts: Callable[[str], bool], faults: FaultTable) -> None:
         self.app = app
-        self._expected = f"Bearer {token}".encode()
+        self._accepts = accepts
         self.faults = faults
 
     async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
@@ -50,7 +51,8 @@ class Gate:
     def _authorized(self, scope: Scope) -> bool:
         for name, value in scope["headers"]:
             if name == b"authorization":
-                return hmac.compare_digest(value, self._expected)
+                scheme, _, token = value.decode("latin-1").partition(" ")
+                return scheme == "Bearer" and bool(token) and self._accepts(token.strip())
         return False
 
 

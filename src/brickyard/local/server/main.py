@@ -3,7 +3,9 @@
 It binds 127.0.0.1 only (the token is the only protection; loopback keeps it off the network). It
 serves the app over plain http on `--port`, and HTTPS on `--https-port` with a certificate from the
 home's own CA (`tls`), for the clients that refuse plain http; on that port `front` also hands gRPC
-(Databricks Connect) to the Spark Connect proxy (`connect_proxy`), started on its first call. It reads its token from `<home>/token` (never from the command line, where `ps` would show it), and
+(Databricks Connect) to the Spark Connect proxy (`connect_proxy`), started on its first call. It
+reads its token from `<home>/token` (never from the command line, where `ps` would show it), holds
+`<home>/server.lock` for its whole life (a second server of the same home refuses to start), and
 announces itself by writing `<home>/server.json` once it accepts requests; `lifecycle` waits for
 that file. SIGTERM stops it: runs are canceled, the catalog is saved, the engine is stopped, and the
 file is removed. It also stops by itself when its home is deleted.
@@ -27,15 +29,18 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from brickyard.errors import LocalWorkspaceError
 from brickyard.local.faults import FaultTable, load_rules
 from brickyard.local.home import LocalHome
-from brickyard.local.procs import is_our_process
+from brickyard.local.procs import is_our_process, lock_holder, try_lock
 
 LOOPBACK = "127.0.0.1"
 HOME_CHECK_SECONDS = 2.0
+if TYPE_CHECKING:
+    from brickyard.local.server.wiring import WiredWorkspace
+
 log = logging.getLogger("brickyard.local")
 
 
@@ -72,13 +77,13 @@ def main(argv: list[str] | None = None) -> None:
 def serve(home: LocalHome, port: int, faults_file: Path | None, prestart: bool, https_port: int = 0) -> None:
     import uvicorn
 
-    from brickyard.local.server.app import create_app
     from brickyard.local.server.connect_proxy import ConnectProxy, cluster_route
     from brickyard.local.server.front import TlsFront
-    from brickyard.local.server.services import Services
+    from brickyard.local.server.wiring import build
     from brickyard.local.tls import ensure_certificates
 
     token = _read_token(home)
+    _claim_home(home)
     faults_path = faults_file or (Path(env) if (env := os.environ.get("BRICKYARD_LOCAL_FAULTS")) else None)
     rules = load_rules(faults_path) if faults_path else []
     _kill_orphan_engine(home)
@@ -86,11 +91,10 @@ def serve(home: LocalHome, port: int, faults_file: Path | None, prestart: bool, 
     sock = _bind(port)
     tls_sock = _bind(https_port)
     bound = sock.getsockname()[1]
-    services = Services.open(home, token, FaultTable(rules))
-    services.bind(f"http://{LOOPBACK}:{bound}")
-    services.sql_url = f"https://{LOOPBACK}:{tls_sock.getsockname()[1]}"
-    services.recover()
-    app = create_app(services)
+    sql_url = f"https://{LOOPBACK}:{tls_sock.getsockname()[1]}"
+    workspace = build(home, token, f"http://{LOOPBACK}:{bound}", FaultTable(rules), sql_url=sql_url)
+    workspace.recover()
+    app = workspace.app()
     options: dict[str, Any] = {
         "log_level": "warning",
         "access_log": False,
@@ -99,11 +103,11 @@ def serve(home: LocalHome, port: int, faults_file: Path | None, prestart: bool, 
     }
     group = Group()
     server = group.add(_server_class()(uvicorn.Config(app, **options)))
-    proxy = ConnectProxy(token, cluster_route(services))
+    proxy = ConnectProxy(workspace.tokens.accepts, cluster_route(workspace.services))
     front = group.add(TlsFront(tls, bound, lambda: proxy.port or proxy.start()))
     listening = Listening(bound, tls_sock.getsockname()[1], str(tls.ca_file))
     announcer = threading.Thread(
-        target=_announce, args=(group, services, home, listening, prestart), name="announce", daemon=True
+        target=_announce, args=(group, workspace, home, listening, prestart), name="announce", daemon=True
     )
     announcer.start()
     threading.Thread(target=_watch_home, args=(group, home), name="home-watch", daemon=True).start()
@@ -112,7 +116,20 @@ def serve(home: LocalHome, port: int, faults_file: Path | None, prestart: bool, 
     finally:
         _withdraw(home)
         proxy.stop()
-        services.close()
+        workspace.close()
+
+
+def _claim_home(home: LocalHome) -> None:
+    """Hold the home's server lock until this process ends: a second server of the same home would
+    share its database, runs and engine with this one, so it refuses to start."""
+    home.create()
+    if try_lock(home.server_lock_file) is None:  # the descriptor stays open for the process's life
+        holder = lock_holder(home.server_lock_file)
+        who = f"process {holder}" if holder and holder > 0 else "another process"
+        raise LocalWorkspaceError(
+            f"a local workspace server already runs for {home.root} ({who} holds "
+            f"{home.server_lock_file}); use it, or stop it with `brickyard local down`"
+        )
 
 
 @dataclass(frozen=True)
@@ -178,7 +195,9 @@ def _server_class() -> type:
     return Server
 
 
-def _announce(group: Group, services: object, home: LocalHome, listening: Listening, prestart: bool) -> None:
+def _announce(
+    group: Group, workspace: WiredWorkspace, home: LocalHome, listening: Listening, prestart: bool
+) -> None:
     deadline = time.monotonic() + 30
     while not group.started:
         if time.monotonic() > deadline or group.should_exit:
@@ -200,8 +219,7 @@ def _announce(group: Group, services: object, home: LocalHome, listening: Listen
     tmp.replace(home.server_file)
     if prestart:
         try:
-            services.pool.start()  # type: ignore[attr-defined]
-            services.compute.default_remote()  # type: ignore[attr-defined]
+            workspace.prestart()
         except Exception as err:  # the first run reports it properly; here it is only a head start
             log.warning("could not start the Spark engine ahead of time: %s", err)
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from brickyard.local.apierror import ApiError
@@ -145,3 +146,19 @@ def permission_object(db: Database, object_type: str, object_id: str) -> dict[st
         if str(doc.get(id_field)) == object_id:
             return doc
     raise ApiError.not_found(f"{singular.capitalize()} {object_id} does not exist.")
+
+
+@dataclass(frozen=True)
+class ObjectStores:
+    """The stores of stored-only objects over one database, for routes that know only the kind."""
+
+    db: Database
+
+    def of(self, kind: str, what: str) -> ObjectStore:
+        return ObjectStore(self.db, kind, what)
+
+    def next_id(self, name: str, start: int) -> int:
+        return int(self.db.next_id(name, start=start))
+
+    def permission_object(self, object_type: str, object_id: str) -> dict[str, Any]:
+        return permission_object(self.db, object_type, object_id)

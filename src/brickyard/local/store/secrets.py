@@ -35,6 +35,11 @@ class SecretStore:
                 (scope, backend_type, _now()),
             )
 
+    def scope_created(self, scope: str) -> int | None:
+        """When the scope was created (tells it from an earlier scope of the same name), or None."""
+        row = self.db.one("SELECT created FROM secret_scopes WHERE scope = ?", (scope,))
+        return None if row is None else int(row["created"])
+
     def list_scopes(self) -> list[dict[str, Any]]:
         rows = self.db.query("SELECT scope, backend_type FROM secret_scopes ORDER BY scope")
         return [{"name": row["scope"], "backend_type": row["backend_type"]} for row in rows]

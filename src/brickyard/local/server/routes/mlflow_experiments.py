@@ -29,7 +29,7 @@ def create(request: Request, body: JsonBody = None) -> dict[str, Any]:
     store_ = experiments(request)
     if store_.named(name) is not None:
         raise ApiError.already_exists(f"Experiment with name '{name}' already exists.")
-    experiment_id = str(services(request).db.next_id("experiments", start=1_000_000_000_000_000))
+    experiment_id = str(services(request).objects.next_id("experiments", start=1_000_000_000_000_000))
     now = now_ms()
     doc = {
         "experiment_id": experiment_id,

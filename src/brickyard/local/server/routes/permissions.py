@@ -10,7 +10,7 @@ from fastapi import APIRouter, Request
 from brickyard.local.apierror import ApiError
 from brickyard.local.server.routes.deps import JsonBody, services
 from brickyard.local.server.services import Services
-from brickyard.local.store.objects import PERMISSION_TYPES, permission_object
+from brickyard.local.store.objects import PERMISSION_TYPES
 from brickyard.local.store.permissions import LEVELS
 from brickyard.local.store.workspace import DIRECTORY, FILE, NOTEBOOK, REPO
 
@@ -63,7 +63,7 @@ def _owner(ws: Services, object_type: str, object_id: str) -> str:
     except ApiError as err:
         raise ApiError.not_found(err.message) from None
     if object_type in PERMISSION_TYPES:
-        permission_object(ws.db, object_type, object_id)
+        ws.objects.permission_object(object_type, object_id)
         return ws.user
     if object_type in _WORKSPACE_TYPES:
         path = ws.tree.path_of_id(int(object_id)) if object_id.isdigit() else None

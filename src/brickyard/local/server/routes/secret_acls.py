@@ -18,10 +18,10 @@ _PERMISSIONS = ("READ", "WRITE", "MANAGE")
 
 def _scope_key(request: Request, scope: str) -> str:
     """The scope, told apart from an earlier scope of the same name."""
-    row = services(request).db.one("SELECT created FROM secret_scopes WHERE scope = ?", (scope,))
-    if row is None:
+    created = services(request).secrets.scope_created(scope)
+    if created is None:
         raise ApiError.not_found(f"Scope {scope} does not exist!")
-    return f"{scope}@{row['created']}"
+    return f"{scope}@{created}"
 
 
 def _acls(request: Request, scope: str) -> list[dict[str, Any]]:

@@ -15,7 +15,7 @@ from brickyard.local.store.objects import ObjectStore
 
 
 def store(request: Request, kind: str, what: str) -> ObjectStore:
-    return ObjectStore(services(request).db, kind, what)
+    return services(request).objects.of(kind, what)
 
 
 def user(request: Request) -> str:
