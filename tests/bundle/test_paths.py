@@ -44,7 +44,8 @@ def test_paths_are_relative_to_the_declaring_file(write: Callable[[Files], Path]
         }
     )
     bundle = load(root)
-    tasks = bundle.resources("jobs")["j"]["tasks"]
+    by_key = {t["task_key"]: t for t in bundle.resources("jobs")["j"]["tasks"]}
+    tasks = [by_key[k] for k in ("nb", "py", "sql", "dbt", "whl")]
     assert tasks[0]["notebook_task"]["notebook_path"] == f"{FILES}/src/notebooks/ingest"
     assert tasks[1]["spark_python_task"]["python_file"] == f"{FILES}/src/jobs/main.py"
     assert tasks[2]["sql_task"]["file"]["path"] == f"{FILES}/src/queries/q.sql"

@@ -70,8 +70,15 @@ class Bundle:
 
     def as_json(self) -> dict[str, Any]:
         """The resolved configuration in the shape `databricks bundle validate -o json` prints."""
-        plain = self.config.plain()
-        order = ["bundle", "include", "workspace", "variables", "artifacts", "resources", "sync", "presets"]
-        out = {key: plain[key] for key in order if key in plain}
-        out.update({key: value for key, value in plain.items() if key not in out})
-        return out
+        return config_json(self.config)
+
+
+def config_json(config: Node) -> dict[str, Any]:
+    """A configuration, resolved or stopped part way, as `databricks bundle validate -o json` prints it."""
+    plain = config.plain()
+    if not isinstance(plain, dict):
+        return {}
+    order = ["bundle", "include", "workspace", "variables", "artifacts", "resources", "sync", "presets"]
+    out = {key: plain[key] for key in order if key in plain}
+    out.update({key: value for key, value in plain.items() if key not in out})
+    return out

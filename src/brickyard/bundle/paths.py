@@ -52,6 +52,13 @@ class PathTranslator:
     sources: dict[str, FsPath] = field(default_factory=dict)
     """Deployed path → local file, for every path translated."""
     _root: str = ""
+    _pending: list[tuple[Node, str]] = field(default_factory=list)
+    """Translations found by `run`, written by `commit` (a failed run leaves the paths as written)."""
+
+    def commit(self) -> None:
+        for node, value in self._pending:
+            node.value = value
+        self._pending.clear()
 
     def run(self, config: Node) -> None:
         self._root = os.path.normpath(str(self.root.resolve()))
@@ -121,7 +128,7 @@ class PathTranslator:
         if kind in (LIBRARY, DEPENDENCY):
             self._library(node, path, value, local, relative)
         elif kind == LOCAL:
-            node.value = str(local)
+            self._pending.append((node, str(local)))
         elif kind == GLOB:
             self._glob(node, path, value, local, relative)
         else:
@@ -154,7 +161,7 @@ class PathTranslator:
             return
         remote = f"{self.file_path}/{relative}"
         self.sources[remote] = local
-        node.value = remote
+        self._pending.append((node, remote))
 
     def _glob(self, node: Node, path: Path, value: str, local: FsPath, relative: str) -> None:
         parts = FsPath(relative).parts
@@ -162,7 +169,7 @@ class PathTranslator:
         if not (self.root / static).exists():
             self._error(f"{value} matches nothing: {static.as_posix() or '.'} does not exist", node, path)
             return
-        node.value = f"{self.file_path}/{relative}"
+        self._pending.append((node, f"{self.file_path}/{relative}"))
 
     def _library(self, node: Node, path: Path, value: str, local: FsPath, relative: str) -> None:
         if not _GLOB.search(value) and not local.exists():
@@ -174,7 +181,7 @@ class PathTranslator:
                     node.loc,
                 )
             )
-        node.value = relative
+        self._pending.append((node, relative))
 
     def _error(self, summary: str, node: Node, path: Path) -> None:
         self.diags.append(Diagnostic(Severity.ERROR, summary, format_path(path), node.loc))
