@@ -55,7 +55,11 @@ class Bundle:
 
     @property
     def warnings(self) -> tuple[Diagnostic, ...]:
-        return tuple(d for d in self.diagnostics if d.severity is Severity.WARNING)
+        """Validate's warnings, and for deploy the resources it leaves out."""
+        from brickyard.bundle.checks import undeployable
+
+        found = tuple(d for d in self.diagnostics if d.severity is Severity.WARNING)
+        return found + tuple(undeployable(self.config))
 
     def get(self, *path: str | int) -> Any:
         node = lookup(self.config, path)
