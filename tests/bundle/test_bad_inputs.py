@@ -303,12 +303,6 @@ CASES = [
         "databricks.yml:8:22",
         "resources.jobs.j.tasks[1].task_key",
     ),
-            "nb.py": NOTEBOOK,
-        },
-        "task two has more than one task type: notebook_task, pipeline_task",
-        ("databricks.yml", "task_key: two"),
-        "resources.jobs.j.tasks[0]",
-    ),
     Case(
         "missing python file",
         {"databricks.yml": job("- task_key: a\n  spark_python_task: {python_file: ./jobs/run.py}")},
