@@ -66,12 +66,6 @@ CASES = [
         ("databricks.yml", "- bundle"),
     ),
     Case(
-        "duplicate key",
-        {"databricks.yml": HEAD + "include: []\ninclude: []\n"},
-        "key 'include' is defined twice",
-        "databricks.yml:3:1",
-    ),
-    Case(
         "missing bundle name",
         {"databricks.yml": "bundle: {}\n"},
         "bundle.name is required",
@@ -218,7 +212,7 @@ CASES = [
     Case(
         "cycle between variables",
         {"databricks.yml": HEAD + "variables:\n  a: {default: '${var.b}'}\n  b: {default: '${var.a}'}\n"},
-        "cycle in variable references: ${var.b} -> ${var.a} -> ${var.b}",
+        "cycle detected in field resolution: ${var.b} -> ${var.a} -> ${var.b}",
         ("databricks.yml", "'${var.b}'"),
         "variables.a.value",
     ),

@@ -116,7 +116,7 @@ def test_a_cycle_between_variables_is_reported_not_looped(write: Callable[[Files
         j: {name: "${var.a}"}
     """
     diag = only_error(_root(write, text))
-    assert "cycle in variable references" in diag.summary
+    assert "cycle detected in field resolution" in diag.summary
     assert "${var.b} -> ${var.c} -> ${var.a} -> ${var.b}" in diag.summary
     assert diag.location is not None and diag.location.file == "databricks.yml"
 
