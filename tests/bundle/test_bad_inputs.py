@@ -133,10 +133,10 @@ CASES = [
         accepted=True,
     ),
     Case(
-        "include matches nothing",
-        {"databricks.yml": HEAD + "include:\n  - resources/*.yml\n"},
-        "no files match include 'resources/*.yml'",
-        ("databricks.yml", "resources/*.yml"),
+        "included file missing",
+        {"databricks.yml": HEAD + "include:\n  - resources/jobs.yml\n"},
+        "failed to load include resources/jobs.yml: file not found",
+        ("databricks.yml", "resources/jobs.yml"),
         "include[0]",
     ),
     Case(
@@ -169,7 +169,7 @@ CASES = [
     Case(
         "unknown target",
         {"databricks.yml": HEAD + "targets:\n  dev: {}\n"},
-        "target 'prod' is not defined; available targets: dev",
+        "prod: no such target. Available targets: dev",
         ("databricks.yml", "targets"),
         "targets",
         target="prod",

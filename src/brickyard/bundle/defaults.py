@@ -8,6 +8,7 @@ defaults (deployment metadata under the state path, `edit_mode`, `format`, `queu
 from __future__ import annotations
 
 import json
+import os
 import posixpath
 from pathlib import Path as FsPath
 
@@ -18,6 +19,7 @@ from brickyard.bundle.node import (
     ensure_map,
     format_path,
     from_plain,
+    lookup,
     map_entries,
     map_items,
     set_default,
@@ -231,6 +233,17 @@ def sync_paths(config: Node, root: FsPath) -> None:
     set_default(sync, "paths", ["."])
 
 
+def sync_root(config: Node, root: FsPath) -> FsPath:
+    """The deepest directory holding the bundle root and every `sync.paths` entry."""
+    entries = lookup(config, ("sync", "paths"))
+    folders = [os.path.normpath(root.resolve())]
+    for entry in entries.value if entries is not None and entries.is_seq else []:
+        if isinstance(entry.value, str) and entry.value:
+            declared_in = os.path.dirname(entry.loc.file) if entry.loc is not None else ""
+            folders.append(os.path.normpath(os.path.join(folders[0], declared_in, entry.value)))
+    return FsPath(os.path.commonpath(folders))
+
+
 def resource_defaults(config: Node) -> None:
     state_path = config.get("workspace").get("state_path")  # type: ignore[union-attr]
     resource_path = config.get("workspace").get("resource_path")  # type: ignore[union-attr]
@@ -263,15 +276,6 @@ def resource_defaults(config: Node) -> None:
                 space.value = json.dumps(space.plain(), separators=(",", ":"))
     for _, endpoint in map_entries(resources, "model_serving_endpoints"):
         _served_entities(endpoint)
-
-
-def derived_fields(config: Node) -> None:
-    """Fields the CLI reports that are not part of the resource's request shape."""
-    for _, volume in map_entries(config.get("resources"), "volumes"):
-        parts = [volume.get(k) for k in ("catalog_name", "schema_name", "name")]
-        if all(p is not None and isinstance(p.value, str) for p in parts):
-            path = "/Volumes/" + "/".join(str(p.value) for p in parts if p is not None)
-            set_default(volume, "volume_path", path)
 
 
 def _served_entities(endpoint: Node) -> None:

@@ -85,4 +85,19 @@ def config_json(config: Node) -> dict[str, Any]:
     order = ["bundle", "include", "workspace", "variables", "artifacts", "resources", "sync", "presets"]
     out = {key: plain[key] for key in order if key in plain}
     out.update({key: value for key, value in plain.items() if key not in out})
+    _derived_fields(out)
     return out
+
+
+def _derived_fields(doc: dict[str, Any]) -> None:
+    """Fields the CLI reports that no API request takes (so deploy never compares them)."""
+    resources = doc.get("resources")
+    volumes = resources.get("volumes") if isinstance(resources, dict) else None
+    for volume in volumes.values() if isinstance(volumes, dict) else ():
+        parts = (
+            [volume.get(k) for k in ("catalog_name", "schema_name", "name")]
+            if isinstance(volume, dict)
+            else []
+        )
+        if parts and all(isinstance(p, str) for p in parts):
+            volume.setdefault("volume_path", "/Volumes/" + "/".join(parts))

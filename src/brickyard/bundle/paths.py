@@ -51,7 +51,11 @@ class PathTranslator:
     diags: list[Diagnostic] = field(default_factory=list)
     sources: dict[str, FsPath] = field(default_factory=dict)
     """Deployed path → local file, for every path translated."""
+    sync_root: FsPath | None = None
+    """The directory `${workspace.file_path}` mirrors: the bundle root, or above it when `sync.paths`
+    reaches outside it."""
     _root: str = ""
+    _sync: str = ""
     _pending: list[tuple[Node, str]] = field(default_factory=list)
     """Translations found by `run`, written by `commit` (a failed run leaves the paths as written)."""
 
@@ -62,6 +66,7 @@ class PathTranslator:
 
     def run(self, config: Node) -> None:
         self._root = os.path.normpath(str(self.root.resolve()))
+        self._sync = os.path.normpath(str((self.sync_root or self.root).resolve()))
         resources = config.get("resources")
         for key, job in map_entries(resources, "jobs"):
             job_git = job.get("git_source") is not None
@@ -101,7 +106,7 @@ class PathTranslator:
         source = task.get("source")
         from_git = (source is not None and source.value == "GIT") or (job_git and source is None)
         for sub, kind in _TASK_FIELDS:
-            if from_git and kind != LIBRARY:
+            if from_git:  # paths inside the git repository, libraries included, stay as written
                 continue
             for node, node_path in _expand(task, sub, path):
                 self._translate(node, node_path, kind)
@@ -120,11 +125,13 @@ class PathTranslator:
         # Lexical normalisation, as the Databricks CLI does: cheap, and symlinks stay the user's business.
         declared_in = os.path.dirname(node.loc.file) if node.loc is not None else ""
         joined = os.path.normpath(os.path.join(self._root, declared_in, value))
-        if joined != self._root and not joined.startswith(self._root + os.sep):
-            self._error(f"{value} is outside the bundle root {self.root}", node, path)
-            return
+        if joined != self._sync and not joined.startswith(self._sync.rstrip(os.sep) + os.sep):
+            return  # outside what is synced: left as written, as the Databricks CLI leaves it
         local = FsPath(joined)
-        relative = FsPath(os.path.relpath(joined, self._root)).as_posix()
+        if kind in (LIBRARY, DEPENDENCY):  # local files, named relative to the bundle root
+            self._library(node, path, value, local, FsPath(os.path.relpath(joined, self._root)).as_posix())
+            return
+        relative = FsPath(os.path.relpath(joined, self._sync)).as_posix()
         if kind in (LIBRARY, DEPENDENCY):
             self._library(node, path, value, local, relative)
         elif kind == LOCAL:

@@ -109,6 +109,10 @@ def load_bundle(start: FsPath, options: LoadOptions | None = None) -> Bundle:
         diags,
         target_name,
     )
+    if _has_errors(diags):
+        # What the CLI resolves before variables: the bundle's and the workspace's own references.
+        early = Resolver(config, _deferred(config))
+        early.run(skip=tuple(k for k in config.value if k not in ("bundle", "workspace")))
     _stop(diags, config)  # references to a variable without a value would only repeat the error
 
     if target_mode == mode.DEVELOPMENT:
@@ -124,7 +128,7 @@ def load_bundle(start: FsPath, options: LoadOptions | None = None) -> Bundle:
     _stop(diags, config)
 
     file_path = _scalar(workspace.get("file_path")) or ""
-    translator = PathTranslator(root, file_path)
+    translator = PathTranslator(root, file_path, sync_root=defaults.sync_root(config, root))
     translator.run(config)
     _stop([*diags, *translator.diags], config)
     diags.extend(translator.diags)
@@ -135,7 +139,6 @@ def load_bundle(start: FsPath, options: LoadOptions | None = None) -> Bundle:
     types = SchemaCheck(unknown_keys=False, prune=True)
     types.check(config)
     diags.extend(types.diags)
-    defaults.derived_fields(config)
     checks.check_resources(config, diags)
     if target_mode == mode.PRODUCTION:
         mode.check_production(config, root_path_explicit, user, diags)
@@ -209,7 +212,8 @@ def _dedupe(diags: Sequence[Diagnostic]) -> list[Diagnostic]:
     seen: set[tuple[object, ...]] = set()
     out = []
     for diag in diags:
-        key = (diag.severity, diag.summary, diag.path, diag.location)
+        # Checked before and after references resolve, a finding keeps its first path.
+        key = (diag.severity, diag.summary, diag.location)
         if key not in seen:
             seen.add(key)
             out.append(diag)
