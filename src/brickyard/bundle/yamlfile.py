@@ -100,6 +100,10 @@ class _Converter:
         self._expanding = 0
 
     def convert(self, node: yaml.Node, depth: int) -> Node:
+        if isinstance(node, yaml.ScalarNode):  # an alias to a scalar costs what writing it would
+            value = _scalar(node, self.display, self.errors)
+            raw = node.value if isinstance(value, int | float) and not isinstance(value, bool) else None
+            return Node(value, _loc(node, self.display), raw=raw)
         key = id(node)
         if key in self._open:
             raise BundleError.at("recursive YAML alias: an anchor contains itself", _loc(node, self.display))
@@ -113,10 +117,6 @@ class _Converter:
                     f"YAML aliases expand to more than {MAX_ALIAS_NODES} nodes", _loc(node, self.display)
                 )
         self._seen.add(key)
-        if isinstance(node, yaml.ScalarNode):
-            value = _scalar(node, self.display, self.errors)
-            raw = node.value if isinstance(value, int | float) and not isinstance(value, bool) else None
-            return Node(value, _loc(node, self.display), raw=raw)
         self._open.add(key)
         self._expanding += expanding  # nodes inside an expansion are already counted in its size
         try:

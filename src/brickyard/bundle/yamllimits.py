@@ -17,6 +17,8 @@ MAX_ALIAS_NODES = 20_000
 """Nodes that aliases (`*name`, `<<: *name`) may add to a file, in total."""
 _SCAN_DEPTH = 1000
 """The text scan only has to stop what the parser cannot survive; the exact depth check follows."""
+_SCAN_FROM = 8_000
+"""The C parser survives 20,000 levels, and each level takes at least one character."""
 
 
 def check_text(text: str, display: str) -> None:
@@ -27,6 +29,8 @@ def check_text(text: str, display: str) -> None:
             f"{MAX_BYTES} bytes)",
             Location(display, 1, 1),
         )
+    if len(text) < _SCAN_FROM:
+        return  # too short to nest deep enough to hurt the parser; the loader checks depth exactly
     line, depth = _deepest(text)
     if depth > _SCAN_DEPTH:
         raise BundleError.at(too_deep(depth), Location(display, line, 1))
