@@ -20,6 +20,7 @@ from brickyard.errors import Diagnostic, Severity
 # Separators and alphanumerics are disjoint classes, so the pattern cannot backtrack badly.
 _SEGMENT = r"[^\W\d_][^\W_]*(?:[-_]+[^\W_]+)*"
 MAX_CHAIN = 64
+MAX_TEXT = 1_000_000
 """References that lead to references, at most this deep (a longer chain is a mistake)."""
 REFERENCE = re.compile(r"\$\{(" + _SEGMENT + r"(?:\." + _SEGMENT + r"(?:\[[0-9]+\])*)*(?:\[[0-9]+\])*)\}")
 _PART = re.compile(r"([^.\[\]]+)|\[([0-9]+)\]")
@@ -73,12 +74,17 @@ class Resolver:
         self._done.add(id(node))
 
     def _resolve_string(self, node: Node, path: Path, stack: list[str]) -> None:
-        """Resolve until nothing changes, so `${var.a_${var.b}}` resolves from the inside out."""
+        """Resolve; a reference written inside another (`${var.a_${var.b}}`) resolves from the inside
+        out, so the string is resolved again while it still holds such nesting."""
         for _ in range(MAX_CHAIN):
-            before = node.value
+            text = node.value
+            nested = text.count("${") > len(REFERENCE.findall(text))
             self._resolve_once(node, path, stack)
             after = node.value
-            if after == before or not isinstance(after, str) or not REFERENCE.search(after):
+            if not nested or after == text or not isinstance(after, str) or not REFERENCE.search(after):
+                return
+            if len(after) > MAX_TEXT:
+                self._error("a reference expands to more than a million characters", node, path)
                 return
 
     def _resolve_once(self, node: Node, path: Path, stack: list[str]) -> None:
@@ -105,7 +111,11 @@ class Resolver:
                 return match.group(0)
             return to_text(target.value)
 
-        node.value = REFERENCE.sub(substitute, text)
+        replaced = REFERENCE.sub(substitute, text)
+        if len(replaced) > MAX_TEXT:  # references that double at each step would never end
+            self._error("a reference expands to more than a million characters", node, path)
+            return
+        node.value = replaced
 
     def _target(self, ref: str, node: Node, path: Path, stack: list[str]) -> Node | None:
         """The fully resolved node a reference points at, or None when deferred or broken."""
