@@ -38,8 +38,26 @@ def check_resources(config: Node, diags: list[Diagnostic]) -> None:
                 check_job(key, resource, diags)
 
 
+# What the Jobs API accepts: longer values are refused at deploy, so validate says so first.
+_MAX_JOB_NAME = 4096
+_MAX_TASK_KEY = 100
+
+
+def _too_long(node: Node | None, limit: int, what: str, path: Path, diags: list[Diagnostic]) -> None:
+    if node is not None and isinstance(node.value, str) and len(node.value) > limit:
+        diags.append(
+            Diagnostic(
+                Severity.ERROR,
+                f"{what} is {len(node.value)} characters long; the API accepts at most {limit}",
+                format_path(path),
+                node.loc,
+            )
+        )
+
+
 def check_job(key: str, job: Node, diags: list[Diagnostic]) -> None:
     base: Path = ("resources", "jobs", key)
+    _too_long(job.get("name"), _MAX_JOB_NAME, "the job name", (*base, "name"), diags)
     tasks = job.get("tasks")
     if tasks is None or not tasks.is_seq:
         return
@@ -59,6 +77,7 @@ def check_job(key: str, job: Node, diags: list[Diagnostic]) -> None:
         if task_key is None or not task_key.value:
             continue
         name = str(task_key.value)
+        _too_long(task_key, _MAX_TASK_KEY, "task_key", (*path, "task_key"), diags)
         keys[name] = index
         cluster_key = task.get("job_cluster_key")
         if cluster_key is not None and cluster_key.value not in clusters:

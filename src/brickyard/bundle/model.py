@@ -94,10 +94,9 @@ def _derived_fields(doc: dict[str, Any]) -> None:
     resources = doc.get("resources")
     volumes = resources.get("volumes") if isinstance(resources, dict) else None
     for volume in volumes.values() if isinstance(volumes, dict) else ():
-        parts = (
-            [volume.get(k) for k in ("catalog_name", "schema_name", "name")]
-            if isinstance(volume, dict)
-            else []
-        )
-        if parts and all(isinstance(p, str) for p in parts):
-            volume.setdefault("volume_path", "/Volumes/" + "/".join(parts))
+        if not isinstance(volume, dict):
+            continue
+        parts = [volume.get(k) for k in ("catalog_name", "schema_name", "name")]
+        names = [p for p in parts if isinstance(p, str)]
+        if len(names) == len(parts):
+            volume.setdefault("volume_path", "/Volumes/" + "/".join(names))

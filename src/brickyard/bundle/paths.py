@@ -212,3 +212,42 @@ def _expand(node: Node, sub: Path, base: Path) -> Iterator[tuple[Node, Path]]:
     child = node.get(str(head)) if node.is_map else None
     if child is not None:
         yield from _expand(child, rest, (*base, head))
+
+
+def expand_pipeline_globs(config: Node, root: FsPath) -> None:
+    """A pipeline library `notebook: {path: ./etl/*}` or `file: {path: …/*.py}` becomes one library
+    per matching file, in name order, as the Databricks CLI expands them (a `glob:` library stays)."""
+    import glob as globbing
+
+    base_dir = os.path.normpath(str(root.resolve()))
+    for _, pipeline in map_entries(config.get("resources"), "pipelines"):
+        libraries = pipeline.get("libraries")
+        if libraries is None or not libraries.is_seq:
+            continue
+        expanded: list[Node] = []
+        for library in libraries.value:
+            kind = next((k for k in ("notebook", "file") if lookup(library, (k, "path")) is not None), None)
+            node = lookup(library, (kind, "path")) if kind else None
+            value = node.value if node is not None else None
+            if (
+                node is None
+                or not isinstance(value, str)
+                or not _GLOB.search(value)
+                or "${" in value
+                or value.startswith("/")
+                or _SCHEME.match(value)
+            ):
+                expanded.append(library)
+                continue
+            declared_in = os.path.join(base_dir, os.path.dirname(node.loc.file) if node.loc else "")
+            matches = sorted(p for p in globbing.glob(os.path.join(declared_in, value)) if os.path.isfile(p))
+            if not matches:
+                expanded.append(library)  # translation reports it as not found
+                continue
+            for match in matches:
+                copy = library.copy()
+                target = lookup(copy, (str(kind), "path"))
+                assert target is not None
+                target.value = FsPath(os.path.relpath(match, declared_in)).as_posix()
+                expanded.append(copy)
+        libraries.value = expanded

@@ -20,7 +20,7 @@ from brickyard.bundle.loader import find_root, read_tree, select_target
 from brickyard.bundle.merge import merge, merge_keyed_lists
 from brickyard.bundle.model import Bundle
 from brickyard.bundle.node import Node, Path, ensure_map, from_plain, lookup
-from brickyard.bundle.paths import PathTranslator
+from brickyard.bundle.paths import PathTranslator, expand_pipeline_globs
 from brickyard.bundle.schema import SchemaCheck
 from brickyard.bundle.secrets import find_plaintext_secrets
 from brickyard.errors import BundleError, Diagnostic, Severity
@@ -128,6 +128,7 @@ def load_bundle(start: FsPath, options: LoadOptions | None = None) -> Bundle:
     _stop(diags, config)
 
     file_path = _scalar(workspace.get("file_path")) or ""
+    expand_pipeline_globs(config, root)
     translator = PathTranslator(root, file_path, sync_root=defaults.sync_root(config, root))
     translator.run(config)
     _stop([*diags, *translator.diags], config)
