@@ -1,54 +1,127 @@
-"""`brickyard validate`: load the bundle, report every finding, print the resolved configuration."""
+"""`brickyard validate`: load the bundle, report every finding, print the resolved configuration.
+
+The output follows `databricks bundle validate`: with `-o json` the configuration goes to stdout
+even when validation failed (as it stood where validation stopped) and the findings to stderr; in
+text mode each finding is printed as `Error: …` / `Warning: …` with its `at` and `in` lines, then a
+summary of the bundle, its target and workspace, and the count of findings.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
-from brickyard.bundle import Bundle, LoadOptions, load_bundle
+from brickyard.bundle import LoadOptions, load_bundle
+from brickyard.bundle.model import config_json
+from brickyard.bundle.node import Node, lookup
+from brickyard.bundle.resolve import InvalidBundle
 from brickyard.context import AppContext
-from brickyard.errors import BrickyardError, BundleError, Severity
+from brickyard.errors import BundleError, Diagnostic, Severity
 
 
-def run_validate(ctx: AppContext, target: str | None, variables: Sequence[str], strict: bool) -> Bundle:
+@dataclass(frozen=True)
+class Outcome:
+    ok: bool
+    diagnostics: tuple[Diagnostic, ...]
+
+
+def run_validate(ctx: AppContext, target: str | None, variables: Sequence[str], strict: bool) -> Outcome:
+    """Validate and print; the outcome says whether the command should exit non-zero."""
     from brickyard.workspace.identity import validation_user
 
     user = validation_user(ctx.cwd, ctx.environ)
     options = LoadOptions(target=target, variables=variables, environ=ctx.environ, current_user=user)
+    config: Node | None
     try:
         bundle = load_bundle(ctx.cwd, options)
+    except InvalidBundle as err:
+        diags, config = list(err.diagnostics), err.config
     except BundleError as err:
-        ctx.output.diagnostics(err.diagnostics)
-        errors = sum(d.severity is Severity.ERROR for d in err.diagnostics)
-        raise BrickyardError(f"validation failed: {_count(errors, 'error')}") from None
-    warnings = bundle.warnings
-    ctx.output.diagnostics(warnings)
-    if strict and warnings:
-        raise BrickyardError(f"validation failed with --strict: {_count(len(warnings), 'warning')}")
-    from brickyard.scan.policy import enforce_policies  # cluster policies and rules from brickyard.yml
+        diags, config = list(err.diagnostics), None
+    else:
+        diags, config = list(bundle.diagnostics), bundle.config
+        from brickyard.scan.policy import enforce_policies  # rules and cluster policies from brickyard.yml
 
-    enforce_policies(bundle, ctx.output)
-    summary = _summary(bundle)
+        enforce_policies(bundle, ctx.output)
+    failed = any(d.severity is Severity.ERROR for d in diags) or (
+        strict and any(d.severity is Severity.WARNING for d in diags)
+    )
+    _print(ctx, diags, config)
+    return Outcome(ok=not failed, diagnostics=tuple(diags))
+
+
+def _print(ctx: AppContext, diags: list[Diagnostic], config: Node | None) -> None:
     from brickyard.state.redact import redact
 
-    ctx.output.result(redact(bundle.as_json()), summary)
-    return bundle
+    if ctx.output.format == "json":
+        ctx.output.diagnostics(diags)
+        if config is not None:
+            ctx.output.result(redact(config_json(config)))
+        return
+    if config is None:  # nothing was loaded: there is no bundle to summarise
+        ctx.output.diagnostics(diags)
+        return
+    text = "".join(render_diagnostic(d) for d in diags) + summary(config, diags)
+    ctx.output.result(redact(config_json(config)), text.rstrip("\n"))
 
 
-def _summary(bundle: Bundle) -> str:
-    workspace = bundle.workspace
-    user = workspace.get("current_user", {}).get("userName", "")
-    lines = [
-        f"Name: {bundle.name}",
-        f"Target: {bundle.target}",
-        "Workspace:",
-        f"  Host: {bundle.host or 'local (embedded local workspace)'}",
-        f"  User: {user}",
-        f"  Path: {workspace.get('root_path', '')}",
-        "",
-        f"Found {_count(len(bundle.warnings), 'warning')}" if bundle.warnings else "Validation OK!",
+def render_diagnostic(diag: Diagnostic) -> str:
+    """One finding as the CLI prints it, followed by a blank line."""
+    label = {Severity.ERROR: "Error", Severity.WARNING: "Warning"}.get(diag.severity, "Recommendation")
+    lines = [f"{label}: {diag.summary}"]
+    if diag.path:
+        lines.append(f"  at {diag.path}")
+    if diag.location is not None:
+        lines.append(f"  in {diag.location}")
+    if diag.detail:
+        lines += ["", diag.detail]
+    return "\n".join(lines) + "\n\n"
+
+
+def summary(config: Node, diags: Sequence[Diagnostic]) -> str:
+    def get(*path: str) -> str:
+        node = lookup(config, path)
+        return str(node.value) if node is not None and node.is_scalar and node.value is not None else ""
+
+    lines = []
+    if name := get("bundle", "name"):
+        lines.append(f"Name: {name}")
+    if target := get("bundle", "target"):
+        lines.append(f"Target: {target}")
+    workspace = [
+        f"  {label}: {value}"
+        for label, value in (
+            ("Host", get("workspace", "host")),
+            ("User", get("workspace", "current_user", "userName")),
+            ("Path", get("workspace", "root_path")),
+        )
+        if value
     ]
-    return "\n".join(lines)
+    if workspace:
+        lines += ["Workspace:", *workspace]
+    lines += ["", trailer(diags)]
+    return "\n".join(lines) + "\n"
+
+
+def trailer(diags: Sequence[Diagnostic]) -> str:
+    """`Validation OK!`, or `Found 1 error and 2 warnings`."""
+    counts = [
+        _count(sum(d.severity is severity for d in diags), noun)
+        for severity, noun in (
+            (Severity.ERROR, "error"),
+            (Severity.WARNING, "warning"),
+            (Severity.INFO, "recommendation"),
+        )
+    ]
+    found = [c for c in counts if c]
+    if not found:
+        return "Validation OK!"
+    if len(found) == 1:
+        return f"Found {found[0]}"
+    return f"Found {', '.join(found[:-1])} and {found[-1]}"
 
 
 def _count(n: int, noun: str) -> str:
+    if n == 0:
+        return ""
     return f"{n} {noun}" + ("" if n == 1 else "s")

@@ -38,6 +38,8 @@ class Case:
     path: str = ""
     target: str | None = None
     variables: dict[str, str] = field(default_factory=dict)
+    accepted: bool = False
+    """The Databricks CLI accepts this with a warning (and drops the value): so does brickyard."""
 
 
 def job(tasks: str, extra: str = "") -> str:
@@ -64,12 +66,6 @@ CASES = [
         ("databricks.yml", "- bundle"),
     ),
     Case(
-        "duplicate key",
-        {"databricks.yml": HEAD + "include: []\ninclude: []\n"},
-        "key 'include' is defined twice",
-        "databricks.yml:3:1",
-    ),
-    Case(
         "missing bundle name",
         {"databricks.yml": "bundle: {}\n"},
         "bundle.name is required",
@@ -91,23 +87,26 @@ CASES = [
     Case(
         "integer field given text",
         {"databricks.yml": JOB.replace("      tasks:\n", "      max_concurrent_runs: many\n")},
-        "expected an integer, found string",
+        "expected int, found string",
         ("databricks.yml", "many"),
         "resources.jobs.j.max_concurrent_runs",
+        accepted=True,
     ),
     Case(
         "tasks given a mapping",
         {"databricks.yml": JOB + "        task_key: a\n"},
-        "expected a sequence, found mapping",
+        "expected sequence, found map",
         ("databricks.yml", "task_key: a"),
         "resources.jobs.j.tasks",
+        accepted=True,
     ),
     Case(
         "tags given a list",
         {"databricks.yml": JOB.replace("      tasks:\n", "      tags: [a, b]\n")},
-        "expected a mapping, found sequence",
+        "expected map, found sequence",
         ("databricks.yml", "[a, b]"),
         "resources.jobs.j.tags",
+        accepted=True,
     ),
     Case(
         "misspelt run_if",
@@ -117,9 +116,10 @@ CASES = [
             ),
             "nb.py": NOTEBOOK,
         },
-        "invalid value 'ALL_SUCESS'; did you mean ALL_SUCCESS?",
+        'invalid value "ALL_SUCESS" for enum field',
         ("databricks.yml", "ALL_SUCESS"),
         "resources.jobs.j.tasks[0].run_if",
+        accepted=True,
     ),
     Case(
         "boolean field given text",
@@ -127,15 +127,16 @@ CASES = [
             "databricks.yml": HEAD
             + "resources:\n  pipelines:\n    p:\n      name: p\n      development: maybe\n"
         },
-        "expected a boolean, found string",
+        "expected bool, found string",
         ("databricks.yml", "maybe"),
         "resources.pipelines.p.development",
+        accepted=True,
     ),
     Case(
-        "include matches nothing",
-        {"databricks.yml": HEAD + "include:\n  - resources/*.yml\n"},
-        "no files match include 'resources/*.yml'",
-        ("databricks.yml", "resources/*.yml"),
+        "included file missing",
+        {"databricks.yml": HEAD + "include:\n  - resources/jobs.yml\n"},
+        "failed to load include resources/jobs.yml: file not found",
+        ("databricks.yml", "resources/jobs.yml"),
         "include[0]",
     ),
     Case(
@@ -168,7 +169,7 @@ CASES = [
     Case(
         "unknown target",
         {"databricks.yml": HEAD + "targets:\n  dev: {}\n"},
-        "target 'prod' is not defined; available targets: dev",
+        "prod: no such target. Available targets: dev",
         ("databricks.yml", "targets"),
         "targets",
         target="prod",
@@ -211,7 +212,7 @@ CASES = [
     Case(
         "cycle between variables",
         {"databricks.yml": HEAD + "variables:\n  a: {default: '${var.b}'}\n  b: {default: '${var.a}'}\n"},
-        "cycle in variable references: ${var.b} -> ${var.a} -> ${var.b}",
+        "cycle detected in field resolution: ${var.b} -> ${var.a} -> ${var.b}",
         ("databricks.yml", "'${var.b}'"),
         "variables.a.value",
     ),
@@ -238,13 +239,6 @@ CASES = [
         "cannot use ${var.c} inside a longer string",
         ("databricks.yml", "'x ${var.c}'"),
         "resources.jobs.j.name",
-    ),
-    Case(
-        "mapping default without type complex",
-        {"databricks.yml": HEAD + "variables:\n  c:\n    default: {a: 1}\n"},
-        "variable c is not of type complex",
-        ("databricks.yml", "{a: 1}"),
-        "variables.c.default",
     ),
     Case(
         "target sets an undefined variable",
@@ -286,9 +280,10 @@ CASES = [
             ),
             "nb.py": NOTEBOOK,
         },
-        "job_cluster_key big is not defined in job j's job_clusters",
+        "job_cluster_key big is not defined",
         ("databricks.yml", "big"),
         "resources.jobs.j.tasks[0].job_cluster_key",
+        accepted=True,
     ),
     Case(
         "duplicate task key",
@@ -301,32 +296,6 @@ CASES = [
         "task_key a is used twice in job j",
         "databricks.yml:8:22",
         "resources.jobs.j.tasks[1].task_key",
-    ),
-    Case(
-        "task without a type",
-        {"databricks.yml": job("- task_key: lonely\n  timeout_seconds: 10")},
-        "task lonely has no task type",
-        ("databricks.yml", "task_key: lonely"),
-        "resources.jobs.j.tasks[0]",
-    ),
-    Case(
-        "task with two types",
-        {
-            "databricks.yml": job(
-                "- task_key: two\n  notebook_task: {notebook_path: ./nb.py}\n  pipeline_task: {pipeline_id: x}"
-            ),
-            "nb.py": NOTEBOOK,
-        },
-        "task two has more than one task type: notebook_task, pipeline_task",
-        ("databricks.yml", "task_key: two"),
-        "resources.jobs.j.tasks[0]",
-    ),
-    Case(
-        "task without task_key",
-        {"databricks.yml": job("- notebook_task: {notebook_path: ./nb.py}"), "nb.py": NOTEBOOK},
-        "task is missing task_key",
-        ("databricks.yml", "notebook_task: {"),
-        "resources.jobs.j.tasks[0]",
     ),
     Case(
         "missing python file",
@@ -438,10 +407,13 @@ def test_bad_bundle_is_reported_with_its_location(
 
         with pytest.raises(BundleError) as info:
             load_bundle(tmp_path, LoadOptions(variables=["region"], environ={}))
+    elif case.accepted:
+        found = list(load(tmp_path, case.target, **variables).warnings)
     else:
         with pytest.raises(BundleError) as info:
             load(tmp_path, case.target, **variables)
-    found = [d for d in info.value.diagnostics if d.severity is Severity.ERROR]
+    if not case.accepted:
+        found = [d for d in info.value.diagnostics if d.severity is Severity.ERROR]
     matching = [d for d in found if case.message in d.summary]
     assert matching, f"no error mentions {case.message!r}: {[d.render() for d in found]}"
     diag = matching[0]

@@ -74,9 +74,9 @@ def test_mappings_deep_merge_with_the_target_winning(write: Callable[[Files], Pa
     assert job["name"] == "etl"
 
 
-def test_tasks_merge_by_task_key_and_keep_order(write: Callable[[Files], Path]) -> None:
+def test_tasks_merge_by_task_key_and_come_out_sorted(write: Callable[[Files], Path]) -> None:
     tasks = load(_bundle(write), "prod").resources("jobs")["etl"]["tasks"]
-    assert [t["task_key"] for t in tasks] == ["ingest", "report", "publish"]
+    assert [t["task_key"] for t in tasks] == ["ingest", "publish", "report"]
     ingest = tasks[0]
     assert ingest["timeout_seconds"] == 600
     assert ingest["job_cluster_key"] == "small"

@@ -68,7 +68,7 @@ def test_development_mode_prefixes_pauses_and_tags(write: Callable[[Files], Path
     assert nightly["schedule"]["pause_status"] == "PAUSED"
     assert nightly["trigger"]["pause_status"] == "PAUSED"
     assert nightly["tags"] == {"owner": "data", "dev": "tester"}
-    assert nightly["job_clusters"][0]["new_cluster"]["custom_tags"] == {"dev": "tester"}
+    assert "custom_tags" not in nightly["job_clusters"][0]["new_cluster"]  # job clusters are not tagged
     assert nightly["max_concurrent_runs"] == 4
     # what the user set explicitly stays
     assert jobs["manual"]["schedule"]["pause_status"] == "UNPAUSED"
@@ -147,6 +147,7 @@ def test_top_level_permissions_apply_to_each_resource_kind(write: Callable[[File
     assert bundle.resources("jobs")["nightly"]["permissions"] == [
         {"level": "CAN_MANAGE_RUN", "group_name": "analysts"},
         {"level": "CAN_VIEW", "user_name": "a@x.com"},
+        {"level": "IS_OWNER", "user_name": "tester@brickyard.local"},
     ]
     assert bundle.resources("pipelines")["dlt"]["permissions"][0] == {
         "level": "CAN_RUN",

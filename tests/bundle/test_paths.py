@@ -44,7 +44,8 @@ def test_paths_are_relative_to_the_declaring_file(write: Callable[[Files], Path]
         }
     )
     bundle = load(root)
-    tasks = bundle.resources("jobs")["j"]["tasks"]
+    by_key = {t["task_key"]: t for t in bundle.resources("jobs")["j"]["tasks"]}
+    tasks = [by_key[k] for k in ("nb", "py", "sql", "dbt", "whl")]
     assert tasks[0]["notebook_task"]["notebook_path"] == f"{FILES}/src/notebooks/ingest"
     assert tasks[1]["spark_python_task"]["python_file"] == f"{FILES}/src/jobs/main.py"
     assert tasks[2]["sql_task"]["file"]["path"] == f"{FILES}/src/queries/q.sql"
@@ -159,7 +160,7 @@ def test_notebook_task_on_a_plain_python_file_is_an_error(write: Callable[[Files
     assert any(s.startswith("./nb.py is a notebook; run it with notebook_task") for s in summaries)
 
 
-def test_paths_outside_the_bundle_root_are_refused(write: Callable[[Files], Path]) -> None:
+def test_paths_outside_the_sync_root_stay_as_written(write: Callable[[Files], Path]) -> None:
     root = write(
         {
             "databricks.yml": """
@@ -174,9 +175,27 @@ def test_paths_outside_the_bundle_root_are_refused(write: Callable[[Files], Path
             """,
         }
     )
-    (diag,) = errors(root)
-    assert "is outside the bundle root" in diag.summary
-    assert str(diag.location) == "databricks.yml:8:44"
+    bundle = load(root)
+    task = bundle.resources("jobs")["j"]["tasks"][0]
+    assert task["spark_python_task"]["python_file"] == "../../etc/passwd.py"
+    assert bundle.sources == {}  # nothing outside what is synced is ever uploaded
+
+
+def test_a_sync_root_above_the_bundle_root_moves_the_files(tmp_path: Path) -> None:
+    (tmp_path / "shared").mkdir()
+    (tmp_path / "shared" / "lib.py").write_text("print(1)\n")
+    root = tmp_path / "project"
+    root.mkdir()
+    (root / "main.py").write_text("print(2)\n")
+    (root / "databricks.yml").write_text(
+        "bundle: {name: p}\nsync: {paths: [., ../shared]}\nresources:\n  jobs:\n    j:\n      name: j\n"
+        "      tasks:\n        - {task_key: a, spark_python_task: {python_file: ../shared/lib.py}}\n"
+        "        - {task_key: b, spark_python_task: {python_file: ./main.py}}\n"
+    )
+    tasks = load(root).resources("jobs")["j"]["tasks"]
+    files = "/Workspace/Users/tester@brickyard.local/.bundle/p/default/files"
+    assert tasks[0]["spark_python_task"]["python_file"] == f"{files}/shared/lib.py"
+    assert tasks[1]["spark_python_task"]["python_file"] == f"{files}/project/main.py"
 
 
 def test_sync_globs_become_relative_to_the_root(write: Callable[[Files], Path]) -> None:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import math
+import time
 
 import pytest
 
@@ -30,12 +31,18 @@ def test_numbers_keep_their_source_text() -> None:
     assert node.value["v"].value == 15.1 and node.value["v"].raw == "15.10"
 
 
-def test_duplicate_keys_are_errors_with_both_lines() -> None:
+def test_a_key_written_twice_takes_the_last_value() -> None:
+    node = parse_yaml("a: 1\nb: 2\na: 3\n", "f.yml")
+    assert node.plain() == {"b": 2, "a": 3}
+    assert str(node.value["a"].key_loc) == "f.yml:3:1"
+
+
+def test_two_merge_keys_in_one_mapping_are_an_error() -> None:
     with pytest.raises(BundleError) as info:
-        parse_yaml("a: 1\nb: 2\na: 3\n", "f.yml")
+        parse_yaml("base: &b {x: 1}\nd:\n  <<: *b\n  <<: *b\n", "f.yml")
     diag = info.value.diagnostics[0]
-    assert "key 'a' is defined twice" in diag.summary and "first at line 1" in diag.summary
-    assert str(diag.location) == "f.yml:3:1"
+    assert diag.summary == "duplicate merge key (<<) in one mapping"
+    assert str(diag.location) == "f.yml:4:3"
 
 
 def test_merge_keys_and_anchors_expand() -> None:
@@ -57,3 +64,39 @@ def test_explicit_tags_are_honoured_and_checked() -> None:
         parse_yaml("a: !!int abc\n", "f.yml")
     with pytest.raises(BundleError, match="unsupported YAML tag !Ref"):
         parse_yaml("a: !Ref x\n", "f.yml")
+
+
+LAUGHS = "a: &a [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
+    f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join(['*' + chr(97 + i)] * 10)}]\n" for i in range(8)
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "message", "where"),
+    [
+        (LAUGHS, "YAML aliases expand to more than 20000 nodes", "f.yml:4:4"),
+        ("a: &a [1, *a]\n", "recursive YAML alias: an anchor contains itself", "f.yml:1:4"),
+        ("a: " + "[" * 100_000 + "]" * 100_000 + "\n", "YAML nesting is deeper than 200 levels", "f.yml:1:1"),
+        (
+            "".join(" " * i + f"k{i}:\n" for i in range(3000)) + " " * 3000 + "v: 1\n",
+            "YAML nesting is deeper than 200 levels",
+            "f.yml:1001:1",
+        ),
+        ("a: " + "{b: " * 300 + "1" + "}" * 300 + "\n", "YAML nesting is deeper than 200 levels", None),
+        (
+            "a: " + "x" * (9 * 1024 * 1024) + "\n",
+            "f.yml is too large to be a bundle configuration",
+            "f.yml:1:1",
+        ),
+    ],
+    ids=["billion laughs", "recursive alias", "deep flow", "deep block", "deep mapping", "huge file"],
+)
+def test_hostile_yaml_fails_fast_with_a_location(text: str, message: str, where: str | None) -> None:
+    started = time.monotonic()
+    with pytest.raises(BundleError) as info:
+        parse_yaml(text, "f.yml")
+    assert time.monotonic() - started < 3
+    diag = info.value.diagnostics[0]
+    assert message in diag.summary
+    if where:
+        assert str(diag.location) == where

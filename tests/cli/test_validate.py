@@ -47,7 +47,12 @@ def test_json_output_is_the_resolved_configuration(
 ) -> None:
     assert run(["validate", "-t", "ci", "--var", "catalog=prod", "-o", "json"]) == 0
     doc = json.loads(capsys.readouterr().out)
-    assert doc["bundle"] == {"name": "cli", "target": "ci"}
+    assert doc["bundle"] == {
+        "name": "cli",
+        "target": "ci",
+        "environment": "ci",
+        "git": {"bundle_root_path": "."},
+    }
     assert doc["resources"]["jobs"]["j"]["name"] == "j-prod"
     assert doc["variables"]["catalog"] == {"default": "main", "value": "prod"}
     assert doc["workspace"]["root_path"] == "/Workspace/Users/tester@brickyard.local/.bundle/cli/ci"
@@ -56,10 +61,25 @@ def test_json_output_is_the_resolved_configuration(
 def test_errors_exit_1_with_every_diagnostic(bundle_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (bundle_dir / "nb.py").unlink()
     assert run(["validate"]) == 1
-    err = capsys.readouterr().err
-    assert "notebook ./nb.py not found" in err
-    assert "databricks.yml:11:42" in err and "resources.jobs.j.tasks[0].notebook_task.notebook_path" in err
-    assert err.rstrip().endswith("Error: validation failed: 1 error")
+    out = capsys.readouterr().out
+    assert "Error: notebook ./nb.py not found\n" in out
+    assert "  in databricks.yml:11:42" in out
+    assert "  at resources.jobs.j.tasks[0].notebook_task.notebook_path" in out
+    assert out.rstrip().endswith("Found 1 error")
+
+
+def test_json_output_is_printed_even_when_validation_fails(
+    bundle_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (bundle_dir / "nb.py").unlink()
+    assert run(["validate", "-o", "json"]) == 1
+    captured = capsys.readouterr()
+    doc = json.loads(captured.out)
+    # stopped at path translation: the path is as written and no deployment metadata was added
+    job = doc["resources"]["jobs"]["j"]
+    assert job["tasks"][0]["notebook_task"]["notebook_path"] == "./nb.py"
+    assert "deployment" not in job
+    assert captured.err.startswith("error: notebook ./nb.py not found")
 
 
 def test_strict_turns_warnings_into_failure(bundle_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -68,9 +88,11 @@ def test_strict_turns_warnings_into_failure(bundle_dir: Path, capsys: pytest.Cap
     )
     (bundle_dir / "databricks.yml").write_text(text)
     assert run(["validate"]) == 0
-    assert "unknown field: nmae (did you mean name?)" in capsys.readouterr().err
+    out = capsys.readouterr().out
+    assert "Warning: unknown field: nmae\n  at resources.jobs.j\n  in databricks.yml:8:7\n" in out
+    assert out.rstrip().endswith("Found 1 warning")
     assert run(["validate", "--strict"]) == 1
-    assert "validation failed with --strict: 1 warning" in capsys.readouterr().err
+    assert capsys.readouterr().out.rstrip().endswith("Found 1 warning")
 
 
 def test_outside_a_bundle_the_error_says_what_to_do(

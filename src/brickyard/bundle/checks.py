@@ -10,10 +10,8 @@ from __future__ import annotations
 import re
 
 from brickyard.bundle.node import Node, Path, format_path, map_entries, map_items
-from brickyard.bundle.schema import NOT_DEPLOYABLE
 from brickyard.errors import Diagnostic, Severity
 from brickyard.graph import find_cycle
-from brickyard.task_types import TASK_TYPES
 
 _KEY = re.compile(r"^[A-Za-z0-9_-]+$")
 
@@ -36,21 +34,30 @@ def check_resources(config: Node, diags: list[Diagnostic]) -> None:
                         resource.key_loc or resource.loc,
                     )
                 )
-            if kind in NOT_DEPLOYABLE:
-                diags.append(
-                    Diagnostic(
-                        Severity.WARNING,
-                        f"{kind} are not deployable by brickyard yet; deploy leaves {key} out",
-                        format_path(path),
-                        resource.key_loc or resource.loc,
-                    )
-                )
-            elif kind == "jobs" and resource.is_map:
+            if kind == "jobs" and resource.is_map:
                 check_job(key, resource, diags)
+
+
+# What the Jobs API accepts: longer values are refused at deploy, so validate says so first.
+_MAX_JOB_NAME = 4096
+_MAX_TASK_KEY = 100
+
+
+def _too_long(node: Node | None, limit: int, what: str, path: Path, diags: list[Diagnostic]) -> None:
+    if node is not None and isinstance(node.value, str) and len(node.value) > limit:
+        diags.append(
+            Diagnostic(
+                Severity.ERROR,
+                f"{what} is {len(node.value)} characters long; the API accepts at most {limit}",
+                format_path(path),
+                node.loc,
+            )
+        )
 
 
 def check_job(key: str, job: Node, diags: list[Diagnostic]) -> None:
     base: Path = ("resources", "jobs", key)
+    _too_long(job.get("name"), _MAX_JOB_NAME, "the job name", (*base, "name"), diags)
     tasks = job.get("tasks")
     if tasks is None or not tasks.is_seq:
         return
@@ -65,19 +72,19 @@ def check_job(key: str, job: Node, diags: list[Diagnostic]) -> None:
         path = (*base, "tasks", index)
         if not task.is_map:
             continue
+        # A task without a key or a task type is the API's to refuse at deploy, as with the CLI.
         task_key = task.get("task_key")
         if task_key is None or not task_key.value:
-            diags.append(Diagnostic(Severity.ERROR, "task is missing task_key", format_path(path), task.loc))
             continue
         name = str(task_key.value)
+        _too_long(task_key, _MAX_TASK_KEY, "task_key", (*path, "task_key"), diags)
         keys[name] = index
-        _check_task_type(name, task, path, diags)
         cluster_key = task.get("job_cluster_key")
         if cluster_key is not None and cluster_key.value not in clusters:
             diags.append(
                 Diagnostic(
-                    Severity.ERROR,
-                    f"job_cluster_key {cluster_key.value} is not defined in job {key}'s job_clusters",
+                    Severity.WARNING,
+                    f"job_cluster_key {cluster_key.value} is not defined",
                     format_path((*path, "job_cluster_key")),
                     cluster_key.loc,
                 )
@@ -133,14 +140,20 @@ def check_duplicate_task_keys(resources: Node | None, diags: list[Diagnostic]) -
             seen.add(str(task_key.value))
 
 
-def _check_task_type(name: str, task: Node, path: Path, diags: list[Diagnostic]) -> None:
-    kinds = [kind for kind in TASK_TYPES if task.get(kind) is not None]
-    if len(kinds) == 1:
-        return
-    summary = (
-        f"task {name} has no task type (one of notebook_task, spark_python_task, python_wheel_task, "
-        "pipeline_task, sql_task, dbt_task, run_job_task, condition_task, for_each_task, spark_jar_task)"
-        if not kinds
-        else f"task {name} has more than one task type: {', '.join(kinds)}"
-    )
-    diags.append(Diagnostic(Severity.ERROR, summary, format_path(path), task.loc))
+def undeployable(config: Node) -> list[Diagnostic]:
+    """Resources brickyard's deploy leaves out: a note for deploy, not a finding of validate (the
+    Databricks CLI accepts them)."""
+    from brickyard.bundle.schema import NOT_DEPLOYABLE
+
+    notes = []
+    for kind in NOT_DEPLOYABLE:
+        for key, resource in map_entries(config.get("resources"), kind):
+            notes.append(
+                Diagnostic(
+                    Severity.WARNING,
+                    f"{kind} are not deployable by brickyard yet; deploy leaves {key} out",
+                    format_path(("resources", kind, key)),
+                    resource.key_loc or resource.loc,
+                )
+            )
+    return notes

@@ -9,6 +9,7 @@ paths like `/Workspace/Users/<user>/.bundle/...`.
 from __future__ import annotations
 
 import getpass
+import hashlib
 import os
 import re
 from collections.abc import Mapping
@@ -32,18 +33,25 @@ class CurrentUser:
         return re.sub(r"[^A-Za-z0-9]+", "_", local).strip("_").lower() or "user"
 
     def as_config(self) -> dict[str, Any]:
+        """The fields `databricks bundle validate` reports under `workspace.current_user`, no others."""
         return {
-            "userName": self.user_name,
-            "displayName": self.display_name or self.user_name,
-            "id": self.id,
+            "domain_friendly_name": self.short_name,
+            "id": self.id or user_id(self.user_name),
             "short_name": self.short_name,
-            "active": True,
+            "userName": self.user_name,
         }
 
     @classmethod
     def from_user_name(cls, user_name: str) -> CurrentUser:
         # Service principals are addressed by their application id, a UUID.
-        return cls(user_name=user_name, is_service_principal=bool(_UUID.match(user_name)))
+        return cls(
+            user_name=user_name, id=user_id(user_name), is_service_principal=bool(_UUID.match(user_name))
+        )
+
+
+def user_id(user_name: str) -> str:
+    """A stable numeric id for a user the workspace was not asked about (the local server's formula)."""
+    return str(int(hashlib.sha256(user_name.encode()).hexdigest()[:12], 16))
 
 
 def local_user_name(environ: Mapping[str, str] | None = None) -> str:

@@ -16,7 +16,12 @@ from collections.abc import Callable
 from brickyard.bundle.node import Node, Path, format_path, lookup, walk
 from brickyard.errors import Diagnostic, Severity
 
-_SEGMENT = r"[a-zA-Z][a-zA-Z0-9]*(?:[-_][a-zA-Z0-9]+)*"  # unambiguous: no backtracking blow-up
+# A letter (any script), then letters and digits, with runs of `-`/`_` between them (`a__b`, `größe`).
+# Separators and alphanumerics are disjoint classes, so the pattern cannot backtrack badly.
+_SEGMENT = r"[^\W\d_][^\W_]*(?:[-_]+[^\W_]+)*"
+MAX_CHAIN = 64
+MAX_TEXT = 1_000_000
+"""References that lead to references, at most this deep (a longer chain is a mistake)."""
 REFERENCE = re.compile(r"\$\{(" + _SEGMENT + r"(?:\." + _SEGMENT + r"(?:\[[0-9]+\])*)*(?:\[[0-9]+\])*)\}")
 _PART = re.compile(r"([^.\[\]]+)|\[([0-9]+)\]")
 
@@ -50,6 +55,7 @@ class Resolver:
         self.diags: list[Diagnostic] = []
         self._done: set[int] = set()
         self._reported: set[tuple[str, str]] = set()
+        self._cycle_seen = False
 
     def run(self, skip: tuple[str, ...] = ()) -> list[Diagnostic]:
         for key, child in list(self.root.items()):
@@ -68,6 +74,20 @@ class Resolver:
         self._done.add(id(node))
 
     def _resolve_string(self, node: Node, path: Path, stack: list[str]) -> None:
+        """Resolve; a reference written inside another (`${var.a_${var.b}}`) resolves from the inside
+        out, so the string is resolved again while it still holds such nesting."""
+        for _ in range(MAX_CHAIN):
+            text = node.value
+            nested = text.count("${") > len(REFERENCE.findall(text))
+            self._resolve_once(node, path, stack)
+            after = node.value
+            if not nested or after == text or not isinstance(after, str) or not REFERENCE.search(after):
+                return
+            if len(after) > MAX_TEXT:
+                self._error("a reference expands to more than a million characters", node, path)
+                return
+
+    def _resolve_once(self, node: Node, path: Path, stack: list[str]) -> None:
         text = node.value
         whole = REFERENCE.fullmatch(text)
         if whole:
@@ -91,7 +111,11 @@ class Resolver:
                 return match.group(0)
             return to_text(target.value)
 
-        node.value = REFERENCE.sub(substitute, text)
+        replaced = REFERENCE.sub(substitute, text)
+        if len(replaced) > MAX_TEXT:  # references that double at each step would never end
+            self._error("a reference expands to more than a million characters", node, path)
+            return
+        node.value = replaced
 
     def _target(self, ref: str, node: Node, path: Path, stack: list[str]) -> Node | None:
         """The fully resolved node a reference points at, or None when deferred or broken."""
@@ -107,9 +131,15 @@ class Resolver:
             return None
         if ref in stack:
             chain = [*stack[stack.index(ref) :], ref]
+            if self._cycle_seen:  # one cycle is reported once, not from each of its members
+                return None
+            self._cycle_seen = True
             self._error(
-                "cycle in variable references: " + " -> ".join(f"${{{r}}}" for r in chain), node, path
+                "cycle detected in field resolution: " + " -> ".join(f"${{{r}}}" for r in chain), node, path
             )
+            return None
+        if len(stack) >= MAX_CHAIN:
+            self._error(f"references lead to references more than {MAX_CHAIN} deep at ${{{ref}}}", node, path)
             return None
         stack.append(ref)
         try:

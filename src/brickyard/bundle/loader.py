@@ -65,27 +65,38 @@ def read_tree(root: Path, diags: list[Diagnostic]) -> Node:
             if path.resolve() in seen:
                 continue
             seen.add(path.resolve())
-            _include(tree, read_yaml(path, path.relative_to(root).as_posix()), diags)
+            _include(tree, read_yaml(path, display_path(path, root)), diags)
     return tree
 
 
 def _expand_include(root: Path, pattern: Node, index: int, diags: list[Diagnostic]) -> list[Path]:
+    """Files an `include` entry names. A glob may match nothing; a literal path must exist. Paths
+    outside the bundle root are allowed, as the Databricks CLI allows them."""
     where = format_path(("include", index))
     if not isinstance(pattern.value, str) or not pattern.value:
         diags.append(Diagnostic(Severity.ERROR, "include entries must be paths or globs", where, pattern.loc))
         return []
-    if Path(pattern.value).is_absolute():
-        diags.append(
-            Diagnostic(Severity.ERROR, "include paths are relative to the bundle root", where, pattern.loc)
-        )
-        return []
-    matches = sorted(Path(p) for p in glob.glob(str(root / pattern.value), recursive=True))
-    files = [p for p in matches if p.is_file() and p.suffix in (".yml", ".yaml")]
-    if not files:
-        diags.append(
-            Diagnostic(Severity.ERROR, f"no files match include {pattern.value!r}", where, pattern.loc)
-        )
-    return files
+    full = os.path.join(root, pattern.value)
+    if not glob.has_magic(pattern.value):
+        candidate = Path(full)
+        if not candidate.is_file():
+            diags.append(
+                Diagnostic(
+                    Severity.ERROR,
+                    f"failed to load include {pattern.value}: file not found",
+                    where,
+                    pattern.loc,
+                )
+            )
+            return []
+        return [candidate]
+    matches = sorted(Path(p) for p in glob.glob(full, recursive=True))
+    return [p for p in matches if p.is_file() and p.suffix in (".yml", ".yaml")]
+
+
+def display_path(path: Path, root: Path) -> str:
+    """How locations name a file: relative to the bundle root, with `..` when it lies outside."""
+    return Path(os.path.relpath(path, root)).as_posix()
 
 
 def _include(tree: Node, part: Node, diags: list[Diagnostic]) -> None:
@@ -145,9 +156,7 @@ def select_target(tree: Node, requested: str | None) -> tuple[str, Node | None]:
     targets = tree.get("targets") or tree.get("environments")
     if targets is None or targets.value is None or targets.value == {}:
         if requested and requested != "default":
-            raise BundleError.at(
-                f"target {requested!r} is not defined: the bundle declares no targets", tree.loc
-            )
+            raise BundleError.at(f"{requested}: no such target. Available targets: default", tree.loc)
         return "default", None
     if not targets.is_map:
         raise BundleError.at("targets must be a mapping of target names", targets.loc, "targets")
@@ -155,7 +164,7 @@ def select_target(tree: Node, requested: str | None) -> tuple[str, Node | None]:
     if requested:
         if requested not in targets.value:
             raise BundleError.at(
-                f"target {requested!r} is not defined; available targets: {', '.join(names)}",
+                f"{requested}: no such target. Available targets: {', '.join(names)}",
                 targets.key_loc or targets.loc,
                 "targets",
             )

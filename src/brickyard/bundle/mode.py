@@ -35,8 +35,29 @@ def check_mode(mode: Node | None, diags: list[Diagnostic], path: str) -> str | N
     return str(mode.value)
 
 
-def development_presets(root: Node, user: CurrentUser) -> None:
+def development_presets(root: Node, user: CurrentUser, diags: list[Diagnostic]) -> None:
     presets = ensure_map(root, ("presets",))
+    custom = presets.get("name_prefix")
+    if custom is not None and isinstance(custom.value, str) and custom.value:
+        text = custom.value
+        if not any(
+            mark in text
+            for mark in (
+                user.short_name,
+                user.user_name,
+                "${workspace.current_user.short_name}",
+                "${workspace.current_user.userName}",
+            )
+        ):
+            diags.append(
+                Diagnostic(
+                    Severity.ERROR,
+                    "prefix should contain the current username or ${workspace.current_user.short_name} "
+                    "to ensure uniqueness when using 'mode: development'",
+                    "presets.name_prefix",
+                    custom.loc,
+                )
+            )
     set_default(presets, "name_prefix", f"[dev {user.short_name}] ")
     set_default(presets, "pipelines_development", True)
     set_default(presets, "trigger_pause_status", PAUSED)
@@ -49,9 +70,27 @@ def development_presets(root: Node, user: CurrentUser) -> None:
 
 
 def uc_prefix(prefix: str) -> str:
-    """Unity Catalog names cannot hold `[dev jane] `: the prefix becomes `dev_jane_`."""
-    cleaned = re.sub(r"[^a-z0-9]+", "_", prefix.lower()).strip("_")
-    return f"{cleaned}_" if cleaned else ""
+    """Unity Catalog names cannot hold `[dev jane] `: brackets go, other separators become `_`, and
+    a `_` is added only after a prefix that ended in `]` (`[dev jane] ` → `dev_jane_`, `dev_` stays)."""
+    trimmed = prefix.strip(" ")
+    suffix = "_" if trimmed.endswith("]") else ""
+    core = re.sub(r"[^A-Za-z0-9_]", "_", trimmed.replace("[", "").replace("]", ""))
+    return core + suffix if core else ""
+
+
+# Resource kinds that take the name prefix: (kind, field, how the prefix is written).
+_RAW, _UC, _LEAF = "raw", "uc", "leaf"
+_PREFIXED: tuple[tuple[str, str, str], ...] = (
+    ("jobs", "name", _RAW),
+    ("pipelines", "name", _RAW),
+    ("clusters", "cluster_name", _RAW),
+    ("models", "name", _RAW),
+    ("registered_models", "name", _RAW),
+    ("experiments", "name", _LEAF),
+    ("model_serving_endpoints", "name", _UC),
+    ("schemas", "name", _UC),
+    ("dashboards", "display_name", _RAW),
+)
 
 
 def apply_presets(root: Node) -> None:
@@ -61,37 +100,43 @@ def apply_presets(root: Node) -> None:
         return
     prefix = _text(presets.get("name_prefix"))
     tags = presets.get("tags")
+    tags = tags if tags is not None and tags.is_map and tags.value else None
     pause = _text(presets.get("trigger_pause_status"))
     max_runs = presets.get("jobs_max_concurrent_runs")
     dev_pipelines = presets.get("pipelines_development")
 
+    if prefix:
+        for kind, field, style in _PREFIXED:
+            for _, resource in map_entries(resources, kind):
+                _prefix_field(resource, field, prefix, style)
     for _, job in map_entries(resources, "jobs"):
-        _prefix_field(job, "name", prefix)
-        if tags is not None and tags.is_map:
+        if tags is not None:
             _merge_tags(job, "tags", tags)
-            for cluster in _job_clusters(job):
-                _merge_tags(cluster, "custom_tags", tags)
         if pause:
             for field in ("schedule", "trigger", "continuous"):
                 spec = job.get(field)
                 if spec is not None and spec.is_map:
                     set_default(spec, "pause_status", pause)
-        if max_runs is not None and max_runs.value is not None:
-            set_default(job, "max_concurrent_runs", max_runs.value)
+        runs = job.get("max_concurrent_runs")
+        if max_runs is not None and max_runs.value and (runs is None or not runs.value):
+            job.value["max_concurrent_runs"] = max_runs.copy()
     for _, pipeline in map_entries(resources, "pipelines"):
-        _prefix_field(pipeline, "name", prefix)
         if dev_pipelines is not None and dev_pipelines.value is True:
-            set_default(pipeline, "development", True)
-        if tags is not None and tags.is_map:
-            for cluster in map_items(pipeline.get("clusters")):
-                _merge_tags(cluster, "custom_tags", tags)
+            pipeline.value["development"] = Node(True, dev_pipelines.loc)
+        if pause == PAUSED:
+            pipeline.value.pop("continuous", None)
     for _, cluster in map_entries(resources, "clusters"):
-        _prefix_field(cluster, "cluster_name", prefix)
-        if tags is not None and tags.is_map:
+        if tags is not None:
             _merge_tags(cluster, "custom_tags", tags)
-    # Volumes and tables live inside a schema, which already carries the prefix.
-    for _, schema in map_entries(resources, "schemas"):
-        _prefix_field(schema, "name", uc_prefix(prefix))
+    if tags is not None:
+        for kind in ("models", "experiments"):
+            for _, resource in map_entries(resources, kind):
+                _append_tags(resource, tags)
+    if pause == PAUSED:
+        for _, monitor in map_entries(resources, "quality_monitors"):
+            schedule = monitor.get("schedule")
+            if schedule is not None and schedule.is_map:
+                schedule.value["pause_status"] = Node(PAUSED, schedule.loc)
 
 
 def check_production(
@@ -135,20 +180,16 @@ def _every_job_runs_as(root: Node) -> bool:
     return bool(jobs) and all(job.get("run_as") is not None for _, job in jobs)
 
 
-def _job_clusters(job: Node) -> list[Node]:
-    clusters = []
-    for entry in map_items(job.get("job_clusters")):
-        if (spec := entry.get("new_cluster")) is not None and spec.is_map:
-            clusters.append(spec)
-    for task in map_items(job.get("tasks")):
-        if (spec := task.get("new_cluster")) is not None and spec.is_map:
-            clusters.append(spec)
-    return clusters
-
-
-def _prefix_field(resource: Node, field: str, prefix: str) -> None:
+def _prefix_field(resource: Node, field: str, prefix: str, style: str) -> None:
     node = resource.get(field)
-    if prefix and node is not None and isinstance(node.value, str) and not node.value.startswith(prefix):
+    if node is None or not isinstance(node.value, str):
+        return
+    if style == _UC:
+        node.value = uc_prefix(prefix) + node.value
+    elif style == _LEAF:  # experiments are workspace paths: the prefix goes on the last part
+        head, sep, leaf = node.value.rpartition("/")
+        node.value = f"{head}{sep}{prefix}{leaf}"
+    else:
         node.value = prefix + node.value
 
 
@@ -158,6 +199,17 @@ def _merge_tags(resource: Node, field: str, tags: Node) -> None:
         for key, value in tags.items():
             if key not in existing.value:
                 existing.value[key] = value.copy()
+
+
+def _append_tags(resource: Node, tags: Node) -> None:
+    """Models and experiments hold tags as a list of `{key, value}`."""
+    existing = set_default(resource, "tags", [])
+    if not existing.is_seq:
+        return
+    present = {str(k.value) for t in map_items(existing) if (k := t.get("key")) is not None}
+    for key, value in tags.items():
+        if key not in present:
+            existing.value.append(Node({"key": Node(key, value.loc), "value": value.copy()}, value.loc))
 
 
 def _text(node: Node | None) -> str:

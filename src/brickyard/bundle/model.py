@@ -54,7 +54,11 @@ class Bundle:
 
     @property
     def warnings(self) -> tuple[Diagnostic, ...]:
-        return tuple(d for d in self.diagnostics if d.severity is Severity.WARNING)
+        """Validate's warnings, and for deploy the resources it leaves out."""
+        from brickyard.bundle.checks import undeployable
+
+        found = tuple(d for d in self.diagnostics if d.severity is Severity.WARNING)
+        return found + tuple(undeployable(self.config))
 
     def get(self, *path: str | int) -> Any:
         node = lookup(self.config, path)
@@ -69,8 +73,29 @@ class Bundle:
 
     def as_json(self) -> dict[str, Any]:
         """The resolved configuration in the shape `databricks bundle validate -o json` prints."""
-        plain = self.config.plain()
-        order = ["bundle", "include", "workspace", "variables", "artifacts", "resources", "sync", "presets"]
-        out = {key: plain[key] for key in order if key in plain}
-        out.update({key: value for key, value in plain.items() if key not in out})
-        return out
+        return config_json(self.config)
+
+
+def config_json(config: Node) -> dict[str, Any]:
+    """A configuration, resolved or stopped part way, as `databricks bundle validate -o json` prints it."""
+    plain = config.plain()
+    if not isinstance(plain, dict):
+        return {}
+    order = ["bundle", "include", "workspace", "variables", "artifacts", "resources", "sync", "presets"]
+    out = {key: plain[key] for key in order if key in plain}
+    out.update({key: value for key, value in plain.items() if key not in out})
+    _derived_fields(out)
+    return out
+
+
+def _derived_fields(doc: dict[str, Any]) -> None:
+    """Fields the CLI reports that no API request takes (so deploy never compares them)."""
+    resources = doc.get("resources")
+    volumes = resources.get("volumes") if isinstance(resources, dict) else None
+    for volume in volumes.values() if isinstance(volumes, dict) else ():
+        if not isinstance(volume, dict):
+            continue
+        parts = [volume.get(k) for k in ("catalog_name", "schema_name", "name")]
+        names = [p for p in parts if isinstance(p, str)]
+        if len(names) == len(parts):
+            volume.setdefault("volume_path", "/Volumes/" + "/".join(names))

@@ -53,9 +53,17 @@ class PathTranslator:
     sources: dict[str, FsPath] = field(default_factory=dict)
     """Deployed path → local file, for every path translated."""
     sync_root: FsPath | None = None
-    """Where deployed paths are relative to, when `sync.paths` leave the bundle root (bundle.sync_root)."""
+    """The directory `${workspace.file_path}` mirrors: the bundle root, or above it when `sync.paths`
+    reaches outside it."""
     _root: str = ""
     _sync: str = ""
+    _pending: list[tuple[Node, str]] = field(default_factory=list)
+    """Translations found by `run`, written by `commit` (a failed run leaves the paths as written)."""
+
+    def commit(self) -> None:
+        for node, value in self._pending:
+            node.value = value
+        self._pending.clear()
 
     def run(self, config: Node) -> None:
         self._root = os.path.normpath(str(self.root.resolve()))
@@ -99,7 +107,7 @@ class PathTranslator:
         source = task.get("source")
         from_git = (source is not None and source.value == "GIT") or (job_git and source is None)
         for sub, kind in _TASK_FIELDS:
-            if from_git and kind != LIBRARY:
+            if from_git:  # paths inside the git repository, libraries included, stay as written
                 continue
             for node, node_path in _expand(task, sub, path):
                 self._translate(node, node_path, kind)
@@ -126,17 +134,16 @@ class PathTranslator:
         written_in = node.loc.file if node.loc is not None and not node.loc.file.endswith(".py") else ""
         declared_in = os.path.dirname(written_in)
         joined = os.path.normpath(os.path.join(self._root, declared_in, value))
-        outside = joined != self._sync and not joined.startswith(self._sync + os.sep)
-        if outside and kind not in (LIBRARY, DEPENDENCY):  # local libraries are uploaded, not synced
-            where = "bundle root" if self._sync == self._root else "sync root (sync.paths)"
-            self._error(f"{value} is outside the {where} {self._sync}", node, path)
-            return
+        outside = joined != self._sync and not joined.startswith(self._sync.rstrip(os.sep) + os.sep)
         local = FsPath(joined)
-        relative = FsPath(os.path.relpath(joined, self._sync)).as_posix()
-        if kind in (LIBRARY, DEPENDENCY):
+        if kind in (LIBRARY, DEPENDENCY):  # local files are uploaded, not synced: named from the root
             self._library(node, path, value, local, FsPath(os.path.relpath(joined, self._root)).as_posix())
-        elif kind == LOCAL:
-            node.value = str(local)
+            return
+        if outside:
+            return  # outside what is synced: left as written, as the Databricks CLI leaves it
+        relative = FsPath(os.path.relpath(joined, self._sync)).as_posix()
+        if kind == LOCAL:
+            self._pending.append((node, str(local)))
         elif kind == GLOB:
             self._glob(node, path, value, local, relative)
         else:
@@ -169,7 +176,7 @@ class PathTranslator:
             return
         remote = f"{self.file_path}/{relative}"
         self.sources[remote] = local
-        node.value = remote
+        self._pending.append((node, remote))
 
     def _glob(self, node: Node, path: Path, value: str, local: FsPath, relative: str) -> None:
         parts = FsPath(relative).parts
@@ -177,7 +184,7 @@ class PathTranslator:
         if not (FsPath(self._sync) / static).exists():
             self._error(f"{value} matches nothing: {static.as_posix() or '.'} does not exist", node, path)
             return
-        node.value = f"{self.file_path}/{relative}"
+        self._pending.append((node, f"{self.file_path}/{relative}"))
 
     def _library(self, node: Node, path: Path, value: str, local: FsPath, relative: str) -> None:
         if not _GLOB.search(value) and not local.exists():
@@ -189,7 +196,7 @@ class PathTranslator:
                     node.loc,
                 )
             )
-        node.value = relative
+        self._pending.append((node, relative))
 
     def _error(self, summary: str, node: Node, path: Path) -> None:
         self.diags.append(Diagnostic(Severity.ERROR, summary, format_path(path), node.loc))
@@ -213,3 +220,42 @@ def _expand(node: Node, sub: Path, base: Path) -> Iterator[tuple[Node, Path]]:
     child = node.get(str(head)) if node.is_map else None
     if child is not None:
         yield from _expand(child, rest, (*base, head))
+
+
+def expand_pipeline_globs(config: Node, root: FsPath) -> None:
+    """A pipeline library `notebook: {path: ./etl/*}` or `file: {path: …/*.py}` becomes one library
+    per matching file, in name order, as the Databricks CLI expands them (a `glob:` library stays)."""
+    import glob as globbing
+
+    base_dir = os.path.normpath(str(root.resolve()))
+    for _, pipeline in map_entries(config.get("resources"), "pipelines"):
+        libraries = pipeline.get("libraries")
+        if libraries is None or not libraries.is_seq:
+            continue
+        expanded: list[Node] = []
+        for library in libraries.value:
+            kind = next((k for k in ("notebook", "file") if lookup(library, (k, "path")) is not None), None)
+            node = lookup(library, (kind, "path")) if kind else None
+            value = node.value if node is not None else None
+            if (
+                node is None
+                or not isinstance(value, str)
+                or not _GLOB.search(value)
+                or "${" in value
+                or value.startswith("/")
+                or _SCHEME.match(value)
+            ):
+                expanded.append(library)
+                continue
+            declared_in = os.path.join(base_dir, os.path.dirname(node.loc.file) if node.loc else "")
+            matches = sorted(p for p in globbing.glob(os.path.join(declared_in, value)) if os.path.isfile(p))
+            if not matches:
+                expanded.append(library)  # translation reports it as not found
+                continue
+            for match in matches:
+                copy = library.copy()
+                target = lookup(copy, (str(kind), "path"))
+                assert target is not None
+                target.value = FsPath(os.path.relpath(match, declared_in)).as_posix()
+                expanded.append(copy)
+        libraries.value = expanded

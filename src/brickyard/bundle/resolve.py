@@ -20,7 +20,7 @@ from brickyard.bundle.loader import find_root, read_tree, select_target
 from brickyard.bundle.merge import merge, merge_keyed_lists
 from brickyard.bundle.model import Bundle
 from brickyard.bundle.node import Node, Path, ensure_map, from_plain, lookup
-from brickyard.bundle.paths import PathTranslator
+from brickyard.bundle.paths import PathTranslator, expand_pipeline_globs
 from brickyard.bundle.python_code import apply_python
 from brickyard.bundle.schema import SchemaCheck
 from brickyard.bundle.secrets import find_plaintext_secrets
@@ -46,8 +46,17 @@ class LoadOptions:
     current_user: UserResolver = local_user
 
 
+class InvalidBundle(BundleError):
+    """Validation stopped at some stage; `config` is the configuration as it stood there (None when
+    no file could be read), which `validate -o json` still prints, as the Databricks CLI does."""
+
+    def __init__(self, diagnostics: list[Diagnostic], config: Node | None) -> None:
+        super().__init__(diagnostics)
+        self.config = config
+
+
 def load_bundle(start: FsPath, options: LoadOptions | None = None) -> Bundle:
-    """Load and resolve one target; raise BundleError with every error found (warnings kept on Bundle)."""
+    """Load and resolve one target; raise InvalidBundle with every error found (warnings kept on Bundle)."""
     opts = options or LoadOptions()
     root = find_root(start, dict(opts.environ))
     diags: list[Diagnostic] = []
@@ -58,24 +67,13 @@ def load_bundle(start: FsPath, options: LoadOptions | None = None) -> Bundle:
     # What the files say, before --var and BUNDLE_VAR_ values are filled in: a credential passed
     # at deploy time is the right way to pass one (state and release records redact it).
     diags.extend(find_plaintext_secrets(tree))
-    _raise_on_errors(diags)
+    _stop(diags, None)
 
     target_name, target = select_target(tree, opts.target)
     checks.check_duplicate_task_keys(tree.get("resources"), diags)
     if target is not None:
         checks.check_duplicate_task_keys(target.get("resources"), diags)
     config = _merge_target(tree, target)
-    merge_keyed_lists(config.get("resources"))
-
-    cli_vars = (
-        opts.variables if isinstance(opts.variables, Mapping) else variables.parse_cli_vars(opts.variables)
-    )
-    definitions = variables.normalize_definitions(config.get("variables"), diags)
-    config.value["variables"] = definitions
-    variables.assign_values(
-        definitions, target.get("variables") if target else None, cli_vars, opts.environ, diags
-    )
-    _raise_on_errors(diags)  # references to a variable without a value would only repeat the error
 
     bundle = ensure_map(config, ("bundle",))
     name = bundle.get("name")
@@ -84,13 +82,14 @@ def load_bundle(start: FsPath, options: LoadOptions | None = None) -> Bundle:
             Diagnostic(Severity.ERROR, "bundle.name is required", "bundle.name", (name or bundle).loc)
         )
     bundle.value["target"] = from_plain(target_name, bundle.loc)
+    bundle.value["environment"] = from_plain(target_name, bundle.loc)
     target_mode = mode.check_mode(
         target.get("mode") if target else None, diags, f"targets.{target_name}.mode"
     )
     if target_mode:
         bundle.value["mode"] = from_plain(target_mode, target.get("mode").loc if target else None)  # type: ignore[union-attr]
     apply_python(config, root, opts.environ, diags)
-    _raise_on_errors(diags)
+    _stop(diags, config)
     git = read_git_info(root)
     defaults.git_section(config, target, git, root)
 
@@ -99,24 +98,51 @@ def load_bundle(start: FsPath, options: LoadOptions | None = None) -> Bundle:
     user = opts.current_user(host, profile)
     root_path_explicit = defaults.workspace_paths(workspace, user)
 
+    cli_vars = (
+        opts.variables if isinstance(opts.variables, Mapping) else variables.parse_cli_vars(opts.variables)
+    )
+    definitions = variables.normalize_definitions(config.get("variables"), diags)
+    if definitions.value:
+        config.value["variables"] = definitions
+    variables.assign_values(
+        definitions,
+        target.get("variables") if target else None,
+        cli_vars,
+        opts.environ,
+        variables.read_overrides_file(root, target_name, diags),
+        diags,
+        target_name,
+    )
+    if _has_errors(diags):
+        # What the CLI resolves before variables: the bundle's and the workspace's own references.
+        early = Resolver(config, _deferred(config))
+        early.run(skip=tuple(k for k in config.value if k not in ("bundle", "workspace")))
+    _stop(diags, config)  # references to a variable without a value would only repeat the error
+
     if target_mode == mode.DEVELOPMENT:
-        mode.development_presets(config, user)
+        mode.development_presets(config, user, diags)
     mode.apply_presets(config)
-    defaults.permissions_and_run_as(config, diags)
+    defaults.permissions_and_run_as(config, user, diags)
 
     resolver = Resolver(config, _deferred(config))
     diags.extend(resolver.run())
     _mark_sensitive(definitions)
+    merge_keyed_lists(config.get("resources"))
+    defaults.resource_shapes(config, target_mode == mode.DEVELOPMENT)
+    _stop(diags, config)
 
     file_path = _scalar(workspace.get("file_path")) or ""
     normalize_sync_paths(config, root, diags)
+    expand_pipeline_globs(config, root)
     translator = PathTranslator(root, file_path, sync_root=sync_root(root, sync_path_list(config)))
     translator.run(config)
+    _stop([*diags, *translator.diags], config)
     diags.extend(translator.diags)
+    translator.commit()
     defaults.sync_paths(config, root)
     defaults.resource_defaults(config)
 
-    types = SchemaCheck(unknown_keys=False)
+    types = SchemaCheck(unknown_keys=False, prune=True)
     types.check(config)
     diags.extend(types.diags)
     checks.check_resources(config, diags)
@@ -124,7 +150,7 @@ def load_bundle(start: FsPath, options: LoadOptions | None = None) -> Bundle:
         mode.check_production(config, root_path_explicit, user, diags)
         defaults.check_git_branch(config, git, diags)
     unique = _dedupe(diags)
-    _raise_on_errors(unique)
+    _stop(unique, config)
     return Bundle(
         root=root,
         target=target_name,
@@ -183,16 +209,17 @@ def _has_errors(diags: Sequence[Diagnostic]) -> bool:
     return any(d.severity is Severity.ERROR for d in diags)
 
 
-def _raise_on_errors(diags: Sequence[Diagnostic]) -> None:
+def _stop(diags: Sequence[Diagnostic], config: Node | None) -> None:
     if _has_errors(diags):
-        raise BundleError(list(diags))
+        raise InvalidBundle(_dedupe(diags), config)
 
 
 def _dedupe(diags: Sequence[Diagnostic]) -> list[Diagnostic]:
     seen: set[tuple[object, ...]] = set()
     out = []
     for diag in diags:
-        key = (diag.severity, diag.summary, diag.path, diag.location)
+        # Checked before and after references resolve, a finding keeps its first path.
+        key = (diag.severity, diag.summary, diag.location)
         if key not in seen:
             seen.add(key)
             out.append(diag)

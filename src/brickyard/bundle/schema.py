@@ -9,7 +9,6 @@ scalars the way the Databricks CLI does (a number where a string belongs becomes
 
 from __future__ import annotations
 
-import difflib
 import json
 from functools import cache
 from typing import Any
@@ -188,112 +187,124 @@ def definitions() -> dict[str, dict[str, Ref]]:
 class SchemaCheck:
     """Walks a configuration against a definition, collecting diagnostics."""
 
-    def __init__(self, unknown_keys: bool = True) -> None:
+    def __init__(self, unknown_keys: bool = True, prune: bool = False) -> None:
         self.defs = definitions()
         self.unknown_keys = unknown_keys
+        self.prune = prune
+        """Drop fields the schema does not know, as the CLI's output does."""
         self.diags: list[Diagnostic] = []
 
-    def check(self, node: Node, ref: Ref = "bundle.Root", path: Path = ()) -> None:
+    def check(self, node: Node, ref: Ref = "bundle.Root", path: Path = ()) -> bool:
+        """False when `node` has the wrong shape: the caller drops it, as the Databricks CLI does."""
         if node.value is None or _is_reference(node):
-            return  # a `${…}` value is checked once it is resolved
+            return True  # a `${…}` value is checked once it is resolved
         if isinstance(ref, dict):
-            self._container(node, ref, path)
-        elif ref in SCALARS:
-            self._scalar(node, ref, path)
-        else:
-            self._object(node, self.defs[ref], path)
+            return self._container(node, ref, path)
+        if ref in SCALARS:
+            return self._scalar(node, ref, path)
+        return self._object(node, self.defs[ref], path)
 
-    def _object(self, node: Node, fields: dict[str, Ref], path: Path) -> None:
+    def _object(self, node: Node, fields: dict[str, Ref], path: Path) -> bool:
         if not node.is_map:
-            self._type_error(node, "a mapping", path)
-            return
-        for key, child in node.items():
+            return self._type_error(node, "map", path)
+        for key, child in list(node.items()):
             field = fields.get(key)
             if field is None:
                 if self.unknown_keys:
                     self._unknown(key, child, fields, path)
+                if self.prune:
+                    del node.value[key]
                 continue
-            self.check(child, field, (*path, key))
+            if not self.check(child, field, (*path, key)):
+                del node.value[key]
+        return True
 
-    def _container(self, node: Node, ref: dict[str, Ref], path: Path) -> None:
+    def _container(self, node: Node, ref: dict[str, Ref], path: Path) -> bool:
         if "enum" in ref:
             self._enum(node, ref["enum"], path)
         elif "list" in ref:
             if not node.is_seq:
-                self._type_error(node, "a sequence", path)
-                return
-            for index, item in enumerate(node.value):
-                self.check(item, ref["list"], (*path, index))
+                return self._type_error(node, "sequence", path)
+            node.value = [
+                item for index, item in enumerate(node.value) if self.check(item, ref["list"], (*path, index))
+            ]
         elif "map" in ref:
             if not node.is_map:
-                self._type_error(node, "a mapping", path)
-                return
-            for key, child in node.items():
-                self.check(child, ref["map"], (*path, key))
+                return self._type_error(node, "map", path)
+            for key, child in list(node.items()):
+                if not self.check(child, ref["map"], (*path, key)):
+                    del node.value[key]
+        return True
 
-    def _scalar(self, node: Node, kind: str, path: Path) -> None:
+    def _scalar(self, node: Node, kind: str, path: Path) -> bool:
         if kind == "any":
-            return
+            return True
         value = node.value
         if not node.is_scalar:
-            self._type_error(node, f"a {_NAMES[kind]}", path)
-        elif kind == "str":
+            return self._type_error(node, _NAMES[kind], path)
+        if kind == "str":
             if not isinstance(value, str):
                 node.value = node.raw if node.raw is not None else _text(value)
         elif kind == "bool":
             if isinstance(value, str) and value.lower() in ("true", "false"):
                 node.value = value.lower() == "true"
             elif not isinstance(value, bool):
-                self._type_error(node, "a boolean", path)
+                return self._type_error(node, "bool", path)
         elif kind in ("int", "float"):
-            self._number(node, kind, path)
+            return self._number(node, kind, path)
+        return True
 
-    def _number(self, node: Node, kind: str, path: Path) -> None:
+    def _number(self, node: Node, kind: str, path: Path) -> bool:
         value = node.value
         if isinstance(value, str):
             try:
                 value = int(value) if kind == "int" else float(value)
             except ValueError:
-                self._type_error(node, f"{'an integer' if kind == 'int' else 'a number'}", path)
-                return
+                return self._type_error(node, kind, path)
             node.value = value
         if isinstance(value, bool) or not isinstance(value, int | float):
-            self._type_error(node, "an integer" if kind == "int" else "a number", path)
-        elif kind == "int" and isinstance(value, float):
+            return self._type_error(node, kind, path)
+        if kind == "int" and isinstance(value, float):
             if not value.is_integer():
-                self._type_error(node, "an integer", path)
-            else:
-                node.value = int(value)
+                return self._type_error(node, kind, path)
+            node.value = int(value)
+        if kind == "int" and not _INT64[0] <= node.value <= _INT64[1]:
+            self._emit(Severity.ERROR, f"{node.value} does not fit in a 64-bit integer", path, node)
+        return True
 
     def _enum(self, node: Node, allowed: list[str], path: Path) -> None:
         value = node.value
         if not isinstance(value, str) or value not in allowed:
-            near = difflib.get_close_matches(str(value), allowed, n=1, cutoff=0.5)
-            hint = f"; did you mean {near[0]}?" if near else f"; expected one of {', '.join(allowed)}"
-            self._emit(Severity.ERROR, f"invalid value {value!r}{hint}", path, node)
+            self._emit(
+                Severity.WARNING,
+                f'invalid value "{value}" for enum field. Valid values are [{" ".join(allowed)}]',
+                path,
+                node,
+            )
 
     def _unknown(self, key: str, child: Node, fields: dict[str, Ref], path: Path) -> None:
-        near = difflib.get_close_matches(key, list(fields), n=1, cutoff=0.6)
-        hint = f" (did you mean {near[0]}?)" if near else ""
         self.diags.append(
             Diagnostic(
                 Severity.WARNING,
-                f"unknown field: {key}{hint}",
+                f"unknown field: {key}",
                 format_path(path),
                 child.key_loc or child.loc,
             )
         )
 
-    def _type_error(self, node: Node, expected: str, path: Path) -> None:
-        found = "mapping" if node.is_map else "sequence" if node.is_seq else type(node.value).__name__
-        found = {"str": "string", "int": "integer", "float": "number", "bool": "boolean"}.get(found, found)
-        self._emit(Severity.ERROR, f"expected {expected}, found {found}", path, node)
+    def _type_error(self, node: Node, expected: str, path: Path) -> bool:
+        """A value of the wrong kind is reported and left out, not fatal (the CLI's normalisation)."""
+        found = "map" if node.is_map else "sequence" if node.is_seq else type(node.value).__name__
+        found = {"str": "string"}.get(found, found)
+        self._emit(Severity.WARNING, f"expected {expected}, found {found}", path, node)
+        return False
 
     def _emit(self, severity: Severity, summary: str, path: Path, node: Node) -> None:
         self.diags.append(Diagnostic(severity, summary, format_path(path), node.loc))
 
 
-_NAMES = {"str": "string", "int": "integer", "float": "number", "bool": "boolean"}
+_NAMES = {"str": "string", "int": "int", "float": "float", "bool": "bool"}
+_INT64 = (-(2**63), 2**63 - 1)
 
 
 def _is_reference(node: Node) -> bool:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 from brickyard.bundle.node import Node, format_path, from_plain
@@ -33,6 +34,7 @@ LOOKUP_KINDS = frozenset(
     }
 )
 CLI_LOCATION = Location("<command line>", 1, 1)
+OVERRIDES_FILE = ".databricks/bundle/{target}/variable-overrides.json"
 ENV_LOCATION = Location("<environment>", 1, 1)
 
 
@@ -96,17 +98,7 @@ def _check_definition(name: str, node: Node, path: str, diags: list[Diagnostic])
                     lookup.loc,
                 )
             )
-    default = node.get("default")
-    if default is not None and not is_complex(node) and not default.is_scalar:
-        diags.append(
-            Diagnostic(
-                Severity.ERROR,
-                f"variable {name} is not of type complex, but its default is a "
-                f"{'mapping' if default.is_map else 'sequence'}; add `type: complex`",
-                f"{path}.default",
-                default.loc,
-            )
-        )
+    # A mapping or list default without `type: complex` is accepted, as the Databricks CLI does.
 
 
 def is_complex(definition: Node) -> bool:
@@ -119,9 +111,14 @@ def assign_values(
     target_overrides: Node | None,
     cli: Mapping[str, str],
     environ: Mapping[str, str],
+    saved: Mapping[str, Node],
     diags: list[Diagnostic],
+    target: str = "default",
 ) -> None:
-    """Set `value` (or keep `lookup`) on every definition, by precedence."""
+    """Set `value` (or keep `lookup`) on every definition, by precedence.
+
+    `saved` holds the values of `.databricks/bundle/<target>/variable-overrides.json`.
+    """
     overrides = _target_overrides(definitions, target_overrides, diags)
     for name in cli:
         if name not in definitions.value:
@@ -143,8 +140,12 @@ def assign_values(
         if env_name in environ:
             definition.value["value"] = _external(name, environ[env_name], complex_, ENV_LOCATION, diags)
             continue
+        if name in saved:
+            definition.value["value"] = saved[name].copy()
+            continue
+        if definition.get("value") is not None:
+            continue  # a value written into the definition itself is taken as it is
         override = overrides.get(name)
-        from_target = override is not None
         if override is not None:
             if _is_full_form(override):
                 for key in ("default", "lookup"):
@@ -156,23 +157,14 @@ def assign_values(
                 definition.value["default"] = override
         default = definition.get("default")
         if default is not None and default.value is not None:
-            if from_target and not complex_ and not default.is_scalar:
-                diags.append(
-                    Diagnostic(
-                        Severity.ERROR,
-                        f"variable {name} is not of type complex, but the target sets it to a "
-                        f"{'mapping' if default.is_map else 'sequence'}",
-                        path,
-                        default.loc,
-                    )
-                )
             definition.value["value"] = default.copy()
         elif definition.get("lookup") is None:
             diags.append(
                 Diagnostic(
                     Severity.ERROR,
-                    f"no value assigned to required variable {name}; set it with --var {name}=…, "
-                    f"the BUNDLE_VAR_{name} environment variable, a default, or in the target",
+                    f'no value assigned to required variable {name}. Assignment can be done using "--var", '
+                    f"by setting the BUNDLE_VAR_{name} environment variable, or in "
+                    f"{OVERRIDES_FILE.format(target=target)} file",
                     path,
                     definition.key_loc or definition.loc,
                 )
@@ -214,3 +206,21 @@ def _external(name: str, raw: str, complex_: bool, loc: Location, diags: list[Di
         )
         return Node(None, loc)
     return from_plain(value, loc)
+
+
+def read_overrides_file(root: Path, target: str, diags: list[Diagnostic]) -> dict[str, Node]:
+    """Values saved for one target (by `databricks bundle` tooling or by hand), keyed by variable."""
+    display = OVERRIDES_FILE.format(target=target)
+    path = root / display
+    if not path.is_file():
+        return {}
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, RecursionError) as err:
+        diags.append(Diagnostic(Severity.ERROR, f"failed to parse variable overrides file {display}: {err}"))
+        return {}
+    if not isinstance(doc, dict):
+        diags.append(Diagnostic(Severity.ERROR, f"{display} must hold a JSON object of variable values"))
+        return {}
+    where = Location(display, 1, 1)
+    return {str(name): from_plain(value, where) for name, value in doc.items()}

@@ -2,8 +2,9 @@
 
 PyYAML's composer (the libyaml C version when available) gives every node a start mark; the
 scalars are then typed by the YAML 1.2 core schema, as the Databricks CLI does, so `on`, `yes` and
-`no` stay strings while `true`, `1` and `1.5` do not. Duplicate keys are errors, not silent
-overwrites.
+`no` stay strings while `true`, `1` and `1.5` do not. A key written twice takes its last value, as
+with the CLI; two merge keys (`<<`) in one mapping are an error. Size, depth and alias expansion
+are limited (see `yamllimits`).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from pathlib import Path
 import yaml
 
 from brickyard.bundle.node import Node
+from brickyard.bundle.yamllimits import MAX_ALIAS_NODES, MAX_DEPTH, check_text, too_deep
 from brickyard.errors import BundleError, Diagnostic, Location, Severity
 
 try:
@@ -65,6 +67,7 @@ def read_yaml(path: Path, display: str) -> Node:
 
 
 def parse_yaml(text: str, display: str) -> Node:
+    check_text(text, display)
     try:
         root = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as err:
@@ -76,68 +79,117 @@ def parse_yaml(text: str, display: str) -> Node:
         raise BundleError.at(f"invalid YAML: {err}", Location(display, 1, 1)) from None
     if root is None:
         return Node({}, Location(display, 1, 1))
-    errors: list[Diagnostic] = []
-    node = _convert(root, display, errors)
-    if errors:
-        raise BundleError(errors)
+    converter = _Converter(display)
+    node = converter.convert(root, 0)
+    if converter.errors:
+        raise BundleError(converter.errors)
     return node
+
+
+class _Converter:
+    """yaml nodes → located `Node`s, within the limits of `yamllimits` (aliases share yaml nodes,
+    so a node reached again while it is being converted is an anchor that contains itself)."""
+
+    def __init__(self, display: str) -> None:
+        self.display = display
+        self.errors: list[Diagnostic] = []
+        self._open: set[int] = set()
+        self._sizes: dict[int, int] = {}
+        self._seen: set[int] = set()
+        self._alias_nodes = 0
+        self._expanding = 0
+
+    def convert(self, node: yaml.Node, depth: int) -> Node:
+        if isinstance(node, yaml.ScalarNode):  # an alias to a scalar costs what writing it would
+            value = _scalar(node, self.display, self.errors)
+            raw = node.value if isinstance(value, int | float) and not isinstance(value, bool) else None
+            return Node(value, _loc(node, self.display), raw=raw)
+        key = id(node)
+        if key in self._open:
+            raise BundleError.at("recursive YAML alias: an anchor contains itself", _loc(node, self.display))
+        if depth > MAX_DEPTH:
+            raise BundleError.at(too_deep(depth), _loc(node, self.display))
+        expanding = key in self._seen and not self._expanding  # reached again through an alias
+        if expanding:
+            self._alias_nodes += self._sizes.get(key) or self._size(node)
+            if self._alias_nodes > MAX_ALIAS_NODES:
+                raise BundleError.at(
+                    f"YAML aliases expand to more than {MAX_ALIAS_NODES} nodes", _loc(node, self.display)
+                )
+        self._seen.add(key)
+        self._open.add(key)
+        self._expanding += expanding  # nodes inside an expansion are already counted in its size
+        try:
+            if isinstance(node, yaml.MappingNode):
+                return self._mapping(node, depth)
+            return Node([self.convert(item, depth + 1) for item in node.value], _loc(node, self.display))
+        finally:
+            self._open.discard(key)
+            self._expanding -= expanding
+
+    def _size(self, node: yaml.Node) -> int:
+        """Nodes below `node`, counted once per yaml node and iteratively (cycles count once)."""
+        total, stack, seen = 0, [node], set()
+        while stack:
+            current = stack.pop()
+            if id(current) in seen:
+                total += self._sizes.get(id(current), 1)
+                continue
+            seen.add(id(current))
+            total += 1
+            if total > MAX_ALIAS_NODES:
+                break
+            if isinstance(current, yaml.SequenceNode):
+                stack.extend(current.value)
+            elif isinstance(current, yaml.MappingNode):
+                for k, v in current.value:
+                    stack.extend((k, v))
+        self._sizes[id(node)] = total
+        return total
+
+    def _mapping(self, node: yaml.MappingNode, depth: int) -> Node:
+        out: dict[str, Node] = {}
+        merged: list[Node] = []
+        merge_key: yaml.Node | None = None
+        for key_node, value_node in node.value:
+            if key_node.tag == _MERGE:
+                if merge_key is not None:
+                    self.errors.append(
+                        _error("duplicate merge key (<<) in one mapping", _loc(key_node, self.display))
+                    )
+                    continue
+                merge_key = key_node
+                merged.extend(self._merge_sources(value_node, depth))
+                continue
+            if not isinstance(key_node, yaml.ScalarNode):
+                self.errors.append(_error("mapping keys must be strings", _loc(key_node, self.display)))
+                continue
+            key = str(key_node.value)
+            out.pop(key, None)  # a key written twice: the last one wins, as with the Databricks CLI
+            child = self.convert(value_node, depth + 1)
+            child.key_loc = _loc(key_node, self.display)
+            out[key] = child
+        for source in merged:  # YAML merge keys: explicit keys win over merged ones
+            for key, child in source.items():
+                out.setdefault(key, child.copy())
+        return Node(out, _loc(node, self.display))
+
+    def _merge_sources(self, node: yaml.Node, depth: int) -> list[Node]:
+        items = node.value if isinstance(node, yaml.SequenceNode) else [node]
+        sources = []
+        for item in items:
+            converted = self.convert(item, depth + 1)
+            if not converted.is_map:
+                self.errors.append(
+                    _error("a merge key (<<) needs a mapping or a list of mappings", converted.loc)
+                )
+                continue
+            sources.append(converted)
+        return sources
 
 
 def _loc(node: yaml.Node, display: str) -> Location:
     return Location(display, node.start_mark.line + 1, node.start_mark.column + 1)
-
-
-def _convert(node: yaml.Node, display: str, errors: list[Diagnostic]) -> Node:
-    if isinstance(node, yaml.MappingNode):
-        return _mapping(node, display, errors)
-    if isinstance(node, yaml.SequenceNode):
-        return Node([_convert(item, display, errors) for item in node.value], _loc(node, display))
-    assert isinstance(node, yaml.ScalarNode)
-    value = _scalar(node, display, errors)
-    raw = node.value if isinstance(value, int | float) and not isinstance(value, bool) else None
-    return Node(value, _loc(node, display), raw=raw)
-
-
-def _mapping(node: yaml.MappingNode, display: str, errors: list[Diagnostic]) -> Node:
-    out: dict[str, Node] = {}
-    merged: list[Node] = []
-    for key_node, value_node in node.value:
-        if key_node.tag == _MERGE:
-            merged.extend(_merge_sources(value_node, display, errors))
-            continue
-        if not isinstance(key_node, yaml.ScalarNode):
-            errors.append(_error("mapping keys must be strings", _loc(key_node, display)))
-            continue
-        key = str(key_node.value)
-        if key in out:
-            first = out[key].key_loc
-            errors.append(
-                _error(
-                    f"key {key!r} is defined twice in the same mapping"
-                    + (f" (first at line {first.line})" if first else ""),
-                    _loc(key_node, display),
-                )
-            )
-            continue
-        child = _convert(value_node, display, errors)
-        child.key_loc = _loc(key_node, display)
-        out[key] = child
-    for source in merged:  # YAML merge keys: explicit keys win over merged ones
-        for key, child in source.items():
-            out.setdefault(key, child.copy())
-    return Node(out, _loc(node, display))
-
-
-def _merge_sources(node: yaml.Node, display: str, errors: list[Diagnostic]) -> list[Node]:
-    items = node.value if isinstance(node, yaml.SequenceNode) else [node]
-    sources = []
-    for item in items:
-        converted = _convert(item, display, errors)
-        if not converted.is_map:
-            errors.append(_error("a merge key (<<) needs a mapping or a list of mappings", converted.loc))
-            continue
-        sources.append(converted)
-    return sources
 
 
 def _scalar(node: yaml.ScalarNode, display: str, errors: list[Diagnostic]) -> object:

@@ -24,4 +24,6 @@ def validate(
     from brickyard.validate import run_validate
 
     ctx = AppContext.create(output.value)
-    run_validate(ctx, target=target, variables=var or [], strict=strict)
+    outcome = run_validate(ctx, target=target, variables=var or [], strict=strict)
+    if not outcome.ok:
+        raise typer.Exit(1)  # every finding is already printed, as the summary says
