@@ -73,6 +73,8 @@ def run(request: PipelineRequest) -> UpdateResult:
     spark = None
     try:
         spark = connect(request.spark_remote, Path(request.warehouse))
+        if spec.storage_root:
+            _translate_paths(Path(spec.storage_root))
         for key, value in request.spark_conf.items():
             spark.conf.set(key, value)
         return run_update(spark, spec, options, JsonLinesSink(Path(request.events_file)))
@@ -85,6 +87,15 @@ def run(request: PipelineRequest) -> UpdateResult:
             signal.signal(signal.SIGTERM, signal.SIG_IGN)
             with suppress(Exception):  # the engine may be gone; nothing left to release
                 spark.stop()
+
+
+def _translate_paths(storage_root: Path) -> None:
+    """`/databricks-datasets/…`, `/Volumes/…`, `dbfs:/…` in pipeline code reach local storage, as in
+    tasks (the workspace home holds `storage/` and `workspace/` side by side)."""
+    from brickyard.local.tasks.paths import Locations
+    from brickyard.local.tasks.spark_paths import install_path_translation
+
+    install_path_translation(Locations(storage_root.parent / "workspace", storage_root), check_missing=False)
 
 
 def main(argv: list[str] | None = None) -> int:

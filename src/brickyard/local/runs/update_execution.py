@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 from brickyard.errors import BrickyardError, PipelineError
 from brickyard.local.engine import CATALOG_SYNC_ENV
 from brickyard.local.runs.catalog import SNAPSHOT_FILE, read_changes
+from brickyard.local.samples import register as register_samples
 from brickyard.local.store.pipelines import PipelineRecord
 
 if TYPE_CHECKING:
@@ -147,6 +148,7 @@ class UpdateExecution:
             options=options.to_dict(),
         )
         request.write(self.directory / "request.json")
+        register_samples(self.services.home, self.services.catalog)
         (self.directory / SNAPSHOT_FILE).write_text(self.services.catalog.load().to_json(), encoding="utf-8")
         env = {"SPARK_REMOTE": remote, CATALOG_SYNC_ENV: str(self.directory)}
         worker = self.services.pool.run_module(
