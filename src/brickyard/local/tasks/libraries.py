@@ -38,7 +38,7 @@ def prepare_libraries(ctx: TaskContext) -> None:
         if not isinstance(library, dict):
             raise TaskError(f"a library must be a mapping, not {library!r}")
         if "whl" in library:
-            wheels.append(ctx.locations.existing(str(library["whl"]), "wheel library"))
+            wheels += ctx.locations.matching(str(library["whl"]), "wheel library")
         elif "pypi" in library:
             required.append(str((library["pypi"] or {}).get("package", "")))
         elif "requirements" in library:
