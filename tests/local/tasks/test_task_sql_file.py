@@ -48,3 +48,34 @@ def test_saved_queries_need_databricks_sql(offline_workspace: TaskWorkspace) -> 
         "sql_task with a query needs Databricks SQL, which the local workspace does not have; "
         "use a SQL file (sql_task.file) instead"
     )
+
+
+DATABRICKS_SQL = """
+CREATE SCHEMA IF NOT EXISTS IDENTIFIER(:catalog || '.' || :schema);
+USE IDENTIFIER(:catalog || '.' || :schema);
+CREATE OR REPLACE TABLE customers (id BIGINT NOT NULL, name STRING, CONSTRAINT customers_pk PRIMARY KEY (id));
+INSERT INTO customers VALUES (1, 'a'), (2, 'b');
+CREATE OR REFRESH MATERIALIZED VIEW customer_count AS SELECT count(*) AS n FROM customers;
+SELECT n FROM IDENTIFIER(:catalog || '.' || :schema || '.customer_count')
+"""
+
+
+def test_databricks_sql_constructs_run_on_the_local_engine(workspace: TaskWorkspace) -> None:
+    workspace.write("/Users/me/sql/dbsql.sql", DATABRICKS_SQL)
+    parameters = {"catalog": "main", "schema": "rewrites"}
+
+    outcome = workspace.run(
+        {"sql_task": {"file": {"path": "/Users/me/sql/dbsql.sql"}, "parameters": parameters}}
+    )
+
+    assert outcome.result.state == "SUCCESS", outcome.logs
+    assert "|2  |" in outcome.stdout
+
+
+def test_a_construct_the_engine_cannot_parse_is_named_a_local_limit(workspace: TaskWorkspace) -> None:
+    workspace.write("/Users/me/sql/declare.sql", "DECLARE VARIABLE v STRING DEFAULT 'x'")
+
+    outcome = workspace.run({"sql_task": {"file": {"path": "/Users/me/sql/declare.sql"}}})
+
+    assert outcome.result.state == "FAILED"
+    assert "limit of the local workspace" in (outcome.result.error_trace or "")

@@ -5,7 +5,9 @@ comments. Widget values reach SQL as `${name}` (legacy text substitution) and as
 markers, which become string literals: Sail refuses bound parameters in commands (`INSERT`,
 `CREATE`), and a widget value is a string either way. A few statements Sail does not parse but
 Databricks users write are carried out through the session API instead: `SET key = value`, and
-`USE` with a catalog-qualified schema or without the SCHEMA keyword.
+`USE` with a catalog-qualified schema or without the SCHEMA keyword. Databricks constructs the
+engine does not parse (IDENTIFIER, informational constraints, materialized views) are rewritten
+first (`sqlrewrite`).
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from typing import Any
+
+from brickyard.local.tasks.sqlrewrite import engine_limit_note, rewrite
 
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _LEGACY = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_.]*)\}")
@@ -85,13 +89,15 @@ def run_sql(
         except Exception as exc:
             shown = statement if len(statement) <= 300 else statement[:300] + " …"
             exc.add_note(f"in SQL statement {index} of {len(statements)}:\n{shown}")
+            if (note := engine_limit_note(exc)) is not None:
+                exc.add_note(note)
             raise
     return result
 
 
 def execute_statement(spark: Any, statement: str) -> Any:
     """One statement; None for the ones carried out through the session API."""
-    text = statement.rstrip(";").strip()
+    text = rewrite(statement.rstrip(";").strip())
     if (match := _SET.match(text)) is not None:
         spark.conf.set(match.group(1), _unquote(match.group(2).strip()))
         return None
