@@ -102,3 +102,13 @@ def test_default_minimal(tmp_path: Path, shared_workspace: tuple[Path, LocalWork
     assert_succeeded(outcome)
     assert "hello ['--name', 'minimal'] 3" in outcome.tasks[0].logs
     assert "stored hi" in outcome.tasks[0].logs
+
+
+def test_dbt_sql(tmp_path: Path, shared_workspace: tuple[Path, LocalWorkspace]) -> None:
+    project = bundle("dbt_sql", tmp_path, shared_workspace)
+    project.deploy()
+
+    outcome = project.run("dbt_sql_job")
+
+    assert_succeeded(outcome)
+    assert "Completed successfully" in outcome.tasks[0].logs
