@@ -79,3 +79,26 @@ def test_a_construct_the_engine_cannot_parse_is_named_a_local_limit(workspace: T
 
     assert outcome.result.state == "FAILED"
     assert "limit of the local workspace" in (outcome.result.error_trace or "")
+
+
+STREAM_AND_ARGS = """
+from pyspark.sql import SparkSession
+spark = SparkSession.builder.getOrCreate()
+spark.sql("CREATE SCHEMA IF NOT EXISTS IDENTIFIER(:c || '.' || :s)", args={"c": "main", "s": "named"})
+spark.sql("CREATE OR REPLACE TABLE main.named.t (id BIGINT, CONSTRAINT pk PRIMARY KEY (id))")
+spark.sql("INSERT INTO main.named.t VALUES (:id)", args={"id": 7})
+print("rows", spark.sql("SELECT id FROM IDENTIFIER(:t) WHERE id = :id", args={"t": "main.named.t", "id": 7}).count())
+spark.range(3).writeStream.toTable("main.named.streamed")
+"""
+
+
+def test_spark_sql_takes_named_arguments_and_streaming_writes_name_the_engine_limit(
+    workspace: TaskWorkspace,
+) -> None:
+    workspace.write("/Users/me/py/stream.py", STREAM_AND_ARGS)
+
+    outcome = workspace.run({"spark_python_task": {"python_file": "/Users/me/py/stream.py"}})
+
+    assert "rows 1" in outcome.stdout, outcome.logs
+    assert outcome.result.state == "FAILED"
+    assert "streaming writes: use a pipeline" in (outcome.result.error_trace or "")

@@ -19,7 +19,7 @@ says that this is a limit of the local engine rather than an error in the user's
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 _IDENTIFIER = re.compile(r"\bIDENTIFIER\s*\(", re.I)
@@ -35,7 +35,10 @@ _DATASET = re.compile(
 _STREAM = re.compile(r"\b(FROM|JOIN)\s+STREAM\s*(?:\(\s*([`\w.]+)\s*\)|\s([`\w.]+))", re.I)
 _CREATE_TABLE = re.compile(r"^\s*CREATE\s+(?:OR\s+REPLACE\s+)?TABLE\b", re.I)
 _MARKER = re.compile(r"(?<![:\w\]\)`'\"]):([A-Za-z_]\w*)")
-_PARSE_ERROR = re.compile(r"invalid argument: found .* expected|not (yet )?(supported|implemented)", re.I)
+_PARSE_ERROR = re.compile(
+    r"invalid argument: found .* expected|not (yet )?(supported|implemented)|streaming query must write data",
+    re.I,
+)
 
 
 def rewrite(statement: str, args: Mapping[str, Any] | None = None) -> str:
@@ -233,3 +236,30 @@ def install_sql_rewrite() -> None:
 
     sql.__brickyard_sql__ = True  # type: ignore[attr-defined]
     SparkSession.sql = sql  # type: ignore[method-assign]
+    _note_engine_limits()
+
+
+def _note_engine_limits() -> None:
+    """Streaming writes (`writeStream…start()`, `.toTable()`) fail on the engine with a terse
+    message; the note says that this is the local engine's limit."""
+    from pyspark.sql.connect.streaming.readwriter import DataStreamWriter
+
+    for name in ("start", "toTable"):
+        setattr(DataStreamWriter, name, _noted(getattr(DataStreamWriter, name)))
+
+
+def _noted(original: Callable[..., Any]) -> Callable[..., Any]:
+    if getattr(original, "__brickyard_sql__", False):
+        return original
+
+    def noted(self: Any, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return original(self, *args, **kwargs)
+        except Exception as exc:
+            if (note := engine_limit_note(exc)) is not None:
+                exc.add_note(note + " (streaming writes: use a pipeline, or a batch write)")
+            raise
+
+    noted.__brickyard_sql__ = True  # type: ignore[attr-defined]
+    noted.__doc__ = original.__doc__
+    return noted
