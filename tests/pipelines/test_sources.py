@@ -109,3 +109,14 @@ def test_a_py_glob_finds_notebooks_the_workspace_stores_without_their_extension(
     units = load_libraries((Library("glob", str(root / "*.py")),))
 
     assert [Path(u.file).name for u in units] == ["nb"]
+
+
+def test_bare_dbfs_paths_of_file_sources_reach_local_storage_and_databricks_datasets(tmp_path: Path) -> None:
+    from brickyard.pipelines.filesource import resolve_path
+
+    storage = tmp_path / "storage"
+    local = resolve_path("/databricks-datasets/retail-org/customers/", str(storage))
+
+    assert local == storage / "dbfs" / "databricks-datasets" / "retail-org" / "customers"
+    assert (local / "customers.csv").is_file()  # generated on first use
+    assert resolve_path("/tmp/x", str(storage)) == Path("/tmp/x")  # a folder of this machine

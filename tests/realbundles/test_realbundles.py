@@ -90,6 +90,7 @@ def test_lakeflow_pipelines(tmp_path: Path, shared_workspace: tuple[Path, LocalW
     assert pipeline is not None
     rows = {f.dataset: f.rows for f in pipeline.flows}
     assert rows["clickstream_raw"] == 1000 and rows["sample_trips_lakeflow"] > 20_000
+    assert rows["retail_customers_raw"] == 300
     assert "zones" in tasks["check_referrers"].logs
 
 
