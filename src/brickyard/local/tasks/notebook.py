@@ -22,7 +22,7 @@ from brickyard.errors import NotebookFormatError, TaskError
 from brickyard.local.dbutils import DBUtils, NotebookExit, WorkflowException
 from brickyard.local.tasks import magics
 from brickyard.local.tasks.context import TaskContext
-from brickyard.local.tasks.libraries import add_wheels
+from brickyard.local.tasks.libraries import add_packages, add_wheels
 from brickyard.local.tasks.paths import join_workspace, require_workspace_source
 from brickyard.local.tasks.pycode import cell_filename, one_line, run_cell
 from brickyard.local.tasks.runtime import display, install_runtime_modules, notebook_globals
@@ -110,7 +110,12 @@ class NotebookRunner:
             with dbutils.widgets.bound(args):
                 self.execute(self.load(child), child, namespace, dbutils)
         elif magic == "pip":
-            magics.pip(body, self.ctx.locations.any, lambda wheels: add_wheels(self.ctx.cache_root, wheels))
+            magics.pip(
+                body,
+                self.ctx.locations.any,
+                lambda wheels: add_wheels(self.ctx.cache_root, wheels),
+                lambda packages: add_packages(self.ctx.cache_root, packages),
+            )
         elif magic == "sh":
             magics.sh(body, Path.cwd())
         elif magic == "fs":
