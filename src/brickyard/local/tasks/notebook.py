@@ -103,7 +103,9 @@ class NotebookRunner:
         if magic == "python":
             run_cell(body, cell_filename(path, index), namespace, show=_show_value)
         elif magic == "sql":
-            namespace["_sqldf"] = run_sql(self.ctx.spark, body, dbutils.widgets.getAll(), show=display)
+            namespace["_sqldf"] = run_sql(
+                self.ctx.spark, body, dbutils.widgets.getAll(), show=display, widgets=dbutils.widgets
+            )
         elif magic == "run":
             target, args = magics.parse_run(body)
             child = join_workspace(posixpath.dirname(path), target)

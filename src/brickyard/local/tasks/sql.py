@@ -21,6 +21,11 @@ from brickyard.local.tasks.sqlrewrite import engine_limit_note, rewrite
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _LEGACY = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_.]*)\}")
 _SET = re.compile(r"^SET\s+(?!VAR\b|VARIABLE\b|TIME\s+ZONE\b)([A-Za-z0-9_.\-]+)\s*=\s*(.*)$", re.I | re.S)
+_CREATE_WIDGET = re.compile(
+    r"^CREATE\s+WIDGET\s+(TEXT|DROPDOWN|COMBOBOX|MULTISELECT)\s+([`\w]+)\s+DEFAULT\s+('(?:[^'\\]|\\.)*'|\"[^\"]*\"|\S+)",
+    re.I,
+)
+_REMOVE_WIDGET = re.compile(r"^REMOVE\s+WIDGET\s+([`\w]+)$", re.I)
 _USE = re.compile(r"^USE\s+(?:(SCHEMA|DATABASE|NAMESPACE)\s+)?([`\w.]+)$", re.I)
 
 
@@ -74,14 +79,28 @@ def run_sql(
     text: str,
     values: Mapping[str, str],
     show: Callable[[Any], None] | None = None,
+    widgets: Any = None,
 ) -> Any:
     """Run every statement; show the last one's result (as a cell does) and return it.
 
+    With `widgets` (a notebook's), `CREATE WIDGET` and `REMOVE WIDGET` statements declare and
+    remove widgets; declarations come first, so the cell's markers see their values.
     A failing statement's exception gets a note naming it, so the trace says which one failed.
     """
     result = None
+    if widgets is not None and "widget" in text.lower():
+        for statement in split_statements(text):
+            if (match := _CREATE_WIDGET.match(statement)) is not None:
+                widgets.text(match.group(2).strip("`"), _unquote(match.group(3)), match.group(2).strip("`"))
+        values = {**values, **widgets.getAll()}
     statements = split_statements(substitute(text, values), values)
     for index, statement in enumerate(statements, start=1):
+        if _CREATE_WIDGET.match(statement):
+            continue
+        if (match := _REMOVE_WIDGET.match(statement)) is not None:
+            if widgets is not None:
+                widgets.remove(match.group(1).strip("`"))
+            continue
         try:
             result = execute_statement(spark, statement)
             if show is not None and result is not None and index == len(statements):
