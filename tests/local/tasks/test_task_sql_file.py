@@ -101,4 +101,41 @@ def test_spark_sql_takes_named_arguments_and_streaming_writes_name_the_engine_li
 
     assert "rows 1" in outcome.stdout, outcome.logs
     assert outcome.result.state == "FAILED"
-    assert "streaming writes: use a pipeline" in (outcome.result.error_trace or "")
+    assert "streaming writes run locally only from file sources" in (outcome.result.error_trace or "")
+
+
+AUTO_LOADER = """
+from pyspark.sql import SparkSession
+from pyspark.dbutils import DBUtils
+spark = SparkSession.builder.getOrCreate()
+dbutils = DBUtils(spark)
+spark.sql("CREATE SCHEMA IF NOT EXISTS main.streams")
+dbutils.fs.put("/FileStore/landing/a.csv", "id,name\\n1,a\\n2,b\\n", overwrite=True)
+
+def ingest():
+    query = (
+        spark.readStream.format("cloudFiles")
+        .option("cloudFiles.format", "csv")
+        .option("header", "true")
+        .load("/FileStore/landing/")
+        .writeStream.option("checkpointLocation", "/FileStore/checkpoints/landing")
+        .trigger(availableNow=True)
+        .toTable("main.streams.landed")
+    )
+    query.awaitTermination()
+    return spark.table("main.streams.landed").count()
+
+print("first", ingest())
+print("again", ingest())
+dbutils.fs.put("/FileStore/landing/b.csv", "id,name\\n3,c\\n", overwrite=True)
+print("more", ingest())
+"""
+
+
+def test_auto_loader_streams_with_available_now_run_as_incremental_batches(workspace: TaskWorkspace) -> None:
+    workspace.write("/Users/me/py/autoloader.py", AUTO_LOADER)
+
+    outcome = workspace.run({"spark_python_task": {"python_file": "/Users/me/py/autoloader.py"}})
+
+    assert outcome.result.state == "SUCCESS", outcome.logs
+    assert "first 2" in outcome.stdout and "again 2" in outcome.stdout and "more 3" in outcome.stdout

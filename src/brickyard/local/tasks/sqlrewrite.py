@@ -19,7 +19,7 @@ says that this is a limit of the local engine rather than an error in the user's
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 _IDENTIFIER = re.compile(r"\bIDENTIFIER\s*\(", re.I)
@@ -240,26 +240,31 @@ def install_sql_rewrite() -> None:
 
 
 def _note_engine_limits() -> None:
-    """Streaming writes (`writeStream…start()`, `.toTable()`) fail on the engine with a terse
-    message; the note says that this is the local engine's limit."""
+    """Streaming writes the engine cannot make: file sources with a batch trigger run as
+    incremental batches (`streams`); the others fail with a note naming the engine's limit."""
     from pyspark.sql.connect.streaming.readwriter import DataStreamWriter
 
-    for name in ("start", "toTable"):
-        setattr(DataStreamWriter, name, _noted(getattr(DataStreamWriter, name)))
-
-
-def _noted(original: Callable[..., Any]) -> Callable[..., Any]:
+    original = DataStreamWriter._start_internal
     if getattr(original, "__brickyard_sql__", False):
-        return original
+        return
 
-    def noted(self: Any, *args: Any, **kwargs: Any) -> Any:
+    def start(self: Any, *args: Any, **kwargs: Any) -> Any:
+        from brickyard.local.tasks.streams import as_batches, configure
+
+        configure(self, *args, **kwargs)
+        finished = as_batches(self)
+        if finished is not None:
+            return finished
         try:
             return original(self, *args, **kwargs)
         except Exception as exc:
-            if (note := engine_limit_note(exc)) is not None:
-                exc.add_note(note + " (streaming writes: use a pipeline, or a batch write)")
+            if (note := engine_limit_note(exc)) is None:
+                raise
+            exc.add_note(
+                note + " (streaming writes run locally only from file sources with "
+                "trigger(availableNow=True) or trigger(once=True); use a pipeline, or a batch write)"
+            )
             raise
 
-    noted.__brickyard_sql__ = True  # type: ignore[attr-defined]
-    noted.__doc__ = original.__doc__
-    return noted
+    start.__brickyard_sql__ = True  # type: ignore[attr-defined]
+    DataStreamWriter._start_internal = start  # type: ignore[method-assign]
