@@ -129,6 +129,17 @@ print("first", ingest())
 print("again", ingest())
 dbutils.fs.put("/FileStore/landing/b.csv", "id,name\\n3,c\\n", overwrite=True)
 print("more", ingest())
+seen = []
+(
+    spark.readStream.format("csv").option("header", "true").schema("id INT, name STRING")
+    .load("/FileStore/landing/")
+    .writeStream.option("checkpointLocation", "/FileStore/checkpoints/each")
+    .trigger(availableNow=True)
+    .foreachBatch(lambda frame, batch_id: seen.append((batch_id, frame.count())))
+    .start()
+    .awaitTermination()
+)
+print("each", seen)
 """
 
 
@@ -139,3 +150,4 @@ def test_auto_loader_streams_with_available_now_run_as_incremental_batches(works
 
     assert outcome.result.state == "SUCCESS", outcome.logs
     assert "first 2" in outcome.stdout and "again 2" in outcome.stdout and "more 3" in outcome.stdout
+    assert "each [(0, 3)]" in outcome.stdout

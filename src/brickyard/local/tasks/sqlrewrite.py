@@ -268,3 +268,15 @@ def _note_engine_limits() -> None:
 
     start.__brickyard_sql__ = True  # type: ignore[attr-defined]
     DataStreamWriter._start_internal = start  # type: ignore[method-assign]
+    foreach_batch = DataStreamWriter.foreachBatch
+
+    def each_batch(self: Any, func: Any) -> Any:
+        from brickyard.local.tasks.streams import remember_foreach_batch
+
+        remember_foreach_batch(self, func)
+        try:
+            return foreach_batch(self, func)
+        except Exception:  # pickling for the engine may fail; the local batch does not need it
+            return self
+
+    DataStreamWriter.foreachBatch = each_batch  # type: ignore[method-assign]

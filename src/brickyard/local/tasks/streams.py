@@ -2,7 +2,8 @@
 
 The local engine (Sail) has no streaming sink, so `readStream…writeStream…toTable()` / `.start()`
 fails there. The common job shape, a file source (plain files or Auto Loader's `cloudFiles`) read
-with `trigger(availableNow=True)` or `trigger(once=True)` into a table or a path, means "process
+with `trigger(availableNow=True)` or `trigger(once=True)` into a table, a path or a `foreachBatch`
+function, means "process
 the files not processed yet, then stop", which a batch does: the streaming plan is copied with its
 file source turned into a batch read of the new files only, the result is appended, and the
 checkpoint location records which files were processed. The returned query has already finished.
@@ -20,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 _PROCESSED = "brickyard-processed-files.json"
+_BATCHES = "brickyard-batches"
 _BATCH_TRIGGERS = ("available_now", "once")
 
 
@@ -82,6 +84,8 @@ def as_batches(writer: Any) -> FinishedQuery | None:
     proto = writer._write_proto
     if proto.WhichOneof("trigger") not in _BATCH_TRIGGERS:
         return None
+    if proto.HasField("foreach_writer"):
+        return None  # row by row: no batch equivalent
     chain: list[Any] = []
     node = writer._write_stream._child
     while node is not None and not isinstance(node, DataSource):
@@ -105,6 +109,11 @@ def as_batches(writer: Any) -> FinishedQuery | None:
             step._child = plan
             plan = step
         frame = DataFrame(plan, writer._session)
+        each_batch = getattr(writer, "_brickyard_foreach_batch", None)
+        if each_batch is not None:
+            each_batch(frame, len(_batches(checkpoint)))
+            _record(checkpoint, sorted(processed | set(new)))
+            return FinishedQuery(proto.query_name or None, len(new))
         mode = "overwrite" if proto.output_mode.lower() == "complete" else "append"
         batch = frame.write.format(proto.format or "delta").mode(mode)
         options = {k: v for k, v in proto.options.items() if k != "checkpointLocation"}
@@ -154,3 +163,18 @@ def _record(checkpoint: str | None, files: list[str]) -> None:
     folder = Path(checkpoint)
     folder.mkdir(parents=True, exist_ok=True)
     (folder / _PROCESSED).write_text(json.dumps(files), encoding="utf-8")
+    batches = folder / _BATCHES
+    batches.write_text(str(len(_batches(checkpoint)) + 1), encoding="utf-8")
+
+
+def _batches(checkpoint: str | None) -> list[int]:
+    """The ids of the batches run so far (a foreachBatch function gets the next one)."""
+    try:
+        return list(range(int((Path(checkpoint or "") / _BATCHES).read_text(encoding="utf-8"))))
+    except (OSError, ValueError):
+        return []
+
+
+def remember_foreach_batch(writer: Any, function: Any) -> None:
+    """The client sends a foreachBatch function to the engine pickled; keep it for local batches."""
+    writer._brickyard_foreach_batch = function
