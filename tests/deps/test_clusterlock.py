@@ -63,4 +63,5 @@ def test_dbt_adapters_and_satisfied_libraries_need_no_environment(tmp_path: Path
     missing = {"spark_python_task": {}, "libraries": [{"pypi": {"package": "not-installed-anywhere==1.0"}}]}
     plan = plan_environment(missing, [], {"BRICKYARD_PIP_ARGS": "--find-links /Volumes/c/s/v"}, root, root)
     assert plan is not None and plan.requirements == "not-installed-anywhere==1.0\n"
-    assert plan.index.find_links == (str(root / "volumes" / "c" / "s" / "v"),) and plan.index.offline
+    # the package index is used as uv is configured (UV_OFFLINE decides at build time), plus find-links
+    assert plan.index.find_links == (str(root / "volumes" / "c" / "s" / "v"),) and not plan.index.offline

@@ -80,3 +80,43 @@ def test_a_jupyter_notebook_runs_its_code_cells(tmp_path: Path) -> None:
 
     assert unit is not None and unit.language == "python"
     assert "import dlt\nx = 1" in unit.text and "# Title" not in unit.text
+
+
+def test_a_glob_under_hidden_folders_still_matches_and_skips_hidden_files_below_its_root(
+    tmp_path: Path,
+) -> None:
+    # deployed bundles live under `.brickyard/…/.bundle/…`: only names below the glob root count
+    root = tmp_path / ".brickyard" / "ws" / ".bundle" / "files" / "src" / "transformations"
+    (root / "sub").mkdir(parents=True)
+    (root / "a.py").write_text("x = 1\n")
+    (root / "sub" / "b.sql").write_text("SELECT 1\n")
+    (root / ".ipynb_checkpoints").mkdir()
+    (root / ".ipynb_checkpoints" / "a.py").write_text("x = 1\n")
+
+    units = load_libraries((Library("glob", str(root / "**")),))
+    both = load_libraries((Library("glob", str(root / "**" / "*.sql")),))
+
+    assert [Path(u.file).relative_to(root).as_posix() for u in units] == ["a.py", "sub/b.sql"]
+    assert [Path(u.file).relative_to(root).as_posix() for u in both] == ["sub/b.sql"]
+
+
+def test_a_py_glob_finds_notebooks_the_workspace_stores_without_their_extension(tmp_path: Path) -> None:
+    root = tmp_path / "transformations"
+    root.mkdir()
+    (root / "nb").write_text("# Databricks notebook source\ny = 2\n")
+    (root / "q").write_text("-- Databricks notebook source\nSELECT 1\n")
+
+    units = load_libraries((Library("glob", str(root / "*.py")),))
+
+    assert [Path(u.file).name for u in units] == ["nb"]
+
+
+def test_bare_dbfs_paths_of_file_sources_reach_local_storage_and_databricks_datasets(tmp_path: Path) -> None:
+    from brickyard.pipelines.filesource import resolve_path
+
+    storage = tmp_path / "storage"
+    local = resolve_path("/databricks-datasets/retail-org/customers/", str(storage))
+
+    assert local == storage / "dbfs" / "databricks-datasets" / "retail-org" / "customers"
+    assert (local / "customers.csv").is_file()  # generated on first use
+    assert resolve_path("/tmp/x", str(storage)) == Path("/tmp/x")  # a folder of this machine

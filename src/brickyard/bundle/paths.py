@@ -37,7 +37,7 @@ _TASK_FIELDS: tuple[tuple[Path, str], ...] = (
     (("notebook_task", "notebook_path"), NOTEBOOK),
     (("spark_python_task", "python_file"), FILE),
     (("dbt_task", "project_directory"), DIRECTORY),
-    (("dbt_task", "profiles_directory"), DIRECTORY),
+    # dbt_task.profiles_directory is not translated: dbt reads it relative to the project directory.
     (("sql_task", "file", "path"), FILE),
     (("libraries", "*", "whl"), LIBRARY),
     (("libraries", "*", "jar"), LIBRARY),

@@ -16,6 +16,7 @@ import fcntl
 import hashlib
 import shutil
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 from brickyard.deps.uvcmd import IndexOptions, run_uv
@@ -27,7 +28,9 @@ _COMPLETE = ".brickyard-complete"
 def environment_key(requirements: Path, python: str, index: IndexOptions) -> str:
     digest = hashlib.sha256()
     digest.update(requirements.read_bytes())
-    digest.update(f"\0{python}\0{index.args()}".encode())
+    # Where packages came from, not whether the network was used: an environment built offline
+    # from the cache holds what an online build of the same requirements would.
+    digest.update(f"\0{python}\0{replace(index, offline=False, no_index=False).args()}".encode())
     return digest.hexdigest()[:20]
 
 
@@ -86,6 +89,7 @@ def _build(target: Path, requirements: Path, interpreter: str, index: IndexOptio
         "pip",
         "install",
         "--quiet",
+        "--compile-bytecode",
         "--python",
         str(python_in(target)),
         "-r",

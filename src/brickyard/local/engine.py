@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from pyspark.sql import SparkSession
 
 DEFAULT_CATALOG = "main"
-DEFAULT_CATALOGS: tuple[str, ...] = ("main", "hive_metastore")
+DEFAULT_CATALOGS: tuple[str, ...] = ("main", "hive_metastore", "samples")
 REMOTE_CONF = "spark.remote"
 CATALOG_SYNC_ENV = "BRICKYARD_CATALOG_SYNC"
 

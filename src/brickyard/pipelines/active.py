@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from brickyard.errors import PipelineError
 
@@ -20,6 +20,8 @@ if TYPE_CHECKING:
 
 _loader: Loader | None = None
 _runtime: Runtime | None = None
+workspace_dbutils: Any = None
+"""The local workspace's `dbutils`, set by the pipeline worker; pipeline source sees it as `dbutils`."""
 
 
 def loader(what: str) -> Loader:

@@ -125,6 +125,10 @@ def resolve_path(path: str, storage_root: str | None) -> Path:
     """A source path as a local path; `dbfs:/` and `/Volumes/` map into the local workspace storage."""
     if path.startswith("file:"):
         return Path(unquote(urlparse(path).path))
+    if storage_root is not None:
+        from brickyard.local.tasks.spark_paths import dbfs_spelling
+
+        path = dbfs_spelling(path) or path  # `/databricks-datasets/x` is `dbfs:/databricks-datasets/x`
     if path.startswith(("dbfs:", "/dbfs/", "/Volumes/")):
         if storage_root is None:
             raise PipelineError(
@@ -132,6 +136,10 @@ def resolve_path(path: str, storage_root: str | None) -> Path:
             )
         from brickyard.local.protocol import storage_file
 
+        if path.startswith(("dbfs:/databricks-datasets", "/dbfs/databricks-datasets")):
+            from brickyard.local.samples import ensure_datasets
+
+            ensure_datasets(Path(storage_root) / "dbfs")
         return storage_file(Path(storage_root), path)
     return Path(path)
 

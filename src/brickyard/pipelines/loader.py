@@ -119,6 +119,11 @@ class Loader:
             "__builtins__": builtins,
             "spark": spark,
         }
+        if active.workspace_dbutils is not None:
+            from brickyard.local.tasks.runtime import install_runtime_modules
+
+            namespace["dbutils"] = active.workspace_dbutils
+            install_runtime_modules(spark, active.workspace_dbutils)  # databricks.sdk.runtime imports
         try:
             exec(code, namespace)
         except PipelineError as exc:

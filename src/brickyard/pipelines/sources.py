@@ -31,6 +31,8 @@ _HEADERS: dict[str, Language] = {
 _LANGUAGES: dict[str, Language] = {notebook_format.PYTHON: "python", notebook_format.SQL: "sql"}
 _SEPARATORS = {f"# {notebook_format.SEPARATOR}", f"-- {notebook_format.SEPARATOR}"}
 _MAGIC_PREFIX: dict[Language, str] = {"python": "# MAGIC", "sql": "-- MAGIC"}
+_GLOB_CHARS = set("*?[")
+_SUFFIXES: dict[str, Language] = {"py": "python", "sql": "sql"}
 
 
 @dataclass
@@ -72,11 +74,40 @@ def _expand(library: Library) -> list[Path]:
         pattern = str(path / "**")
     if pattern.endswith("**"):
         pattern = pattern + "/*"
-    matches = sorted(Path(p) for p in globlib.glob(pattern, recursive=True))
-    files = [m for m in matches if m.is_file() and not any(part.startswith(".") for part in m.parts)]
+    root = _glob_root(Path(pattern))
+    matches = set(globlib.glob(pattern, recursive=True))
+    matches.update(_stored_notebooks(pattern))
+    files = sorted(m for m in map(Path, matches) if m.is_file() and not _hidden(m.relative_to(root)))
     if not files:
         raise PipelineError(f"the pipeline's glob library {library.path} matches no files", file=library.path)
     return [f for f in files if _language_of(f) is not None]
+
+
+def _glob_root(pattern: Path) -> Path:
+    """The part of a glob before its first wildcard: only names below it can be hidden files."""
+    parts: list[str] = []
+    for part in pattern.parts:
+        if _GLOB_CHARS & set(part):
+            break
+        parts.append(part)
+    return Path(*parts)
+
+
+def _hidden(relative: Path) -> bool:
+    return any(part.startswith(".") for part in relative.parts)
+
+
+def _stored_notebooks(pattern: str) -> list[str]:
+    """Notebooks a `*.py` / `*.sql` glob means: the workspace keeps an imported notebook without its
+    extension, so `transformations/*.py` must also find `transformations/x` holding a notebook."""
+    stem, dot, suffix = pattern.rpartition(".")
+    if not dot or suffix.lower() not in _SUFFIXES:
+        return []
+    return [
+        candidate
+        for candidate in globlib.glob(stem, recursive=True)
+        if not Path(candidate).suffix and _language_of(Path(candidate)) == _SUFFIXES[suffix.lower()]
+    ]
 
 
 def _language_of(path: Path) -> Language | None:

@@ -16,12 +16,14 @@ import json
 import os
 import signal
 import sys
+from collections.abc import Mapping
 from contextlib import suppress
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from types import FrameType
 from typing import Any
 
+from brickyard.pipelines import active
 from brickyard.pipelines.events import JsonLinesSink
 from brickyard.pipelines.spec import PipelineSpec, UpdateOptions, UpdateResult
 from brickyard.pipelines.update import UpdateCanceled, run_update
@@ -73,6 +75,8 @@ def run(request: PipelineRequest) -> UpdateResult:
     spark = None
     try:
         spark = connect(request.spark_remote, Path(request.warehouse))
+        if spec.storage_root:
+            _translate_paths(Path(spec.storage_root), dict(spec.configuration))
         for key, value in request.spark_conf.items():
             spark.conf.set(key, value)
         return run_update(spark, spec, options, JsonLinesSink(Path(request.events_file)))
@@ -85,6 +89,44 @@ def run(request: PipelineRequest) -> UpdateResult:
             signal.signal(signal.SIGTERM, signal.SIG_IGN)
             with suppress(Exception):  # the engine may be gone; nothing left to release
                 spark.stop()
+
+
+def _translate_paths(storage_root: Path, configuration: dict[str, str]) -> None:
+    """`/databricks-datasets/…`, `/Volumes/…`, `dbfs:/…` in pipeline code reach local storage, as in
+    tasks (the workspace home holds `storage/` and `workspace/` side by side)."""
+    from brickyard.local.tasks.paths import Locations
+    from brickyard.local.tasks.spark_paths import install_path_translation
+
+    install_path_translation(Locations(storage_root.parent / "workspace", storage_root), check_missing=False)
+    active.workspace_dbutils = _dbutils(storage_root, configuration)
+
+
+def _dbutils(storage_root: Path, configuration: dict[str, str]) -> Any:
+    """A `dbutils` for pipeline source: fs, secrets and widgets (the pipeline's configuration)."""
+    from brickyard.errors import PipelineError
+    from brickyard.local.dbutils import (
+        DBUtils,
+        FileSystem,
+        Jobs,
+        Library,
+        NotebookUtils,
+        Secrets,
+        TaskValues,
+        Widgets,
+    )
+    from brickyard.local.tasks.redact import Redactor
+
+    def no_notebooks(path: str, timeout: int, arguments: Mapping[str, str]) -> str:
+        raise PipelineError(f"dbutils.notebook.run({path!r}) is not available in pipeline source")
+
+    return DBUtils(
+        widgets=Widgets(configuration),
+        secrets=Secrets(storage_root.parent / "metadata.db", Redactor()),
+        fs=FileSystem(storage_root),
+        notebook=NotebookUtils(no_notebooks),
+        jobs=Jobs(TaskValues("", {}, {})),
+        library=Library(),
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

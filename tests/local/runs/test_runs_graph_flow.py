@@ -118,6 +118,32 @@ def test_run_job_task_starts_and_follows_a_child_run(w: Any, py: Any) -> None:
     assert "args ['parent', 'RUN_JOB_TASK']" in w.jobs.get_run_output(child_run.tasks[0].run_id).logs
 
 
+def test_a_failed_child_run_surfaces_its_error_in_the_parent(w: Any, py: Any) -> None:
+    child = w.jobs.create(
+        name="failing-child",
+        tasks=[py("c", "fail.py")],
+        parameters=[jobs.JobParameterDefinition(name="target-env", default="none")],
+    )
+    parent = w.jobs.create(
+        name="parent-of-failure",
+        parameters=[jobs.JobParameterDefinition(name="target-env", default="dev")],
+        tasks=[
+            jobs.Task(
+                task_key="call",
+                run_job_task=jobs.RunJobTask(
+                    job_id=child.job_id, job_parameters={"target-env": "{{job.parameters.[target-env]}}"}
+                ),
+            )
+        ],
+    )
+    run = finish(w, w.jobs.run_now(parent.job_id).run_id)
+    assert run.state.result_state == jobs.RunResultState.FAILED
+    output = w.jobs.get_run_output(run.tasks[0].run_id)
+    assert "Task c failed: ValueError: boom from the task" in output.error
+    child_run = w.jobs.get_run(output.run_job_output.run_id)
+    assert child_run.job_parameters[0].value == "dev"
+
+
 def test_for_each_runs_iterations_with_concurrency_and_reports_them(w: Any, py: Any) -> None:
     nested = jobs.Task(
         task_key="each_iteration",

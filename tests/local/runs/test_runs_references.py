@@ -14,7 +14,7 @@ CTX = RefContext(
     trigger="ONE_TIME",
     host="http://127.0.0.1:1",
     workspace_id="42",
-    parameters={"env": "dev"},
+    parameters={"env": "dev", "my-catalog.name": "main"},
     tasks={
         "ingest": UpstreamTask(run_id=101, result_state="SUCCESS", values={"rows": 3, "names": ["a", "b"]})
     },
@@ -30,6 +30,8 @@ CTX = RefContext(
     [
         ("{{job.id}}-{{ job.run_id }}-{{task.run_id}}", "7-100-102"),
         ("{{job.parameters.env}}", "dev"),
+        ("{{job.parameters.[env]}}.{{job.parameters.[my-catalog.name]}}", "dev.main"),
+        ("{{tasks.[ingest].values.[rows]}}", "3"),
         ("{{job.start_time.iso_date}} {{job.start_time.iso_weekday}}", "2023-11-14 2"),
         ("{{job.trigger.type}}/{{job.name}}/{{task.name}}", "ONE_TIME/etl/load"),
         ("{{tasks.ingest.values.rows}} {{tasks.ingest.values.names}}", '3 ["a","b"]'),

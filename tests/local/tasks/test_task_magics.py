@@ -69,3 +69,33 @@ def test_sh_runs_in_the_given_folder_and_fails_on_a_non_zero_exit(tmp_path: Path
     assert (tmp_path / "made-here").exists()
     with pytest.raises(TaskError, match="exited with code 3"):
         magics.sh("exit 3", tmp_path)
+
+
+def test_pip_install_of_missing_packages_installs_them_from_the_index(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import importlib
+    import sys
+
+    from brickyard.local.tasks.libraries import add_packages
+    from tests.deps.wheels import make_wheel
+
+    links = tmp_path / "links"
+    make_wheel(links, "brickyard-pip-probe", "4.2", requires=["brickyard-pip-dep"])
+    make_wheel(links, "brickyard-pip-dep", "1.0")
+    monkeypatch.setenv("BRICKYARD_FIND_LINKS", str(links))
+    monkeypatch.setattr(sys, "path", list(sys.path))
+
+    magics.pip(
+        "install brickyard-pip-probe==4.2",
+        Path,
+        _no_wheels,
+        lambda packages: add_packages(tmp_path / "cache", packages),
+    )
+
+    assert importlib.import_module("brickyard_pip_probe").VERSION == "4.2"
+    assert importlib.import_module("brickyard_pip_dep").VERSION == "1.0"
+    [folder] = (tmp_path / "cache" / "packages").iterdir()
+    assert any(folder.rglob("*.pyc"))  # compiled once, at install
+    for name in ("brickyard_pip_probe", "brickyard_pip_dep"):
+        sys.modules.pop(name, None)

@@ -188,11 +188,9 @@ def test_pip_install_of_a_missing_package_fails_clearly(workspace: TaskWorkspace
     outcome = workspace.run(notebook_task("/Users/me/pip_missing"))
 
     assert outcome.result.state == "FAILED"
-    assert outcome.result.error == (
-        "/Users/me/pip_missing, cell 1: %pip install cannot download packages on the local workspace, "
-        "and these are not installed: surely-not-installed-pkg==1.0. Add them to the project's environment "
-        "(for example the bundle's requirements) instead."
-    )
+    error = outcome.result.error or ""
+    assert error.startswith("/Users/me/pip_missing, cell 1: installing surely-not-installed-pkg==1.0 failed")
+    assert "BRICKYARD_FIND_LINKS" in error
 
 
 def test_secrets_are_redacted_in_logs_and_in_the_result(workspace: TaskWorkspace) -> None:

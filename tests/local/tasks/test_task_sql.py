@@ -37,3 +37,30 @@ def test_legacy_dollar_references_are_replaced_textually() -> None:
     assert substitute(
         "SELECT * FROM ${schema}.t WHERE d = '${day}' -- ${nope}", {"schema": "s", "day": "1"}
     ) == ("SELECT * FROM s.t WHERE d = '1' -- ${nope}")
+
+
+def test_sql_widgets_are_declared_before_the_cell_runs_and_parameters_win() -> None:
+    from typing import Any
+
+    from brickyard.local.dbutils.widgets import Widgets
+    from brickyard.local.tasks.sql import run_sql
+
+    class Recorder:
+        def __init__(self) -> None:
+            self.statements: list[str] = []
+
+        def sql(self, statement: str) -> Any:
+            self.statements.append(statement)
+
+    spark, widgets = Recorder(), Widgets({"who": "from the job"})
+    text = (
+        "CREATE WIDGET TEXT who DEFAULT 'me';\n"
+        "CREATE WIDGET DROPDOWN day DEFAULT 'mon' CHOICES SELECT 'mon';\n"
+        "SELECT :who, :day, '${day}';\n"
+        "REMOVE WIDGET day"
+    )
+
+    run_sql(spark, text, {}, widgets=widgets)
+
+    assert spark.statements == ["SELECT 'from the job', 'mon', 'mon'"]
+    assert widgets.getAll() == {"who": "from the job"}

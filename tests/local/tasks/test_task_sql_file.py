@@ -73,3 +73,106 @@ def test_saved_queries_need_databricks_sql(offline_workspace: TaskWorkspace) -> 
         "sql_task with a query needs Databricks SQL, which the local workspace does not have; "
         "use a SQL file (sql_task.file) instead"
     )
+
+
+DATABRICKS_SQL = """
+CREATE SCHEMA IF NOT EXISTS IDENTIFIER(:catalog || '.' || :schema);
+USE IDENTIFIER(:catalog || '.' || :schema);
+CREATE OR REPLACE TABLE customers (id BIGINT NOT NULL, name STRING, CONSTRAINT customers_pk PRIMARY KEY (id));
+INSERT INTO customers VALUES (1, 'a'), (2, 'b');
+CREATE OR REFRESH MATERIALIZED VIEW customer_count AS SELECT count(*) AS n FROM customers;
+SELECT n FROM IDENTIFIER(:catalog || '.' || :schema || '.customer_count')
+"""
+
+
+def test_databricks_sql_constructs_run_on_the_local_engine(workspace: TaskWorkspace) -> None:
+    workspace.write("/Users/me/sql/dbsql.sql", DATABRICKS_SQL)
+    parameters = {"catalog": "main", "schema": "rewrites"}
+
+    outcome = workspace.run(
+        {"sql_task": {"file": {"path": "/Users/me/sql/dbsql.sql"}, "parameters": parameters}}
+    )
+
+    assert outcome.result.state == "SUCCESS", outcome.logs
+    assert "|2  |" in outcome.stdout
+
+
+def test_a_construct_the_engine_cannot_parse_is_named_a_local_limit(workspace: TaskWorkspace) -> None:
+    workspace.write("/Users/me/sql/declare.sql", "DECLARE VARIABLE v STRING DEFAULT 'x'")
+
+    outcome = workspace.run({"sql_task": {"file": {"path": "/Users/me/sql/declare.sql"}}})
+
+    assert outcome.result.state == "FAILED"
+    assert "limit of the local workspace" in (outcome.result.error_trace or "")
+
+
+STREAM_AND_ARGS = """
+from pyspark.sql import SparkSession
+spark = SparkSession.builder.getOrCreate()
+spark.sql("CREATE SCHEMA IF NOT EXISTS IDENTIFIER(:c || '.' || :s)", args={"c": "main", "s": "named"})
+spark.sql("CREATE OR REPLACE TABLE main.named.t (id BIGINT, CONSTRAINT pk PRIMARY KEY (id))")
+spark.sql("INSERT INTO main.named.t VALUES (:id)", args={"id": 7})
+print("rows", spark.sql("SELECT id FROM IDENTIFIER(:t) WHERE id = :id", args={"t": "main.named.t", "id": 7}).count())
+spark.range(3).writeStream.toTable("main.named.streamed")
+"""
+
+
+def test_spark_sql_takes_named_arguments_and_streaming_writes_name_the_engine_limit(
+    workspace: TaskWorkspace,
+) -> None:
+    workspace.write("/Users/me/py/stream.py", STREAM_AND_ARGS)
+
+    outcome = workspace.run({"spark_python_task": {"python_file": "/Users/me/py/stream.py"}})
+
+    assert "rows 1" in outcome.stdout, outcome.logs
+    assert outcome.result.state == "FAILED"
+    assert "streaming writes run locally only from file sources" in (outcome.result.error_trace or "")
+
+
+AUTO_LOADER = """
+from pyspark.sql import SparkSession
+from pyspark.dbutils import DBUtils
+spark = SparkSession.builder.getOrCreate()
+dbutils = DBUtils(spark)
+spark.sql("CREATE SCHEMA IF NOT EXISTS main.streams")
+dbutils.fs.put("/FileStore/landing/a.csv", "id,name\\n1,a\\n2,b\\n", overwrite=True)
+
+def ingest():
+    query = (
+        spark.readStream.format("cloudFiles")
+        .option("cloudFiles.format", "csv")
+        .option("header", "true")
+        .load("/FileStore/landing/")
+        .writeStream.option("checkpointLocation", "/FileStore/checkpoints/landing")
+        .trigger(availableNow=True)
+        .toTable("main.streams.landed")
+    )
+    query.awaitTermination()
+    return spark.table("main.streams.landed").count()
+
+print("first", ingest())
+print("again", ingest())
+dbutils.fs.put("/FileStore/landing/b.csv", "id,name\\n3,c\\n", overwrite=True)
+print("more", ingest())
+seen = []
+(
+    spark.readStream.format("csv").option("header", "true").schema("id INT, name STRING")
+    .load("/FileStore/landing/")
+    .writeStream.option("checkpointLocation", "/FileStore/checkpoints/each")
+    .trigger(availableNow=True)
+    .foreachBatch(lambda frame, batch_id: seen.append((batch_id, frame.count())))
+    .start()
+    .awaitTermination()
+)
+print("each", seen)
+"""
+
+
+def test_auto_loader_streams_with_available_now_run_as_incremental_batches(workspace: TaskWorkspace) -> None:
+    workspace.write("/Users/me/py/autoloader.py", AUTO_LOADER)
+
+    outcome = workspace.run({"spark_python_task": {"python_file": "/Users/me/py/autoloader.py"}})
+
+    assert outcome.result.state == "SUCCESS", outcome.logs
+    assert "first 2" in outcome.stdout and "again 2" in outcome.stdout and "more 3" in outcome.stdout
+    assert "each [(0, 3)]" in outcome.stdout

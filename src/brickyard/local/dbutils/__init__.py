@@ -34,7 +34,7 @@ __all__ = [
 
 class Library:
     def restartPython(self) -> None:
-        """Nothing is installed at run time locally, so there is nothing to reload."""
+        """Packages installed at run time are put first on the path, importable at once: no restart."""
 
     def installPyPI(self, *args: object, **kwargs: object) -> None:
         raise NotImplementedError("dbutils.library.installPyPI was removed by Databricks; use %pip")

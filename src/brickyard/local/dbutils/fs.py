@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from brickyard.local.protocol import storage_file
+from brickyard.local.samples import ensure_datasets
 
 
 @dataclass(frozen=True)
@@ -137,6 +138,8 @@ class FileSystem:
             raise ValueError(f"{path} is not an absolute path; use dbfs:/…, /Volumes/… or file:/…")
         if rest.startswith("/Volumes/") or rest == "/Volumes":
             return _Location(f"dbfs:{rest}", storage_file(self._root, rest.rstrip("/") + "/"))
+        if rest.rstrip("/") == "/databricks-datasets" or rest.startswith("/databricks-datasets/"):
+            ensure_datasets(self._root / "dbfs")
         return _Location(f"dbfs:{rest}", storage_file(self._root, f"dbfs:{rest}"))
 
     @staticmethod

@@ -24,6 +24,8 @@ from typing import Any
 from brickyard.local.store.catalog import CatalogChanges, CatalogSnapshot, TableEntry
 
 SYSTEM_CATALOGS = {"system"}
+READ_ONLY_CATALOGS = {"samples"}
+"""Restored into every session but never read back: tasks do not change sample data."""
 SNAPSHOT_FILE = "catalog.json"
 CHANGES_FILE = "catalog-changes.json"
 
@@ -44,7 +46,11 @@ def attach_sync(spark: Any, directory: Path) -> None:
         try:
             # Compared with what was restored, not with the file: an entry this session could not
             # restore (a view over a dropped table) is not one the task dropped.
-            changes = CatalogChanges.between(initial, take_snapshot(spark))
+            restored = CatalogSnapshot(
+                [k for k in initial.schemas if k[0] not in READ_ONLY_CATALOGS],
+                [t for t in initial.tables if t.catalog not in READ_ONLY_CATALOGS],
+            )
+            changes = CatalogChanges.between(restored, take_snapshot(spark))
             target = directory / CHANGES_FILE
             tmp = target.with_suffix(".tmp")
             tmp.write_text(json.dumps(changes.as_json()), encoding="utf-8")
@@ -64,7 +70,7 @@ def take_snapshot(spark: Any) -> CatalogSnapshot:
     tables: list[TableEntry] = []
     for catalog_row in spark.sql("SHOW CATALOGS").collect():
         catalog = catalog_row[0]
-        if catalog in SYSTEM_CATALOGS:
+        if catalog in SYSTEM_CATALOGS or catalog in READ_ONLY_CATALOGS:
             continue
         for schema_row in spark.sql(f"SHOW SCHEMAS IN {_q(catalog)}").collect():
             schema = schema_row[0]

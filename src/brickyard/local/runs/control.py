@@ -76,7 +76,15 @@ def run_job(attempt: Attempt, cancelled: threading.Event) -> Outcome:
     if result in (s.CANCELED, s.TIMEDOUT) and cancelled.is_set():
         return Outcome(attempt.cancel_result(), message="Run was canceled.", run_job_run_id=child.run_id)
     message = f"Run {child.run_id} of job {child.job_id} ended {result}."
-    return Outcome(s.FAILED, message=message, error=message, run_job_run_id=child.run_id)
+    failed = [
+        (key, task.last) for key, task in child.tasks.items() if task.last is not None and task.last.error
+    ]
+    trace = None
+    if failed:
+        key, last = failed[0]
+        message += f" Task {key} failed: {last.error}"
+        trace = last.error_trace
+    return Outcome(s.FAILED, message=message, error=message, error_trace=trace, run_job_run_id=child.run_id)
 
 
 def for_each(attempt: Attempt, cancelled: threading.Event) -> Outcome:

@@ -29,10 +29,11 @@ from typing import Any
 
 from brickyard.deps.clusterlock import lock_in_script, project_part
 from brickyard.deps.uvcmd import IndexOptions
-from brickyard.errors import DepsError
+from brickyard.errors import DepsError, TaskError
 from brickyard.local.protocol import storage_file, workspace_file
 
 FIND_LINKS_ENV = "BRICKYARD_FIND_LINKS"
+RUNTIME_PROVIDED = frozenset({"pyspark", "databricks-connect", "delta-spark", "py4j"})
 PIP_ARGS_ENV = "BRICKYARD_PIP_ARGS"
 _MISSING = (
     re.compile(r"Failed to download `([^`]+)`"),
@@ -81,7 +82,7 @@ def plan_environment(
             f"{part.provided} belong to {runtime} and come from the local runtime"
         )
         locked = part.requirements
-    extras = _library_requirements(task, workspace_root)
+    extras = _library_requirements(task, workspace_root, storage_root)
     if not locked and not extras and not notes:
         return None
     if locked and extras:
@@ -96,36 +97,49 @@ def plan_environment(
 def build(plan: EnvironmentPlan, cache_dir: Path, work_dir: Path) -> tuple[str, str]:
     """The environment's Python and a line for the task log; raises EnvironmentError_ when uv cannot.
 
-    With find-links, uv still prefers a registry's file it knows from its cache's metadata, and then
-    cannot download it offline; the build is then tried from the find-links alone (`--no-index`).
+    Packages come from the index, as a cluster installs them; when the index cannot be reached (or
+    `UV_OFFLINE` is set) from uv's cache and the find-links directories, and then from the
+    find-links alone (uv may prefer a registry file its cache knows of but does not hold).
+    Environments are cached by their requirements, so a run with the same libraries reuses one.
     """
     from brickyard.deps.envbuilder import build_environment, environment_key
 
     work_dir.mkdir(parents=True, exist_ok=True)
     requirements = work_dir / "cluster-requirements.txt"
     requirements.write_text(plan.requirements, encoding="utf-8")
+    key = environment_key(requirements, _interpreter(), plan.index)
+    if (cache_dir / key / ".brickyard-complete").is_file():
+        python = build_environment(requirements, cache_dir, index=plan.index)
+        return str(python), f"cluster environment {key} (reused)"
     choices = [plan.index]
+    if not _offline():
+        choices.append(replace(plan.index, offline=True))
     if plan.index.find_links and not plan.index.no_index:
-        choices.append(replace(plan.index, no_index=True))
-    for index in choices:
-        key = environment_key(requirements, _interpreter(), index)
-        if (cache_dir / key / ".brickyard-complete").is_file():
-            return str(
-                build_environment(requirements, cache_dir, index=index)
-            ), f"cluster environment {key} (reused)"
+        choices.append(replace(plan.index, offline=True, no_index=True))
     started = time.monotonic()
-    failure = ""
+    failures: list[str] = []
     for index in choices:
         try:
             python = build_environment(requirements, cache_dir, index=index)
         except DepsError as err:
-            failure = str(err)
-            if "Network connectivity is disabled" not in failure:
-                break
+            failures.append(str(err))
+            if _resolution_failed(str(err)) and not index.offline:
+                break  # the index answered: the package or version does not exist
             continue
-        key = environment_key(requirements, _interpreter(), index)
         return str(python), f"cluster environment {key} (built in {time.monotonic() - started:.1f}s)"
-    raise EnvironmentError_(_explain(failure))
+    raise EnvironmentError_(_explain(failures[0]))
+
+
+def _offline() -> bool:
+    return os.environ.get("UV_OFFLINE", "").lower() in ("1", "true", "yes", "on")
+
+
+def _resolution_failed(uv_error: str) -> bool:
+    return (
+        "No solution found" in uv_error
+        and "Network connectivity" not in uv_error
+        and ("error sending request" not in uv_error)
+    )
 
 
 def _read_init_script(script: Any, workspace_root: Path, storage_root: Path) -> tuple[str, str]:
@@ -146,10 +160,12 @@ def _read_init_script(script: Any, workspace_root: Path, storage_root: Path) -> 
         ) from None
 
 
-def _library_requirements(task: dict[str, Any], workspace_root: Path) -> list[str]:
+def _library_requirements(task: dict[str, Any], workspace_root: Path, storage_root: Path) -> list[str]:
     from brickyard.local.tasks.libraries import is_dbt_library
     from brickyard.local.tasks.magics import unsatisfied
+    from brickyard.local.tasks.paths import Locations
 
+    locations = Locations(workspace_root, storage_root)
     wanted: list[str] = []
     for library in task.get("libraries") or []:
         if not isinstance(library, dict):
@@ -158,19 +174,47 @@ def _library_requirements(task: dict[str, Any], workspace_root: Path) -> list[st
             wanted.append(str(library["pypi"]["package"]))
         elif isinstance(library.get("requirements"), str):
             try:
-                text = workspace_file(workspace_root, library["requirements"]).read_text(encoding="utf-8")
-            except (OSError, ValueError):
+                text = locations.any(library["requirements"]).read_text(encoding="utf-8")
+            except (OSError, TaskError):
                 raise EnvironmentError_(
                     f"requirements library {library['requirements']} does not exist"
                 ) from None
             wanted += [line.split("#", 1)[0].strip() for line in text.splitlines()]
-    wanted = [req for req in wanted if req and not req.startswith("-")]
+        elif isinstance(library.get("whl"), str):
+            try:
+                wheels = locations.matching(library["whl"], "wheel library")
+            except TaskError as err:
+                raise EnvironmentError_(str(err)) from None
+            wanted += [req for wheel in wheels for req in wheel_requirements(wheel)]
+    wanted = [req for req in wanted if req and not req.startswith("-") and not _from_runtime(req)]
     if task.get("dbt_task") is not None:  # the worker says so in the task's log
         wanted = [req for req in wanted if not is_dbt_library(req)]
-    return unsatisfied(wanted)
+    return list(dict.fromkeys(unsatisfied(wanted)))
+
+
+def _from_runtime(requirement: str) -> bool:
+    """Spark itself comes with every runtime: the local one has the Spark Connect client instead."""
+    name = re.split(r"[\s\[<>=!~;@(]", requirement.strip(), maxsplit=1)[0].lower().replace("_", "-")
+    return name in RUNTIME_PROVIDED
+
+
+def wheel_requirements(wheel: Path) -> list[str]:
+    """A wheel's own dependencies (`Requires-Dist` without extras), which install with it."""
+    import zipfile
+    from email.parser import HeaderParser
+
+    try:
+        with zipfile.ZipFile(wheel) as archive:
+            name = next(n for n in archive.namelist() if n.endswith(".dist-info/METADATA"))
+            headers = HeaderParser().parsestr(archive.read(name).decode("utf-8", errors="replace"))
+    except (OSError, StopIteration, zipfile.BadZipFile):
+        raise EnvironmentError_(f"wheel library {wheel.name} is not a valid wheel") from None
+    return [req for req in headers.get_all("Requires-Dist") or [] if "extra ==" not in req]
 
 
 def _index(env: dict[str, str], workspace_root: Path, storage_root: Path) -> IndexOptions:
+    """Where packages come from: the package index as uv is configured (`UV_INDEX_URL`, uv.toml,
+    or pip's `PIP_INDEX_URL` / `PIP_EXTRA_INDEX_URL` when uv has none), plus find-links."""
     links = [p for p in os.environ.get(FIND_LINKS_ENV, "").split(os.pathsep) if p]
     no_index = False
     args = shlex.split(env.get(PIP_ARGS_ENV, ""))
@@ -182,7 +226,10 @@ def _index(env: dict[str, str], workspace_root: Path, storage_root: Path) -> Ind
         elif arg == "--no-index":
             no_index = True
     local = tuple(_local_link(link, workspace_root, storage_root) for link in links)
-    return IndexOptions(find_links=local, no_index=no_index, offline=True)
+    uv_index = any(os.environ.get(name) for name in ("UV_INDEX_URL", "UV_DEFAULT_INDEX", "UV_INDEX"))
+    index_url = None if uv_index else os.environ.get("PIP_INDEX_URL") or None
+    extra = () if uv_index else tuple(os.environ.get("PIP_EXTRA_INDEX_URL", "").split())
+    return IndexOptions(index_url=index_url, extra_index_urls=extra, find_links=local, no_index=no_index)
 
 
 def _local_link(link: str, workspace_root: Path, storage_root: Path) -> str:
@@ -212,10 +259,10 @@ def _explain(uv_error: str) -> str:
         match = pattern.search(uv_error)
         if match:
             return (
-                f"The cluster environment cannot be built offline: {match.group(1)} is not in uv's cache or in "
-                f"a find-links directory. Put its wheel in a directory named by {FIND_LINKS_ENV} (or by "
-                f"--find-links in the cluster's {PIP_ARGS_ENV}), or install it once with network access so uv "
-                f"caches it. uv said: {_uv_said(uv_error)}"
+                f"The cluster environment cannot be built: {match.group(1)} is not on the package index, "
+                f"in uv's cache or in a find-links directory. To work offline, put its wheel in a "
+                f"directory named by {FIND_LINKS_ENV} (or by --find-links in the cluster's {PIP_ARGS_ENV}), "
+                f"or install it once with network access so uv caches it. uv said: {_uv_said(uv_error)}"
             )
     return f"The cluster environment cannot be built: {uv_error.strip()}"
 

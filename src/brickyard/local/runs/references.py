@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 _REF = re.compile(r"\{\{\s*([^{}]*?)\s*\}\}")
+_PART = re.compile(r"\[([^\]]*)\]|([^.\[\]]+)")
 
 
 class ReferenceError_(Exception):
@@ -54,7 +55,8 @@ class RefContext:
     has_item: bool = False
 
     def lookup(self, name: str) -> Any:
-        parts = name.split(".")
+        # `job.parameters.[my.name]`: brackets keep a name with dots or dashes in one piece
+        parts = [m.group(1) if m.group(1) is not None else m.group(2) for m in _PART.finditer(name)]
         head = parts[0]
         if head == "job":
             return self._job(parts[1:], name)

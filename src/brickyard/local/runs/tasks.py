@@ -36,6 +36,8 @@ class ChildRun(Protocol):
     job_id: int
     result: str | None
     done: threading.Event
+    tasks: dict[str, Any]
+    """Its task executions by key; a failed child's error is read from its failing task's last attempt."""
 
     def cancel(self, reason: str = ...) -> bool: ...
 

@@ -10,6 +10,7 @@ exit in time is killed.
 from __future__ import annotations
 
 import os
+import posixpath
 import threading
 import time
 from dataclasses import dataclass, field
@@ -28,6 +29,7 @@ from brickyard.local.runs.environments import EnvironmentError_, build, plan_env
 from brickyard.local.runs.outcome import Outcome
 from brickyard.local.runs.tasks import Attempt
 from brickyard.local.runs.workers import WorkerPool, wait_or_deadline
+from brickyard.local.samples import register as register_samples
 from brickyard.local.store.catalog import CatalogStore
 from brickyard.local.store.clusters import ClusterStore
 
@@ -87,11 +89,26 @@ def with_environment_libraries(task: dict[str, Any], settings: dict[str, Any]) -
     libraries = list(task.get("libraries") or [])
     for dependency in (environments[key].get("spec") or {}).get("dependencies") or []:
         text = str(dependency).strip()
-        if text.startswith(("-r ", "--requirement ")):
-            libraries.append({"requirements": text.split(None, 1)[1].strip()})
+        if text.startswith(("-r ", "--requirement ", "--requirement=")):
+            path = text.split("=", 1)[1] if "=" in text.split()[0] else text.split(None, 1)[1]
+            libraries.append({"requirements": _bundle_path(path.strip(), settings)})
+        elif text.endswith(".whl"):
+            libraries.append({"whl": _bundle_path(text, settings)})
         else:
-            libraries.append({"whl": text} if text.endswith(".whl") else {"pypi": {"package": text}})
+            libraries.append({"pypi": {"package": text}})
     return {**task, "libraries": libraries}
+
+
+def _bundle_path(path: str, settings: dict[str, Any]) -> str:
+    """A relative path in an environment's dependencies, as a workspace path: relative to the
+    deployed bundle's files (`<root>/files`, next to the state folder its metadata file is in)."""
+    if path.startswith(("/", "dbfs:")):
+        return path
+    metadata = str((settings.get("deployment") or {}).get("metadata_file_path") or "")
+    if not metadata.startswith("/"):
+        return path
+    files = posixpath.join(posixpath.dirname(posixpath.dirname(metadata)), "files")
+    return posixpath.normpath(posixpath.join(files, path.removeprefix("../")))
 
 
 class _ComputeError(Exception):
@@ -163,6 +180,7 @@ class WorkerTasks:
         _write_private(request_file, request.to_json())
         env = dict(spec.env)
         if self.compute.is_embedded(remote):
+            register_samples(self.home, self.catalog)
             (directory / SNAPSHOT_FILE).write_text(self.catalog.load().to_json(), encoding="utf-8")
             env[CATALOG_SYNC_ENV] = str(directory)
         if cancelled.is_set():

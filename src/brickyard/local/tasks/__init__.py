@@ -46,10 +46,12 @@ def run_task(ctx: TaskContext) -> str | None:
     """Run the task; the notebook exit value, if the task produced one."""
     from brickyard.local.tasks.libraries import prepare_libraries
     from brickyard.local.tasks.spark_paths import install_path_translation
+    from brickyard.local.tasks.sqlrewrite import install_sql_rewrite
 
     kind = task_type(ctx.settings)
     prepare_libraries(ctx)
     install_path_translation(ctx.locations)
+    install_sql_rewrite()
     return _runner(kind)(ctx)
 
 

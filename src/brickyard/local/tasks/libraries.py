@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import importlib
 import importlib.metadata as metadata
+import os
 import re
 import shutil
 import subprocess
@@ -38,7 +39,7 @@ def prepare_libraries(ctx: TaskContext) -> None:
         if not isinstance(library, dict):
             raise TaskError(f"a library must be a mapping, not {library!r}")
         if "whl" in library:
-            wheels.append(ctx.locations.existing(str(library["whl"]), "wheel library"))
+            wheels += ctx.locations.matching(str(library["whl"]), "wheel library")
         elif "pypi" in library:
             required.append(str((library["pypi"] or {}).get("package", "")))
         elif "requirements" in library:
@@ -139,3 +140,54 @@ def _warn_missing_dependencies(site: Path) -> None:
         if missing:
             name = dist.metadata["Name"]
             print(f"Warning: {name} needs {', '.join(missing)}, which is not installed", file=sys.stderr)
+
+
+def add_packages(cache_root: Path, requirements: list[str]) -> None:
+    """Install `requirements` (and what they need) from the package index into a folder keyed by
+    the requirement set, and put it first on this worker's path: notebook-scoped libraries."""
+    digest = hashlib.sha256(f"py{sys.version_info[0]}.{sys.version_info[1]}".encode())
+    for requirement in sorted(requirements):
+        digest.update(requirement.encode() + b"\0")
+    target = cache_root / "packages" / digest.hexdigest()[:20]
+    if not (target / _DONE).exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=".build-", dir=target.parent))
+        try:
+            _uv_target_install(requirements, staging)
+            (staging / _DONE).write_text("\n".join(requirements) + "\n", encoding="utf-8")
+            try:
+                staging.rename(target)
+            except OSError:
+                if not (target / _DONE).exists():
+                    raise
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+    if str(target) not in sys.path:
+        sys.path.insert(0, str(target))
+    importlib.invalidate_caches()
+
+
+def _uv_target_install(requirements: list[str], target: Path) -> None:
+    from uv import find_uv_bin
+
+    links = [p for p in os.environ.get("BRICKYARD_FIND_LINKS", "").split(os.pathsep) if p]
+    command = [
+        find_uv_bin(),
+        "pip",
+        "install",
+        "--quiet",
+        "--compile-bytecode",
+        "--python",
+        sys.executable,
+        "--target",
+        str(target),
+        *(arg for link in links for arg in ("--find-links", link)),
+        *requirements,
+    ]
+    proc = subprocess.run(command, capture_output=True, text=True, stdin=subprocess.DEVNULL, check=False)
+    if proc.returncode != 0:
+        detail = (proc.stderr or proc.stdout).strip()
+        raise TaskError(
+            f"installing {', '.join(requirements)} failed (without network access, put their wheels in a "
+            f"directory named by BRICKYARD_FIND_LINKS or in uv's cache): {detail}"
+        )

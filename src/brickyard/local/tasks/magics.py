@@ -1,8 +1,8 @@
 """The notebook magics that are not a language: `%pip`, `%sh`, `%fs`, and `%run`'s arguments.
 
-`%pip install` cannot download here (the local workspace runs offline, and a job must not depend on
-what a registry serves today): it installs wheel files given by path, checks that every other
-requirement is already installed, and fails naming the ones that are not. `%sh` runs in the notebook's folder; its output goes through the same
+`%pip install` installs wheel files given by path, and requirements the runtime does not already
+satisfy from the package index as a cluster does (uv, cached by the requirement set, offline from
+uv's cache or `BRICKYARD_FIND_LINKS`). `%sh` runs in the notebook's folder; its output goes through the same
 redacted descriptors as the notebook's.
 """
 
@@ -35,8 +35,14 @@ def parse_run(body: str) -> tuple[str, dict[str, str]]:
     return tokens[0], args
 
 
-def pip(body: str, locate: Callable[[str], Path], install_wheels: Callable[[list[Path]], None]) -> None:
-    """`%pip install …`: wheel files are installed (offline), everything else must be installed already.
+def pip(
+    body: str,
+    locate: Callable[[str], Path],
+    install_wheels: Callable[[list[Path]], None],
+    install_packages: Callable[[list[str]], None] | None = None,
+) -> None:
+    """`%pip install …`: wheel files are installed from the workspace, and requirements the runtime
+    does not satisfy from the package index (`install_packages`), as notebook-scoped libraries.
 
     `list` and `freeze` print what is installed.
     """
@@ -55,6 +61,10 @@ def pip(body: str, locate: Callable[[str], Path], install_wheels: Callable[[list
     requirements = _requirements(args, locate)
     wheels = [req for req in requirements if req.endswith(".whl") and req.startswith(("/", "dbfs:"))]
     missing = unsatisfied([req for req in requirements if req not in wheels])
+    if missing and install_packages is not None:
+        install_packages(missing)
+        print(f"Installed {', '.join(missing)}.")
+        missing = []
     if missing:
         raise TaskError(
             "%pip install cannot download packages on the local workspace, and these are not installed: "

@@ -22,7 +22,7 @@ from brickyard.errors import NotebookFormatError, TaskError
 from brickyard.local.dbutils import DBUtils, NotebookExit, WorkflowException
 from brickyard.local.tasks import magics
 from brickyard.local.tasks.context import TaskContext
-from brickyard.local.tasks.libraries import add_wheels
+from brickyard.local.tasks.libraries import add_packages, add_wheels
 from brickyard.local.tasks.paths import join_workspace, require_workspace_source
 from brickyard.local.tasks.pycode import cell_filename, one_line, run_cell
 from brickyard.local.tasks.runtime import display, install_runtime_modules, notebook_globals
@@ -103,14 +103,21 @@ class NotebookRunner:
         if magic == "python":
             run_cell(body, cell_filename(path, index), namespace, show=_show_value)
         elif magic == "sql":
-            namespace["_sqldf"] = run_sql(self.ctx.spark, body, dbutils.widgets.getAll(), show=display)
+            namespace["_sqldf"] = run_sql(
+                self.ctx.spark, body, dbutils.widgets.getAll(), show=display, widgets=dbutils.widgets
+            )
         elif magic == "run":
             target, args = magics.parse_run(body)
             child = join_workspace(posixpath.dirname(path), target)
             with dbutils.widgets.bound(args):
                 self.execute(self.load(child), child, namespace, dbutils)
         elif magic == "pip":
-            magics.pip(body, self.ctx.locations.any, lambda wheels: add_wheels(self.ctx.cache_root, wheels))
+            magics.pip(
+                body,
+                self.ctx.locations.any,
+                lambda wheels: add_wheels(self.ctx.cache_root, wheels),
+                lambda packages: add_packages(self.ctx.cache_root, packages),
+            )
         elif magic == "sh":
             magics.sh(body, Path.cwd())
         elif magic == "fs":

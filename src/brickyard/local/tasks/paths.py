@@ -7,6 +7,7 @@ and paths that cannot exist locally (cloud URIs, Git sources) become `TaskError`
 
 from __future__ import annotations
 
+import glob
 import posixpath
 from dataclasses import dataclass
 from pathlib import Path
@@ -67,6 +68,18 @@ class Locations:
         if not local.is_file():
             raise TaskError(f"{what} {path} does not exist in the local workspace")
         return local
+
+    def matching(self, path: str, what: str) -> list[Path]:
+        """The files a library path names; a glob (`…/dist/*.whl`) may name several, newest last."""
+        if not set("*?[") & set(path):
+            return [self.existing(path, what)]
+        local = self.any(path)
+        found = sorted(
+            (Path(p) for p in glob.glob(str(local)) if Path(p).is_file()), key=lambda p: p.stat().st_mtime
+        )
+        if not found:
+            raise TaskError(f"{what} {path} matches no file in the local workspace")
+        return found
 
 
 def require_workspace_source(settings: dict[str, object], what: str) -> None:

@@ -75,3 +75,10 @@ def install_runtime_modules(spark: Any, dbutils: DBUtils) -> None:
 
     runtime_module.UserNamespaceInitializer = UserNamespaceInitializer  # type: ignore[attr-defined]
     sys.modules["dbruntime"] = runtime_module
+    sdk_runtime = sys.modules.get("databricks.sdk.runtime")
+    if sdk_runtime is not None:
+        # Imported before this task's session existed (by a library, or an earlier task in this
+        # process): it copied its names then, so they are set again.
+        for name, value in namespace.items():
+            setattr(sdk_runtime, name, value)
+        sdk_runtime.is_local_implementation = False  # type: ignore[attr-defined]

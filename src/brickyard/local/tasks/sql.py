@@ -5,7 +5,9 @@ comments. Widget values reach SQL as `${name}` (legacy text substitution) and as
 markers, which become string literals: Sail refuses bound parameters in commands (`INSERT`,
 `CREATE`), and a widget value is a string either way. A few statements Sail does not parse but
 Databricks users write are carried out through the session API instead: `SET key = value`, and
-`USE` with a catalog-qualified schema or without the SCHEMA keyword.
+`USE` with a catalog-qualified schema or without the SCHEMA keyword. Databricks constructs the
+engine does not parse (IDENTIFIER, informational constraints, materialized views) are rewritten
+first (`sqlrewrite`).
 """
 
 from __future__ import annotations
@@ -14,9 +16,16 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from brickyard.local.tasks.sqlrewrite import engine_limit_note, rewrite
+
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _LEGACY = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_.]*)\}")
 _SET = re.compile(r"^SET\s+(?!VAR\b|VARIABLE\b|TIME\s+ZONE\b)([A-Za-z0-9_.\-]+)\s*=\s*(.*)$", re.I | re.S)
+_CREATE_WIDGET = re.compile(
+    r"^CREATE\s+WIDGET\s+(TEXT|DROPDOWN|COMBOBOX|MULTISELECT)\s+([`\w]+)\s+DEFAULT\s+('(?:[^'\\]|\\.)*'|\"[^\"]*\"|\S+)",
+    re.I,
+)
+_REMOVE_WIDGET = re.compile(r"^REMOVE\s+WIDGET\s+([`\w]+)$", re.I)
 _USE = re.compile(r"^USE\s+(?:(SCHEMA|DATABASE|NAMESPACE)\s+)?([`\w.]+)$", re.I)
 
 
@@ -70,14 +79,28 @@ def run_sql(
     text: str,
     values: Mapping[str, str],
     show: Callable[[Any], None] | None = None,
+    widgets: Any = None,
 ) -> Any:
     """Run every statement; show the last one's result (as a cell does) and return it.
 
+    With `widgets` (a notebook's), `CREATE WIDGET` and `REMOVE WIDGET` statements declare and
+    remove widgets; declarations come first, so the cell's markers see their values.
     A failing statement's exception gets a note naming it, so the trace says which one failed.
     """
     result = None
+    if widgets is not None and "widget" in text.lower():
+        for statement in split_statements(text):
+            if (match := _CREATE_WIDGET.match(statement)) is not None:
+                widgets.text(match.group(2).strip("`"), _unquote(match.group(3)), match.group(2).strip("`"))
+        values = {**values, **widgets.getAll()}
     statements = split_statements(substitute(text, values), values)
     for index, statement in enumerate(statements, start=1):
+        if _CREATE_WIDGET.match(statement):
+            continue
+        if (match := _REMOVE_WIDGET.match(statement)) is not None:
+            if widgets is not None:
+                widgets.remove(match.group(1).strip("`"))
+            continue
         try:
             result = execute_statement(spark, statement)
             if show is not None and result is not None and index == len(statements):
@@ -85,13 +108,15 @@ def run_sql(
         except Exception as exc:
             shown = statement if len(statement) <= 300 else statement[:300] + " …"
             exc.add_note(f"in SQL statement {index} of {len(statements)}:\n{shown}")
+            if (note := engine_limit_note(exc)) is not None:
+                exc.add_note(note)
             raise
     return result
 
 
 def execute_statement(spark: Any, statement: str) -> Any:
     """One statement; None for the ones carried out through the session API."""
-    text = statement.rstrip(";").strip()
+    text = rewrite(statement.rstrip(";").strip())
     if (match := _SET.match(text)) is not None:
         spark.conf.set(match.group(1), _unquote(match.group(2).strip()))
         return None

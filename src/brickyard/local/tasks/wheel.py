@@ -26,10 +26,11 @@ def run_wheel(ctx: TaskContext) -> None:
     entry = str(settings.get("entry_point") or "")
     if not package or not entry:
         raise TaskError("python_wheel_task needs package_name and entry_point")
-    function = _entry_point(package, entry)
     runner = NotebookRunner(ctx)
     dbutils = ctx.dbutils(ctx.request.job_parameters, lambda p, t, a: runner.run_child("/", p, t, a))
+    # Before the package is imported: its modules may take `spark` from databricks.sdk.runtime.
     install_runtime_modules(ctx.spark, dbutils)
+    function = _entry_point(package, entry)
     named = settings.get("named_parameters") or {}
     arguments = [f"--{k}={v}" for k, v in named.items()] if named else settings.get("parameters") or []
     sys.argv = [package, *map(str, arguments)]

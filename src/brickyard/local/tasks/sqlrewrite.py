@@ -1,0 +1,282 @@
+"""Databricks SQL that the local engine does not parse, rewritten to what it does.
+
+Rewrites are made only where the meaning is kept:
+
+- `IDENTIFIER('a' || '.' || :schema)`, with its parameters filled in, becomes the quoted name
+  `` `a`.`schema` `` (Sail parses no IDENTIFIER clause);
+- informational constraints (`CONSTRAINT pk PRIMARY KEY (id)`, `FOREIGN KEY … REFERENCES …`, and a
+  column's own `PRIMARY KEY`) are dropped from `CREATE TABLE`: Databricks does not enforce them;
+- `CREATE [OR REFRESH] MATERIALIZED VIEW` / `STREAMING TABLE` outside a pipeline becomes
+  `CREATE OR REPLACE TABLE … AS`, and `STREAM(t)` / `STREAM t` reads `t`: what the statement
+  leaves behind (a table holding the query's rows) is the same, refreshed by running it again;
+- named arguments of `spark.sql(query, args={…})` become literals, since Sail binds parameters in
+  queries but not in commands (`CREATE`, `INSERT`).
+
+Anything else goes to the engine unchanged; when it cannot parse a statement, `engine_limit_note`
+says that this is a limit of the local engine rather than an error in the user's SQL.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+_IDENTIFIER = re.compile(r"\bIDENTIFIER\s*\(", re.I)
+_CONSTRAINT = re.compile(
+    r"\bCONSTRAINT\s+[`\w]+\s+(PRIMARY\s+KEY|FOREIGN\s+KEY)\b|\b(PRIMARY\s+KEY|FOREIGN\s+KEY)\s*\(", re.I
+)
+_COLUMN_KEY = re.compile(r"\s+PRIMARY\s+KEY\b(\s+(NOT\s+ENFORCED|RELY|NORELY))*", re.I)
+_DATASET = re.compile(
+    r"^\s*CREATE\s+(?:OR\s+(?:REFRESH|REPLACE)\s+)?(?:MATERIALIZED\s+VIEW|STREAMING\s+TABLE)\s+"
+    r"(IF\s+NOT\s+EXISTS\s+)?",
+    re.I,
+)
+_STREAM = re.compile(r"\b(FROM|JOIN)\s+STREAM\s*(?:\(\s*([`\w.]+)\s*\)|\s([`\w.]+))", re.I)
+_CREATE_TABLE = re.compile(r"^\s*CREATE\s+(?:OR\s+REPLACE\s+)?TABLE\b", re.I)
+_MARKER = re.compile(r"(?<![:\w\]\)`'\"]):([A-Za-z_]\w*)")
+_PARSE_ERROR = re.compile(
+    r"invalid argument: found .* expected|not (yet )?(supported|implemented)|streaming query must write data",
+    re.I,
+)
+
+
+def rewrite(statement: str, args: Mapping[str, Any] | None = None) -> str:
+    if args:
+        statement = _map_code(statement, lambda code: _MARKER.sub(lambda m: _arg(m, args), code))
+    if "identifier" in statement.lower():
+        statement = _identifiers(statement)
+    if (match := _DATASET.match(statement)) is not None:
+        head = "CREATE TABLE IF NOT EXISTS " if match.group(1) else "CREATE OR REPLACE TABLE "
+        statement = head + _map_code(statement[match.end() :], _unstream)
+    if _CREATE_TABLE.match(statement) and re.search(r"\bKEY\b", statement, re.I):
+        statement = _drop_constraints(statement)
+    return statement
+
+
+def engine_limit_note(error: BaseException) -> str | None:
+    """A note for an error that comes from the local engine not knowing a construct."""
+    message = str(error)
+    if not _PARSE_ERROR.search(message):
+        return None
+    return (
+        "the local Spark engine (Sail) does not support this construct; it is a limit of the local "
+        "workspace, not necessarily an error on Databricks"
+    )
+
+
+def _arg(match: re.Match[str], args: Mapping[str, Any]) -> str:
+    name = match.group(1)
+    return literal(args[name]) if name in args else match.group(0)
+
+
+def literal(value: Any) -> str:
+    if value is None:
+        return "NULL"
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, int | float):
+        return repr(value)
+    text = str(value).replace("\\", "\\\\").replace("'", "\\'")
+    return f"'{text}'"
+
+
+def _identifiers(statement: str) -> str:
+    out: list[str] = []
+    i = 0
+    for start, end in _code_spans(statement):
+        segment = statement[start:end]
+        for match in _IDENTIFIER.finditer(segment):
+            open_at = start + match.end() - 1
+            if open_at < i:
+                continue
+            close = _closing_paren(statement, open_at)
+            name = _constant_string(statement[open_at + 1 : close])
+            if name is None:
+                continue
+            out.append(statement[i : start + match.start()])
+            out.append(".".join(f"`{part.strip('`')}`" for part in name.split(".")))
+            i = close + 1
+    out.append(statement[i:])
+    return "".join(out)
+
+
+def _constant_string(expression: str) -> str | None:
+    """The value of `'a' || 'b'` (string literals joined by ||); None for anything else."""
+    parts = re.split(r"\|\|", expression)
+    values = []
+    for part in parts:
+        part = part.strip()
+        if len(part) < 2 or part[0] not in "'\"" or part[-1] != part[0]:
+            return None
+        values.append(part[1:-1].replace("\\'", "'"))
+    return "".join(values)
+
+
+def _drop_constraints(statement: str) -> str:
+    open_at = statement.find("(")
+    if open_at < 0:
+        return statement
+    close = _closing_paren(statement, open_at)
+    elements = _split_top_level(statement[open_at + 1 : close])
+    kept = []
+    for element in elements:
+        if _CONSTRAINT.match(element.strip()):
+            continue
+        kept.append(_COLUMN_KEY.sub("", element))
+    return statement[: open_at + 1] + ",".join(kept) + statement[close:]
+
+
+def _unstream(code: str) -> str:
+    return _STREAM.sub(lambda m: f"{m.group(1)} {m.group(2) or m.group(3)}", code)
+
+
+def _split_top_level(text: str) -> list[str]:
+    parts, depth, start, i = [], 0, 0, 0
+    while i < len(text):
+        ch = text[i]
+        if ch in "'\"`":
+            i = _closing_quote(text, i)
+            continue
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        elif ch == "," and depth == 0:
+            parts.append(text[start:i])
+            start = i + 1
+        i += 1
+    parts.append(text[start:])
+    return parts
+
+
+def _closing_paren(text: str, open_at: int) -> int:
+    depth, i = 0, open_at
+    while i < len(text):
+        ch = text[i]
+        if ch in "'\"`":
+            i = _closing_quote(text, i)
+            continue
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+            if depth == 0:
+                return i
+        i += 1
+    return len(text) - 1
+
+
+def _closing_quote(text: str, start: int) -> int:
+    quote, i = text[start], start + 1
+    while i < len(text):
+        if text[i] == "\\" and quote != "`":
+            i += 2
+            continue
+        if text[i] == quote:
+            return i + 1
+        i += 1
+    return len(text)
+
+
+def _code_spans(text: str) -> list[tuple[int, int]]:
+    """The parts of `text` outside string literals and comments."""
+    spans, start, i = [], 0, 0
+    while i < len(text):
+        if text[i] in "'\"":
+            spans.append((start, i))
+            i = start = _closing_quote(text, i)
+        elif text.startswith("--", i):
+            spans.append((start, i))
+            end = text.find("\n", i)
+            i = start = len(text) if end < 0 else end
+        elif text.startswith("/*", i):
+            spans.append((start, i))
+            end = text.find("*/", i + 2)
+            i = start = len(text) if end < 0 else end + 2
+        else:
+            i += 1
+    spans.append((start, len(text)))
+    return [(a, b) for a, b in spans if b > a]
+
+
+def _map_code(text: str, change: Any) -> str:
+    """`text` with `change` applied to its code (not to its string literals and comments)."""
+    out, last = [], 0
+    for start, end in _code_spans(text):
+        out.append(text[last:start])
+        out.append(change(text[start:end]))
+        last = end
+    out.append(text[last:])
+    return "".join(out)
+
+
+def install_sql_rewrite() -> None:
+    """Route `spark.sql` of user code through `rewrite` (once per process)."""
+    import functools
+
+    from pyspark.sql.connect.session import SparkSession
+
+    original = SparkSession.sql
+    if getattr(original, "__brickyard_sql__", False):
+        return
+
+    @functools.wraps(original)
+    def sql(self: Any, sqlQuery: str, args: Any = None, **kwargs: Any) -> Any:
+        if isinstance(args, Mapping):
+            sqlQuery, args = rewrite(sqlQuery, args), None
+        elif isinstance(sqlQuery, str):
+            sqlQuery = rewrite(sqlQuery)
+        try:
+            return original(self, sqlQuery, args, **kwargs)
+        except Exception as exc:
+            if (note := engine_limit_note(exc)) is not None:
+                exc.add_note(note)
+            raise
+
+    sql.__brickyard_sql__ = True  # type: ignore[attr-defined]
+    SparkSession.sql = sql  # type: ignore[method-assign]
+    _note_engine_limits()
+
+
+def _note_engine_limits() -> None:
+    """Streaming writes the engine cannot make: file sources with a batch trigger run as
+    incremental batches (`streams`); the others fail with a note naming the engine's limit."""
+    from pyspark.sql.connect.streaming.readwriter import DataStreamWriter
+
+    original = DataStreamWriter._start_internal
+    if getattr(original, "__brickyard_sql__", False):
+        return
+
+    def start(self: Any, *args: Any, **kwargs: Any) -> Any:
+        from brickyard.local.tasks.streams import as_batches, configure
+
+        configure(self, *args, **kwargs)
+        finished = as_batches(self)
+        if finished is not None:
+            return finished
+        try:
+            return original(self, *args, **kwargs)
+        except Exception as exc:
+            if (note := engine_limit_note(exc)) is None:
+                raise
+            exc.add_note(
+                note + " (streaming writes run locally only from file sources with "
+                "trigger(availableNow=True) or trigger(once=True); use a pipeline, or a batch write)"
+            )
+            raise
+
+    start.__brickyard_sql__ = True  # type: ignore[attr-defined]
+    DataStreamWriter._start_internal = start  # type: ignore[method-assign]
+    foreach_batch = DataStreamWriter.foreachBatch
+
+    def each_batch(self: Any, func: Any) -> Any:
+        from brickyard.local.tasks.streams import remember_foreach_batch
+
+        remember_foreach_batch(self, func)
+        try:
+            return foreach_batch(self, func)
+        except Exception:  # pickling for the engine may fail; the local batch does not need it
+            return self
+
+    DataStreamWriter.foreachBatch = each_batch  # type: ignore[method-assign]

@@ -1,0 +1,49 @@
+"""Databricks SQL the local engine does not parse, rewritten where the meaning is kept (no engine)."""
+
+from __future__ import annotations
+
+from brickyard.local.tasks.sqlrewrite import engine_limit_note, rewrite
+
+
+def test_identifier_clauses_with_parameters_become_quoted_names() -> None:
+    args = {"catalog": "main", "schema": "sales"}
+
+    assert rewrite("CREATE SCHEMA IF NOT EXISTS IDENTIFIER(:catalog || '.' || :schema)", args) == (
+        "CREATE SCHEMA IF NOT EXISTS `main`.`sales`"
+    )
+    assert rewrite("USE IDENTIFIER('main.sales')") == "USE `main`.`sales`"
+    assert (
+        rewrite("SELECT 'IDENTIFIER(x)' FROM IDENTIFIER(col)")
+        == "SELECT 'IDENTIFIER(x)' FROM IDENTIFIER(col)"
+    )
+
+
+def test_informational_constraints_are_dropped_from_create_table() -> None:
+    statement = (
+        "CREATE TABLE t (id BIGINT NOT NULL PRIMARY KEY RELY, o BIGINT, name STRING COMMENT 'a, b', "
+        "CONSTRAINT pk PRIMARY KEY (id), CONSTRAINT fk FOREIGN KEY (o) REFERENCES s.u (id))"
+    )
+
+    assert rewrite(statement) == "CREATE TABLE t (id BIGINT NOT NULL, o BIGINT, name STRING COMMENT 'a, b')"
+
+
+def test_materialized_views_and_streaming_tables_become_tables() -> None:
+    assert rewrite(
+        "CREATE OR REFRESH MATERIALIZED VIEW mv AS SELECT stream FROM STREAM(a) JOIN STREAM b"
+    ) == ("CREATE OR REPLACE TABLE mv AS SELECT stream FROM a JOIN b")
+    assert rewrite("CREATE STREAMING TABLE IF NOT EXISTS st AS SELECT 1") == (
+        "CREATE TABLE IF NOT EXISTS st AS SELECT 1"
+    )
+
+
+def test_named_arguments_become_literals_outside_strings() -> None:
+    assert rewrite("INSERT INTO t VALUES (:n, :s, ':n', x::int)", {"n": 3, "s": "O'Brien"}) == (
+        "INSERT INTO t VALUES (3, 'O\\'Brien', ':n', x::int)"
+    )
+
+
+def test_parse_errors_of_the_engine_are_called_a_local_limit() -> None:
+    note = engine_limit_note(ValueError("invalid argument: found DECLARE at 0:7 expected something else"))
+
+    assert note is not None and "limit of the local workspace" in note
+    assert engine_limit_note(ValueError("Table not found: t")) is None

@@ -1,0 +1,11 @@
+from pyspark import pipelines as dp
+from pyspark.sql.functions import col
+
+# This file defines a sample transformation.
+# Edit the sample below or add new transformations
+# using "+ Add" in the file browser.
+
+
+@dp.table
+def sample_trips():
+    return spark.read.table("samples.nyctaxi.trips").withColumn("trip_distance", col("trip_distance"))
