@@ -18,6 +18,7 @@ from starlette.exceptions import HTTPException
 
 from brickyard import __version__
 from brickyard.local.apierror import ApiError
+from brickyard.local.server import guards
 from brickyard.local.server.gate import Gate
 from brickyard.local.server.routes import ROUTERS
 from brickyard.local.server.services import Services
@@ -42,7 +43,7 @@ def create_app(services: Services) -> Any:
     app.add_exception_handler(RequestValidationError, _invalid_request)
     app.add_exception_handler(HTTPException, _http_error)
     app.add_exception_handler(Exception, _bug)
-    return Gate(app, services.token, services.faults)
+    return Gate(guards.install(app, services.token), services.token, services.faults)
 
 
 def error_response(status: int, code: str, message: str, retry_after: float | None = None) -> JSONResponse:

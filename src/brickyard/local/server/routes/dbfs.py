@@ -27,7 +27,8 @@ async def put(request: Request) -> dict[str, Any]:
         upload = form.get("contents") or form.get("file")
         if upload is None:
             raise ApiError.invalid("Missing required field: contents")
-        data = upload.encode() if isinstance(upload, str) else await upload.read()
+        # a file part stays in its spooled temporary file: up to 2 GB, never read into memory
+        data = upload.encode() if isinstance(upload, str) else upload.file
         path, overwrite = form.get("path"), flag(str(form.get("overwrite") or ""))
     else:
         body = await request.json()
