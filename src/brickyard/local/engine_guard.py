@@ -37,6 +37,7 @@ from typing import Any
 CLONE_NEWNET = 0x40000000
 CLONE_NEWUSER = 0x10000000
 SIOCGIFFLAGS, SIOCSIFFLAGS, IFF_UP = 0x8913, 0x8914, 0x1
+PR_SET_PDEATHSIG = 1
 MESSAGE_OPTIONS = [
     ("grpc.max_receive_message_length", 2**31 - 1),
     ("grpc.max_send_message_length", 2**31 - 1),
@@ -100,6 +101,7 @@ async def _relay(path: Path, port: int, stop: asyncio.Event) -> None:
 
 def serve_private(socket_path: Path, ready: Path) -> None:
     """Sail in a private network namespace, reachable only through `socket_path`."""
+    ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)  # never outlive the proxy
     refused = enter_private_network()
     from pysail.spark import SparkConnectServer
 
