@@ -80,3 +80,15 @@ def test_tasks_use_fuse_paths_with_open_pandas_and_subprocesses(w: Any, local_ws
     }
     assert all(not listing for listing in after.values()), "nothing written into the machine's folders"
     assert {p: v for p, v in after.items() if v} == {p: v for p, v in before.items() if v}
+
+
+def test_without_namespaces_the_task_runs_and_its_log_says_why(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    from brickyard.local import fuse_paths
+
+    monkeypatch.setattr(fuse_paths, "_private_namespace", lambda libc: "no mount namespace: EPERM")
+    reason = fuse_paths.mount_workspace_paths(str(tmp_path / "ws"), str(tmp_path / "st"))
+    assert reason == "no mount namespace: EPERM"
+    warning = capsys.readouterr().err
+    assert "Warning: /dbfs, /Volumes and /Workspace are not available" in warning and "EPERM" in warning

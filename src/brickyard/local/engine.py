@@ -100,7 +100,7 @@ class Engine:
         self.address: str | None = None
         """`sc://localhost:PORT`: where the engine is, fit to show."""
 
-    def start(self, timeout: float = 30.0) -> str:
+    def start(self, timeout: float = 60.0) -> str:
         if self._proc is not None and self._proc.poll() is None and self.url:
             return self.url
         self.warehouse.mkdir(parents=True, exist_ok=True)
