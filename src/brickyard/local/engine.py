@@ -208,6 +208,7 @@ def _serve(port: int, ready: Path) -> None:
     tmp.replace(ready)
     while not stop.wait(0.5):
         if inner.poll() is not None:
+            print(f"Error: the Sail process exited with code {inner.returncode}; stopping", flush=True)
             break
     server.stop(1).wait()
     inner.terminate()
