@@ -62,3 +62,20 @@ def test_the_token_of_the_workspace_home_is_the_engine_token(tmp_path: Path) -> 
     (tmp_path / "token").write_text("dapi-home-token\n")
     assert Engine(tmp_path).token == "dapi-home-token"
     assert Engine(tmp_path / "elsewhere").token != Engine(tmp_path / "elsewhere").token
+
+
+def test_the_proxy_knows_which_spark_connect_methods_stream() -> None:
+    from pyspark.sql.connect.proto import base_pb2_grpc
+
+    from brickyard.local.engine_guard import kind_of
+
+    kinds: dict[str, str] = {}
+
+    class Recorder:
+        def __getattr__(self, kind: str) -> Any:
+            return lambda method, *args, **kwargs: kinds.setdefault(method, kind)
+
+    base_pb2_grpc.SparkConnectServiceStub(Recorder())
+    assert len(kinds) >= 10
+    assert {method: kind_of(method) for method in kinds} == kinds
+    assert kind_of("/other.Service/Method") is None

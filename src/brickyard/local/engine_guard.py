@@ -130,22 +130,17 @@ def serve_private(socket_path: Path, ready: Path) -> None:
 # ---- the public side: a token-checking gRPC proxy ---------------------------------------------
 
 
-def method_kinds() -> dict[str, str]:
-    """`/spark.connect.SparkConnectService/ExecutePlan` → `unary_stream`, read from pyspark's stub
-    so every method of the installed Spark Connect version is forwarded with its right shape."""
-    from pyspark.sql.connect.proto import base_pb2_grpc
+SERVICE = "/spark.connect.SparkConnectService/"
+STREAMING = {"ExecutePlan": "unary_stream", "ReattachExecute": "unary_stream", "AddArtifacts": "stream_unary"}
+"""The Spark Connect methods that stream; every other one is unary (`Config`, `AnalyzePlan`, …).
+Written out rather than read from pyspark's stub, whose import would cost the engine seconds."""
 
-    kinds: dict[str, str] = {}
 
-    class Recorder:
-        def __getattr__(self, kind: str) -> Callable[..., None]:
-            def register(method: str, *args: Any, **kwargs: Any) -> None:
-                kinds[method] = kind
-
-            return register
-
-    base_pb2_grpc.SparkConnectServiceStub(Recorder())  # type: ignore[no-untyped-call]
-    return kinds
+def kind_of(method: str) -> str | None:
+    """`/spark.connect.SparkConnectService/ExecutePlan` → `unary_stream`; None for other services."""
+    if not method.startswith(SERVICE):
+        return None
+    return STREAMING.get(method[len(SERVICE) :], "unary_unary")
 
 
 class TokenProxy:
@@ -153,13 +148,12 @@ class TokenProxy:
 
     def __init__(self, upstream: Any, token: str) -> None:
         self.upstream = upstream
-        self.kinds = method_kinds()
         self._expected = f"Bearer {token}".encode()
 
     def service(self, details: Any) -> Any:
         import grpc
 
-        kind = self.kinds.get(details.method)
+        kind = kind_of(details.method)
         if kind is None:
             return None
         metadata = tuple(details.invocation_metadata or ())
