@@ -6,13 +6,16 @@ and every session gets an absolute warehouse directory (Sail refuses relative ta
 Delta as the default table format. `connect()` is how worker code opens such a session.
 
 Run as `python -m brickyard.local.engine --port 0 --ready FILE`: it serves until terminated and
-writes `host:port` to FILE once it accepts connections.
+writes `host:port` to FILE once it accepts connections. It needs a token (`BRICKYARD_ENGINE_TOKEN`,
+never on the command line): Sail itself runs out of other users' reach, behind a proxy that
+accepts only calls with that token (see `engine_guard`), so `url` carries it.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -31,6 +34,7 @@ DEFAULT_CATALOG = "main"
 DEFAULT_CATALOGS: tuple[str, ...] = ("main", "hive_metastore", "samples")
 REMOTE_CONF = "spark.remote"
 CATALOG_SYNC_ENV = "BRICKYARD_CATALOG_SYNC"
+TOKEN_ENV = "BRICKYARD_ENGINE_TOKEN"
 
 
 def sail_env(catalogs: Iterable[str] = DEFAULT_CATALOGS, default: str = DEFAULT_CATALOG) -> dict[str, str]:
@@ -82,22 +86,27 @@ class Engine:
         catalogs: Iterable[str] = DEFAULT_CATALOGS,
         port: int = 0,
         log_file: Path | None = None,
+        token: str | None = None,
     ) -> None:
         self.home = home
+        self.token = token or _workspace_token(home) or secrets.token_hex(24)
         self.warehouse = home / "warehouse"
         self.catalogs = tuple(catalogs)
         self.port = port
         self.log_file = log_file or home / "engine.log"
         self._proc: subprocess.Popen[bytes] | None = None
         self.url: str | None = None
+        """`sc://localhost:PORT/;token=…`: what a client needs, token included (a secret)."""
+        self.address: str | None = None
+        """`sc://localhost:PORT`: where the engine is, fit to show."""
 
-    def start(self, timeout: float = 30.0) -> str:
+    def start(self, timeout: float = 60.0) -> str:
         if self._proc is not None and self._proc.poll() is None and self.url:
             return self.url
         self.warehouse.mkdir(parents=True, exist_ok=True)
         ready = self.home / "engine.ready"
         ready.unlink(missing_ok=True)
-        env = {**os.environ, **sail_env(self.catalogs)}
+        env = {**os.environ, **sail_env(self.catalogs), TOKEN_ENV: self.token}
         with open(self.log_file, "ab") as log:
             self._proc = subprocess.Popen(
                 [
@@ -118,7 +127,8 @@ class Engine:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if ready.exists() and (text := ready.read_text().strip()):
-                self.url = f"sc://{text}"
+                self.address = f"sc://{text}"
+                self.url = f"sc://{text}/;token={self.token}"
                 return self.url
             if self._proc.poll() is not None:
                 raise LocalWorkspaceError(
@@ -131,7 +141,7 @@ class Engine:
         )
 
     def stop(self, timeout: float = 10.0) -> None:
-        proc, self._proc, self.url = self._proc, None, None
+        proc, self._proc, self.url, self.address = self._proc, None, None, None
         if proc is None or proc.poll() is not None:
             return
         proc.terminate()
@@ -151,20 +161,61 @@ class Engine:
         return self._proc.pid if self.running and self._proc is not None else None
 
 
-def _serve(port: int, ready: Path) -> None:
-    from pysail.spark import SparkConnectServer
+def _workspace_token(home: Path) -> str | None:
+    """The local workspace's token when the engine lives in its home: one secret for both doors."""
+    try:
+        return (home / "token").read_text(encoding="utf-8").strip() or None
+    except OSError:
+        return None
 
-    server = SparkConnectServer("127.0.0.1", port)
-    server.start(background=True)
-    host, bound = server.listening_address
-    tmp = ready.with_suffix(".tmp")
-    tmp.write_text(f"{host}:{bound}")
-    tmp.replace(ready)
+
+def _serve(port: int, ready: Path) -> None:
+    from brickyard.local.engine_guard import start_proxy
+
+    token = os.environ.pop(TOKEN_ENV, "")
+    if not token:
+        raise SystemExit(f"{TOKEN_ENV} is not set: the engine does not serve without a token")
+    private = ready.parent / "engine-private"
+    private.mkdir(mode=0o700, exist_ok=True)
+    os.chmod(private, 0o700)
+    socket_path, inner_ready = private / "sail.sock", private / "ready"
+    inner_ready.unlink(missing_ok=True)
+    inner = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "brickyard.local.engine_guard",
+            "--socket",
+            str(socket_path),
+            "--ready",
+            str(inner_ready),
+        ],
+        stdin=subprocess.DEVNULL,
+    )
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
-    stop.wait()
-    server.stop()
+    while not inner_ready.exists():
+        if inner.poll() is not None or stop.wait(0.01):
+            inner.terminate()
+            raise SystemExit(f"the Sail process exited with code {inner.returncode}")
+    where = inner_ready.read_text()
+    if where != "private":
+        print(f"Warning: the Spark engine's own port is reachable by other local users ({where})", flush=True)
+    server, bound = start_proxy(socket_path, token, port)
+    tmp = ready.with_suffix(".tmp")
+    tmp.write_text(f"localhost:{bound}")
+    tmp.replace(ready)
+    while not stop.wait(0.5):
+        if inner.poll() is not None:
+            print(f"Error: the Sail process exited with code {inner.returncode}; stopping", flush=True)
+            break
+    server.stop(1).wait()
+    inner.terminate()
+    try:
+        inner.wait(10)
+    except subprocess.TimeoutExpired:
+        inner.kill()
 
 
 def main(argv: list[str] | None = None) -> None:

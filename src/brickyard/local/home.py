@@ -7,6 +7,7 @@ with the worker processes through `protocol` (workspace and storage roots, the m
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -84,12 +85,23 @@ class LocalHome:
         return self.root / "server.lock"
 
     def create(self) -> None:
+        """The home's folders, private to the user (0700): they hold the token, secrets in the
+        database, task logs and data. A home made by an older version is tightened here too."""
         for directory in (
             self.root,
             self.workspace_root,
+            self.storage_root,
             self.storage_root / "dbfs",
             self.storage_root / "volumes",
             self.warehouse,
             self.runs_dir,
         ):
-            directory.mkdir(parents=True, exist_ok=True)
+            directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+            os.chmod(directory, 0o700)
+        private_file(self.server_log)
+
+
+def private_file(path: Path) -> None:
+    """Create `path` if missing, and make it readable and writable by the user only (0600)."""
+    os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600))
+    os.chmod(path, 0o600)

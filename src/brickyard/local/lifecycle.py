@@ -426,6 +426,7 @@ def _port_free(port: int) -> bool:
 def _write_settings(home: LocalHome, doc: dict[str, Any]) -> None:
     tmp = home.settings_file.with_suffix(".tmp")
     tmp.write_text(json.dumps(doc), encoding="utf-8")
+    tmp.chmod(0o600)
     tmp.replace(home.settings_file)
 
 

@@ -42,6 +42,7 @@ Storage layout shared by both sides (all below the local workspace home, `.brick
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -135,20 +136,36 @@ def workspace_file(workspace_root: Path, workspace_path: str) -> Path:
     parts = [p for p in path.split("/") if p not in ("", ".")]
     if ".." in parts:
         raise ValueError(f"workspace path escapes the workspace: {workspace_path!r}")
-    return workspace_root.joinpath(*parts)
+    return _confined(workspace_root, parts, workspace_path)
 
 
 def storage_file(storage_root: Path, uri: str) -> Path:
     """The local file behind a `dbfs:/…` or `/Volumes/…` path."""
+    volume = uri.startswith("/Volumes/")
     if uri.startswith("dbfs:"):
         rest, base = uri[len("dbfs:") :], storage_root / "dbfs"
     elif uri.startswith("/dbfs/"):
         rest, base = uri[len("/dbfs") :], storage_root / "dbfs"
-    elif uri.startswith("/Volumes/"):
+    elif volume:
         rest, base = uri[len("/Volumes") :], storage_root / "volumes"
     else:
         raise ValueError(f"not a DBFS or volume path: {uri!r}")
     parts = [p for p in rest.split("/") if p not in ("", ".")]
     if ".." in parts:
         raise ValueError(f"path escapes its storage: {uri!r}")
-    return base.joinpath(*parts)
+    if volume and len(parts) > 3:
+        # An external volume is a link to its storage location: confine to the volume itself.
+        _confined(base, parts[:2], uri)
+        return _confined(base.joinpath(*parts[:3]), parts[3:], uri)
+    return _confined(base, parts, uri)
+
+
+def _confined(base: Path, parts: list[str], shown: str) -> Path:
+    """`base/parts`, refused when a symbolic link on the way leads out of `base`."""
+    if any("\x00" in part for part in parts):
+        raise ValueError(f"path contains a NUL character: {shown!r}")
+    file = base.joinpath(*parts)
+    real, real_base = os.path.realpath(file), os.path.realpath(base)
+    if real != real_base and not real.startswith(real_base + os.sep):
+        raise ValueError(f"path leads outside the local workspace: {shown!r}")
+    return file

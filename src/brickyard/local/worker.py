@@ -28,6 +28,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 from brickyard.errors import TaskError
+from brickyard.local.fuse_paths import mount_workspace_paths
 from brickyard.local.protocol import CANCELED, FAILED, SUCCESS, TIMEDOUT, TaskRequest, TaskResult
 from brickyard.local.tasks.deadline import Deadlines, TaskInterrupt, TaskTimedOut, install_cancel_handler
 from brickyard.local.tasks.redact import RedactedOutput, Redactor
@@ -116,6 +117,7 @@ def _run(request: TaskRequest, redactor: Redactor) -> tuple[TaskResult, dict[str
     try:
         task_type(request.task)
         _apply_environment(request)
+        mount_workspace_paths(request.workspace_root, request.storage_root)
         deadlines = Deadlines()
         seconds = request.timeout_seconds
         # The limit covers opening the session: the server's clock started before this worker did.

@@ -19,6 +19,7 @@ from starlette.exceptions import HTTPException
 
 from brickyard import __version__
 from brickyard.local.apierror import ApiError
+from brickyard.local.server import guards
 from brickyard.local.server.compat import ClientCompat
 from brickyard.local.server.gate import Gate
 from brickyard.local.server.routes import ROUTERS
@@ -27,9 +28,9 @@ from brickyard.local.server.services import Services
 log = logging.getLogger("brickyard.local")
 
 
-def create_app(services: Services, accepts: Callable[[str], bool]) -> Any:
-    """The ASGI app: the FastAPI app behind client compatibility, wrapped in the Gate (`accepts` says
-    which tokens, and faults)."""
+def create_app(services: Services, accepts: Callable[[str], bool], token: str) -> Any:
+    """The ASGI app: the FastAPI app behind its guards (body limits, errors) and client compatibility,
+    wrapped in the Gate (`accepts` says which tokens, and faults). `token` is only redacted from logs."""
     app = FastAPI(
         title="brickyard local workspace",
         version=__version__,
@@ -45,7 +46,7 @@ def create_app(services: Services, accepts: Callable[[str], bool]) -> Any:
     app.add_exception_handler(RequestValidationError, _invalid_request)
     app.add_exception_handler(HTTPException, _http_error)
     app.add_exception_handler(Exception, _bug)
-    return Gate(ClientCompat(app), accepts, services.faults)
+    return Gate(ClientCompat(guards.install(app, token)), accepts, services.faults)
 
 
 def error_response(status: int, code: str, message: str, retry_after: float | None = None) -> JSONResponse:

@@ -54,6 +54,7 @@ def main(argv: list[str] | None = None) -> None:
         "--no-prestart", action="store_true", help="start the engine at the first run, not now"
     )
     args = parser.parse_args(argv)
+    os.umask(0o077)  # everything the server, its engine and its workers create is the user's only
     logging.basicConfig(
         level=logging.INFO if os.environ.get("BRICKYARD_DEBUG") == "1" else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",

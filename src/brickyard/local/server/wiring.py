@@ -63,11 +63,13 @@ class WiredWorkspace:
     tokens: RunTokens
     db: Database
     pool: WorkerPool
+    token: str
+    """The workspace token, for the server log to redact."""
 
     def app(self) -> Any:
         from brickyard.local.server.app import create_app
 
-        return create_app(self.services, self.tokens.accepts)
+        return create_app(self.services, self.tokens.accepts, self.token)
 
     def recover(self) -> None:
         """Close the runs and pipeline updates a previous server left in progress."""
@@ -148,7 +150,7 @@ def build(
         orchestrator=orchestrator,
         pipeline_updates=updates,
     )
-    return WiredWorkspace(services, tokens, db, pool)
+    return WiredWorkspace(services, tokens, db, pool, token)
 
 
 def _workspace_id(db: Database) -> str:

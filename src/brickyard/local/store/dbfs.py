@@ -15,11 +15,11 @@ import shutil
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from brickyard.local.apierror import ApiError
-from brickyard.local.protocol import storage_file
 from brickyard.local.store.fsutil import TMP_PREFIX, atomic_write, is_internal
+from brickyard.local.store.safepath import Confined, parts_of
 
 MAX_PUT_BYTES = 1024 * 1024
 MAX_BLOCK_BYTES = 1024 * 1024
@@ -38,23 +38,21 @@ class Dbfs:
     def __init__(self, storage_root: Path) -> None:
         self.storage_root = storage_root
         (storage_root / "dbfs").mkdir(parents=True, exist_ok=True)
+        self._confined = Confined(storage_root / "dbfs")
         self._lock = threading.RLock()
         self._uploads: dict[int, _Upload] = {}
         self._handles = itertools.count(int.from_bytes(os.urandom(3), "big") + 1)
 
-    def file_of(self, path: str) -> tuple[str, Path]:
-        """The canonical `/x/y` form of a DBFS path and its local file."""
+    def file_of(self, path: str, follow_final: bool = True) -> tuple[str, Path]:
+        """The canonical `/x/y` form of a DBFS path and its local file, inside the DBFS folder."""
         if not isinstance(path, str) or not path:
             raise ApiError.invalid("path is required")
         raw = path[len("dbfs:") :] if path.startswith("dbfs:") else path
+        parts = parts_of(raw, path)
         if not raw.startswith("/"):
             raise ApiError.invalid(f"Path must be absolute: {path}")
-        try:
-            file = storage_file(self.storage_root, "dbfs:" + raw)
-        except ValueError as err:
-            raise ApiError.invalid(str(err)) from None
-        parts = [p for p in raw.split("/") if p not in ("", ".")]
-        return "/" + "/".join(parts), file
+        canonical = "/" + "/".join(parts)
+        return canonical, self._confined.file(parts, canonical, follow_final)
 
     def status(self, path: str) -> dict[str, Any]:
         canonical, file = self.file_of(path)
@@ -72,7 +70,7 @@ class Dbfs:
         return [
             _info(f"{base}/{child.name}", child)
             for child in sorted(file.iterdir(), key=lambda p: p.name)
-            if not is_internal(child.name)
+            if not is_internal(child.name) and self._confined.inside(child)
         ]
 
     def mkdirs(self, path: str) -> None:
@@ -81,7 +79,7 @@ class Dbfs:
             self._require_dir_chain(file)
             file.mkdir(parents=True, exist_ok=True)
 
-    def put(self, path: str, data: bytes, overwrite: bool) -> None:
+    def put(self, path: str, data: bytes | BinaryIO, overwrite: bool) -> None:
         canonical, file = self.file_of(path)
         with self._lock:
             self._check_target(canonical, file, overwrite)
@@ -103,10 +101,13 @@ class Dbfs:
         return {"bytes_read": len(data), "data": base64.b64encode(data).decode("ascii")}
 
     def delete(self, path: str, recursive: bool) -> None:
-        canonical, file = self.file_of(path)
+        canonical, file = self.file_of(path, follow_final=False)
         if canonical == "/":
             raise ApiError.invalid("the DBFS root cannot be deleted")
         with self._lock:
+            if file.is_symlink():
+                file.unlink()  # the link goes, never what it points at
+                return
             if not file.exists():
                 return
             if file.is_dir():
@@ -119,7 +120,7 @@ class Dbfs:
                 file.unlink()
 
     def move(self, source: str, destination: str) -> None:
-        src_path, src = self.file_of(source)
+        src_path, src = self.file_of(source, follow_final=False)
         dst_path, dst = self.file_of(destination)
         with self._lock:
             if not src.exists():

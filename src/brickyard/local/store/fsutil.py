@@ -3,17 +3,23 @@
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 from pathlib import Path
+from typing import BinaryIO
 
 TMP_PREFIX = ".brickyard-tmp-"
 
 
-def atomic_write(path: Path, data: bytes) -> None:
+def atomic_write(path: Path, data: bytes | BinaryIO) -> None:
+    """`data` as bytes, or a file read to its end in chunks (an upload never held in memory)."""
     tmp = path.with_name(f"{TMP_PREFIX}{uuid.uuid4().hex}")
     try:
         with open(tmp, "wb") as handle:
-            handle.write(data)
+            if isinstance(data, bytes):
+                handle.write(data)
+            else:
+                shutil.copyfileobj(data, handle, 1024 * 1024)
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)

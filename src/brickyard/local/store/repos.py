@@ -47,8 +47,8 @@ class RepoStore:
             if target.exists():
                 raise ApiError.already_exists(f"Path ({path}) already exists.")
             _git(["clone", "--quiet", str(source), str(target)], cwd=target.parent)
-            if sparse and sparse.get("patterns"):
-                _git(["sparse-checkout", "set", *sparse["patterns"]], cwd=target)
+            if patterns := _patterns(sparse):
+                _git(["sparse-checkout", "set", *patterns], cwd=target)
             repo_id = self.db.next_id("workspace_object", 1000)
             doc = {"id": repo_id, "path": path, "url": url, "provider": provider or "git"}
             if sparse:
@@ -79,12 +79,13 @@ class RepoStore:
     def update(self, repo_id: Any, branch: str | None, tag: str | None, sparse: Any = None) -> None:
         if branch and tag:
             raise ApiError.invalid("give either branch or tag, not both")
+        for name, value in (("branch", branch), ("tag", tag)):
+            _check_ref(name, value)
         doc = self._doc(repo_id)
         directory = self.tree.file_of(doc["path"])
         with self._lock:
             if sparse is not None:
-                patterns = (sparse or {}).get("patterns") or []
-                _git(["sparse-checkout", "set", *patterns], cwd=directory)
+                _git(["sparse-checkout", "set", *_patterns(sparse)], cwd=directory)
                 doc["sparse_checkout"] = sparse
                 self.db.execute("UPDATE repos SET doc = ? WHERE repo_id = ?", (dumps(doc), doc["id"]))
             if not branch and not tag:
@@ -117,6 +118,29 @@ class RepoStore:
         return doc
 
 
+def _patterns(sparse: Any) -> list[str]:
+    """Sparse checkout patterns, checked so that none reaches git as an option."""
+    if sparse is None:
+        return []
+    if not isinstance(sparse, dict):
+        raise ApiError.invalid("sparse_checkout must be an object")
+    patterns = sparse.get("patterns") or []
+    if not isinstance(patterns, list) or not all(isinstance(p, str) for p in patterns):
+        raise ApiError.invalid("sparse_checkout.patterns must be a list of strings")
+    for pattern in patterns:
+        if pattern.startswith("-") or "\x00" in pattern:
+            raise ApiError.invalid(f"invalid sparse checkout pattern {pattern!r}")
+    return list(patterns)
+
+
+def _check_ref(name: str, value: Any) -> None:
+    """A branch or tag name as git allows it; never one that git would read as an option."""
+    if value is None:
+        return
+    if not isinstance(value, str) or not value or value.startswith("-") or "\x00" in value or ".." in value:
+        raise ApiError.invalid(f"invalid {name} name {value!r}")
+
+
 def _local_source(url: str) -> Path:
     if not isinstance(url, str) or not url:
         raise ApiError.invalid("url is required")
@@ -129,8 +153,8 @@ def _local_source(url: str) -> Path:
         raise ApiError.invalid(
             f"the local workspace clones only local repositories (a path or a file:// URL), not {url}"
         )
-    if not path.exists():
-        raise ApiError.invalid(f"no git repository at {path}")
+    if "\x00" in str(path) or not path.exists():
+        raise ApiError.invalid(f"no git repository at {url}")
     return path
 
 

@@ -7,27 +7,30 @@ import shutil
 import threading
 from email.utils import formatdate
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from brickyard.local.apierror import ApiError
-from brickyard.local.protocol import storage_file
 from brickyard.local.store.fsutil import atomic_write, is_internal
+from brickyard.local.store.safepath import Confined, parts_of
 
 
 class Volumes:
     def __init__(self, storage_root: Path) -> None:
         self.storage_root = storage_root
         self._lock = threading.Lock()
+        self._confined = Confined(storage_root / "volumes")
 
-    def file_of(self, path: str) -> Path:
-        if not path.startswith("/Volumes/") or len([p for p in path.split("/") if p]) < 4:
+    def file_of(self, path: str, follow_final: bool = True) -> Path:
+        """The file of a `/Volumes/c/s/v/...` path, inside the volumes folder."""
+        parts = parts_of(path)
+        if not path.startswith("/Volumes/") or len(parts) < 4:
             raise ApiError.invalid(
                 f"{path} is not in a volume; paths look like /Volumes/<catalog>/<schema>/<volume>/..."
             )
-        try:
-            return storage_file(self.storage_root, path)
-        except ValueError as err:
-            raise ApiError.invalid(str(err)) from None
+        # An external volume is a link to its storage location, so the volume folder itself may be
+        # a link; below it, nothing may lead out of the volume.
+        volume = self._confined.file(parts[1:4], path, follow_final=False)
+        return Confined(volume).file(parts[4:], path, follow_final)
 
     def existing_file(self, path: str) -> Path:
         file = self.file_of(path)
@@ -35,7 +38,7 @@ class Volumes:
             raise ApiError(404, "NOT_FOUND", f"The file {path} does not exist.")
         return file
 
-    def put(self, path: str, data: bytes, overwrite: bool) -> None:
+    def put(self, path: str, data: bytes | BinaryIO, overwrite: bool) -> None:
         file = self.file_of(path)
         with self._lock:
             if file.is_dir():
@@ -46,6 +49,10 @@ class Volumes:
             atomic_write(file, data)
 
     def delete_file(self, path: str) -> None:
+        link = self.file_of(path, follow_final=False)
+        if link.is_symlink():
+            link.unlink()  # the link goes, never what it points at
+            return
         self.existing_file(path).unlink()
 
     def mkdirs(self, path: str) -> None:
@@ -63,10 +70,11 @@ class Volumes:
 
     def list_dir(self, path: str) -> list[dict[str, Any]]:
         directory = self.existing_dir(path)
+        volume = Confined(self.storage_root.joinpath("volumes", *parts_of(path)[1:4]))
         base = path.rstrip("/")
         entries = []
         for child in sorted(directory.iterdir(), key=lambda p: p.name):
-            if is_internal(child.name):
+            if is_internal(child.name) or not volume.inside(child):
                 continue
             stat = child.stat()
             entry: dict[str, Any] = {

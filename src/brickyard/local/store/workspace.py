@@ -24,6 +24,7 @@ from brickyard import notebook_format as nbf
 from brickyard.local.apierror import ApiError
 from brickyard.local.store.db import Database
 from brickyard.local.store.fsutil import atomic_write, is_internal
+from brickyard.local.store.safepath import Confined, parts_of
 
 NOTEBOOK, FILE, DIRECTORY, REPO = "NOTEBOOK", "FILE", "DIRECTORY", "REPO"
 PROTECTED = {"/", "/Users", "/Shared", "/Repos"}
@@ -45,12 +46,10 @@ def canonical(path: str) -> str:
     """`/Workspace/a/b/` → `/a/b`: the form the API answers with."""
     if not isinstance(path, str) or not path.startswith("/"):
         raise ApiError.invalid(f"Path ({path}) is not absolute; workspace paths start with /")
+    shown = path
     if path == "/Workspace" or path.startswith("/Workspace/"):
         path = path[len("/Workspace") :] or "/"
-    parts = [p for p in path.split("/") if p not in ("", ".")]
-    if ".." in parts:
-        raise ApiError.invalid(f"Path ({path}) must not contain '..'")
-    return "/" + "/".join(parts)
+    return "/" + "/".join(parts_of(path, shown))
 
 
 def parent_of(path: str) -> str:
@@ -62,13 +61,15 @@ class WorkspaceTree:
         self.db = db
         self.root = root
         self.user = user
+        self._confined = Confined(root)
         self._lock = threading.RLock()
         for seed in ("/Users", f"/Users/{user}", "/Shared", "/Repos"):
             self.file_of(seed).mkdir(parents=True, exist_ok=True)
 
-    def file_of(self, path: str) -> Path:
+    def file_of(self, path: str, follow_final: bool = True) -> Path:
+        """The file of a workspace path; refused when its real path is outside the tree."""
         path = canonical(path)
-        return self.root.joinpath(*[p for p in path.split("/") if p])
+        return self._confined.file([p for p in path.split("/") if p], path, follow_final)
 
     # ---- reading -------------------------------------------------------------------------------
 
@@ -104,6 +105,8 @@ class WorkspaceTree:
             if is_internal(child.name) or child.name == ".git":
                 continue
             child_path = f"{entry.path.rstrip('/')}/{child.name}"
+            if not self._confined.inside(child):
+                continue  # a link out of the tree: not part of the workspace
             item = self.find(child_path)
             if item is None:
                 continue
@@ -143,6 +146,7 @@ class WorkspaceTree:
 
     def mkdirs(self, path: str) -> None:
         path = canonical(path)
+        self.file_of(path)
         with self._lock:
             current = self.root
             for part in [p for p in path.split("/") if p]:
@@ -157,6 +161,11 @@ class WorkspaceTree:
         if path in PROTECTED or path == f"/Users/{self.user}":
             raise ApiError.invalid(f"Path ({path}) is a system folder and cannot be deleted.")
         with self._lock:
+            link = self.file_of(path, follow_final=False)
+            if link.is_symlink():
+                link.unlink()  # the link goes, never what it points at
+                self._forget(path)
+                return
             entry = self.get(path)
             if entry.object_type in (DIRECTORY, REPO):
                 if any(not is_internal(c.name) for c in entry.file.iterdir()) and not recursive:
@@ -248,7 +257,11 @@ class WorkspaceTree:
             return None
         for extension in SOURCE_EXTENSIONS.values():
             candidate = file.with_name(file.name + extension)
-            if candidate.is_file() and (language := _repo_notebook_language(candidate)):
+            if (
+                self._confined.inside(candidate)
+                and candidate.is_file()
+                and (language := _repo_notebook_language(candidate))
+            ):
                 return Entry(path, candidate, NOTEBOOK, language)
         return None
 

@@ -31,7 +31,8 @@ async def put(request: Request) -> dict[str, Any]:
         upload = upload or next(iter(others), None)
         if upload is None:
             raise ApiError.invalid("Missing required field: contents")
-        data = upload.encode() if isinstance(upload, str) else await upload.read()
+        # a file part stays in its spooled temporary file: up to 2 GB, never read into memory
+        data = upload.encode() if isinstance(upload, str) else upload.file
         path = form.get("path") or request.query_params.get("path")
         overwrite = flag(str(form.get("overwrite") or request.query_params.get("overwrite") or ""))
     else:

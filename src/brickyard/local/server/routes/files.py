@@ -4,6 +4,7 @@ SDK's one-shot upload, used below 50 MB); downloads honour `Range`, which the SD
 
 from __future__ import annotations
 
+import tempfile
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
@@ -21,8 +22,16 @@ PAGE = 1000
 
 @router.put("/files/{path:path}")
 async def upload(request: Request, path: str, overwrite: bool = False) -> Response:
-    data = await request.body()
-    await run_in_threadpool(services(request).volumes.put, "/" + path, data, overwrite)
+    volumes = services(request).volumes
+    volumes.file_of("/" + path)  # a bad path is refused before the body is read
+    # Up to 5 GiB: spooled to a file in the home as it arrives, never held in memory whole.
+    spool_dir = services(request).home.root / "tmp"
+    spool_dir.mkdir(mode=0o700, exist_ok=True)
+    with tempfile.TemporaryFile(dir=spool_dir) as spool:
+        async for chunk in request.stream():
+            spool.write(chunk)
+        spool.seek(0)
+        await run_in_threadpool(volumes.put, "/" + path, spool, overwrite)
     return Response(status_code=204)
 
 

@@ -68,5 +68,5 @@ def status(request: Request) -> dict[str, Any]:
         "uptime_seconds": round(time.time() - ws.started_at, 3),
         "user": ws.user,
         "workspace_id": ws.workspace_id,
-        "engine": {"running": ws.compute.engine_url is not None, "url": ws.compute.engine_url},
+        "engine": {"running": ws.compute.engine_url is not None, "url": ws.compute.engine.address},
     }

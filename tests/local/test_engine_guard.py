@@ -1,0 +1,81 @@
+"""The embedded engine answers only callers with the token, and Sail itself is out of reach."""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+pytestmark = pytest.mark.engine
+
+
+def _children(pid: int) -> list[int]:
+    found: list[int] = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        found += [int(p) for p in (task / "children").read_text().split()]
+    return found
+
+
+def test_a_session_with_the_token_works_and_errors_keep_their_type(sail_engine: Any) -> None:
+    from pyspark.errors import AnalysisException
+
+    from brickyard.local.engine import connect
+
+    assert ";token=" in sail_engine.url and ";token=" not in sail_engine.address
+    spark = connect(sail_engine.url, sail_engine.warehouse)
+    try:
+        assert spark.range(3).count() == 3
+        with pytest.raises(AnalysisException):
+            spark.sql("SELECT * FROM no_such_table").collect()
+    finally:
+        spark.stop()
+
+
+@pytest.mark.parametrize("suffix", ["", "/;token=not-the-token"])
+def test_a_connection_without_the_token_is_refused(sail_engine: Any, suffix: str) -> None:
+    from pyspark.errors.exceptions.connect import SparkConnectGrpcException
+    from pyspark.sql.connect.session import SparkSession
+
+    with pytest.raises(SparkConnectGrpcException, match="UNAUTHENTICATED"):
+        session = SparkSession.builder.remote(sail_engine.address + suffix).create()
+        try:
+            session.range(1).collect()
+        finally:
+            session.stop()
+
+
+def test_sail_listens_only_in_a_network_namespace_of_its_own(sail_engine: Any) -> None:
+    inner = _children(sail_engine.pid)
+    assert len(inner) == 1, "the engine runs Sail in one child process"
+    assert os.readlink(f"/proc/{inner[0]}/ns/net") != os.readlink("/proc/self/ns/net")
+    private = sail_engine.home / "engine-private"
+    assert stat.S_IMODE(private.stat().st_mode) == 0o700
+    assert stat.S_IMODE((private / "sail.sock").stat().st_mode) == 0o600
+
+
+def test_the_token_of_the_workspace_home_is_the_engine_token(tmp_path: Path) -> None:
+    from brickyard.local.engine import Engine
+
+    (tmp_path / "token").write_text("dapi-home-token\n")
+    assert Engine(tmp_path).token == "dapi-home-token"
+    assert Engine(tmp_path / "elsewhere").token != Engine(tmp_path / "elsewhere").token
+
+
+def test_the_proxy_knows_which_spark_connect_methods_stream() -> None:
+    from pyspark.sql.connect.proto import base_pb2_grpc
+
+    from brickyard.local.engine_guard import kind_of
+
+    kinds: dict[str, str] = {}
+
+    class Recorder:
+        def __getattr__(self, kind: str) -> Any:
+            return lambda method, *args, **kwargs: kinds.setdefault(method, kind)
+
+    base_pb2_grpc.SparkConnectServiceStub(Recorder())
+    assert len(kinds) >= 10
+    assert {method: kind_of(method) for method in kinds} == kinds
+    assert kind_of("/other.Service/Method") is None
