@@ -45,10 +45,11 @@ def test_paths_are_deployed_relative_to_the_common_parent(write: Callable[[Files
     assert bundle.get("sync", "paths") == [".", "../shared"]
 
 
-def test_a_path_outside_every_synced_directory_is_still_an_error(write: Callable[[Files], Path]) -> None:
-    (found,) = errors(_write(write, "../../elsewhere/x.py"))
-    assert "outside the sync root" in found.summary
-    assert found.path == "resources.jobs.j.tasks[1].spark_python_task.python_file"
+def test_a_path_outside_every_synced_directory_is_left_as_written(write: Callable[[Files], Path]) -> None:
+    """As the Databricks CLI leaves it: nothing synced is there, so nothing is translated."""
+    bundle = load(_write(write, "../../elsewhere/x.py"))
+    task = bundle.get("resources", "jobs", "j", "tasks", 1)
+    assert task["spark_python_task"]["python_file"] == "../../elsewhere/x.py"
 
 
 def test_a_sync_path_that_does_not_exist_is_named(write: Callable[[Files], Path]) -> None:

@@ -123,7 +123,9 @@ class PathTranslator:
             # `-r ../requirements.txt`: the file is synced; pip reads it from its deployed path.
             inner = Node(flag.group(1), node.loc, node.key_loc)
             self._translate(inner, path, FILE)
-            node.value = f"-r {inner.value}"
+            self._pending[:] = [
+                (node, f"-r {value}") if target is inner else (target, value) for target, value in self._pending
+            ]
             return
         if kind == DEPENDENCY and not (value.startswith(("./", "../")) or value.endswith((".whl", ".txt"))):
             return  # a PyPI requirement such as `pandas==2.2`, not a path

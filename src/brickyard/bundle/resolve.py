@@ -88,8 +88,6 @@ def load_bundle(start: FsPath, options: LoadOptions | None = None) -> Bundle:
     )
     if target_mode:
         bundle.value["mode"] = from_plain(target_mode, target.get("mode").loc if target else None)  # type: ignore[union-attr]
-    apply_python(config, root, opts.environ, diags)
-    _stop(diags, config)
     git = read_git_info(root)
     defaults.git_section(config, target, git, root)
 
@@ -118,6 +116,9 @@ def load_bundle(start: FsPath, options: LoadOptions | None = None) -> Bundle:
         early = Resolver(config, _deferred(config))
         early.run(skip=tuple(k for k in config.value if k not in ("bundle", "workspace")))
     _stop(diags, config)  # references to a variable without a value would only repeat the error
+    # Resources defined in Python see the variables' values; presets and references apply to them too.
+    apply_python(config, root, opts.environ, diags)
+    _stop(diags, config)
 
     if target_mode == mode.DEVELOPMENT:
         mode.development_presets(config, user, diags)
