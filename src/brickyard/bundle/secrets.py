@@ -33,9 +33,9 @@ _KEY_QUALIFIERS = frozenset(
     {"api", "access", "secret", "private", "account", "master", "storage", "sas", "signing"}
 )
 _NOT_SECRETS = frozenset({"scope", "name", "path", "id", "file", "url", "type", "enabled", "key", "keys"})
-_SAFE_VALUE = re.compile(
-    r"^(\{\{secrets/[^}]+\}\}|\$\{[^}]+\}|\$[A-Z_][A-Z0-9_]*|\{\{[^}]+\}\}|<[^>]*>|\*+)$"
-)
+_SAFE_VALUE = re.compile(r"^(\$\{[^}]+\}|\$[A-Z_][A-Z0-9_]*|\{\{[^}]+\}\}|<[^>]*>|\*+)$")
+SECRET_REFERENCE = re.compile(r"\{\{\s*secrets/(?:[^{}/\s]|\$\{[^{}]+\})+/(?:[^{}/\s]|\$\{[^{}]+\})+\s*\}\}")
+"""`{{secrets/<scope>/<key>}}`, where scope and key may hold `${var.x}` (`{{secrets/kv-${var.env}/pw}}`)."""
 
 
 def find_plaintext_secrets(config: Node, skip: tuple[str, ...] = ()) -> list[Diagnostic]:
@@ -80,6 +80,10 @@ def _value_reason(value: str) -> str:
 def _key_reason(path: Path, value: str) -> str:
     if not path or not isinstance(path[-1], str) or _SAFE_VALUE.match(value.strip()):
         return ""
+    if SECRET_REFERENCE.search(value):
+        return (
+            ""  # `Bearer {{secrets/api/token}}`, `jdbc:…;password={{secrets/db/pw}}`: the workspace fills it
+        )
     key = path[-1]
     if _names_credential(key):
         return f"{key} holds a literal value"

@@ -115,6 +115,7 @@ def _run(request: TaskRequest, redactor: Redactor) -> tuple[TaskResult, dict[str
     spark = None
     try:
         task_type(request.task)
+        request = _with_secrets(request, redactor)
         _apply_environment(request)
         deadlines = Deadlines()
         seconds = request.timeout_seconds
@@ -151,6 +152,13 @@ def _failed(error: str, trace: str | None) -> TaskResult:
     if trace:
         print(trace, file=sys.stderr, end="" if trace.endswith("\n") else "\n")
     return TaskResult(FAILED, error=error, error_trace=trace)
+
+
+def _with_secrets(request: TaskRequest, redactor: Redactor) -> TaskRequest:
+    from brickyard.local.dbutils.secrets import Secrets
+    from brickyard.local.tasks.secret_refs import resolve_request
+
+    return resolve_request(request, Secrets(Path(request.metadata_db), redactor))
 
 
 def _apply_environment(request: TaskRequest) -> None:
