@@ -182,3 +182,7 @@ class NotebookFormatError(BrickyardError):
 
 class TaskError(BrickyardError):
     """A job task cannot run as configured on the local workspace (missing file, unsupported task type)."""
+
+
+class SecretsError(BrickyardError):
+    """A secret value could not be read from its backend or put into its scope; never says the value."""

@@ -21,6 +21,7 @@ def register(app: typer.Typer) -> None:
         rollback_drill,
         run,
         scan,
+        secrets,
         summary,
         validate,
     )
@@ -41,3 +42,4 @@ def register(app: typer.Typer) -> None:
     app.add_typer(local.app, name="local")
     app.add_typer(deps.app, name="deps")
     app.add_typer(scan.app, name="scan")
+    app.add_typer(secrets.app, name="secrets")
