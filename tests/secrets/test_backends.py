@@ -75,3 +75,31 @@ def test_azure_key_vault_backend_reads_secrets_over_https(
         ):
             backend.get("missing")
     assert any(p.startswith("/secrets/db-password/?api-version=") for p in server.requests), server.requests
+
+
+def test_a_missing_optional_client_names_the_extra(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    monkeypatch.setitem(sys.modules, "hvac", None)
+    monkeypatch.setitem(sys.modules, "azure.keyvault.secrets", None)
+    config = VaultSecretBackend(type="vault", url="http://127.0.0.1:9", path="p")
+    with pytest.raises(SecretsError, match=r"needs hvac: install brickyard\[secrets-vault\]"):
+        VaultBackend(config, tmp_path, {"VAULT_TOKEN": "t"}).get("k")
+    with pytest.raises(SecretsError, match=r"needs azure: install brickyard\[secrets-azure\]"):
+        AzureKeyVaultBackend("https://kv.vault.azure.net", StaticToken()).get("k")
+
+
+def test_settings_name_a_bad_backend_by_file_and_key(tmp_path: Path) -> None:
+    from brickyard.errors import BundleError
+    from brickyard.settings import load_settings
+
+    (tmp_path / "brickyard.yml").write_text(
+        "secrets:\n  baseline: .b\n  backends:\n    dev: {type: env, prefix: D_}\n    prod: {type: s3}\n"
+    )
+    with pytest.raises(BundleError) as info:
+        load_settings(tmp_path)
+    assert "secrets.backends.prod" in str(info.value)
+    assert "brickyard.yml:5" in str(info.value)
+    (tmp_path / "brickyard.yml").write_text("secrets:\n  baseline: .b\n  backends:\n    dev: {type: env}\n")
+    settings = load_settings(tmp_path).secrets
+    assert settings.baseline == ".b" and settings.backends["dev"].type == "env"

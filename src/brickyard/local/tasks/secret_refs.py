@@ -20,11 +20,6 @@ SECRET_REF = re.compile(r"\{\{\s*secrets/([^/{}\s]+)/([^/{}\s]+)\s*\}\}")
 """One reference; scope and key names hold no `/`, braces or spaces."""
 
 
-def is_secret_ref(name: str) -> bool:
-    """True for the inside of a `{{…}}` that names a secret (`secrets/scope/key`)."""
-    return SECRET_REF.fullmatch("{{" + name.strip() + "}}") is not None
-
-
 def resolve_request(request: TaskRequest, secrets: Secrets) -> TaskRequest:
     """`request` with every secret reference in its environment, Spark conf, task settings and job
     parameters replaced by the value; a reference to a missing secret fails the task."""
