@@ -126,3 +126,39 @@ def test_a_missing_value_stops_the_deploy_before_it_applies(project: Project, tm
     with pytest.raises(SecretsError, match="'db-password' is not in"):
         project.deploy(target="dev", auto_approve=True)
     assert not (project.root / ".brickyard/targets/dev/brickyard-state.json").exists()
+
+
+def test_a_credential_passed_with_var_is_redacted_in_the_task_output(
+    project: Project, client: Any, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    project.write({
+        "databricks.yml": """
+            bundle: {name: NAME}
+            variables:
+              db_password: {description: the database password}
+            targets:
+              local: {default: true, mode: development}
+            resources:
+              jobs:
+                login:
+                  name: login
+                  tasks:
+                    - task_key: login
+                      notebook_task:
+                        notebook_path: ./notebooks/login.py
+                        base_parameters: {password: "${var.db_password}"}
+            """,
+        "notebooks/login.py": "# Databricks notebook source\nprint('logging in with', dbutils.widgets.get('password'))\n",
+    })  # fmt: skip
+    monkeypatch.setenv("BRICKYARD_LOCAL_WORKSPACE_DIR", str(project.workspace_dir))
+    monkeypatch.chdir(project.root)
+    value = "Var-Passed-S3cret"
+    assert run(["deploy", "--var", f"db_password={value}", "--auto-approve"]) == 0
+    deployed = capsys.readouterr()
+    assert run(["run", "login", "--var", f"db_password={value}", "-o", "json"]) == 0
+    shown = capsys.readouterr()
+    assert value not in deployed.out + deployed.err + shown.out + shown.err
+    run_id = json.loads(shown.out)["run_id"]
+    logs = str(client.jobs.get_run_output(client.jobs.get_run(run_id).tasks[0].run_id).logs)
+    assert "logging in with [REDACTED]" in logs
+    assert value not in logs

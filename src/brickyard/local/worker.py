@@ -156,9 +156,11 @@ def _failed(error: str, trace: str | None) -> TaskResult:
 
 def _with_secrets(request: TaskRequest, redactor: Redactor) -> TaskRequest:
     from brickyard.local.dbutils.secrets import Secrets
-    from brickyard.local.tasks.secret_refs import resolve_request
+    from brickyard.local.tasks.secret_refs import redact_credentials, resolve_request
 
-    return resolve_request(request, Secrets(Path(request.metadata_db), redactor))
+    resolved = resolve_request(request, Secrets(Path(request.metadata_db), redactor))
+    redact_credentials(resolved, redactor)
+    return resolved
 
 
 def _apply_environment(request: TaskRequest) -> None:

@@ -12,9 +12,11 @@ import re
 from dataclasses import replace
 from typing import Any
 
+from brickyard.bundle.secrets import names_credential
 from brickyard.errors import TaskError
 from brickyard.local.dbutils.secrets import SecretNotFound, Secrets
 from brickyard.local.protocol import TaskRequest
+from brickyard.local.tasks.redact import Redactor
 
 SECRET_REF = re.compile(r"\{\{\s*secrets/([^/{}\s]+)/([^/{}\s]+)\s*\}\}")
 """One reference; scope and key names hold no `/`, braces or spaces."""
@@ -32,6 +34,26 @@ def resolve_request(request: TaskRequest, secrets: Secrets) -> TaskRequest:
             k: _text(v, secrets, f"job parameter {k}") for k, v in request.job_parameters.items()
         },
     )
+
+
+def redact_credentials(request: TaskRequest, redactor: Redactor) -> None:
+    """Register values the task gets under a name that says it holds a credential (`password`,
+    `DB_PASSWORD`, `fs.azure.account.key.…`): a job parameter, a named task parameter, a Spark conf
+    or environment entry, filled from a `--var` at deploy, is `[REDACTED]` in the task's output too."""
+    named: list[tuple[str, Any]] = [
+        *request.environment.items(),
+        *request.spark_conf.items(),
+        *request.job_parameters.items(),
+    ]
+    for settings in request.task.values():
+        if isinstance(settings, dict):
+            for field in ("base_parameters", "named_parameters"):
+                parameters = settings.get(field)
+                if isinstance(parameters, dict):
+                    named.extend(parameters.items())
+    for name, value in named:
+        if isinstance(value, str) and len(value) >= 4 and names_credential(str(name)):
+            redactor.add(value)
 
 
 def _value(value: Any, secrets: Secrets, where: str) -> Any:
