@@ -12,7 +12,7 @@ import re
 from dataclasses import replace
 from typing import Any
 
-from brickyard.bundle.secrets import names_credential
+from brickyard.credential_names import names_credential
 from brickyard.errors import TaskError
 from brickyard.local.dbutils.secrets import SecretNotFound, Secrets
 from brickyard.local.protocol import TaskRequest
