@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
@@ -71,7 +71,55 @@ class LicenseSettings(_Section):
     overrides: dict[str, LicenseOverride] = Field(default_factory=dict)
 
 
+class EnvSecretBackend(_Section):
+    """Values from environment variables: key `db-password` is `<prefix>DB_PASSWORD`."""
+
+    type: Literal["env"]
+    prefix: str = ""
+
+
+class FileSecretBackend(_Section):
+    """Values from a JSON object of key to value (local development; keep the file out of git)."""
+
+    type: Literal["file"]
+    path: str
+    """Relative to the project root."""
+
+
+class VaultSecretBackend(_Section):
+    """Values from one HashiCorp Vault KV v2 secret, one field per key (needs the `secrets-vault` extra)."""
+
+    type: Literal["vault"]
+    url: str
+    path: str
+    """The secret's path below the mount (`apps/etl/prod`)."""
+    mount: str = "secret"
+    token_env: str = "VAULT_TOKEN"
+    """The environment variable holding the Vault token."""
+    ca_bundle: str | None = None
+    """A CA file for a Vault served with a private certificate."""
+
+
+class AzureKeyVaultSecretBackend(_Section):
+    """Values from Azure Key Vault secrets named like the keys (`_` becomes `-`), read with
+    DefaultAzureCredential (needs the `secrets-azure` extra)."""
+
+    type: Literal["azure_key_vault"]
+    vault_url: str
+
+
+SecretBackend = Annotated[
+    EnvSecretBackend | FileSecretBackend | VaultSecretBackend | AzureKeyVaultSecretBackend,
+    Field(discriminator="type"),
+]
+
+
 class SecretsSettings(_Section):
+    backends: dict[str, SecretBackend] = Field(default_factory=dict)
+    """Where each target's secret values come from, by target name."""
+    scopes: dict[str, list[str]] = Field(default_factory=dict)
+    """The keys `secrets sync` puts into each scope, by scope name or by the key of a bundle
+    `secret_scopes` resource (whose `name` may differ per target)."""
     baseline: str = ".secrets.baseline"
     """Accepted findings, in detect-secrets' baseline format."""
     exclude: list[str] = Field(default_factory=list)

@@ -10,10 +10,10 @@ and `$ENV`-style placeholders.
 
 from __future__ import annotations
 
-import functools
 import re
 
 from brickyard.bundle.node import Node, Path, format_path, walk
+from brickyard.credential_names import names_credential as _names_credential
 from brickyard.errors import Diagnostic, Severity
 
 _VALUE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
@@ -28,14 +28,9 @@ _VALUE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("a Slack token", re.compile(r"\bxox[baprs]-[A-Za-z0-9-]{10,}")),
     ("an Azure storage account key", re.compile(r"AccountKey=[A-Za-z0-9+/=]{40,}")),
 )
-_SECRET_WORDS = frozenset({"password", "passwd", "pwd", "secret", "token", "credential", "credentials"})
-_KEY_QUALIFIERS = frozenset(
-    {"api", "access", "secret", "private", "account", "master", "storage", "sas", "signing"}
-)
-_NOT_SECRETS = frozenset({"scope", "name", "path", "id", "file", "url", "type", "enabled", "key", "keys"})
-_SAFE_VALUE = re.compile(
-    r"^(\{\{secrets/[^}]+\}\}|\$\{[^}]+\}|\$[A-Z_][A-Z0-9_]*|\{\{[^}]+\}\}|<[^>]*>|\*+)$"
-)
+_SAFE_VALUE = re.compile(r"^(\$\{[^}]+\}|\$[A-Z_][A-Z0-9_]*|\{\{[^}]+\}\}|<[^>]*>|\*+)$")
+SECRET_REFERENCE = re.compile(r"\{\{\s*secrets/(?:[^{}/\s]|\$\{[^{}]+\})+/(?:[^{}/\s]|\$\{[^{}]+\})+\s*\}\}")
+"""`{{secrets/<scope>/<key>}}`, where scope and key may hold `${var.x}` (`{{secrets/kv-${var.env}/pw}}`)."""
 
 
 def find_plaintext_secrets(config: Node, skip: tuple[str, ...] = ()) -> list[Diagnostic]:
@@ -80,6 +75,9 @@ def _value_reason(value: str) -> str:
 def _key_reason(path: Path, value: str) -> str:
     if not path or not isinstance(path[-1], str) or _SAFE_VALUE.match(value.strip()):
         return ""
+    if SECRET_REFERENCE.search(value):
+        # `Bearer {{secrets/api/token}}`, `jdbc:…;password={{secrets/db/pw}}`: the workspace fills it.
+        return ""
     key = path[-1]
     if _names_credential(key):
         return f"{key} holds a literal value"
@@ -89,22 +87,3 @@ def _key_reason(path: Path, value: str) -> str:
         if isinstance(name, str) and _names_credential(name):
             return f"variable {name} has a literal value"
     return ""
-
-
-@functools.lru_cache(maxsize=4096)
-def _names_credential(key: str) -> bool:
-    words = [w for w in re.split(r"[^a-z0-9]+", _split_camel(key).lower()) if w]
-    if not words or words[-1] in _NOT_SECRETS - {"key"}:
-        return False
-    if words[-1] in _SECRET_WORDS:
-        return True
-    for index, word in enumerate(words):
-        if word == "key" and index > 0 and words[index - 1] in _KEY_QUALIFIERS:
-            return True
-        if word in ("apikey", "accesskey", "secretkey", "privatekey"):
-            return True
-    return False
-
-
-def _split_camel(text: str) -> str:
-    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", text)

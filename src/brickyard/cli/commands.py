@@ -27,6 +27,7 @@ def register(app: typer.Typer) -> None:
         rollback_drill,
         run,
         scan,
+        secrets,
         summary,
         sync,
         test,
@@ -59,3 +60,4 @@ def register(app: typer.Typer) -> None:
     app.add_typer(sync.app, name="sync")
     app.add_typer(catalog.app, name="catalog")
     app.add_typer(dr.app, name="dr")
+    app.add_typer(secrets.app, name="secrets")

@@ -74,6 +74,7 @@ def deploy_bundle(ctx: AppContext, options: DeployOptions) -> ApplyReport:
 
     check_branch(target, force=options.force)
     selected = _selection(target, options.select)
+    secret_values = _secret_values(ctx, target)  # read first: a missing value changes nothing
     if target.session.redirected_from:
         _prepare_local(ctx, target)
     for artifact in artifacts_of(target.bundle):
@@ -90,7 +91,29 @@ def deploy_bundle(ctx: AppContext, options: DeployOptions) -> ApplyReport:
         config=target.bundle.as_json(),
     )
     _report(ctx, target, outcome)
+    if secret_values is not None:
+        _put_secret_values(ctx, target, secret_values)
     return outcome.report
+
+
+def _secret_values(ctx: AppContext, target: Target) -> Any:
+    """The target's secret values when brickyard.yml configures them, read before anything is applied."""
+    from brickyard.secrets.sync import configured, read_values
+    from brickyard.settings import load_settings
+
+    settings = load_settings(target.bundle.root)
+    if not configured(settings, target.bundle.target):
+        return None
+    return read_values(target.bundle, settings, ctx.environ)
+
+
+def _put_secret_values(ctx: AppContext, target: Target, values: Any) -> None:
+    from brickyard.secrets.sync import put_values
+    from brickyard.settings import load_settings
+
+    report = put_values(target.client, target.bundle, load_settings(target.bundle.root), values)
+    count = sum(len(keys) for keys in report.put.values())
+    ctx.output.info(f"Put {count} secret(s) from {report.backend} into {', '.join(report.put)}")
 
 
 def apply_desired(

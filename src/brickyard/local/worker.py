@@ -116,6 +116,7 @@ def _run(request: TaskRequest, redactor: Redactor) -> tuple[TaskResult, dict[str
     spark = None
     try:
         task_type(request.task)
+        request = _with_secrets(request, redactor)
         _apply_environment(request)
         mount_workspace_paths(request.workspace_root, request.storage_root)
         deadlines = Deadlines()
@@ -153,6 +154,15 @@ def _failed(error: str, trace: str | None) -> TaskResult:
     if trace:
         print(trace, file=sys.stderr, end="" if trace.endswith("\n") else "\n")
     return TaskResult(FAILED, error=error, error_trace=trace)
+
+
+def _with_secrets(request: TaskRequest, redactor: Redactor) -> TaskRequest:
+    from brickyard.local.dbutils.secrets import Secrets
+    from brickyard.local.tasks.secret_refs import redact_credentials, resolve_request
+
+    resolved = resolve_request(request, Secrets(Path(request.metadata_db), redactor))
+    redact_credentials(resolved, redactor)
+    return resolved
 
 
 def _apply_environment(request: TaskRequest) -> None:

@@ -151,7 +151,12 @@ def resolve(value: Any, ctx: RefContext) -> Any:
 def resolve_text(text: str, ctx: RefContext) -> str:
     if "{{" not in text:
         return text
-    return _REF.sub(lambda m: render(ctx.lookup(m.group(1))), text)
+    return _REF.sub(lambda m: m.group(0) if _is_secret(m.group(1)) else render(ctx.lookup(m.group(1))), text)
+
+
+def _is_secret(name: str) -> bool:
+    """`secrets/<scope>/<key>` is filled by the worker, which reads the value and redacts it."""
+    return name.startswith("secrets/") and name.count("/") == 2
 
 
 def render(value: Any) -> str:
