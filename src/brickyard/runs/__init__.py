@@ -118,7 +118,10 @@ def _render_job(console: Any, outcome: RunOutcome) -> None:
             )
         )
         if task.output:
-            console.print(Text(f"    output: {task.output}"))
+            first, *rest = task.output.splitlines() or [""]
+            console.print(Text(f"    output: {first}"))
+            for line in rest:
+                console.print(Text(f"            {line}"))
         if task.pipeline is not None:
             _render_flows(console, task.pipeline, indent="    ")
         if task.error:

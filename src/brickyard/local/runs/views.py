@@ -32,6 +32,7 @@ class Services(Protocol):
 
 
 PAGE = 100
+NOTEBOOK_RESULT_LIMIT = 5 * 1024 * 1024
 _TASK_RUN_FIELDS = (
     "job_id",
     "state",
@@ -88,9 +89,7 @@ def get_output(ws: Services, run_id: Any) -> dict[str, Any]:
     doc: dict[str, Any] = {"metadata": get_run(ws, row.run_id, paginate=False)}
     task = row.doc
     if "notebook_task" in task or stored.get("notebook_result") is not None:
-        doc["notebook_output"] = {"result": stored.get("notebook_result"), "truncated": False}
-        if stored.get("notebook_result") is None:
-            doc["notebook_output"] = {}
+        doc["notebook_output"] = _notebook_output(stored.get("notebook_result"))
     log_file = ws.home.runs_dir / str(row.root_run_id) / str(row.run_id) / "log.txt"
     if log_file.exists():  # also while the task runs: live logs
         logs = read_tail(log_file)
@@ -102,6 +101,16 @@ def get_output(ws: Services, run_id: Any) -> dict[str, Any]:
     if stored.get("run_job_run_id"):
         doc["run_job_output"] = {"run_id": stored["run_job_run_id"]}
     return doc
+
+
+def _notebook_output(result: str | None) -> dict[str, Any]:
+    """The exit value, cut to its first 5 MB as Databricks does (`truncated` says so)."""
+    if result is None:
+        return {}
+    data = result.encode("utf-8")
+    if len(data) <= NOTEBOOK_RESULT_LIMIT:
+        return {"result": result, "truncated": False}
+    return {"result": data[:NOTEBOOK_RESULT_LIMIT].decode("utf-8", errors="ignore"), "truncated": True}
 
 
 def _task_run(
