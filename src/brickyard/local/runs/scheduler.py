@@ -149,6 +149,20 @@ class Orchestrator:
         execution.start_time = execution.doc["start_time"] = started
         return execution
 
+    def repair(self, body: dict[str, Any]) -> dict[str, Any]:
+        """Run some tasks of a finished run again, in that run (`runs.repair`)."""
+        from brickyard.local.runs.repair import repair
+
+        return repair(self, body)
+
+    def is_active(self, run_id: int) -> bool:
+        with self._lock:
+            return run_id in self._active
+
+    def launch(self, execution: RunExecution) -> None:
+        """Start a run built elsewhere (a repair): queued, never skipped, at the job's limit."""
+        self._launch(execution, queue=True)
+
     def _launch(self, execution: RunExecution, queue: bool) -> None:
         if self._closing:
             raise ApiError(503, "TEMPORARILY_UNAVAILABLE", "the local workspace is shutting down")

@@ -13,6 +13,7 @@ from typing import Any, Protocol
 
 from brickyard.local.apierror import ApiError
 from brickyard.local.home import LocalHome
+from brickyard.local.runs.repair import current_task_rows, history
 from brickyard.local.runs.worker_task import read_tail
 from brickyard.local.store import paging
 from brickyard.local.store.runs import ITERATION, JOB, TASK, RunRow, RunStore
@@ -59,7 +60,8 @@ def get_run(
     row = ws.runs.get(run_id)
     if row.kind == JOB:
         doc = copy.deepcopy(row.doc)
-        tasks = [_task_doc(r, include_resolved) for r in ws.runs.children(row.run_id) if r.kind == TASK]
+        rows = current_task_rows([r for r in ws.runs.children(row.run_id) if r.kind == TASK], history(doc))
+        tasks = [_task_doc(r, include_resolved) for r in rows]
         _page(doc, "tasks", tasks, page_token, paginate)
         return doc
     return _task_run(ws, row, include_resolved, page_token, paginate)
@@ -70,7 +72,8 @@ def list_runs(ws: Services, rows: list[RunRow], expand_tasks: bool) -> list[dict
     for row in rows:
         doc = copy.deepcopy(row.doc)
         if expand_tasks:
-            doc["tasks"] = [_task_doc(r, False) for r in ws.runs.children(row.run_id) if r.kind == TASK]
+            rows = [r for r in ws.runs.children(row.run_id) if r.kind == TASK]
+            doc["tasks"] = [_task_doc(r, False) for r in current_task_rows(rows, history(doc))]
         runs.append(doc)
     return runs
 
@@ -78,7 +81,8 @@ def list_runs(ws: Services, rows: list[RunRow], expand_tasks: bool) -> list[dict
 def get_output(ws: Services, run_id: Any) -> dict[str, Any]:
     row = ws.runs.get(run_id)
     if row.kind == JOB:
-        attempts = [r for r in ws.runs.children(row.run_id) if r.kind == TASK]
+        rows = [r for r in ws.runs.children(row.run_id) if r.kind == TASK]
+        attempts = current_task_rows(rows, history(row.doc))
         if len({r.doc["task_key"] for r in attempts}) != 1:
             raise ApiError.invalid(
                 "Retrieving the output of runs with multiple tasks is not supported. "
