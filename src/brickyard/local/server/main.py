@@ -74,6 +74,7 @@ def serve(home: LocalHome, port: int, faults_file: Path | None, prestart: bool) 
     bound = sock.getsockname()[1]
     workspace = build(home, token, f"http://{LOOPBACK}:{bound}", FaultTable(rules))
     workspace.recover()
+    workspace.start()
     config = uvicorn.Config(
         workspace.app(),
         log_level="warning",
