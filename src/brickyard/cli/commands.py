@@ -13,6 +13,7 @@ def register(app: typer.Typer) -> None:
         drift,
         jobs,
         local,
+        metrics,
         plan,
         promote,
         release,
@@ -36,6 +37,7 @@ def register(app: typer.Typer) -> None:
     app.command("promote")(promote.promote)
     app.command("rollback-drill")(rollback_drill.rollback_drill)
     app.command("drift")(drift.drift)
+    app.command("metrics")(metrics.metrics)
     app.add_typer(release.app, name="release")
     app.add_typer(jobs.app, name="jobs")
     app.add_typer(local.app, name="local")
