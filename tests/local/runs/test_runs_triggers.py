@@ -76,3 +76,21 @@ def test_a_file_arriving_in_a_volume_starts_a_run(w: Any, py: Any) -> None:
         assert len(_runs(w, job.job_id)) == 1  # one arrival, one run
     finally:
         w.jobs.delete(job.job_id)
+
+
+def test_a_continuous_job_starts_a_new_run_when_the_last_ends(w: Any, py: Any) -> None:
+    continuous = jobs.Continuous(pause_status=jobs.PauseStatus.UNPAUSED)
+    job = w.jobs.create(name="always", tasks=[py("tick", "ok.py")], continuous=continuous)
+    try:
+        wait_for(lambda: len(_runs(w, job.job_id)) >= 2, timeout=60)
+        first, second = sorted(_runs(w, job.job_id), key=lambda r: r.run_id)[:2]
+        assert first.trigger == jobs.TriggerType.CONTINUOUS
+        assert second.start_time >= finish(w, first.run_id).end_time  # never two at once
+    finally:
+        w.jobs.update(
+            job.job_id,
+            new_settings=jobs.JobSettings(continuous=jobs.Continuous(pause_status=jobs.PauseStatus.PAUSED)),
+        )
+        for run in _runs(w, job.job_id):
+            finish(w, run.run_id)
+        w.jobs.delete(job.job_id)
