@@ -2,7 +2,8 @@
 
 Run figures are read from the run store at each scrape (so they cover every run the workspace
 kept, across restarts): job runs by job and result, active runs, and job-run and task-run
-durations as histograms. Requests are counted as they are served, by route template, method and
+durations as histograms; pipeline updates, rows and expectations come from
+`server.pipeline_metrics`. Requests are counted as they are served, by route template, method and
 status, for the life of the server.
 """
 
@@ -13,6 +14,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request, Response
 
+from brickyard.local.server.pipeline_metrics import PipelineCollector
 from brickyard.local.server.services import Services
 from brickyard.local.store.runs import JOB, TASK
 
@@ -100,6 +102,7 @@ def install(app: FastAPI, services: Services) -> None:
 
     registry = CollectorRegistry()
     registry.register(RunCollector(services))  # type: ignore[arg-type]
+    registry.register(PipelineCollector(services.runs.db))  # type: ignore[arg-type]
     requests = Counter(
         "brickyard_http_requests",
         "Requests served, by route template, method and status.",
