@@ -188,6 +188,5 @@ class RecoveryError(BrickyardError):
     """A backup, restore or catalog import could not be done, or did not verify."""
 
 
-
 class SecretsError(BrickyardError):
     """A secret value could not be read from its backend or put into its scope; never says the value."""

@@ -74,6 +74,8 @@ def test_a_successful_run_and_only_selected_tasks(project: Project) -> None:
     outcome = project.run("nightly")
     assert outcome.succeeded and [t.task_key for t in outcome.tasks] == ["greet", "crunch", "cleanup"]
     assert outcome.tasks[0].output == "greeted world"
+    assert outcome.tasks[1].output == "fine"  # no exit value: what the task printed
+    assert "fine" in outcome.tasks[1].logs
     only = project.run("nightly", only=["greet"])
     assert [t.task_key for t in only.tasks if t.result] == ["greet"]
 

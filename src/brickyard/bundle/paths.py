@@ -124,7 +124,8 @@ class PathTranslator:
             inner = Node(flag.group(1), node.loc, node.key_loc)
             self._translate(inner, path, FILE)
             self._pending[:] = [
-                (node, f"-r {value}") if target is inner else (target, value) for target, value in self._pending
+                (node, f"-r {value}") if target is inner else (target, value)
+                for target, value in self._pending
             ]
             return
         if kind == DEPENDENCY and not (value.startswith(("./", "../")) or value.endswith((".whl", ".txt"))):

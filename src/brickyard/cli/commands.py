@@ -18,6 +18,7 @@ def register(app: typer.Typer) -> None:
         init,
         jobs,
         local,
+        metrics,
         plan,
         promote,
         release,
@@ -52,6 +53,7 @@ def register(app: typer.Typer) -> None:
     app.command("check")(check.check)
     app.command("backup")(backup.backup)
     app.command("restore")(restore.restore)
+    app.command("metrics")(metrics.metrics)
     app.add_typer(release.app, name="release")
     app.add_typer(jobs.app, name="jobs")
     app.add_typer(local.app, name="local")

@@ -2,7 +2,8 @@
 
 Polls `runs/get` (as `run_now(...).result()` does) and redraws a table of tasks; in logs each
 state change is one line. When the run ends, every task's output comes from `runs/get-output`:
-the notebook's exit value, the error and its trace, the tail of its logs.
+the notebook's exit value (or, for a successful task without one, the tail of what it printed),
+the error and its trace, the tail of its logs.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ if TYPE_CHECKING:
     from databricks.sdk import WorkspaceClient
 
 TERMINAL_STATES = frozenset({"TERMINATED", "SKIPPED", "INTERNAL_ERROR"})
+OUTPUT_LINES = 30
+"""A successful task without an exit value shows this much of what it printed."""
 
 
 @dataclass
@@ -44,6 +47,7 @@ class TaskOutcome:
             "output": self.output,
             "error": self.error,
             "error_trace": self.error_trace,
+            "logs": self.logs,
         }
         if self.pipeline is not None:
             doc["pipeline_update"] = self.pipeline.as_json()
@@ -208,7 +212,15 @@ def _task_output(client: WorkspaceClient, task: TaskOutcome) -> None:
     except DatabricksError:
         return
     notebook = out.get("notebook_output") or {}
-    task.output = str(notebook.get("result") or "")
     task.error = str(out.get("error") or "")
     task.error_trace = str(out.get("error_trace") or "")
     task.logs = str(out.get("logs") or "")
+    task.output = str(notebook.get("result") or "")
+    if not task.output and task.result == "SUCCESS":
+        task.output = _tail(task.logs, OUTPUT_LINES)
+
+
+def _tail(text: str, lines: int) -> str:
+    """The last `lines` non-blank lines of a log: what a task printed, for a task with no exit value."""
+    kept = [line for line in text.splitlines() if line.strip()]
+    return "\n".join(kept[-lines:])

@@ -205,7 +205,7 @@ class RunExecution:
         tasks = [
             t for t in self.settings.get("tasks") or [] if self.only is None or t["task_key"] in self.only
         ]
-        keys = {t["task_key"] for t in tasks}
+        keys = {t["task_key"] for t in tasks} | set(self.tasks)  # a repair's tasks kept as they were
         pending = {t["task_key"]: t for t in tasks}
         timeout = int(self.settings.get("timeout_seconds") or 0)
         deadline = time.monotonic() + timeout if timeout else None

@@ -47,7 +47,7 @@ class Orchestrator:
 
     # ---- starting runs ---------------------------------------------------------------------------
 
-    def run_now(self, body: dict[str, Any]) -> dict[str, Any]:
+    def run_now(self, body: dict[str, Any], trigger: str = "ONE_TIME") -> dict[str, Any]:
         job = self.jobs.get(body.get("job_id"))
         token = body.get("idempotency_token")
         if token and (existing := self.runs.run_for_token(f"job:{job.job_id}:{token}")):
@@ -62,9 +62,7 @@ class Orchestrator:
                 )
         settings = apply_overrides(job.settings, body)
         queue = (body.get("queue") or settings.get("queue") or {}).get("enabled", False)
-        execution = self._new_run(
-            job, settings, body.get("job_parameters") or {}, "JOB_RUN", "ONE_TIME", only
-        )
+        execution = self._new_run(job, settings, body.get("job_parameters") or {}, "JOB_RUN", trigger, only)
         execution.doc["overriding_parameters"] = overriding_parameters(body)
         if not execution.doc["overriding_parameters"]:
             del execution.doc["overriding_parameters"]
@@ -148,6 +146,20 @@ class Orchestrator:
         )
         execution.start_time = execution.doc["start_time"] = started
         return execution
+
+    def repair(self, body: dict[str, Any]) -> dict[str, Any]:
+        """Run some tasks of a finished run again, in that run (`runs.repair`)."""
+        from brickyard.local.runs.repair import repair
+
+        return repair(self, body)
+
+    def is_active(self, run_id: int) -> bool:
+        with self._lock:
+            return run_id in self._active
+
+    def launch(self, execution: RunExecution) -> None:
+        """Start a run built elsewhere (a repair): queued, never skipped, at the job's limit."""
+        self._launch(execution, queue=True)
 
     def _launch(self, execution: RunExecution, queue: bool) -> None:
         if self._closing:

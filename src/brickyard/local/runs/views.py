@@ -13,6 +13,7 @@ from typing import Any, Protocol
 
 from brickyard.local.apierror import ApiError
 from brickyard.local.home import LocalHome
+from brickyard.local.runs.repair import current_task_rows, history
 from brickyard.local.runs.worker_task import read_tail
 from brickyard.local.store import paging
 from brickyard.local.store.runs import ITERATION, JOB, TASK, RunRow, RunStore
@@ -32,6 +33,7 @@ class Services(Protocol):
 
 
 PAGE = 100
+NOTEBOOK_RESULT_LIMIT = 5 * 1024 * 1024
 _TASK_RUN_FIELDS = (
     "job_id",
     "state",
@@ -58,7 +60,8 @@ def get_run(
     row = ws.runs.get(run_id)
     if row.kind == JOB:
         doc = copy.deepcopy(row.doc)
-        tasks = [_task_doc(r, include_resolved) for r in ws.runs.children(row.run_id) if r.kind == TASK]
+        rows = current_task_rows([r for r in ws.runs.children(row.run_id) if r.kind == TASK], history(doc))
+        tasks = [_task_doc(r, include_resolved) for r in rows]
         _page(doc, "tasks", tasks, page_token, paginate)
         return doc
     return _task_run(ws, row, include_resolved, page_token, paginate)
@@ -69,7 +72,8 @@ def list_runs(ws: Services, rows: list[RunRow], expand_tasks: bool) -> list[dict
     for row in rows:
         doc = copy.deepcopy(row.doc)
         if expand_tasks:
-            doc["tasks"] = [_task_doc(r, False) for r in ws.runs.children(row.run_id) if r.kind == TASK]
+            rows = [r for r in ws.runs.children(row.run_id) if r.kind == TASK]
+            doc["tasks"] = [_task_doc(r, False) for r in current_task_rows(rows, history(doc))]
         runs.append(doc)
     return runs
 
@@ -77,7 +81,8 @@ def list_runs(ws: Services, rows: list[RunRow], expand_tasks: bool) -> list[dict
 def get_output(ws: Services, run_id: Any) -> dict[str, Any]:
     row = ws.runs.get(run_id)
     if row.kind == JOB:
-        attempts = [r for r in ws.runs.children(row.run_id) if r.kind == TASK]
+        rows = [r for r in ws.runs.children(row.run_id) if r.kind == TASK]
+        attempts = current_task_rows(rows, history(row.doc))
         if len({r.doc["task_key"] for r in attempts}) != 1:
             raise ApiError.invalid(
                 "Retrieving the output of runs with multiple tasks is not supported. "
@@ -88,9 +93,7 @@ def get_output(ws: Services, run_id: Any) -> dict[str, Any]:
     doc: dict[str, Any] = {"metadata": get_run(ws, row.run_id, paginate=False)}
     task = row.doc
     if "notebook_task" in task or stored.get("notebook_result") is not None:
-        doc["notebook_output"] = {"result": stored.get("notebook_result"), "truncated": False}
-        if stored.get("notebook_result") is None:
-            doc["notebook_output"] = {}
+        doc["notebook_output"] = _notebook_output(stored.get("notebook_result"))
     log_file = ws.home.runs_dir / str(row.root_run_id) / str(row.run_id) / "log.txt"
     if log_file.exists():  # also while the task runs: live logs
         logs = read_tail(log_file)
@@ -102,6 +105,16 @@ def get_output(ws: Services, run_id: Any) -> dict[str, Any]:
     if stored.get("run_job_run_id"):
         doc["run_job_output"] = {"run_id": stored["run_job_run_id"]}
     return doc
+
+
+def _notebook_output(result: str | None) -> dict[str, Any]:
+    """The exit value, cut to its first 5 MB as Databricks does (`truncated` says so)."""
+    if result is None:
+        return {}
+    data = result.encode("utf-8")
+    if len(data) <= NOTEBOOK_RESULT_LIMIT:
+        return {"result": result, "truncated": False}
+    return {"result": data[:NOTEBOOK_RESULT_LIMIT].decode("utf-8", errors="ignore"), "truncated": True}
 
 
 def _task_run(

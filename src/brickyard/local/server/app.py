@@ -19,7 +19,7 @@ from starlette.exceptions import HTTPException
 
 from brickyard import __version__
 from brickyard.local.apierror import ApiError
-from brickyard.local.server import guards
+from brickyard.local.server import guards, metrics
 from brickyard.local.server.compat import ClientCompat
 from brickyard.local.server.gate import Gate
 from brickyard.local.server.routes import ROUTERS
@@ -42,6 +42,7 @@ def create_app(services: Services, accepts: Callable[[str], bool], token: str) -
     for router, prefixes in ROUTERS:
         for index, prefix in enumerate(prefixes):
             app.include_router(router, prefix=prefix, include_in_schema=index == 0)
+    metrics.install(app, services)
     app.add_exception_handler(ApiError, _api_error)
     app.add_exception_handler(RequestValidationError, _invalid_request)
     app.add_exception_handler(HTTPException, _http_error)

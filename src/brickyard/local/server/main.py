@@ -95,6 +95,7 @@ def serve(home: LocalHome, port: int, faults_file: Path | None, prestart: bool, 
     sql_url = f"https://{LOOPBACK}:{tls_sock.getsockname()[1]}"
     workspace = build(home, token, f"http://{LOOPBACK}:{bound}", FaultTable(rules), sql_url=sql_url)
     workspace.recover()
+    workspace.start()
     app = workspace.app()
     options: dict[str, Any] = {
         "log_level": "warning",

@@ -1,8 +1,8 @@
 """The composition root: the whole local workspace built in one pass, each part given what it needs.
 
 Order is dependency order: the database and its stores, the worker pool and the engine (`Compute`),
-the run credentials, the pipeline updates and their runner, the task runners, the job scheduler,
-then the routes' view of all that (`services.Services`). Nothing is filled in later, so nothing
+the run credentials, the pipeline updates and their runner, the task runners, the job scheduler
+and the thread that runs jobs on their schedules and triggers, then the routes' view of all that (`services.Services`). Nothing is filled in later, so nothing
 checks whether it was. The server's address is known before (the socket is bound first), which is
 what lets runs quote their page URL from the start.
 
@@ -15,7 +15,9 @@ from __future__ import annotations
 import os
 import secrets as pysecrets
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from brickyard.bundle.identity import local_user_name
@@ -30,6 +32,7 @@ from brickyard.local.runs.identity import WorkspaceIdentity
 from brickyard.local.runs.pipelines import PipelineRunner
 from brickyard.local.runs.scheduler import Orchestrator
 from brickyard.local.runs.tokens import RunTokens
+from brickyard.local.runs.triggers import Triggers
 from brickyard.local.runs.update_execution import UpdateSetting
 from brickyard.local.runs.updates import PipelineUpdates
 from brickyard.local.runs.worker_task import WorkerTasks
@@ -65,6 +68,7 @@ class WiredWorkspace:
     pool: WorkerPool
     token: str
     """The workspace token, for the server log to redact."""
+    triggers: Triggers
 
     def app(self) -> Any:
         from brickyard.local.server.app import create_app
@@ -76,12 +80,17 @@ class WiredWorkspace:
         self.services.orchestrator.recover()
         self.services.pipeline_updates.recover()
 
+    def start(self) -> None:
+        """Start the thread that runs jobs on their schedules and triggers (`runs.triggers`)."""
+        self.triggers.start()
+
     def prestart(self) -> None:
         """Start the fork server and the engine now rather than at the first run."""
         self.pool.start()
         self.services.compute.default_remote()
 
     def close(self) -> None:
+        self.triggers.stop()
         self.services.orchestrator.shutdown()
         self.services.pipeline_updates.shutdown()
         self.services.sql.close()
@@ -121,6 +130,8 @@ def build(
     orchestrator = Orchestrator(
         RunSetting(runs, home.runs_dir, identity, dispatch, tokens, db.release_thread), jobs
     )
+    volumes = Volumes(home.storage_root)
+    triggers = Triggers(jobs, runs, orchestrator.run_now, _arrival_path(volumes, tree), db)
     services = Services(
         home=home,
         host=host,
@@ -129,7 +140,7 @@ def build(
         started_at=time.time(),
         tree=tree,
         dbfs=Dbfs(home.storage_root),
-        volumes=Volumes(home.storage_root),
+        volumes=volumes,
         secrets=SecretStore(db),
         jobs=jobs,
         runs=runs,
@@ -150,7 +161,16 @@ def build(
         orchestrator=orchestrator,
         pipeline_updates=updates,
     )
-    return WiredWorkspace(services, tokens, db, pool, token)
+    return WiredWorkspace(services, tokens, db, pool, token, triggers)
+
+
+def _arrival_path(volumes: Volumes, tree: WorkspaceTree) -> Callable[[str], Path]:
+    """Where a file-arrival trigger's `url` is on disk: a volume path, or a workspace path."""
+
+    def path_of(url: str) -> Path:
+        return volumes.file_of(url.rstrip("/")) if url.startswith("/Volumes/") else tree.file_of(url)
+
+    return path_of
 
 
 def _workspace_id(db: Database) -> str:

@@ -171,6 +171,12 @@ def list_runs(
     return doc
 
 
+@router.post("/runs/repair")
+def repair_run(request: Request, body: JsonBody = None) -> dict[str, Any]:
+    field(body, "run_id", int)
+    return services(request).orchestrator.repair(body or {})
+
+
 @router.post("/runs/cancel")
 def cancel_run(request: Request, body: JsonBody = None) -> dict[str, Any]:
     services(request).orchestrator.cancel(field(body, "run_id", int))

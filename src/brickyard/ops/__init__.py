@@ -1,0 +1,1 @@
+"""Operating a workspace: reading what it measures about itself."""
