@@ -101,8 +101,8 @@ def install(app: FastAPI, services: Services) -> None:
     from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, generate_latest
 
     registry = CollectorRegistry()
-    registry.register(RunCollector(services))  # type: ignore[arg-type]
-    registry.register(PipelineCollector(services.runs.db))  # type: ignore[arg-type]
+    registry.register(RunCollector(services))
+    registry.register(PipelineCollector(services.runs.db))
     requests = Counter(
         "brickyard_http_requests",
         "Requests served, by route template, method and status.",
