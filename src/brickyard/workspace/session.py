@@ -68,13 +68,15 @@ class WorkspaceSession:
     def _connect(self, host: str | None, profile: str | None) -> WorkspaceClient:
         from databricks.sdk import WorkspaceClient
 
+        from brickyard.workspace.retry import with_retries
+
         if host is None or host.strip() in LOCAL_HOSTS:
             from brickyard.local.lifecycle import ensure_running
 
             shared = self.environ.get("BRICKYARD_LOCAL_WORKSPACE_DIR")
             local = ensure_running(Path(shared) if shared else self.project_root)
             self._host = None
-            return WorkspaceClient(host=local.host, token=local.token, auth_type="pat")
+            return with_retries(WorkspaceClient(host=local.host, token=local.token, auth_type="pat"))
         self._host = host
         kwargs: dict[str, Any] = {"host": host}
         if self.timeout_seconds:
@@ -98,4 +100,4 @@ class WorkspaceSession:
                 f"profile {chosen!r} points at {configured}, but the target deploys to {host}; "
                 "use a profile for that workspace"
             )
-        return client
+        return with_retries(client)
