@@ -61,3 +61,146 @@ def test_a_failed_deploy_releases_its_lock(project: Project, client: Any, faults
     assert not _exists(client, f"{_state_path(project)}/deploy.lock")
     project.deploy()
     assert len(_jobs_of(client, project)) == 2
+
+
+def _releases(client: Any, project: Project) -> list[int]:
+    from brickyard.releases.store import ReleaseStore
+
+    return [r.number for r in ReleaseStore(client, _state_path(project)).index().releases]
+
+
+def _remote_state(client: Any, project: Project) -> Any:
+    from brickyard.state.store import StateStore
+
+    return StateStore(
+        client, _state_path(project), project.root / "none", project.name, "local"
+    ).read_remote()
+
+
+def test_a_deploy_whose_state_write_failed_is_finished_by_the_next_one(
+    project: Project, client: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from brickyard.state.store import StateStore
+
+    _project(project, PROD)
+    write = StateStore.write
+    failures = [RuntimeError("injected outage")]
+
+    def failing(self: StateStore, state: Any, remote: bool = True) -> None:
+        if remote and failures:
+            raise failures.pop()
+        write(self, state, remote)
+
+    monkeypatch.setattr(StateStore, "write", failing)
+    with pytest.raises(ApplyError, match="injected outage"):
+        project.deploy()
+    assert _remote_state(client, project) is None and project.state().serial == 1
+    assert not _exists(client, f"{_state_path(project)}/deploy.lock")
+
+    ctx = project.context()
+    from brickyard.deploy import DeployOptions, deploy_bundle
+
+    report = deploy_bundle(ctx, DeployOptions())
+    assert not report.created and report.writes > 0
+    said = ctx.output.messages
+    assert not [m for m in said if m[0] == "success" and "No changes" in m[1]]
+    assert ctx.output.results[-1]["release"] == 1 and ctx.output.results[-1]["state_written"]
+    assert _remote_state(client, project).serial == project.state().serial == 1
+    assert _releases(client, project) == [1]
+    assert not _exists(client, f"{_state_path(project)}/deploy.lock")
+    assert project.deploy().writes == 0 and len(_jobs_of(client, project)) == 2
+
+
+def test_a_release_that_failed_to_record_is_recorded_by_the_next_deploy_without_a_gap(
+    project: Project, client: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from brickyard.errors import ReleaseError
+    from brickyard.releases.store import ReleaseStore
+
+    _project(project, PROD)
+    save = ReleaseStore.save
+    failures = [RuntimeError("injected outage")]
+
+    def failing(self: ReleaseStore, *args: Any, **kwargs: Any) -> int:
+        if failures:
+            raise failures.pop()
+        return save(self, *args, **kwargs)
+
+    monkeypatch.setattr(ReleaseStore, "save", failing)
+    with pytest.raises(ReleaseError, match="deploy again to record one"):
+        project.deploy()
+    assert _releases(client, project) == []
+    assert project.deploy().writes > 0
+    assert _releases(client, project) == [1]
+    project.write({"jobs/report.py": "print('report v2')\n"})
+    project.deploy()
+    assert _releases(client, project) == [1, 2]
+    assert project.deploy().writes == 0
+
+
+def _leave_a_killed_upload(project: Project, client: Any, pid: int) -> str:
+    """What a deploy killed while uploading leaves: its lock, some files, no state anywhere."""
+    import io
+    import json
+    import socket
+
+    from databricks.sdk.service.workspace import ImportFormat
+
+    root = f"/Workspace/Shared/.bundle/{project.name}"
+    client.workspace.mkdirs(f"{root}/files/jobs")
+    client.workspace.mkdirs(_state_path(project))
+    client.workspace.upload(f"{root}/files/jobs/report.py", b"print('report')\n", format=ImportFormat.AUTO)
+    lock = {"id": "dead", "holder": "tester", "machine": socket.gethostname(), "pid": pid, "acquired_at": "x"}
+    client.workspace.upload(
+        f"{_state_path(project)}/deploy.lock", io.BytesIO(json.dumps(lock).encode()), format=ImportFormat.AUTO
+    )
+    return root
+
+
+def test_destroy_after_a_deploy_killed_while_uploading_removes_its_files_and_lock(
+    project: Project, client: Any
+) -> None:
+    _project(project, PROD)
+    root = _leave_a_killed_upload(project, client, pid=2**22 + 12345)
+    report = project.destroy(force_lock=True)
+    assert f"{root}/files" in report.paths
+    assert not _exists(client, f"{root}/files")
+    assert not _exists(client, f"{_state_path(project)}/deploy.lock")
+    again = project.destroy()
+    assert again.paths == [] and again.deleted == []
+
+
+def test_a_lock_left_by_a_dead_process_on_this_machine_is_stale_and_can_be_taken_over(
+    project: Project, client: Any
+) -> None:
+    import subprocess
+    import sys
+
+    from brickyard.errors import DeployLockedError
+
+    _project(project, PROD)
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    _leave_a_killed_upload(project, client, pid=dead.pid)
+    with pytest.raises(DeployLockedError, match="is stale") as info:
+        project.deploy()
+    assert f"(process {dead.pid})" in str(info.value) and "--force-lock" in str(info.value)
+    asked = project.context(answer=True)
+    from brickyard.deploy import DeployOptions, deploy_bundle
+
+    report = deploy_bundle(asked, DeployOptions())
+    assert any("no longer running. Take it over?" in q for q in asked.output.questions)
+    assert sorted(report.created) == ["jobs.greet", "jobs.report"]
+    assert not _exists(client, f"{_state_path(project)}/deploy.lock")
+
+
+def test_a_lock_held_by_a_live_process_is_not_stale(project: Project, client: Any) -> None:
+    import os
+
+    from brickyard.errors import DeployLockedError
+
+    _project(project, PROD)
+    _leave_a_killed_upload(project, client, pid=os.getppid())
+    with pytest.raises(DeployLockedError, match="is held by") as info:
+        project.deploy(answer=True)
+    assert not info.value.stale

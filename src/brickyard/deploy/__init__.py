@@ -41,12 +41,16 @@ class Outcome:
     plan: Plan
     report: ApplyReport
     release: Any = None
-    """The Release recorded, when something changed."""
+    """The Release recorded, when something changed (or an earlier deploy left it unrecorded)."""
+    state_written: bool = False
+    """The plan was empty, but the workspace's copy of the state was behind and was written."""
 
     def as_json(self) -> dict[str, Any]:
-        doc = {"plan": plan_json(self.plan), "applied": self.report.as_json()}
+        doc: dict[str, Any] = {"plan": plan_json(self.plan), "applied": self.report.as_json()}
         if self.release is not None:
             doc["release"] = self.release.number
+        if self.state_written:
+            doc["state_written"] = True
         return doc
 
 
@@ -101,16 +105,28 @@ def apply_desired(
 
     `record` passes the release's kind, source and content_of for rollbacks and promotions.
     """
+    from brickyard.deploy.settle import settle
+    from brickyard.releases.record import record_release
+
     state = target.read_state(ctx)
     plan = target.plan(state, desired)
     if not plan.has_changes:
-        return Outcome(plan, ApplyReport())
+        report = ApplyReport()
+        recorder = None
+        if not selected:
+            recorder = lambda number: record_release(  # noqa: E731
+                target, desired, report, config, **(record or {}), number=number
+            )
+        settled = settle(target, state, force_lock, recorder, ctx.output.confirm)
+        report.writes = settled.writes
+        return Outcome(plan, report, settled.release, settled.state_written)
     _gate_secrets(target, plan)
     _show(ctx, plan)
     _local_limits(ctx, target, plan)
     _approve(ctx, plan, auto_approve)
-    with target.locked(force_lock):
+    with target.locked(force_lock, ctx.output.confirm):
         _check_unchanged(target, plan)
+        number = None if selected else _release_number(target)
         applier = Applier(
             target.client,
             plan,
@@ -119,14 +135,15 @@ def apply_desired(
             ctx.output,
             target.bundle.current_user.user_name,
             selected,
+            release=number,
         )
         applier.run()
         release = None
-        if not selected:
-            from brickyard.releases.record import record_release
-
+        if number is not None:
             try:
-                release, writes = record_release(target, desired, applier.report, config, **(record or {}))
+                release, writes = record_release(
+                    target, desired, applier.report, config, **(record or {}), number=number
+                )
             except Exception as err:
                 raise ReleaseError(
                     f"the deploy was applied and its state saved, but recording its release failed: {err}; "
@@ -136,8 +153,24 @@ def apply_desired(
     return Outcome(plan, applier.report, release)
 
 
+def _release_number(target: Target) -> int:
+    from brickyard.releases.store import ReleaseStore
+
+    return ReleaseStore(target.client, target.store.state_path).index().next_number()
+
+
 def _report(ctx: AppContext, target: Target, outcome: Outcome) -> None:
     report, bundle = outcome.report, target.bundle
+    if not outcome.plan.has_changes and (outcome.state_written or outcome.release is not None):
+        done = ["the workspace's copy of the state brought up to date"] if outcome.state_written else []
+        if outcome.release is not None:
+            done.append(f"release {outcome.release.number} recorded")
+        ctx.output.result(
+            outcome.as_json(),
+            f"No changes to apply to {bundle.name} on target {bundle.target}; an earlier deploy was "
+            f"finished: {' and '.join(done)}",
+        )
+        return
     if not outcome.plan.has_changes:
         ctx.output.success(f"No changes: {bundle.name} on target {bundle.target} is up to date")
         ctx.output.result(outcome.as_json(), "")

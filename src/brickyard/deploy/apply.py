@@ -80,6 +80,8 @@ class Applier:
     deployed_by: str
     selected: frozenset[str] = frozenset()
     """Addresses to apply (`--select`); empty means all."""
+    release: int | None = None
+    """The number of the release that will record this deploy, kept in the state it writes."""
     report: ApplyReport = field(default_factory=ApplyReport)
     _count: threading.Lock = field(default_factory=threading.Lock)
 
@@ -258,6 +260,8 @@ class Applier:
         state.deployed_at = datetime.now(UTC).isoformat(timespec="seconds")
         state.deployed_by = self.deployed_by
         state.brickyard_version = __version__
+        if self.release is not None:
+            state.release = self.release
         self.store.write(state, remote=False)
         self._write(lambda: self.store.write(state), "deployment state", "write")
 
