@@ -204,3 +204,33 @@ def test_a_lock_held_by_a_live_process_is_not_stale(project: Project, client: An
     with pytest.raises(DeployLockedError, match="is held by") as info:
         project.deploy(answer=True)
     assert not info.value.stale
+
+
+def test_two_concurrent_development_deploys_leave_one_job_per_key_and_unique_release_numbers(
+    project: Project, client: Any
+) -> None:
+    import threading
+
+    from brickyard.releases.store import ReleaseStore
+
+    _project(project)  # development mode: no deploy lock
+    errors: list[BaseException] = []
+
+    def deploy() -> None:
+        try:
+            project.deploy()
+        except Exception as err:  # a loser may see the other's state serial
+            errors.append(err)
+
+    threads = [threading.Thread(target=deploy) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    project.deploy()
+    names = sorted(j.settings.name for j in _jobs_of(client, project))
+    assert names == ["[dev tester] greet", "[dev tester] report"], (names, errors)
+    state_path = f"/Workspace/Users/tester@brickyard.local/.bundle/{project.name}/local/state"
+    numbers = [r.number for r in ReleaseStore(client, state_path).index().releases]
+    assert numbers == sorted(set(numbers)) and numbers[0] == 1, numbers
+    assert project.deploy().writes == 0

@@ -126,7 +126,6 @@ def apply_desired(
     _approve(ctx, plan, auto_approve)
     with target.locked(force_lock, ctx.output.confirm):
         _check_unchanged(target, plan)
-        number = None if selected else _release_number(target)
         applier = Applier(
             target.client,
             plan,
@@ -135,10 +134,10 @@ def apply_desired(
             ctx.output,
             target.bundle.current_user.user_name,
             selected,
-            release=number,
+            claim_release=None if selected else lambda: _release_number(target),
         )
         applier.run()
-        release = None
+        release, number = None, applier.release
         if number is not None:
             try:
                 release, writes = record_release(
@@ -156,7 +155,8 @@ def apply_desired(
 def _release_number(target: Target) -> int:
     from brickyard.releases.store import ReleaseStore
 
-    return ReleaseStore(target.client, target.store.state_path).index().next_number()
+    store = ReleaseStore(target.client, target.store.state_path)
+    return store.claim(store.index().next_number())
 
 
 def _report(ctx: AppContext, target: Target, outcome: Outcome) -> None:
