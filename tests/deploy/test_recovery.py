@@ -234,3 +234,53 @@ def test_two_concurrent_development_deploys_leave_one_job_per_key_and_unique_rel
     numbers = [r.number for r in ReleaseStore(client, state_path).index().releases]
     assert numbers == sorted(set(numbers)) and numbers[0] == 1, numbers
     assert project.deploy().writes == 0
+
+
+def _poll(condition: Any, seconds: float = 60.0) -> None:
+    import time
+
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.05)
+
+
+def test_a_deploy_killed_while_uploading_is_finished_by_the_next_one(
+    project: Project, client: Any, faults: Any
+) -> None:
+    import signal
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    _project(project, PROD)
+    lock = f"{_state_path(project)}/deploy.lock"
+    brickyard = str(Path(sys.executable).with_name("brickyard"))
+    env = dict(project.context().environ)
+    process = subprocess.Popen(
+        [brickyard, "deploy", "--auto-approve"],
+        cwd=project.root,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        _poll(lambda: _exists(client, lock) or process.poll() is not None)
+        faults({"path": "/workspace/import$", "delay": 1.0})  # holds the file uploads
+        _poll(
+            lambda: (
+                client.api_client.do("GET", "/api/2.0/brickyard/faults")["rules"][0]["hits"] > 0
+                or process.poll() is not None
+            )
+        )
+        assert process.poll() is None, "the deploy ended before it could be killed"
+        process.send_signal(signal.SIGKILL)
+    finally:
+        process.kill()
+        process.wait()
+    faults()
+    assert _exists(client, lock)
+    report = project.deploy(answer=True)  # the stale lock is taken over when the user agrees
+    assert sorted(report.created) == ["jobs.greet", "jobs.report"]
+    assert not _exists(client, lock) and _releases(client, project) == [1]
+    assert len(_jobs_of(client, project)) == 2 and project.deploy().writes == 0
