@@ -232,7 +232,7 @@ def test_two_concurrent_development_deploys_leave_one_job_per_key_and_unique_rel
     assert names == ["[dev tester] greet", "[dev tester] report"], (names, errors)
     state_path = f"/Workspace/Users/tester@brickyard.local/.bundle/{project.name}/local/state"
     numbers = [r.number for r in ReleaseStore(client, state_path).index().releases]
-    assert numbers == sorted(set(numbers)) and numbers[0] == 1, numbers
+    assert numbers and len(numbers) == len(set(numbers)), numbers
     assert project.deploy().writes == 0
 
 

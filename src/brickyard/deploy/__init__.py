@@ -134,7 +134,7 @@ def apply_desired(
             ctx.output,
             target.bundle.current_user.user_name,
             selected,
-            claim_release=None if selected else lambda: _release_number(target),
+            claim_release=None if selected else lambda: _release_number(target, state.release),
         )
         applier.run()
         release, number = None, applier.release
@@ -152,11 +152,16 @@ def apply_desired(
     return Outcome(plan, applier.report, release)
 
 
-def _release_number(target: Target) -> int:
+def _release_number(target: Target, pending: int | None) -> int:
+    """A new release number; or the one an earlier deploy of this state took but never recorded
+    (it failed or was killed), so the numbers keep no gap."""
     from brickyard.releases.store import ReleaseStore
 
     store = ReleaseStore(target.client, target.store.state_path)
-    return store.claim(store.index().next_number())
+    index = store.index()
+    if pending is not None and pending >= index.next_number():
+        return pending
+    return store.claim(index.next_number())
 
 
 def _report(ctx: AppContext, target: Target, outcome: Outcome) -> None:
