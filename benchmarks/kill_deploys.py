@@ -107,11 +107,8 @@ def check(client: Any, root: Path, env: dict[str, str]) -> list[str]:
 
 
 def main(trials: int = 20, seed: int = 1) -> int:
-    from databricks.sdk import WorkspaceClient
-
     from brickyard.local.lifecycle import ensure_running, stop
 
-    rng = random.Random(seed)
     with tempfile.TemporaryDirectory(prefix="kill-deploys-") as tmp:
         home = Path(tmp) / "workspace"
         home.mkdir()
@@ -119,43 +116,53 @@ def main(trials: int = 20, seed: int = 1) -> int:
         env = {**os.environ, "BRICKYARD_LOCAL_WORKSPACE_DIR": str(home), "HOME": tmp}
         os.environ["HOME"] = tmp
         ws = ensure_running(home, write_profile=False)
-        client = WorkspaceClient(host=ws.host, token=ws.token, auth_type="pat")
-        root = Path(tmp) / f"kill{seed}"
-        version = 1
-        generate(root, version)
-        first = brickyard(root, env, "deploy", "--auto-approve")
-        assert first.returncode == 0, first.stderr
+        try:
+            return _trials(ws, home, Path(tmp), env, trials, seed)
+        finally:
+            stop(home)
+
+
+def _trials(ws: Any, home: Path, tmp: Path, env: dict[str, str], trials: int, seed: int) -> int:
+    from databricks.sdk import WorkspaceClient
+
+    rng = random.Random(seed)
+    client = WorkspaceClient(host=ws.host, token=ws.token, auth_type="pat")
+    root = tmp / f"kill{seed}"
+    version = 1
+    generate(root, version)
+    first = brickyard(root, env, "deploy", "--auto-approve")
+    assert first.returncode == 0, first.stderr
+    version += 1
+    generate(root, version)
+    started = time.perf_counter()
+    second = brickyard(root, env, "deploy", "--auto-approve")
+    span = time.perf_counter() - started  # a deploy that changes everything, start to end
+    assert second.returncode == 0, second.stderr
+    print(f"a full redeploy: {span:.2f}s; kills drawn in [0.2, {span:.2f}]s", flush=True)
+    converged, forced, failures = 0, 0, []
+    for trial in range(trials):
+        verb = "rollback" if trial % 3 == 2 else "deploy"
         version += 1
         generate(root, version)
-        started = time.perf_counter()
-        second = brickyard(root, env, "deploy", "--auto-approve")
-        span = time.perf_counter() - started  # a deploy that changes everything, start to end
-        assert second.returncode == 0, second.stderr
-        converged, forced, failures = 0, 0, []
-        for trial in range(trials):
-            verb = "rollback" if trial % 3 == 2 else "deploy"
-            version += 1
-            generate(root, version)
-            process = subprocess.Popen(
-                [BRICKYARD, verb, "--auto-approve", "-o", "json"],
-                cwd=root,
-                env=env,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-            )
-            at = rng.uniform(0.2, span)
-            time.sleep(at)  # the moment of the kill, not a synchronisation
-            process.send_signal(signal.SIGKILL)
-            process.wait()
-            deployed, needed_force, error = recover(root, env)
-            forced += needed_force
-            problems = check(client, root, env) if deployed else [f"recovery deploy failed: {error}"]
-            if problems:
-                failures.append(f"trial {trial} ({verb} killed at {at:.2f}s): {'; '.join(problems)}")
-            else:
-                converged += 1
-        stop(home)
-    print(f"a full redeploy: {span:.2f}s; kills drawn in [0.2, {span:.2f}]s")
+        process = subprocess.Popen(
+            [BRICKYARD, verb, "--auto-approve", "-o", "json"],
+            cwd=root,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        at = rng.uniform(0.2, span)
+        time.sleep(at)  # the moment of the kill, not a synchronisation
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+        deployed, needed_force, error = recover(root, env)
+        forced += needed_force
+        problems = check(client, root, env) if deployed else [f"recovery deploy failed: {error}"]
+        if problems:
+            failures.append(f"trial {trial} ({verb} killed at {at:.2f}s): {'; '.join(problems)}")
+        else:
+            converged += 1
+        print(f"trial {trial}: {verb} killed at {at:.2f}s: {'; '.join(problems) or 'converged'}", flush=True)
     print(f"converged: {converged}/{trials}; stale lock taken over with --force-lock: {forced}")
     for failure in failures:
         print(failure)
