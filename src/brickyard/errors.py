@@ -120,10 +120,17 @@ class ApplyError(BrickyardError):
 class DeployLockedError(BrickyardError):
     """Another deploy holds the target's lock."""
 
-    def __init__(self, holder: str, since: str, path: str) -> None:
+    def __init__(self, holder: str, since: str, path: str, stale: bool = False) -> None:
         self.holder = holder
         self.since = since
         self.path = path
+        self.stale = stale
+        if stale:
+            super().__init__(
+                f"the deployment lock at {path} is stale: {holder}, which took it at {since}, is no "
+                "longer running; pass --force-lock to take it over"
+            )
+            return
         super().__init__(
             f"the deployment lock at {path} is held by {holder} since {since}; "
             "wait for that deploy to finish, or pass --force-lock if it is gone"

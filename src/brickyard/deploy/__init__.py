@@ -41,12 +41,16 @@ class Outcome:
     plan: Plan
     report: ApplyReport
     release: Any = None
-    """The Release recorded, when something changed."""
+    """The Release recorded, when something changed (or an earlier deploy left it unrecorded)."""
+    state_written: bool = False
+    """The plan was empty, but the workspace's copy of the state was behind and was written."""
 
     def as_json(self) -> dict[str, Any]:
-        doc = {"plan": plan_json(self.plan), "applied": self.report.as_json()}
+        doc: dict[str, Any] = {"plan": plan_json(self.plan), "applied": self.report.as_json()}
         if self.release is not None:
             doc["release"] = self.release.number
+        if self.state_written:
+            doc["state_written"] = True
         return doc
 
 
@@ -131,15 +135,26 @@ def apply_desired(
 
     `record` passes the release's kind, source and content_of for rollbacks and promotions.
     """
+    from brickyard.deploy.settle import settle
+    from brickyard.releases.record import record_release
+
     state = target.read_state(ctx)
     plan = target.plan(state, desired)
     if not plan.has_changes:
-        return Outcome(plan, ApplyReport())
+        report = ApplyReport()
+        recorder = None
+        if not selected:
+            recorder = lambda number: record_release(  # noqa: E731
+                target, desired, report, config, **(record or {}), number=number
+            )
+        settled = settle(target, state, force_lock, recorder, ctx.output.confirm)
+        report.writes = settled.writes
+        return Outcome(plan, report, settled.release, settled.state_written)
     _gate_secrets(target, plan)
     _show(ctx, plan)
     _local_limits(ctx, target, plan)
     _approve(ctx, plan, auto_approve)
-    with target.locked(force_lock):
+    with target.locked(force_lock, ctx.output.confirm):
         _check_unchanged(target, plan)
         applier = Applier(
             target.client,
@@ -149,14 +164,15 @@ def apply_desired(
             ctx.output,
             target.bundle.current_user.user_name,
             selected,
+            claim_release=None if selected else lambda: _release_number(target, state.release),
         )
         applier.run()
-        release = None
-        if not selected:
-            from brickyard.releases.record import record_release
-
+        release, number = None, applier.release
+        if number is not None:
             try:
-                release, writes = record_release(target, desired, applier.report, config, **(record or {}))
+                release, writes = record_release(
+                    target, desired, applier.report, config, **(record or {}), number=number
+                )
             except Exception as err:
                 raise ReleaseError(
                     f"the deploy was applied and its state saved, but recording its release failed: {err}; "
@@ -182,8 +198,30 @@ def _prepare_local(ctx: AppContext, target: Target) -> None:
     )
 
 
+def _release_number(target: Target, pending: int | None) -> int:
+    """A new release number; or the one an earlier deploy of this state took but never recorded
+    (it failed or was killed), so the numbers keep no gap."""
+    from brickyard.releases.store import ReleaseStore
+
+    store = ReleaseStore(target.client, target.store.state_path)
+    index = store.index()
+    if pending is not None and pending >= index.next_number():
+        return pending
+    return store.claim(index.next_number())
+
+
 def _report(ctx: AppContext, target: Target, outcome: Outcome) -> None:
     report, bundle = outcome.report, target.bundle
+    if not outcome.plan.has_changes and (outcome.state_written or outcome.release is not None):
+        done = ["the workspace's copy of the state brought up to date"] if outcome.state_written else []
+        if outcome.release is not None:
+            done.append(f"release {outcome.release.number} recorded")
+        ctx.output.result(
+            outcome.as_json(),
+            f"No changes to apply to {bundle.name} on target {bundle.target}; an earlier deploy was "
+            f"finished: {' and '.join(done)}",
+        )
+        return
     if not outcome.plan.has_changes:
         ctx.output.success(f"No changes: {bundle.name} on target {bundle.target} is up to date")
         ctx.output.result(outcome.as_json(), "")

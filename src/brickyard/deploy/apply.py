@@ -14,6 +14,7 @@ import contextlib
 import io
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -80,6 +81,10 @@ class Applier:
     deployed_by: str
     selected: frozenset[str] = frozenset()
     """Addresses to apply (`--select`); empty means all."""
+    claim_release: Callable[[], int] | None = None
+    """Takes the number of the release that will record this deploy, once something changed."""
+    release: int | None = None
+    """That number, kept in the state this deploy writes."""
     report: ApplyReport = field(default_factory=ApplyReport)
     _count: threading.Lock = field(default_factory=threading.Lock)
 
@@ -219,6 +224,7 @@ class Applier:
                 new_id = self._call(change, "update", lambda: kind.update(adopted, settings))
             else:
                 new_id = self._call(change, "create", lambda: kind.create(settings))
+                new_id = self._one_of(change, kind, settings, new_id)
             self.report.created.append(change.address)
         else:
             new_id = self._call(change, "update", lambda: kind.update(str(change.id), settings))
@@ -239,8 +245,25 @@ class Applier:
 
     def _adopted(self, change: ResourceChange, kind: Kind, settings: dict[str, Any]) -> str | None:
         """The id of an instance this bundle created but never recorded, if there is one (a read)."""
+        return next(iter(self._owned(change, kind, settings)), None)
+
+    def _one_of(self, change: ResourceChange, kind: Kind, settings: dict[str, Any], new_id: str) -> str:
+        """After a create, the one instance of this bundle's resource that stays.
+
+        Two deploys at once (development mode has no lock) can both find nothing to adopt and both
+        create. Each then sees both instances and keeps the same one, the oldest id, deleting the
+        other, so exactly one remains whichever finishes first."""
+        owned = sorted(set(self._owned(change, kind, settings)) | {new_id}, key=lambda i: (len(i), i))
+        keep = owned[0]
+        for other in owned[1:]:
+            self._call(change, "delete", lambda o=other: _gone_ok(lambda: kind.delete(o)))
+        if keep != new_id:
+            self._call(change, "update", lambda: kind.update(keep, settings))
+        return keep
+
+    def _owned(self, change: ResourceChange, kind: Kind, settings: dict[str, Any]) -> list[str]:
         try:
-            return next(kind.owned(settings), None)
+            return list(kind.owned(settings))
         except Exception as err:
             raise ApplyError(change.address, "adopt", _cause(err)) from err
 
@@ -259,6 +282,9 @@ class Applier:
         state.deployed_by = self.deployed_by
         state.brickyard_version = __version__
         self.store.write(state, remote=False)
+        if self.claim_release is not None:
+            self.release = state.release = self.claim_release()
+            self.store.write(state, remote=False)
         self._write(lambda: self.store.write(state), "deployment state", "write")
 
     def _mkdirs(self, directories: set[str]) -> None:
@@ -292,6 +318,13 @@ class Applier:
 
     def _chosen(self, change: ResourceChange) -> bool:
         return not self.selected or change.address in self.selected
+
+
+def _gone_ok(call: Any) -> None:
+    from databricks.sdk.errors import NotFound
+
+    with contextlib.suppress(NotFound):
+        call()
 
 
 def _cause(err: Exception) -> str:

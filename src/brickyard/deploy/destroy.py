@@ -42,7 +42,7 @@ def destroy_bundle(
     state = target.read_state(ctx)
     bundle = target.bundle
     report = DestroyReport()
-    if not state.resources and not state.files and not state.artifacts:
+    if not state.resources and not state.files and not state.artifacts and not _leftovers(target):
         ctx.output.result(
             {"deleted": [], "paths": []},
             f"Nothing to destroy: {bundle.name} is not deployed to {bundle.target}",
@@ -57,7 +57,7 @@ def destroy_bundle(
         raise BrickyardError(
             "destroy needs approval: re-run interactively to confirm, or pass --auto-approve"
         )
-    with target.locked(force_lock):
+    with target.locked(force_lock, ctx.output.confirm):
         applier = Applier(
             target.client, plan, target.store, target.kinds, ctx.output, bundle.current_user.user_name
         )
@@ -97,6 +97,23 @@ def destroy_plan(target: Target, state: DeploymentState) -> Plan:
         resources={},
     )
     return build_plan(nothing, state, None, target.registry)
+
+
+def _leftovers(target: Target) -> bool:
+    """Whether a deploy that never saved its state (killed while uploading) left folders or its lock."""
+    from databricks.sdk.errors import NotFound
+
+    from brickyard.state.lock import LOCK_FILE
+
+    workspace = target.bundle.workspace
+    paths = [str(workspace[key]) for key in ("file_path", "artifact_path", "resource_path")]
+    for path in [*paths, f"{workspace['state_path']}/{LOCK_FILE}"]:
+        try:
+            target.client.workspace.get_status(path)
+        except NotFound:
+            continue
+        return True
+    return False
 
 
 def _remove_if_empty(target: Target, path: str) -> None:

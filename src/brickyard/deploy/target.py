@@ -6,7 +6,7 @@ workspace reports), where the state lives and which resources are whose.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -58,13 +58,15 @@ class Target:
         return self.session.base_url
 
     @contextmanager
-    def locked(self, force: bool = False) -> Iterator[None]:
-        """Hold the target's deploy lock (outside development mode, as `databricks bundle` does)."""
+    def locked(self, force: bool = False, confirm: Callable[[str], bool] | None = None) -> Iterator[None]:
+        """Hold the target's deploy lock (outside development mode, as `databricks bundle` does).
+
+        `confirm` is asked whether to take over a stale lock (its holder on this machine is gone)."""
         if self.bundle.get("bundle", "deployment", "lock", "enabled") is False:
             yield
             return
         lock = DeployLock(self.client, self.store.state_path, self.bundle.current_user.user_name)
-        lock.acquire(force=force)
+        lock.acquire(force=force, confirm=confirm)
         try:
             yield
         finally:

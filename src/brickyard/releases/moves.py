@@ -23,7 +23,7 @@ from brickyard.errors import ReleaseError
 from brickyard.plan.desired import ArtifactSource, Desired
 from brickyard.releases.archive import extract_archive
 from brickyard.releases.branches import check_branch
-from brickyard.releases.model import Release, Source
+from brickyard.releases.model import Release, ReleaseIndex, ReleaseSummary, Source
 from brickyard.releases.store import ReleaseStore
 
 
@@ -41,7 +41,7 @@ def rollback(ctx: AppContext, options: MoveOptions, to: int | None = None) -> Ou
     target = open_target(ctx, options.target, options.variables, options.profile)
     store = ReleaseStore(target.client, target.store.state_path)
     index = store.index()
-    chosen = index.get(to) if to is not None else index.previous()
+    chosen = index.get(to) if to is not None else _previous(ctx, index)
     release = store.get(chosen.content_of)
     _refuse_redacted(release)
     workspace = release.config.get("workspace", {})
@@ -125,6 +125,20 @@ def promote(ctx: AppContext, source_target: str, options: MoveOptions, number: i
         )
     _report(ctx, dest, outcome, f"promoted release {release.number} of {source_target}")
     return outcome
+
+
+def _previous(ctx: AppContext, index: ReleaseIndex) -> ReleaseSummary:
+    """What a plain rollback goes back to. Right after a rollback it is that rollback's own target,
+    so running the same command again (its answer was lost, it was killed after recording) changes
+    nothing; going further back takes `--to N`."""
+    latest = index.latest
+    if latest is not None and latest.kind == "rollback":
+        ctx.output.info(
+            f"release {latest.number} already rolled back to release {latest.content_of}; "
+            "pass --to N to roll back further"
+        )
+        return index.get(latest.content_of)
+    return index.previous()
 
 
 def _refuse_redacted(release: Release) -> None:

@@ -23,11 +23,12 @@ def record_release(
     source: Source | None = None,
     content_of: int | None = None,
     git: GitRef | None = None,
+    number: int | None = None,
 ) -> tuple[Release, int]:
-    """The new release and the write calls it took."""
+    """The new release (numbered `number`, else the next free one) and the write calls it took."""
     store = ReleaseStore(target.client, target.store.state_path)
     index = store.index()
-    number = index.next_number()
+    number = number or index.next_number()
     data, digest = build_archive(list(desired.files))
     release = Release(
         number=number,

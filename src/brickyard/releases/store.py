@@ -37,9 +37,25 @@ class ReleaseStore:
     def index(self) -> ReleaseIndex:
         doc = self._read_json(f"{self.root}/index.json")
         if doc is None:
-            return ReleaseIndex()
+            return self._complete(ReleaseIndex())
         check_version(doc, f"{self.root}/index.json")
-        return ReleaseIndex.model_validate(doc)
+        return self._complete(ReleaseIndex.model_validate(doc))
+
+    def _complete(self, index: ReleaseIndex) -> ReleaseIndex:
+        """The index with any record it lacks: two deploys at once (no lock in development mode) may
+        each rewrite the index with only their own release, but every record is its own file."""
+        from databricks.sdk.errors import NotFound
+
+        try:
+            names = [str(o.path).rsplit("/", 1)[-1] for o in self.client.workspace.list(self.root)]
+        except NotFound:
+            return index
+        known = {r.number for r in index.releases}
+        missing = sorted(int(n[:-5]) for n in names if n.endswith(".json") and n[:-5].isdigit())
+        for number in (n for n in missing if n not in known):
+            index.releases.append(self.get(number).summary())
+        index.releases.sort(key=lambda r: r.number)
+        return index
 
     def get(self, number: int) -> Release:
         path = f"{self.root}/{number}.json"
@@ -59,6 +75,24 @@ class ReleaseStore:
             raise ReleaseError(
                 f"the files of release {release.number} are gone from {release.archive}"
             ) from None
+
+    def claim(self, number: int) -> int:
+        """The first number from `number` on that no other deploy has taken: each is a marker file
+        created only if absent (the workspace refuses to import over it), so two deploys running at
+        once (development mode has no lock) never record the same release number."""
+        from databricks.sdk.errors import ResourceAlreadyExists
+        from databricks.sdk.service.workspace import ImportFormat
+
+        self.client.workspace.mkdirs(f"{self.root}/numbers")
+        while True:
+            try:
+                self.client.workspace.upload(
+                    f"{self.root}/numbers/{number}", io.BytesIO(b""), format=ImportFormat.AUTO
+                )
+            except ResourceAlreadyExists:
+                number += 1
+                continue
+            return number
 
     def save(self, release: Release, archive: bytes | None, index: ReleaseIndex | None = None) -> int:
         """Write the archive (if new), the record, then the index; returns the write calls made."""

@@ -2,7 +2,9 @@
 
 A file in the target's state path, created only if absent (the workspace refuses an import over an
 existing object without `overwrite`), so two deploys cannot both take it. It names its holder and
-when it was taken, for the message the loser sees. `--force-lock` takes it anyway.
+when it was taken, for the message the loser sees. `--force-lock` takes it anyway. A lock whose
+holder was a process on this machine that is no longer running (a deploy killed) is stale: the
+user is asked whether to take it over, and `--force-lock` takes it without asking.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import json
 import os
 import socket
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
@@ -37,7 +40,7 @@ class DeployLock:
     def path(self) -> str:
         return f"{self.state_path}/{LOCK_FILE}"
 
-    def acquire(self, force: bool = False) -> None:
+    def acquire(self, force: bool = False, confirm: Callable[[str], bool] | None = None) -> None:
         from databricks.sdk.errors import ResourceAlreadyExists
         from databricks.sdk.service.workspace import ImportFormat
 
@@ -48,18 +51,25 @@ class DeployLock:
             "pid": os.getpid(),
             "acquired_at": datetime.now(UTC).isoformat(timespec="seconds"),
         }
+        data = json.dumps(payload).encode()
         self.client.workspace.mkdirs(self.state_path)
         try:
             self.client.workspace.upload(
-                self.path, io.BytesIO(json.dumps(payload).encode()), format=ImportFormat.AUTO, overwrite=force
+                self.path, io.BytesIO(data), format=ImportFormat.AUTO, overwrite=force
             )
         except ResourceAlreadyExists:
             current = self.read() or {}
-            raise DeployLockedError(
-                f"{current.get('holder', 'someone')} on {current.get('machine', 'an unknown machine')}",
-                str(current.get("acquired_at", "an unknown time")),
-                self.path,
-            ) from None
+            stale = is_stale(current)
+            holder = f"{current.get('holder', 'someone')} on {current.get('machine', 'an unknown machine')}"
+            if stale:
+                holder += f" (process {current.get('pid')})"
+            since = str(current.get("acquired_at", "an unknown time"))
+            question = f"The deploy lock was taken by {holder}, which is no longer running. Take it over?"
+            if not (stale and confirm is not None and confirm(question)):
+                raise DeployLockedError(holder, since, self.path, stale=stale) from None
+            self.client.workspace.upload(
+                self.path, io.BytesIO(data), format=ImportFormat.AUTO, overwrite=True
+            )
         self.held = True
 
     def read(self) -> dict[str, object] | None:
@@ -84,3 +94,19 @@ class DeployLock:
             return
         with contextlib.suppress(NotFound):
             self.client.workspace.delete(self.path)
+
+
+def is_stale(lock: dict[str, object]) -> bool:
+    """Whether the lock was taken by a process on this machine that is no longer running."""
+    pid = lock.get("pid")
+    if lock.get("machine") != socket.gethostname() or not isinstance(pid, int) or pid <= 0:
+        return False
+    if pid == os.getpid():
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:  # alive, someone else's
+        return False
+    return False

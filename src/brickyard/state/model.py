@@ -64,6 +64,9 @@ class DeploymentState(_Model):
     deployed_at: str = ""
     deployed_by: str = ""
     brickyard_version: str = ""
+    release: int | None = None
+    """The release that records this deployment; when the index lacks it (recording failed or was
+    interrupted), the next deploy records it under this number."""
     resources: dict[str, ResourceState] = Field(default_factory=dict)
     """Keyed by address, `jobs.orders_job`."""
     files: dict[str, FileState] = Field(default_factory=dict)

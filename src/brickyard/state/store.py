@@ -31,6 +31,8 @@ class StateStore:
     cache_dir: Path
     bundle: str
     target: str
+    remote_behind: bool = False
+    """Set by `read` when this machine's copy won over the workspace's: the next write must reach it."""
 
     @property
     def remote_path(self) -> str:
@@ -49,6 +51,7 @@ class StateStore:
         remote = self._read_remote()
         cached = self._read_cache()
         warnings: list[str] = []
+        self.remote_behind = False
         if cached is not None and cached.host and cached.host != self.host:
             # This machine's copy describes another workspace (the target moved): it says nothing here.
             cached = None
@@ -61,6 +64,7 @@ class StateStore:
                     f"the deployment state is missing from {self.remote_path}; using this machine's copy "
                     f"(serial {cached.serial})"
                 )
+                self.remote_behind = True
             return cached, warnings
         if (
             cached is not None
@@ -72,6 +76,7 @@ class StateStore:
                 f"this machine's state (serial {cached.serial}) is newer than the workspace's "
                 f"(serial {remote.serial}); using it"
             )
+            self.remote_behind = True
             return cached, warnings
         return remote, warnings
 
@@ -92,6 +97,7 @@ class StateStore:
             self.client.workspace.upload(
                 self.remote_path, io.BytesIO(data), format=ImportFormat.AUTO, overwrite=True
             )
+            self.remote_behind = False
 
     def delete(self) -> None:
         from databricks.sdk.errors import NotFound

@@ -96,6 +96,8 @@ class WorkspaceSession:
         if host is not None and host.strip() not in LOCAL_HOSTS and forced_local(self.environ):
             self.redirected_from = host.rstrip("/")
             host = None
+        from brickyard.workspace.retry import with_retries
+
         if host is None or host.strip() in LOCAL_HOSTS:
             from brickyard.local.lifecycle import ensure_running
 
@@ -103,7 +105,7 @@ class WorkspaceSession:
             self._local_root = Path(shared) if shared else self.project_root
             local = ensure_running(self._local_root)
             self._host = None
-            return WorkspaceClient(host=local.host, token=local.token, auth_type="pat")
+            return with_retries(WorkspaceClient(host=local.host, token=local.token, auth_type="pat"))
         self._host = host
         kwargs: dict[str, Any] = {"host": host}
         if self.timeout_seconds:
@@ -127,4 +129,4 @@ class WorkspaceSession:
                 f"profile {chosen!r} points at {configured}, but the target deploys to {host}; "
                 "use a profile for that workspace"
             )
-        return client
+        return with_retries(client)
