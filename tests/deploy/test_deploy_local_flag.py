@@ -81,7 +81,7 @@ def test_without_local_a_pipeline_into_a_missing_catalog_fails(project: Project)
     catalog = f"nowhere_{project.name}"
     project.write({"databricks.yml": BUNDLE.replace("CATALOG", catalog), "pipe.py": PIPE})
     project.deploy()
-    with pytest.raises(RunFailedError, match=f"Catalog '{catalog}' does not exist"):
+    with pytest.raises(RunFailedError, match=f"Catalog '{catalog}' of the pipeline's catalog does not exist"):
         project.run("clean")
 
 

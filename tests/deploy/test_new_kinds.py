@@ -132,7 +132,9 @@ def test_every_new_kind_deploys_redeploys_quietly_and_is_destroyed(project: Proj
     schema = ids["schemas.ml"]
     assert client.secrets.list_scopes() and f"{name}-creds" in [s.name for s in client.secrets.list_scopes()]
     assert client.secrets.get_acl(f"{name}-creds", "users").permission.value == "READ"
-    assert client.registered_models.get(f"{schema}.churn").comment == "churn model"
+    model = client.registered_models.get(ids["registered_models.model"])
+    assert model.name.endswith("churn") and model.full_name.startswith(f"{schema}.")
+    assert model.comment == "churn model"
     warehouse = client.warehouses.get(ids["sql_warehouses.wh"])
     assert warehouse.name.endswith(f"{name}-warehouse") and warehouse.state.value == "RUNNING"
     assert client.experiments.get_experiment(ids["experiments.exp"]).experiment.name.endswith(

@@ -44,6 +44,9 @@ class LoadOptions:
     variables: Sequence[str] | Mapping[str, str] = ()
     environ: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
     current_user: UserResolver = local_user
+    resource_kinds: frozenset[str] = frozenset()
+    """Kinds the caller's resource registry deploys: kept in the configuration even where the
+    schema (generated from the SDK) does not know them yet."""
 
 
 class InvalidBundle(BundleError):
@@ -61,7 +64,7 @@ def load_bundle(start: FsPath, options: LoadOptions | None = None) -> Bundle:
     root = find_root(start, dict(opts.environ))
     diags: list[Diagnostic] = []
     tree = read_tree(root, diags)
-    shapes = SchemaCheck()
+    shapes = SchemaCheck(resource_kinds=opts.resource_kinds)
     shapes.check(tree)
     diags.extend(shapes.diags)
     # What the files say, before --var and BUNDLE_VAR_ values are filled in: a credential passed
@@ -143,7 +146,7 @@ def load_bundle(start: FsPath, options: LoadOptions | None = None) -> Bundle:
     defaults.sync_paths(config, root)
     defaults.resource_defaults(config)
 
-    types = SchemaCheck(unknown_keys=False, prune=True)
+    types = SchemaCheck(unknown_keys=False, prune=True, resource_kinds=opts.resource_kinds)
     types.check(config)
     diags.extend(types.diags)
     checks.check_resources(config, diags)

@@ -187,11 +187,15 @@ def definitions() -> dict[str, dict[str, Ref]]:
 class SchemaCheck:
     """Walks a configuration against a definition, collecting diagnostics."""
 
-    def __init__(self, unknown_keys: bool = True, prune: bool = False) -> None:
+    def __init__(
+        self, unknown_keys: bool = True, prune: bool = False, resource_kinds: frozenset[str] = frozenset()
+    ) -> None:
         self.defs = definitions()
         self.unknown_keys = unknown_keys
         self.prune = prune
         """Drop fields the schema does not know, as the CLI's output does."""
+        self.resource_kinds = resource_kinds
+        """Kinds a resource registry deploys that the schema does not describe: kept as written."""
         self.diags: list[Diagnostic] = []
 
     def check(self, node: Node, ref: Ref = "bundle.Root", path: Path = ()) -> bool:
@@ -209,6 +213,8 @@ class SchemaCheck:
             return self._type_error(node, "map", path)
         for key, child in list(node.items()):
             field = fields.get(key)
+            if field is None and path == ("resources",) and key in self.resource_kinds:
+                continue
             if field is None:
                 if self.unknown_keys:
                     self._unknown(key, child, fields, path)

@@ -160,7 +160,11 @@ def open_target(
     bundle = load_bundle(
         start,
         LoadOptions(
-            target=target, variables=variables, environ=ctx.environ, current_user=session.current_user
+            target=target,
+            variables=variables,
+            environ=ctx.environ,
+            current_user=session.current_user,
+            resource_kinds=frozenset(kind.name for kind in ctx.resources),
         ),
     )
     ctx.output.diagnostics(bundle.warnings)

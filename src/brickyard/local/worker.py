@@ -198,15 +198,24 @@ def _open_session(request: TaskRequest) -> Any:
     return spark
 
 
+ENGINE_WAIT = 15.0
+"""How long a task waits for the engine to accept a connection before it fails."""
+
+
 def _probe(remote: str, timeout: float = 5.0) -> None:
     """Fail in seconds, not after the client's minutes of retries, when the engine is not there."""
     parsed = urlparse(remote)
     if parsed.scheme != "sc" or not parsed.hostname:
         raise TaskError(f"spark_remote {remote!r} is not a Spark Connect URL (sc://host:port)")
-    try:
-        socket.create_connection((parsed.hostname, parsed.port or 15002), timeout=timeout).close()
-    except OSError as exc:
-        raise TaskError(f"the Spark engine at {remote} is not reachable: {exc}") from exc
+    deadline = time.monotonic() + ENGINE_WAIT
+    while True:  # an engine the server has just (re)started may take a moment to listen
+        try:
+            socket.create_connection((parsed.hostname, parsed.port or 15002), timeout=timeout).close()
+            return
+        except OSError as exc:
+            if time.monotonic() >= deadline:
+                raise TaskError(f"the Spark engine at {remote} is not reachable: {exc}") from exc
+            time.sleep(0.2)
 
 
 def _stop_sessions(spark: Any) -> None:

@@ -8,7 +8,7 @@ import re
 from typing import Any
 
 from brickyard.local.runs.catalog import take_snapshot
-from brickyard.local.sql.compat import table_columns
+from brickyard.local.sql.columns import table_columns
 
 _REFERENCE = re.compile(
     r"(`[^`]+`|\b\w+)\s*\.\s*(`information_schema`|\binformation_schema)\s*\.\s*(`\w+`|\w+\b)", re.I

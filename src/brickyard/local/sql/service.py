@@ -16,7 +16,7 @@ from brickyard.local.sql.statements import StatementRunner
 if TYPE_CHECKING:
     from brickyard.local.home import LocalHome
     from brickyard.local.runs.compute import Compute
-    from brickyard.local.sql.thrift_service import Operation
+    from brickyard.local.sql.operation import Operation
     from brickyard.local.store.catalog import CatalogStore
 
 

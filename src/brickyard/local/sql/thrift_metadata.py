@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
-from brickyard.local.sql.compat import quote, table_columns
+from brickyard.local.sql.columns import table_columns
+from brickyard.local.sql.compat import quote
 
 if TYPE_CHECKING:
     import pyarrow as pa

@@ -14,12 +14,12 @@ import threading
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from brickyard.local.sql import thrift_arrow, thrift_metadata
 from brickyard.local.sql.compat import clean
 from brickyard.local.sql.errors import SqlError
+from brickyard.local.sql.operation import Operation
 from brickyard.local.sql.params import Parameter, bind
 
 if TYPE_CHECKING:
@@ -30,19 +30,6 @@ if TYPE_CHECKING:
 
 DIRECT_WAIT = 5.0
 """How long ExecuteStatement waits to answer with the result itself when direct results are asked."""
-
-
-@dataclass
-class Operation:
-    session: SqlSession
-    arrow_types: Any = None
-    state: str = "PENDING"
-    table: pa.Table | None = None
-    original: pa.Schema | None = None
-    error: SqlError | None = None
-    offset: int = 0
-    modified: int | None = None
-    done: threading.Event = field(default_factory=threading.Event)
 
 
 def handle(body: bytes, warehouses: SqlWarehouses, endpoint: str) -> bytes:

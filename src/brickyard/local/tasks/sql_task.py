@@ -42,7 +42,9 @@ def run_sql_task(ctx: TaskContext) -> None:
     check_sql_task(settings)
     file = settings["file"]
     local = ctx.locations.existing(str(file["path"]), "SQL file")
-    values = {str(k): str(v) for k, v in (settings.get("parameters") or {}).items()}
+    # job parameters are pushed down to the task, as Databricks does; the task's own ones win
+    values = {str(k): str(v) for k, v in (ctx.request.job_parameters or {}).items()}
+    values.update({str(k): str(v) for k, v in (settings.get("parameters") or {}).items()})
     text = _MUSTACHE.sub(lambda m: values.get(m.group(1), m.group(0)), local.read_text(encoding="utf-8"))
     result = run_statements(ctx.spark, substitute(text, values), values)
     if result is not None and result.num_columns:
@@ -53,6 +55,7 @@ def run_statements(spark: Any, text: str, values: dict[str, str]) -> Any:
     """Every statement of `text` through the warehouses' SQL layer; the last one's Arrow result."""
     from brickyard.local.sql import compat
     from brickyard.local.sql.params import Parameter, bind
+    from brickyard.local.tasks.sqlrewrite import rewrite
 
     parameters = {name: Parameter(value) for name, value in values.items()}
     state = compat.SessionState(spark.catalog.currentCatalog(), spark.catalog.currentDatabase())
@@ -60,7 +63,8 @@ def run_statements(spark: Any, text: str, values: dict[str, str]) -> Any:
     result = None
     for index, statement in enumerate(statements, start=1):
         try:
-            result = compat.run(state, spark, bind(statement, parameters))
+            # constant IDENTIFIER(…) expressions folded first, then the warehouses' SQL layer
+            result = compat.run(state, spark, rewrite(bind(statement, parameters)))
         except Exception as exc:
             shown = statement if len(statement) <= 300 else statement[:300] + " …"
             exc.add_note(f"in SQL statement {index} of {len(statements)}:\n{shown}")

@@ -16,7 +16,8 @@ from brickyard.local.store.objects import ObjectStore
 
 router = APIRouter(prefix="/api/2.1/unity-catalog/models", tags=["unity catalog"])
 
-_NAME = re.compile(r"^[A-Za-z0-9_-]{1,255}$")
+_NAME = re.compile(r"^[^./\x00-\x1f\x7f]{1,255}$")
+"""What Unity Catalog refuses in an object's name: dots, slashes and control characters."""
 
 
 def models(request: Request) -> ObjectStore:
