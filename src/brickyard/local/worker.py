@@ -198,7 +198,7 @@ def _open_session(request: TaskRequest) -> Any:
     return spark
 
 
-ENGINE_WAIT = 15.0
+ENGINE_WAIT = 5.0
 """How long a task waits for the engine to accept a connection before it fails."""
 
 
