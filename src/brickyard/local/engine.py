@@ -169,15 +169,30 @@ def _workspace_token(home: Path) -> str | None:
         return None
 
 
+SOCKET_PATH_MAX = 100
+"""A Unix socket's path must fit in 108 bytes (`sun_path`), terminator included."""
+
+
+def _private_dir(home: Path) -> Path:
+    """A 0700 folder for Sail's socket: in the home, or under the temp folder when the home's path
+    is too long for a Unix socket (a project deep in the file system)."""
+    private = home / "engine-private"
+    if len(os.fsencode(private / "sail.sock")) > SOCKET_PATH_MAX:
+        import tempfile
+
+        return Path(tempfile.mkdtemp(prefix="brickyard-engine-"))
+    private.mkdir(mode=0o700, exist_ok=True)
+    os.chmod(private, 0o700)
+    return private
+
+
 def _serve(port: int, ready: Path) -> None:
     from brickyard.local.engine_guard import start_proxy
 
     token = os.environ.pop(TOKEN_ENV, "")
     if not token:
         raise SystemExit(f"{TOKEN_ENV} is not set: the engine does not serve without a token")
-    private = ready.parent / "engine-private"
-    private.mkdir(mode=0o700, exist_ok=True)
-    os.chmod(private, 0o700)
+    private = _private_dir(ready.parent)
     socket_path, inner_ready = private / "sail.sock", private / "ready"
     inner_ready.unlink(missing_ok=True)
     inner = subprocess.Popen(

@@ -31,6 +31,7 @@ from brickyard.deps.clusterlock import lock_in_script, project_part
 from brickyard.deps.uvcmd import IndexOptions
 from brickyard.errors import DepsError, TaskError
 from brickyard.local.protocol import storage_file, workspace_file
+from brickyard.local.store.fsutil import make_private
 
 FIND_LINKS_ENV = "BRICKYARD_FIND_LINKS"
 RUNTIME_PROVIDED = frozenset({"pyspark", "databricks-connect", "delta-spark", "py4j"})
@@ -126,6 +127,7 @@ def build(plan: EnvironmentPlan, cache_dir: Path, work_dir: Path) -> tuple[str, 
             if _resolution_failed(str(err)) and not index.offline:
                 break  # the index answered: the package or version does not exist
             continue
+        make_private(cache_dir / key)
         return str(python), f"cluster environment {key} (built in {time.monotonic() - started:.1f}s)"
     raise EnvironmentError_(_explain(failures[0]))
 

@@ -28,3 +28,23 @@ def atomic_write(path: Path, data: bytes | BinaryIO) -> None:
 def is_internal(name: str) -> bool:
     """Temp files of writes in flight: never listed."""
     return name.startswith(TMP_PREFIX)
+
+
+def make_private(root: Path) -> None:
+    """Files 0600 (0700 if executable) and folders 0700 under `root`: tools such as uv create some
+    files (their `.lock` files) with modes of their own, whatever the process's umask says."""
+    import os
+    import stat
+
+    for folder, dirs, files in os.walk(root):
+        for name in dirs:
+            path = os.path.join(folder, name)
+            if not os.path.islink(path):
+                os.chmod(path, 0o700)
+        for name in files:
+            path = os.path.join(folder, name)
+            if os.path.islink(path):
+                continue
+            mode = stat.S_IMODE(os.lstat(path).st_mode)
+            if mode & 0o077:
+                os.chmod(path, 0o700 if mode & 0o100 else 0o600)

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from brickyard.errors import TaskError
+from brickyard.local.store.fsutil import make_private
 from brickyard.local.tasks.context import TaskContext
 from brickyard.local.tasks.magics import unsatisfied
 
@@ -99,6 +100,7 @@ def wheel_environment(cache_root: Path, wheels: list[Path]) -> Path:
     staging = Path(tempfile.mkdtemp(prefix=".build-", dir=target.parent))
     try:
         _uv_install(wheels, staging)
+        make_private(staging)
         (staging / _DONE).write_text("\n".join(str(w) for w in wheels) + "\n", encoding="utf-8")
         try:
             staging.rename(target)
