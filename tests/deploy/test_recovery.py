@@ -257,6 +257,11 @@ def test_a_deploy_killed_while_uploading_is_finished_by_the_next_one(
     lock = f"{_state_path(project)}/deploy.lock"
     brickyard = str(Path(sys.executable).with_name("brickyard"))
     env = dict(project.context().environ)
+
+    def uploads() -> int:
+        return int(client.api_client.do("GET", "/api/2.0/brickyard/faults")["rules"][0]["hits"])
+
+    faults({"path": "/workspace/import$", "delay": 1.0})  # every upload takes a second: time to kill
     process = subprocess.Popen(
         [brickyard, "deploy", "--auto-approve"],
         cwd=project.root,
@@ -265,14 +270,8 @@ def test_a_deploy_killed_while_uploading_is_finished_by_the_next_one(
         stderr=subprocess.DEVNULL,
     )
     try:
-        _poll(lambda: _exists(client, lock) or process.poll() is not None)
-        faults({"path": "/workspace/import$", "delay": 1.0})  # holds the file uploads
-        _poll(
-            lambda: (
-                client.api_client.do("GET", "/api/2.0/brickyard/faults")["rules"][0]["hits"] > 0
-                or process.poll() is not None
-            )
-        )
+        # the lock is written, and at least one file upload after it has begun
+        _poll(lambda: (_exists(client, lock) and uploads() >= 2) or process.poll() is not None)
         assert process.poll() is None, "the deploy ended before it could be killed"
         process.send_signal(signal.SIGKILL)
     finally:
