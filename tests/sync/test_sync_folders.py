@@ -143,3 +143,12 @@ def test_the_default_folder_is_the_users_branch_folder(
     report = json.loads(capsys.readouterr().out)
     assert report["remote"] == "/Users/tester@brickyard.local/feature/login/notebooks"
     assert client.workspace.get_status(report["remote"] + "/a").object_type.value == "NOTEBOOK"
+
+
+def test_options_of_sync_itself_before_push_are_refused(
+    project: Path, client: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`sync --dry-run push` would otherwise push for real: the group's options are not push's."""
+    (project / "notebooks").mkdir(exist_ok=True)
+    assert run(["sync", "--dry-run", "push", "notebooks", "--to", "/Users/tester@brickyard.local/x"]) == 2
+    assert "--dry-run before `push` would be ignored" in capsys.readouterr().err

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 from pathlib import Path
 from typing import Annotated
 
@@ -41,6 +42,16 @@ def sync(
     an unchanged bundle uploads nothing and the next deploy sees the files as synced.
     """
     if ctx.invoked_subcommand is not None:
+        given = [
+            f"--{name.replace('_', '-')}"
+            for name, value in ctx.params.items()
+            if value not in (_DEFAULTS[name], None, [], ())
+        ]
+        if given:  # they belong to `sync` alone: silently pushing to the default target would be worse
+            raise typer.BadParameter(
+                f"{', '.join(given)} before `{ctx.invoked_subcommand}` would be ignored; "
+                f"give them after it: brickyard sync {ctx.invoked_subcommand} … {' '.join(given)}"
+            )
         return
     from brickyard.context import AppContext
     from brickyard.sync.bundle import BundleSyncOptions, sync_bundle
@@ -57,6 +68,11 @@ def sync(
             force_lock=force_lock,
         ),
     )
+
+
+_DEFAULTS = {
+    name: parameter.default for name, parameter in inspect.signature(sync).parameters.items() if name != "ctx"
+}
 
 
 @app.command("push")
