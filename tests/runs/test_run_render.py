@@ -5,7 +5,7 @@ from __future__ import annotations
 from rich.console import Console
 
 from brickyard.runs import _render_job
-from brickyard.runs.job import RunOutcome, TaskOutcome
+from brickyard.runs.job import RunOutcome, TaskOutcome, printed
 
 
 def _rendered(outcome: RunOutcome) -> str:
@@ -22,7 +22,7 @@ def test_successful_tasks_show_what_they_printed_and_notebooks_their_exit_value(
         "TERMINATED",
         "SUCCESS",
         tasks=[
-            TaskOutcome("printer", 2, "TERMINATED", "SUCCESS", 1.0, logs=logs),
+            TaskOutcome("printer", 2, "TERMINATED", "SUCCESS", 1.0, output=printed(logs), logs=logs),
             TaskOutcome("notebook", 3, "TERMINATED", "SUCCESS", 1.0, output="done", logs="ignored\n"),
         ],
     )

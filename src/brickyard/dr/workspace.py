@@ -79,18 +79,7 @@ def _value(enum: Any) -> str:
 def open_recovery(
     ctx: AppContext, target: str | None, variables: Sequence[str], profile: str | None
 ) -> RecoveryTarget:
-    from brickyard.bundle import LoadOptions, load_bundle
-    from brickyard.bundle.loader import find_root
-    from brickyard.workspace.session import WorkspaceSession
+    from brickyard.deploy.target import open_target
 
-    root = find_root(ctx.cwd, dict(ctx.environ))
-    session = WorkspaceSession(root, profile=profile, environ=ctx.environ)
-    bundle = load_bundle(
-        ctx.cwd,
-        LoadOptions(
-            target=target, variables=variables, environ=ctx.environ, current_user=session.current_user
-        ),
-    )
-    ctx.output.diagnostics(bundle.warnings)
-    session.client(bundle.host, bundle.profile)
-    return RecoveryTarget(bundle, session, load_settings(bundle.root).dr)
+    opened = open_target(ctx, target, variables, profile)
+    return RecoveryTarget(opened.bundle, opened.session, load_settings(opened.bundle.root).dr)

@@ -133,14 +133,11 @@ def _render_job(console: Any, outcome: RunOutcome) -> None:
                 f"  {task.seconds:.1f}s",
             )
         )
-        if task.output:
+        if task.output and task.pipeline is None:  # a pipeline task's flows say more than its log
             first, *rest = task.output.splitlines() or [""]
             console.print(Text(f"    output: {first}"))
             for line in rest:
                 console.print(Text(f"            {line}"))
-        elif task.result == "SUCCESS" and (printed := _printed(task.logs)):
-            for line in printed:
-                console.print(Text(f"    {line}"))
         if task.pipeline is not None:
             _render_flows(console, task.pipeline, indent="    ")
         if task.error:
@@ -155,19 +152,6 @@ def _render_job(console: Any, outcome: RunOutcome) -> None:
             f" in {outcome.seconds:.1f}s  {outcome.url}",
         )
     )
-
-
-LOG_LINES = 10
-
-
-def _printed(logs: str) -> list[str]:
-    """What a successful task printed (its last lines), as a notebook shows its cells' output."""
-    lines = [
-        line for line in (logs or "").splitlines() if line.strip() and not line.startswith("brickyard: ")
-    ]
-    if len(lines) > LOG_LINES:
-        return [f"… {len(lines) - LOG_LINES} more line(s) in the run's logs", *lines[-LOG_LINES:]]
-    return lines
 
 
 def _render_update(console: Any, update: UpdateOutcome) -> None:

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from databricks.sdk import WorkspaceClient
 
 TERMINAL_STATES = frozenset({"TERMINATED", "SKIPPED", "INTERNAL_ERROR"})
-OUTPUT_LINES = 30
+OUTPUT_LINES = 10
 """A successful task without an exit value shows this much of what it printed."""
 
 
@@ -217,10 +217,13 @@ def _task_output(client: WorkspaceClient, task: TaskOutcome) -> None:
     task.logs = str(out.get("logs") or "")
     task.output = str(notebook.get("result") or "")
     if not task.output and task.result == "SUCCESS":
-        task.output = _tail(task.logs, OUTPUT_LINES)
+        task.output = printed(task.logs)
 
 
-def _tail(text: str, lines: int) -> str:
-    """The last `lines` non-blank lines of a log: what a task printed, for a task with no exit value."""
-    kept = [line for line in text.splitlines() if line.strip()]
-    return "\n".join(kept[-lines:])
+def printed(logs: str) -> str:
+    """What a task printed, for a task with no exit value: the last lines of its log (brickyard's own
+    notes left out), as a notebook shows its cells' output."""
+    lines = [line for line in logs.splitlines() if line.strip() and not line.startswith("brickyard: ")]
+    if len(lines) > OUTPUT_LINES:
+        lines = [f"… {len(lines) - OUTPUT_LINES} more line(s) in the run's logs", *lines[-OUTPUT_LINES:]]
+    return "\n".join(lines)

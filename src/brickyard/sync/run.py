@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -12,7 +11,7 @@ from brickyard.sync.folders import SyncReport, pull, push
 from brickyard.sync.record import SyncRecord
 
 if TYPE_CHECKING:
-    from databricks.sdk import WorkspaceClient
+    pass
 
 
 @dataclass(frozen=True)
@@ -26,9 +25,13 @@ class FolderSyncOptions:
 
 
 def sync_folder(ctx: AppContext, direction: str, options: FolderSyncOptions) -> SyncReport:
-    root, client = _workspace(ctx, options.target, options.profile)
+    from brickyard.deploy.target import open_target
+
+    target = open_target(ctx, options.target, (), options.profile)
+    root, client = target.bundle.root, target.client
     folder = options.folder if options.folder.is_absolute() else ctx.cwd / options.folder
-    remote = (options.remote or default_remote(client, root, folder)).rstrip("/")
+    remote = options.remote or default_remote(target.bundle.current_user.user_name, root, folder)
+    remote = remote.rstrip("/")
     record = SyncRecord(root, remote, folder)
     if direction == "push":
         report = push(client, folder, remote, record, options.overwrite, options.dry_run)
@@ -45,41 +48,14 @@ def sync_folder(ctx: AppContext, direction: str, options: FolderSyncOptions) -> 
     return report
 
 
-def default_remote(client: WorkspaceClient, root: Path, folder: Path) -> str:
+def default_remote(user_name: str, root: Path, folder: Path) -> str:
     """`/Users/<me>/<git branch>/<folder>`: each branch gets its own copy of the notebooks."""
-    me = client.current_user.me().user_name
-    branch = _branch(root) or "main"
+    from brickyard.bundle.git import git_output
+
+    # symbolic-ref, not rev-parse: it names the branch of a repository with no commit yet too
+    branch = (git_output(root, "symbolic-ref", "--quiet", "--short", "HEAD") or "").strip() or "main"
     try:
         name = folder.resolve().relative_to(root.resolve()).as_posix()
     except ValueError:
         name = folder.name
-    return f"/Users/{me}/{branch}/{name}".rstrip("/")
-
-
-def _branch(root: Path) -> str | None:
-    try:
-        done = subprocess.run(
-            ["git", "symbolic-ref", "--quiet", "--short", "HEAD"],
-            cwd=root,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-    except OSError:
-        return None
-    name = done.stdout.strip()
-    return name if done.returncode == 0 and name and name != "HEAD" else None
-
-
-def _workspace(ctx: AppContext, target: str | None, profile: str | None) -> tuple[Path, WorkspaceClient]:
-    from brickyard.bundle import LoadOptions, load_bundle
-    from brickyard.bundle.loader import find_root
-    from brickyard.workspace.session import WorkspaceSession
-
-    root = find_root(ctx.cwd, dict(ctx.environ))
-    session = WorkspaceSession(root, profile=profile, environ=ctx.environ)
-    bundle = load_bundle(
-        ctx.cwd,
-        LoadOptions(target=target, environ=ctx.environ, current_user=session.current_user),
-    )
-    return bundle.root, session.client(bundle.host, bundle.profile)
+    return f"/Users/{user_name}/{branch}/{name}".rstrip("/")

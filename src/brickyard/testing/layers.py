@@ -18,7 +18,7 @@ from typing import Any
 
 from brickyard.context import AppContext
 from brickyard.errors import BrickyardError, UsageError
-from brickyard.testing.plugin import LAYER_OPTION, TARGET_ENV
+from brickyard.testing import LAYER_OPTION, TARGET_ENV
 
 ORDER = ("unit", "integration", "smoke")
 NO_TESTS = 5  # pytest's exit code when nothing was collected
@@ -81,10 +81,8 @@ def run_tests(ctx: AppContext, options: TestOptions) -> list[LayerResult]:
     return results
 
 
-def run_pytest(
-    ctx: AppContext, root: Path, layer: str, options: TestOptions, extra: Sequence[str] = ()
-) -> int:
-    args = [sys.executable, "-m", "pytest", f"{LAYER_OPTION}={layer}", *extra, *options.pytest_args]
+def run_pytest(ctx: AppContext, root: Path, layer: str, options: TestOptions) -> int:
+    args = [sys.executable, "-m", "pytest", f"{LAYER_OPTION}={layer}", *options.pytest_args]
     if not _plugin_registered():
         args[3:3] = ["-p", "brickyard.testing.plugin"]
     if options.junit_dir is not None:

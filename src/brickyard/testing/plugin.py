@@ -24,9 +24,9 @@ from typing import Any
 
 import pytest
 
+from brickyard.testing import LAYER_OPTION, TARGET_ENV
+
 LAYERS = ("unit", "integration", "smoke")
-LAYER_OPTION = "--brickyard-layer"
-TARGET_ENV = "BRICKYARD_TEST_TARGET"
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -131,10 +131,11 @@ def dbutils(request: pytest.FixtureRequest, tmp_path: Path) -> Any:
         Widgets,
     )
     from brickyard.local.home import LocalHome
+    from brickyard.local.lifecycle import project_root
     from brickyard.local.store.db import Database
     from brickyard.local.tasks.redact import Redactor
 
-    home = LocalHome.for_project(_project_root(request.config))
+    home = LocalHome.for_project(project_root(_project_root(request.config)))
     metadata = home.metadata_db
     if not metadata.exists():
         metadata = tmp_path / "metadata.db"
@@ -156,11 +157,9 @@ def dbutils(request: pytest.FixtureRequest, tmp_path: Path) -> Any:
 @pytest.fixture(scope="session")
 def workspace(request: pytest.FixtureRequest) -> Any:
     """A databricks-sdk client for the target under test (`brickyard test -t T`, default the local one)."""
-    from brickyard.bundle import LoadOptions, load_bundle
-    from brickyard.workspace.session import WorkspaceSession
+    from brickyard.context import AppContext
+    from brickyard.deploy.target import open_target
+    from brickyard.output import make_output
 
-    root = _project_root(request.config)
-    target = os.environ.get(TARGET_ENV) or None
-    session = WorkspaceSession(root)
-    bundle = load_bundle(root, LoadOptions(target=target, current_user=session.current_user))
-    return session.client(bundle.host, bundle.profile)
+    ctx = AppContext(output=make_output("text"), cwd=_project_root(request.config))
+    return open_target(ctx, os.environ.get(TARGET_ENV) or None).client

@@ -29,6 +29,7 @@ def smoke_jobs(jobs: dict[str, Any], named: list[str]) -> list[str]:
 
 
 def run_smoke(ctx: AppContext, root: Path, options: TestOptions, result: LayerResult) -> None:
+    from brickyard.bundle import LoadOptions, load_bundle
     from brickyard.deploy import DeployOptions, deploy_bundle
     from brickyard.runs import RunOptions, run_resource
     from brickyard.settings import load_settings
@@ -39,11 +40,13 @@ def run_smoke(ctx: AppContext, root: Path, options: TestOptions, result: LayerRe
     )
     steps = _quiet(ctx)
     try:
-        outcome = deploy_bundle(steps, deploy)
+        deploy_bundle(steps, deploy)
     except BrickyardError as err:
         result.result, result.detail = "failed", [f"deploy failed: {err}"]
         return
-    bundle = _bundle_of(outcome, ctx, options)
+    bundle = load_bundle(
+        ctx.cwd, LoadOptions(target=options.target, variables=options.variables, environ=ctx.environ)
+    )
     named = list(load_settings(root).test.smoke_jobs)
     keys = smoke_jobs(bundle.get("resources", "jobs") or {}, named)
     cases: list[tuple[str, float, str | None]] = []
@@ -81,17 +84,6 @@ def _quiet(ctx: AppContext) -> AppContext:
     from brickyard.output import CaptureOutput
 
     return AppContext(output=CaptureOutput(), cwd=ctx.cwd, environ=ctx.environ)
-
-
-def _bundle_of(outcome: Any, ctx: AppContext, options: TestOptions) -> Any:
-    from brickyard.bundle import LoadOptions, load_bundle
-
-    bundle = getattr(outcome, "bundle", None)
-    if bundle is not None:
-        return bundle
-    return load_bundle(
-        ctx.cwd, LoadOptions(target=options.target, variables=options.variables, environ=ctx.environ)
-    )
 
 
 def _junit(path: Path, cases: list[tuple[str, float, str | None]]) -> None:

@@ -13,8 +13,8 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from brickyard.local.sql.errors import SqlError
+from brickyard.local.sql.text import closing_quote, marker_at
 
-_IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _TYPE = re.compile(r"^[A-Za-z_]+( *\( *\d+ *(, *\d+ *)?\))?$")
 
 
@@ -65,7 +65,7 @@ def markers(text: str) -> Iterator[tuple[int, int, str | None]]:
     while i < n:
         ch = text[i]
         if ch in ("'", '"', "`"):
-            i = _closing(text, i)
+            i = closing_quote(text, i)
         elif text.startswith("--", i):
             end = text.find("\n", i)
             i = n if end < 0 else end
@@ -75,29 +75,8 @@ def markers(text: str) -> Iterator[tuple[int, int, str | None]]:
         elif ch == "?":
             yield i, i + 1, None
             i += 1
-        elif ch == ":" and (name := _marker_at(text, i)) is not None:
+        elif ch == ":" and (name := marker_at(text, i)) is not None:
             yield i, i + 1 + len(name), name
             i += 1 + len(name)
         else:
             i += 1
-
-
-def _marker_at(text: str, i: int) -> str | None:
-    before = text[i - 1] if i > 0 else " "
-    after = text[i + 1] if i + 1 < len(text) else " "
-    if before == ":" or after == ":" or before.isalnum() or before in "_])`'\"":
-        return None  # `a::int` casts and `col:field` JSON paths are not markers
-    match = _IDENT.match(text, i + 1)
-    return match.group(0) if match else None
-
-
-def _closing(text: str, start: int) -> int:
-    quote, i = text[start], start + 1
-    while i < len(text):
-        if text[i] == "\\" and quote != "`":
-            i += 2
-            continue
-        if text[i] == quote:
-            return i + 1
-        i += 1
-    return len(text)

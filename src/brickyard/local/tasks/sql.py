@@ -16,9 +16,9 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from brickyard.local.sql.text import closing_quote, marker_at
 from brickyard.local.tasks.sqlrewrite import engine_limit_note, rewrite
 
-_IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _LEGACY = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_.]*)\}")
 _SET = re.compile(r"^SET\s+(?!VAR\b|VARIABLE\b|TIME\s+ZONE\b)([A-Za-z0-9_.\-]+)\s*=\s*(.*)$", re.I | re.S)
 _CREATE_WIDGET = re.compile(
@@ -39,7 +39,7 @@ def split_statements(text: str, values: Mapping[str, str] | None = None) -> list
     while i < n:
         ch = text[i]
         if ch in ("'", '"', "`"):
-            end = _closing(text, i)
+            end = closing_quote(text, i)
             current.append(text[i:end])
             meaningful, i = True, end
         elif text.startswith("--", i):
@@ -57,7 +57,7 @@ def split_statements(text: str, values: Mapping[str, str] | None = None) -> list
                 statements.append("".join(current).strip())
             current, meaningful = [], False
             i += 1
-        elif ch == ":" and (name := _marker_at(text, i)) is not None and name in values:
+        elif ch == ":" and (name := marker_at(text, i)) is not None and name in values:
             current.append(_literal(values[name]))
             meaningful, i = True, i + 1 + len(name)
         else:
@@ -132,26 +132,6 @@ def execute_statement(spark: Any, statement: str) -> Any:
 def _literal(value: str) -> str:
     escaped = value.replace("\\", "\\\\").replace("'", "\\'")
     return f"'{escaped}'"
-
-
-def _closing(text: str, start: int) -> int:
-    quote, i = text[start], start + 1
-    while i < len(text):
-        if text[i] == "\\" and quote != "`":
-            i += 2
-            continue
-        if text[i] == quote:
-            return i + 1
-        i += 1
-    return len(text)
-
-
-def _marker_at(text: str, i: int) -> str | None:
-    before = text[i - 1] if i > 0 else " "
-    if before == ":" or before.isalnum() or before in "_])`'\"":
-        return None  # `a::int` casts and `col:field` JSON paths are not markers
-    match = _IDENT.match(text, i + 1)
-    return match.group(0) if match else None
 
 
 def _unquote(value: str) -> str:

@@ -22,6 +22,8 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from brickyard.local.sql.text import closing_quote
+
 _IDENTIFIER = re.compile(r"\bIDENTIFIER\s*\(", re.I)
 _CONSTRAINT = re.compile(
     r"\bCONSTRAINT\s+[`\w]+\s+(PRIMARY\s+KEY|FOREIGN\s+KEY)\b|\b(PRIMARY\s+KEY|FOREIGN\s+KEY)\s*\(", re.I
@@ -136,7 +138,7 @@ def _split_top_level(text: str) -> list[str]:
     while i < len(text):
         ch = text[i]
         if ch in "'\"`":
-            i = _closing_quote(text, i)
+            i = closing_quote(text, i)
             continue
         if ch == "(":
             depth += 1
@@ -155,7 +157,7 @@ def _closing_paren(text: str, open_at: int) -> int:
     while i < len(text):
         ch = text[i]
         if ch in "'\"`":
-            i = _closing_quote(text, i)
+            i = closing_quote(text, i)
             continue
         if ch == "(":
             depth += 1
@@ -167,25 +169,13 @@ def _closing_paren(text: str, open_at: int) -> int:
     return len(text) - 1
 
 
-def _closing_quote(text: str, start: int) -> int:
-    quote, i = text[start], start + 1
-    while i < len(text):
-        if text[i] == "\\" and quote != "`":
-            i += 2
-            continue
-        if text[i] == quote:
-            return i + 1
-        i += 1
-    return len(text)
-
-
 def _code_spans(text: str) -> list[tuple[int, int]]:
     """The parts of `text` outside string literals and comments."""
     spans, start, i = [], 0, 0
     while i < len(text):
         if text[i] in "'\"":
             spans.append((start, i))
-            i = start = _closing_quote(text, i)
+            i = start = closing_quote(text, i)
         elif text.startswith("--", i):
             spans.append((start, i))
             end = text.find("\n", i)

@@ -1,0 +1,34 @@
+"""Reading SQL text without parsing it: where a quoted part ends, and what a `:name` marker names.
+
+Shared by parameter binding (`params`), the SQL file and notebook runners (`tasks.sql`) and the
+rewrites for the local engine (`tasks.sqlrewrite`), so all three agree on what is code and what is a
+string, an identifier in backticks or a parameter.
+"""
+
+from __future__ import annotations
+
+import re
+
+IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def closing_quote(text: str, start: int) -> int:
+    """The index just past the quoted part opening at `start` (`'…'`, `"…"` or `` `…` ``)."""
+    quote, i = text[start], start + 1
+    while i < len(text):
+        if text[i] == "\\" and quote != "`":
+            i += 2
+            continue
+        if text[i] == quote:
+            return i + 1
+        i += 1
+    return len(text)
+
+
+def marker_at(text: str, i: int) -> str | None:
+    """The parameter name of a `:name` marker whose colon is at `i`, or None when it is not one."""
+    before = text[i - 1] if i > 0 else " "
+    if before == ":" or before.isalnum() or before in "_])`'\"":
+        return None  # `a::int` casts and `col:field` JSON paths are not markers
+    match = IDENT.match(text, i + 1)
+    return match.group(0) if match else None
