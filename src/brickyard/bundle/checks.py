@@ -12,11 +12,12 @@ import re
 from brickyard.bundle.node import Node, Path, format_path, map_entries, map_items
 from brickyard.errors import Diagnostic, Severity
 from brickyard.graph import find_cycle
+from brickyard.resources import Registry
 
 _KEY = re.compile(r"^[A-Za-z0-9_-]+$")
 
 
-def check_resources(config: Node, diags: list[Diagnostic]) -> None:
+def check_resources(config: Node, registry: Registry, diags: list[Diagnostic]) -> None:
     resources = config.get("resources")
     if resources is None or not resources.is_map:
         return
@@ -34,8 +35,9 @@ def check_resources(config: Node, diags: list[Diagnostic]) -> None:
                         resource.key_loc or resource.loc,
                     )
                 )
-            if kind == "jobs" and resource.is_map:
-                check_job(key, resource, diags)
+            declared = registry.get(kind)
+            if declared is not None and resource.is_map:
+                declared.check(key, resource, diags)
 
 
 # What the Jobs API accepts: longer values are refused at deploy, so validate says so first.

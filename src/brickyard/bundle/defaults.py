@@ -7,8 +7,8 @@ defaults (deployment metadata under the state path, `edit_mode`, `format`, `queu
 
 from __future__ import annotations
 
-import json
 import posixpath
+from collections.abc import Mapping
 from pathlib import Path as FsPath
 
 from brickyard.bundle.git import GitInfo
@@ -23,6 +23,8 @@ from brickyard.bundle.node import (
     set_default,
 )
 from brickyard.errors import Diagnostic, Severity
+from brickyard.resources import Registry
+from brickyard.resources.base import BundlePaths
 
 DEFAULT_ROOT = "/Workspace/Users/${workspace.current_user.userName}/.bundle/${bundle.name}/${bundle.target}"
 _SUBPATHS = {
@@ -30,12 +32,6 @@ _SUBPATHS = {
     "artifact_path": "artifacts",
     "state_path": "state",
     "resource_path": "resources",
-}
-# Top-level permission levels, and what each means for a resource kind.
-_LEVELS = {
-    "jobs": {"CAN_MANAGE": "CAN_MANAGE", "CAN_VIEW": "CAN_VIEW", "CAN_RUN": "CAN_MANAGE_RUN"},
-    "pipelines": {"CAN_MANAGE": "CAN_MANAGE", "CAN_VIEW": "CAN_VIEW", "CAN_RUN": "CAN_RUN"},
-    "clusters": {"CAN_MANAGE": "CAN_MANAGE", "CAN_VIEW": "CAN_ATTACH_TO", "CAN_RUN": "CAN_RESTART"},
 }
 _PRINCIPALS = ("user_name", "group_name", "service_principal_name")
 
@@ -116,38 +112,39 @@ _RANK = {
         ("CAN_VIEW", "CAN_ATTACH_TO", "CAN_RUN", "CAN_MANAGE_RUN", "CAN_RESTART", "CAN_MANAGE", "IS_OWNER")
     )
 }
-_OWNED_KINDS = ("jobs", "pipelines")
 
 
-def permissions_and_run_as(config: Node, user: CurrentUser, diags: list[Diagnostic]) -> None:
+def permissions_and_run_as(
+    config: Node, user: CurrentUser, registry: Registry, diags: list[Diagnostic]
+) -> None:
+    """Top-level `permissions` and `run_as` copied onto the kinds that take them, as the CLI does."""
     top = config.get("permissions")
     run_as = config.get("run_as")
     resources = config.get("resources")
     if top is not None and top.is_seq:
         for index, entry in enumerate(top.value):
             _check_permission(entry, ("permissions", index), diags)
-    for kind, levels in _LEVELS.items():
-        for _, resource in map_entries(resources, kind):
-            if top is not None and top.is_seq and top.value:
-                existing = set_default(resource, "permissions", [])
-                named = {p for entry in map_items(existing) if (p := _principal(entry))}
-                for entry in top.value:
-                    level = entry.get("level")
-                    if level is not None and level.value in levels and _principal(entry) not in named:
-                        copy = entry.copy()
-                        copy.value["level"] = Node(levels[level.value], level.loc)
-                        existing.value.append(copy)
-            if (
-                kind == "jobs"
-                and run_as is not None
-                and run_as.is_map
-                and run_as.value
-                and resource.get("run_as") is None
-            ):
-                resource.value["run_as"] = run_as.copy()
-    for kind in _LEVELS:
-        for _, resource in map_entries(resources, kind):
-            _strongest_per_principal(resource, user if kind in _OWNED_KINDS else None)
+    inherited = top.value if top is not None and top.is_seq else []
+    shared_run_as = run_as if run_as is not None and run_as.is_map and run_as.value else None
+    for kind in registry:
+        for _, resource in map_entries(resources, kind.name):
+            if kind.inherits_permissions and inherited:
+                _inherit_permissions(resource, inherited, kind.permission_levels)
+            if kind.inherits_run_as and shared_run_as is not None and resource.get("run_as") is None:
+                resource.value["run_as"] = shared_run_as.copy()
+            if kind.inherits_permissions:
+                _strongest_per_principal(resource, user if kind.owner_is_deployer else None)
+
+
+def _inherit_permissions(resource: Node, inherited: list[Node], levels: Mapping[str, str]) -> None:
+    existing = set_default(resource, "permissions", [])
+    named = {p for entry in map_items(existing) if (p := _principal(entry))}
+    for entry in inherited:
+        level = entry.get("level")
+        if level is not None and level.value in levels and _principal(entry) not in named:
+            copy = entry.copy()
+            copy.value["level"] = Node(levels[level.value], level.loc)
+            existing.value.append(copy)
 
 
 def _principal(entry: Node) -> tuple[str, str] | None:
@@ -231,74 +228,23 @@ def sync_paths(config: Node, root: FsPath) -> None:
     set_default(sync, "paths", ["."])
 
 
-def resource_defaults(config: Node) -> None:
-    state_path = config.get("workspace").get("state_path")  # type: ignore[union-attr]
-    resource_path = config.get("workspace").get("resource_path")  # type: ignore[union-attr]
-    metadata = f"{state_path.value}/metadata.json" if state_path is not None else ""
-    resources = config.get("resources")
-    for kind in ("jobs", "pipelines"):
-        for _, resource in map_entries(resources, kind):
-            set_default(resource, "deployment", {"kind": "BUNDLE", "metadata_file_path": metadata})
-            if kind == "jobs":
-                set_default(resource, "edit_mode", "UI_LOCKED")
-                set_default(resource, "format", "MULTI_TASK")
-                set_default(resource, "max_concurrent_runs", 1)
-                set_default(resource, "queue", {"enabled": True})
-                name = resource.get("name")
-                if name is None or name.value in (None, ""):
-                    resource.value["name"] = from_plain("Untitled", resource.loc)
-            else:
-                set_default(resource, "edition", "ADVANCED")
-                set_default(resource, "channel", "CURRENT")
-    for _, volume in map_entries(resources, "volumes"):
-        set_default(volume, "volume_type", "MANAGED")
-    parent = str(resource_path.value) if resource_path is not None else ""
-    for kind in ("dashboards", "genie_spaces"):
-        for _, resource in map_entries(resources, kind):
-            if parent:
-                set_default(resource, "parent_path", parent)
-            set_default(resource, "embed_credentials", False)
-            space = resource.get("serialized_space")
-            if space is not None and not space.is_scalar:
-                space.value = json.dumps(space.plain(), separators=(",", ":"))
-    for _, endpoint in map_entries(resources, "model_serving_endpoints"):
-        _served_entities(endpoint)
+def resource_defaults(config: Node, registry: Registry) -> None:
+    """What the CLI writes into each resource that leaves it out, once paths are translated."""
+    workspace = config.get("workspace")
+    state_path = workspace.get("state_path") if workspace is not None else None
+    resource_path = workspace.get("resource_path") if workspace is not None else None
+    paths = BundlePaths(
+        metadata_file=f"{state_path.value}/metadata.json" if state_path is not None else "",
+        resource_path=str(resource_path.value) if resource_path is not None else "",
+    )
+    for kind in registry:
+        for _, resource in map_entries(config.get("resources"), kind.name):
+            kind.fill_defaults(resource, paths)
 
 
-def _served_entities(endpoint: Node) -> None:
-    """`served_models` is the older spelling of `served_entities`; the CLI reports the newer."""
-    config = endpoint.get("config")
-    models = config.get("served_models") if config is not None and config.is_map else None
-    if config is None or models is None or not models.is_seq:
-        return
-    entities = set_default(config, "served_entities", [])
-    renames = {"model_name": "entity_name", "model_version": "entity_version"}
-    for model in models.value:
-        if model.is_map:
-            entities.value.append(Node({renames.get(k, k): v for k, v in model.value.items()}, model.loc))
-    del config.value["served_models"]
-
-
-def resource_shapes(config: Node, development: bool) -> None:
-    """After references resolve: keys of keyed lists written back, tasks in `task_key` order, and
-    the defaults development mode gives all-purpose clusters."""
-    resources = config.get("resources")
-    for _, job in map_entries(resources, "jobs"):
-        tasks = job.get("tasks")
-        if tasks is not None and tasks.is_seq:
-            for task in tasks.value:
-                if task.is_map:
-                    set_default(task, "task_key", "")
-            tasks.value.sort(key=_task_key)
-    for _, pipeline in map_entries(resources, "pipelines"):
-        for cluster in map_items(pipeline.get("clusters")):
-            if cluster.get("label") is None:
-                cluster.value["label"] = from_plain("default", cluster.loc)
-    if development:
-        for _, cluster in map_entries(resources, "clusters"):
-            set_default(cluster, "autotermination_minutes", 60)
-
-
-def _task_key(task: Node) -> str:
-    key = task.get("task_key") if task.is_map else None
-    return str(key.value) if key is not None and key.value is not None else ""
+def resource_shapes(config: Node, development: bool, registry: Registry) -> None:
+    """After references resolve: keys of keyed lists written back, lists in the CLI's order, and
+    the defaults development mode gives."""
+    for kind in registry:
+        for _, resource in map_entries(config.get("resources"), kind.name):
+            kind.shape(resource, development)

@@ -26,6 +26,7 @@ from brickyard.bundle.schema import SchemaCheck
 from brickyard.bundle.secrets import find_plaintext_secrets
 from brickyard.bundle.sync_root import normalize_sync_paths, sync_path_list, sync_root
 from brickyard.errors import BundleError, Diagnostic, Severity
+from brickyard.resources import REGISTRY, Registry
 
 UserResolver = Callable[[str | None, str | None], CurrentUser]
 """(host, profile) → the identity deploying; see brickyard.workspace.identity."""
@@ -44,9 +45,8 @@ class LoadOptions:
     variables: Sequence[str] | Mapping[str, str] = ()
     environ: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
     current_user: UserResolver = local_user
-    resource_kinds: frozenset[str] = frozenset()
-    """Kinds the caller's resource registry deploys: kept in the configuration even where the
-    schema (generated from the SDK) does not know them yet."""
+    registry: Registry = REGISTRY
+    """The resource kinds the caller deploys: their schemas, defaults and checks apply."""
 
 
 class InvalidBundle(BundleError):
@@ -64,7 +64,7 @@ def load_bundle(start: FsPath, options: LoadOptions | None = None) -> Bundle:
     root = find_root(start, dict(opts.environ))
     diags: list[Diagnostic] = []
     tree = read_tree(root, diags)
-    shapes = SchemaCheck(resource_kinds=opts.resource_kinds)
+    shapes = SchemaCheck(registry=opts.registry)
     shapes.check(tree)
     diags.extend(shapes.diags)
     # What the files say, before --var and BUNDLE_VAR_ values are filled in: a credential passed
@@ -126,13 +126,13 @@ def load_bundle(start: FsPath, options: LoadOptions | None = None) -> Bundle:
     if target_mode == mode.DEVELOPMENT:
         mode.development_presets(config, user, diags)
     mode.apply_presets(config)
-    defaults.permissions_and_run_as(config, user, diags)
+    defaults.permissions_and_run_as(config, user, opts.registry, diags)
 
     resolver = Resolver(config, _deferred(config))
     diags.extend(resolver.run())
     _mark_sensitive(definitions)
     merge_keyed_lists(config.get("resources"))
-    defaults.resource_shapes(config, target_mode == mode.DEVELOPMENT)
+    defaults.resource_shapes(config, target_mode == mode.DEVELOPMENT, opts.registry)
     _stop(diags, config)
 
     file_path = _scalar(workspace.get("file_path")) or ""
@@ -144,12 +144,12 @@ def load_bundle(start: FsPath, options: LoadOptions | None = None) -> Bundle:
     diags.extend(translator.diags)
     translator.commit()
     defaults.sync_paths(config, root)
-    defaults.resource_defaults(config)
+    defaults.resource_defaults(config, opts.registry)
 
-    types = SchemaCheck(unknown_keys=False, prune=True, resource_kinds=opts.resource_kinds)
+    types = SchemaCheck(unknown_keys=False, prune=True, registry=opts.registry)
     types.check(config)
     diags.extend(types.diags)
-    checks.check_resources(config, diags)
+    checks.check_resources(config, opts.registry, diags)
     if target_mode == mode.PRODUCTION:
         mode.check_production(config, root_path_explicit, user, diags)
         defaults.check_git_branch(config, git, diags)

@@ -16,7 +16,7 @@ from typing import Any
 from brickyard.bundle.interpolate import REFERENCE
 from brickyard.bundle.node import Node, Path, format_path
 from brickyard.errors import Diagnostic, Severity
-from brickyard.resources import REGISTRY
+from brickyard.resources import REGISTRY, Registry
 
 Ref = Any  # "str" | "int" | "float" | "bool" | "any" | {"list": Ref} | {"map": Ref} | {"enum": [...]} | "<def name>"
 SCALARS = frozenset({"str", "int", "float", "bool", "any"})
@@ -161,13 +161,20 @@ _BUNDLE_DEFS: dict[str, dict[str, Ref]] = {
 
 
 @cache
-def definitions() -> dict[str, dict[str, Ref]]:
+def _generated() -> dict[str, Any]:
     from importlib import resources
 
-    generated = json.loads(resources.files("brickyard.bundle").joinpath("resource_schema.json").read_text())
+    return json.loads(resources.files("brickyard.bundle").joinpath("resource_schema.json").read_text())  # type: ignore[no-any-return]
+
+
+@cache
+def definitions(registry: Registry = REGISTRY) -> dict[str, dict[str, Ref]]:
+    """Every definition a bundle is checked against, with one per kind `registry` deploys; a kind
+    the generated schema does not describe yet is kept as written."""
+    generated = _generated()
     defs: dict[str, dict[str, Ref]] = {**generated["definitions"], **_BUNDLE_DEFS}
-    resources_def: dict[str, Ref] = {kind: "any" for kind in NOT_DEPLOYABLE}
-    for kind in REGISTRY:
+    resources_def: dict[str, Ref] = {kind: "any" for kind in KNOWN_KINDS if kind not in registry}
+    for kind in registry:
         root = generated["resources"].get(kind.name)
         if root is None:
             resources_def[kind.name] = {"map": "any"}
@@ -187,15 +194,11 @@ def definitions() -> dict[str, dict[str, Ref]]:
 class SchemaCheck:
     """Walks a configuration against a definition, collecting diagnostics."""
 
-    def __init__(
-        self, unknown_keys: bool = True, prune: bool = False, resource_kinds: frozenset[str] = frozenset()
-    ) -> None:
-        self.defs = definitions()
+    def __init__(self, unknown_keys: bool = True, prune: bool = False, registry: Registry = REGISTRY) -> None:
+        self.defs = definitions(registry)
         self.unknown_keys = unknown_keys
         self.prune = prune
         """Drop fields the schema does not know, as the CLI's output does."""
-        self.resource_kinds = resource_kinds
-        """Kinds a resource registry deploys that the schema does not describe: kept as written."""
         self.diags: list[Diagnostic] = []
 
     def check(self, node: Node, ref: Ref = "bundle.Root", path: Path = ()) -> bool:
@@ -213,8 +216,6 @@ class SchemaCheck:
             return self._type_error(node, "map", path)
         for key, child in list(node.items()):
             field = fields.get(key)
-            if field is None and path == ("resources",) and key in self.resource_kinds:
-                continue
             if field is None:
                 if self.unknown_keys:
                     self._unknown(key, child, fields, path)

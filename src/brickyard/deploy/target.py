@@ -164,7 +164,7 @@ def open_target(
             variables=variables,
             environ=ctx.environ,
             current_user=session.current_user,
-            resource_kinds=frozenset(kind.name for kind in ctx.resources),
+            registry=ctx.resources,
         ),
     )
     ctx.output.diagnostics(bundle.warnings)

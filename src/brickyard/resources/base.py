@@ -13,7 +13,11 @@ Each kind is one subclass, in its own module, declaring in one place:
 - `recreate_fields` (cannot change in place), `destructive` (deleting loses data or history),
   `server_filled` and `editable_extras` (what drift must not count), `permission_type` and
   `permission_levels`, `grants_securable`, `url`, `path_fields`;
-- `local_note`: what the local workspace cannot do with it (it stores every kind, runs only some).
+- `local_note`: what the local workspace cannot do with it (it stores every kind, runs only some);
+- the bundle's side, as `databricks bundle validate` resolves it: `bundle_defaults` and
+  `fill_defaults` (what the CLI writes into each resource that leaves it out), `shape` (keyed lists
+  and orders it writes back), `check` (errors it reports before the API would refuse them), and
+  whether top-level `permissions` and `run_as` reach the kind.
 
 Instances are bound to one workspace client; the declarations are class attributes, read without one.
 """
@@ -29,6 +33,9 @@ from urllib.parse import quote
 
 if TYPE_CHECKING:
     from databricks.sdk import WorkspaceClient
+
+    from brickyard.bundle.node import Node
+    from brickyard.errors import Diagnostic
 
 ANY: tuple[Any, ...] = ("<any value>",)
 """In `server_filled` (compared by identity): whatever value the workspace chose."""
@@ -72,6 +79,16 @@ class Prepare:
         return f"{self.file_path}/{relative}" if relative != "." else self.file_path
 
 
+@dataclass(frozen=True)
+class BundlePaths:
+    """Where a target deploys to, as defaults written into resources refer to it."""
+
+    metadata_file: str
+    """The deployment metadata file under the state path ("" when there is none)."""
+    resource_path: str
+    """`workspace.resource_path`: the folder resources with a parent path are created in."""
+
+
 @dataclass
 class Kind:
     """One resource kind's API, bound to a workspace client. Subclasses declare and fill the calls."""
@@ -105,6 +122,14 @@ class Kind:
     local_note: ClassVar[str] = ""
     """What the local workspace cannot do with this kind, in plain words; "" when it runs it."""
     name_fields: ClassVar[tuple[str, ...]] = ("name",)
+    bundle_defaults: ClassVar[Mapping[str, Any]] = {}
+    """Fields `databricks bundle` sets on each resource of the kind that leaves them out."""
+    inherits_permissions: ClassVar[bool] = False
+    """The bundle's top-level `permissions` reach each resource, mapped by `permission_levels`."""
+    owner_is_deployer: ClassVar[bool] = False
+    """The resolved permissions list the deploying user as IS_OWNER."""
+    inherits_run_as: ClassVar[bool] = False
+    """The bundle's top-level `run_as` is copied onto each resource that names none."""
 
     # -- calls ---------------------------------------------------------------------------------
 
@@ -192,6 +217,24 @@ class Kind:
     def prepare(cls, config: dict[str, Any], context: Prepare) -> dict[str, Any]:
         """The settings as deploy sends them, from the bundle's; local files become uploads."""
         return config
+
+    # -- the bundle's side: what validate fills in and checks, as `databricks bundle` does ------
+
+    @classmethod
+    def shape(cls, resource: Node, development: bool) -> None:
+        """Once references resolve: what the CLI writes back (keys of keyed lists, list orders)."""
+
+    @classmethod
+    def fill_defaults(cls, resource: Node, paths: BundlePaths) -> None:
+        """Once paths are translated: the defaults the CLI writes into a resource that leaves them out."""
+        from brickyard.bundle.node import set_default
+
+        for key, value in cls.bundle_defaults.items():
+            set_default(resource, key, value)
+
+    @classmethod
+    def check(cls, key: str, resource: Node, diags: list[Diagnostic]) -> None:
+        """Errors validate reports before the API would refuse the resource at deploy."""
 
 
 def map_paths(value: Any, path: str, change: Callable[[str], str]) -> Any:

@@ -4,9 +4,12 @@ the settings a person edits."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from brickyard.resources.base import Kind
+
+if TYPE_CHECKING:
+    from brickyard.bundle.node import Node
 
 CLUSTER_FILLED = (
     "enable_elastic_disk",
@@ -67,6 +70,7 @@ class Clusters(Kind):
         "CAN_RUN": "CAN_RESTART",
     }
     path_fields = ("init_scripts[].workspace.destination",)
+    inherits_permissions = True
     schema_root = ("compute", "ClustersAPI", "create")
     editable_extras = frozenset(
         {
@@ -107,3 +111,11 @@ class Clusters(Kind):
 
     def url(self, host: str, id: str) -> str:
         return f"{host}/#setting/clusters/{id}/configuration"
+
+    @classmethod
+    def shape(cls, resource: Node, development: bool) -> None:
+        """Development mode stops all-purpose clusters after an hour idle unless told otherwise."""
+        from brickyard.bundle.node import set_default
+
+        if development:
+            set_default(resource, "autotermination_minutes", 60)

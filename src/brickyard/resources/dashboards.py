@@ -7,10 +7,13 @@ sends its content as `serialized_dashboard`, so an edited file is an update.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from brickyard.errors import PlanError
-from brickyard.resources.base import ANY, Kind, Prepare, ServerFilled
+from brickyard.resources.base import ANY, BundlePaths, Kind, Prepare, ServerFilled
+
+if TYPE_CHECKING:
+    from brickyard.bundle.node import Node
 
 _REQUEST = ("display_name", "warehouse_id", "serialized_dashboard", "parent_path")
 _PUBLISH = ("embed_credentials", "warehouse_id")
@@ -48,6 +51,15 @@ class Dashboards(Kind):
         "dataset_schema": ANY,
     }
     local_note = "the local workspace keeps dashboards and their published versions but does not render them"
+    bundle_defaults: ClassVar[Mapping[str, Any]] = {"embed_credentials": False}
+
+    @classmethod
+    def fill_defaults(cls, resource: Node, paths: BundlePaths) -> None:
+        from brickyard.bundle.node import set_default
+
+        if paths.resource_path:
+            set_default(resource, "parent_path", paths.resource_path)
+        super().fill_defaults(resource, paths)
 
     def create(self, settings: dict[str, Any]) -> str:
         body = {k: settings[k] for k in _REQUEST if k in settings}

@@ -3,10 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from brickyard.resources.base import ANY, DEPLOYER, Kind, Prepare, ServerFilled, metadata_path
+from brickyard.resources.base import (
+    ANY,
+    DEPLOYER,
+    BundlePaths,
+    Kind,
+    Prepare,
+    ServerFilled,
+    metadata_path,
+)
 from brickyard.resources.clusters import CLUSTER_FILLED
+
+if TYPE_CHECKING:
+    from brickyard.bundle.node import Node
+    from brickyard.errors import Diagnostic
 
 _PAGED = ("tasks", "job_clusters", "parameters", "environments")
 """API 2.2 pages these lists of a job's settings by 100."""
@@ -45,6 +57,15 @@ class Jobs(Kind):
         "tasks[].dbt_task.profiles_directory",
     )
     schema_root = ("jobs", "JobSettings", "")
+    bundle_defaults: ClassVar[Mapping[str, Any]] = {
+        "edit_mode": "UI_LOCKED",
+        "format": "MULTI_TASK",
+        "max_concurrent_runs": 1,
+        "queue": {"enabled": True},
+    }
+    inherits_permissions = True
+    owner_is_deployer = True
+    inherits_run_as = True
     server_filled: ClassVar[ServerFilled] = {
         "format": ("MULTI_TASK",),
         "max_concurrent_runs": (1,),
@@ -104,3 +125,35 @@ class Jobs(Kind):
         from brickyard.resources.libraries import rewrite_libraries
 
         return rewrite_libraries(config, context)
+
+    @classmethod
+    def shape(cls, resource: Node, development: bool) -> None:
+        from brickyard.bundle.node import map_items, set_default
+
+        tasks = resource.get("tasks")
+        if tasks is None or not tasks.is_seq:
+            return
+        for task in map_items(tasks):
+            set_default(task, "task_key", "")
+        tasks.value.sort(key=_task_key)
+
+    @classmethod
+    def fill_defaults(cls, resource: Node, paths: BundlePaths) -> None:
+        from brickyard.bundle.node import from_plain, set_default
+
+        set_default(resource, "deployment", {"kind": "BUNDLE", "metadata_file_path": paths.metadata_file})
+        super().fill_defaults(resource, paths)
+        name = resource.get("name")
+        if name is None or name.value in (None, ""):
+            resource.value["name"] = from_plain("Untitled", resource.loc)
+
+    @classmethod
+    def check(cls, key: str, resource: Node, diags: list[Diagnostic]) -> None:
+        from brickyard.bundle.checks import check_job
+
+        check_job(key, resource, diags)
+
+
+def _task_key(task: Node) -> str:
+    key = task.get("task_key") if task.is_map else None
+    return str(key.value) if key is not None and key.value is not None else ""

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from brickyard.resources.base import ANY, Kind, ServerFilled, metadata_path
+from brickyard.resources.base import ANY, BundlePaths, Kind, ServerFilled, metadata_path
+
+if TYPE_CHECKING:
+    from brickyard.bundle.node import Node
 
 
 class Pipelines(Kind):
@@ -28,6 +31,9 @@ class Pipelines(Kind):
         "root_path",
     )
     schema_root = ("pipelines", "PipelinesAPI", "create")
+    bundle_defaults: ClassVar[Mapping[str, Any]] = {"edition": "ADVANCED", "channel": "CURRENT"}
+    inherits_permissions = True
+    owner_is_deployer = True
     server_filled: ClassVar[ServerFilled] = {
         "id": ANY,
         "edition": ("ADVANCED",),
@@ -68,3 +74,18 @@ class Pipelines(Kind):
 
     def url(self, host: str, id: str) -> str:
         return f"{host}/#joblist/pipelines/{id}"
+
+    @classmethod
+    def shape(cls, resource: Node, development: bool) -> None:
+        from brickyard.bundle.node import from_plain, map_items
+
+        for cluster in map_items(resource.get("clusters")):
+            if cluster.get("label") is None:
+                cluster.value["label"] = from_plain("default", cluster.loc)
+
+    @classmethod
+    def fill_defaults(cls, resource: Node, paths: BundlePaths) -> None:
+        from brickyard.bundle.node import set_default
+
+        set_default(resource, "deployment", {"kind": "BUNDLE", "metadata_file_path": paths.metadata_file})
+        super().fill_defaults(resource, paths)

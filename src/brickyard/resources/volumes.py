@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, ClassVar
 from urllib.parse import quote
 
 from brickyard.resources.base import Kind
@@ -18,6 +19,7 @@ class Volumes(Kind):
     grants_securable = "volume"
     schema_root = ("catalog", "VolumesAPI", "create")
     editable_extras = frozenset({"comment"})
+    bundle_defaults: ClassVar[Mapping[str, Any]] = {"volume_type": "MANAGED"}
 
     def create(self, settings: dict[str, Any]) -> str:
         return str(self.do("POST", "/api/2.1/unity-catalog/volumes", settings)["full_name"])
