@@ -58,12 +58,13 @@ def test_sail_listens_only_in_a_network_namespace_of_its_own(sail_engine: Any) -
     assert stat.S_IMODE(sock.stat().st_mode) == 0o600
 
 
-def test_the_token_of_the_workspace_home_is_the_engine_token(tmp_path: Path) -> None:
+def test_the_engine_has_a_token_of_its_own_never_the_workspace_token(tmp_path: Path) -> None:
     from brickyard.local.engine import Engine
 
     (tmp_path / "token").write_text("dapi-home-token\n")
-    assert Engine(tmp_path).token == "dapi-home-token"
-    assert Engine(tmp_path / "elsewhere").token != Engine(tmp_path / "elsewhere").token
+    engine = Engine(tmp_path)
+    assert engine.token != "dapi-home-token" and len(engine.token) >= 32
+    assert Engine(tmp_path).token != engine.token
 
 
 def test_the_proxy_knows_which_spark_connect_methods_stream() -> None:

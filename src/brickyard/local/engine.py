@@ -8,7 +8,9 @@ Delta as the default table format. `connect()` is how worker code opens such a s
 Run as `python -m brickyard.local.engine --port 0 --ready FILE`: it serves until terminated and
 writes `host:port` to FILE once it accepts connections. It needs a token (`BRICKYARD_ENGINE_TOKEN`,
 never on the command line): Sail itself runs out of other users' reach, behind a proxy that
-accepts only calls with that token (see `engine_guard`), so `url` carries it.
+accepts only calls with that token (see `engine_guard`), so `url` carries it. The token is the
+engine's own, never the workspace's: task code is handed the engine's URL, and must not learn a
+token that opens the REST API beyond its run.
 """
 
 from __future__ import annotations
@@ -89,7 +91,7 @@ class Engine:
         token: str | None = None,
     ) -> None:
         self.home = home
-        self.token = token or _workspace_token(home) or secrets.token_hex(24)
+        self.token = token or secrets.token_hex(24)
         self.warehouse = home / "warehouse"
         self.catalogs = tuple(catalogs)
         self.port = port
@@ -159,14 +161,6 @@ class Engine:
     def pid(self) -> int | None:
         """The engine process id while it runs, so an owner that dies can have it cleaned up."""
         return self._proc.pid if self.running and self._proc is not None else None
-
-
-def _workspace_token(home: Path) -> str | None:
-    """The local workspace's token when the engine lives in its home: one secret for both doors."""
-    try:
-        return (home / "token").read_text(encoding="utf-8").strip() or None
-    except OSError:
-        return None
 
 
 SOCKET_PATH_MAX = 100

@@ -23,6 +23,8 @@ from databricks.sdk import WorkspaceClient
 print("caller", WorkspaceClient().current_user.me().user_name)
 with open(sys.argv[1], "w") as handle:
     handle.write(os.environ["DATABRICKS_TOKEN"])
+with open(sys.argv[1] + ".env", "w") as handle:
+    handle.write("\\n".join(f"{k}={v}" for k, v in os.environ.items()))
 """
 
 
@@ -43,6 +45,10 @@ def test_a_task_calls_back_with_its_runs_token_which_ends_with_the_run(
     assert "caller tester@brickyard.local" in logs_of(w, run.run_id)
     token = kept.read_text()
     assert token and token != local_ws.token
+    # Nothing the task is handed (the engine's URL in SPARK_REMOTE included) carries the workspace token.
+    environment = Path(f"{kept}.env").read_text()
+    assert "SPARK_REMOTE=sc://" in environment
+    assert local_ws.token not in environment
     with pytest.raises(Unauthenticated):
         WorkspaceClient(host=local_ws.host, token=token, auth_type="pat").current_user.me()
     assert w.current_user.me().user_name == "tester@brickyard.local"
