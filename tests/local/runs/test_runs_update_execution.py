@@ -19,6 +19,7 @@ from brickyard.local.runs.catalog import CHANGES_FILE
 from brickyard.local.runs.tokens import RunTokens
 from brickyard.local.runs.update_execution import UpdateSetting
 from brickyard.local.runs.updates import PipelineUpdates
+from brickyard.local.samples import Samples
 from brickyard.local.store.catalog import CatalogChanges, CatalogStore, TableEntry
 from brickyard.local.store.db import Database
 from brickyard.local.store.pipeline_events import EventStore
@@ -99,6 +100,7 @@ def parts(tmp_path: Path) -> Iterator[dict[str, Any]]:
         tokens,
         "http://h",
         db.release_thread,  # type: ignore[arg-type]
+        Samples(home, catalog),
     )
     record = pipelines.create(
         "p", {"name": "p", "catalog": "main", "schema": "sales", "libraries": []}, "me", None

@@ -30,7 +30,7 @@ from brickyard.local.runs.catalog import SNAPSHOT_FILE, read_changes
 from brickyard.local.runs.compute import Compute
 from brickyard.local.runs.tokens import RunTokens
 from brickyard.local.runs.workers import Worker, WorkerPool
-from brickyard.local.samples import register as register_samples
+from brickyard.local.samples import Samples
 from brickyard.local.store.catalog import CatalogStore
 from brickyard.local.store.pipeline_events import EventStore
 from brickyard.local.store.pipelines import PipelineRecord, PipelineStore
@@ -56,6 +56,7 @@ class UpdateSetting:
     tokens: RunTokens
     host: str
     release_thread: Callable[[], None]
+    samples: Samples
 
 
 class _EventFile:
@@ -168,7 +169,7 @@ class UpdateExecution:
             options=options.to_dict(),
         )
         request.write(self.directory / "request.json")
-        register_samples(self.setting.home, self.setting.catalog)
+        self.setting.samples.ensure()
         (self.directory / SNAPSHOT_FILE).write_text(self.setting.catalog.load().to_json(), encoding="utf-8")
         tokens = self.setting.tokens
         with tokens.scoped(f"pipeline update {self.update_id}") as token:

@@ -29,7 +29,7 @@ from brickyard.local.runs.environments import EnvironmentError_, build, plan_env
 from brickyard.local.runs.outcome import Outcome
 from brickyard.local.runs.tasks import Attempt
 from brickyard.local.runs.workers import WorkerPool, wait_or_deadline
-from brickyard.local.samples import register as register_samples
+from brickyard.local.samples import Samples
 from brickyard.local.store.catalog import CatalogStore
 from brickyard.local.store.clusters import ClusterStore
 
@@ -127,12 +127,14 @@ class WorkerTasks:
         catalog: CatalogStore,
         compute: Compute,
         pool: WorkerPool,
+        samples: Samples,
     ) -> None:
         self.home = home
         self.clusters = clusters
         self.catalog = catalog
         self.compute = compute
         self.pool = pool
+        self.samples = samples
 
     def __call__(self, attempt: Attempt, cancelled: threading.Event) -> Outcome:
         try:
@@ -180,7 +182,7 @@ class WorkerTasks:
         _write_private(request_file, request.to_json())
         env = dict(spec.env)
         if self.compute.is_embedded(remote):
-            register_samples(self.home, self.catalog)
+            self.samples.ensure()
             (directory / SNAPSHOT_FILE).write_text(self.catalog.load().to_json(), encoding="utf-8")
             env[CATALOG_SYNC_ENV] = str(directory)
         if cancelled.is_set():

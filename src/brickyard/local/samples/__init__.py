@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import fcntl
 import shutil
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -100,3 +101,27 @@ def register(home: LocalHome, store: CatalogStore) -> None:
     missing = [t for t in tables if known.get(t.key) != t]
     if missing:
         store.apply(CatalogChanges(sample_schemas(missing), [], missing, []))
+
+
+class Samples:
+    """The `samples` catalog of one workspace, put in its catalog store once, on first use: by a
+    task, a pipeline update, a SQL session, or a Unity Catalog read of the catalog."""
+
+    def __init__(self, home: LocalHome, store: CatalogStore) -> None:
+        self._home = home
+        self._store = store
+        self._lock = threading.Lock()
+        self._registered = False
+
+    def ensure(self) -> None:
+        if self._registered:
+            return
+        with self._lock:
+            if not self._registered:
+                register(self._home, self._store)
+                self._registered = True
+
+    def ensure_for(self, catalog: str) -> None:
+        """`ensure()` when `catalog` is the samples catalog (names are case-insensitive)."""
+        if catalog.lower() == CATALOG:
+            self.ensure()

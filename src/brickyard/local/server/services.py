@@ -15,6 +15,7 @@ from brickyard.local.home import LocalHome
 from brickyard.local.runs.compute import Compute
 from brickyard.local.runs.scheduler import Orchestrator
 from brickyard.local.runs.updates import PipelineUpdates
+from brickyard.local.samples import Samples
 from brickyard.local.sql.service import SqlWarehouses
 from brickyard.local.store.catalog import CatalogStore
 from brickyard.local.store.clusters import ClusterStore
@@ -51,6 +52,8 @@ class Services:
     repos: RepoStore
     permissions: PermissionStore
     catalog: CatalogStore
+    samples: Samples
+    """The `samples` catalog, put in `catalog` on first use."""
     pipelines: PipelineStore
     pipeline_events: EventStore
     unity: UnityStore

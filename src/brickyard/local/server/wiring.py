@@ -37,6 +37,7 @@ from brickyard.local.runs.update_execution import UpdateSetting
 from brickyard.local.runs.updates import PipelineUpdates
 from brickyard.local.runs.worker_task import WorkerTasks
 from brickyard.local.runs.workers import WorkerPool
+from brickyard.local.samples import Samples
 from brickyard.local.server.services import Services
 from brickyard.local.sql.service import SqlWarehouses
 from brickyard.local.store.catalog import CatalogStore
@@ -119,12 +120,15 @@ def build(
     pool = WorkerPool(home.runs_dir, worker_env(host))
     compute = Compute(home, pool, [*DEFAULT_CATALOGS, *unity.created_catalogs()])
     tokens = RunTokens(token)
+    samples = Samples(home, catalog)
 
     updates = PipelineUpdates(
-        UpdateSetting(home, pipelines, events, catalog, compute, pool, tokens, host, db.release_thread)
+        UpdateSetting(
+            home, pipelines, events, catalog, compute, pool, tokens, host, db.release_thread, samples
+        )
     )
     dispatch = TaskDispatch(
-        in_worker=WorkerTasks(home, clusters, catalog, compute, pool),
+        in_worker=WorkerTasks(home, clusters, catalog, compute, pool, samples),
         in_server=control.handlers(PipelineRunner(pipelines, updates, events)),
     )
     orchestrator = Orchestrator(
@@ -148,12 +152,13 @@ def build(
         repos=RepoStore(db, tree, user),
         permissions=PermissionStore(db),
         catalog=catalog,
+        samples=samples,
         pipelines=pipelines,
         pipeline_events=events,
         unity=unity,
         volumes_uc=VolumeStore(db, unity, home.storage_root),
         warehouses=WarehouseStore(db, user),
-        sql=SqlWarehouses(home, compute, catalog),
+        sql=SqlWarehouses(home, compute, catalog, samples),
         sql_url=sql_url or host,
         objects=ObjectStores(db),
         compute=compute,

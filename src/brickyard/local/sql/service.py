@@ -16,15 +16,17 @@ from brickyard.local.sql.statements import StatementRunner
 if TYPE_CHECKING:
     from brickyard.local.home import LocalHome
     from brickyard.local.runs.compute import Compute
+    from brickyard.local.samples import Samples
     from brickyard.local.sql.operation import Operation
     from brickyard.local.store.catalog import CatalogStore
 
 
 class SqlWarehouses:
-    def __init__(self, home: LocalHome, compute: Compute, catalog: CatalogStore) -> None:
+    def __init__(self, home: LocalHome, compute: Compute, catalog: CatalogStore, samples: Samples) -> None:
         self._home = home
         self._compute = compute
         self._catalog = catalog
+        self._samples = samples
         self.statements = StatementRunner(lambda _warehouse: self.open_session(), secrets.token_hex(32))
         self.sessions: dict[str, tuple[str, SqlSession]] = {}
         """Thrift sessions: handle → (endpoint path, session)."""
@@ -33,6 +35,7 @@ class SqlWarehouses:
         self.lock = threading.Lock()
 
     def open_session(self, catalog: str | None = None, schema: str | None = None) -> SqlSession:
+        self._samples.ensure()
         return SqlSession(self._compute.default_remote, self._home.warehouse, self._catalog, catalog, schema)
 
     def close(self) -> None:

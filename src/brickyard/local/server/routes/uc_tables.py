@@ -68,6 +68,7 @@ def list_tables(
     ws = services(request)
     if not catalog_name or not schema_name:
         raise ApiError.invalid("catalog_name and schema_name are required to list tables")
+    ws.samples.ensure_for(catalog_name)
     schema = ws.unity.get_schema(f"{catalog_name}.{schema_name}")
     entries = ws.catalog.tables(schema["catalog_name"], schema["name"])
     page, token = paging.page_list(entries, max_results, page_token)
@@ -128,6 +129,7 @@ def delete_table(request: Request, full_name: str) -> dict[str, Any]:
 
 def _table(ws: Services, full_name: str) -> TableEntry:
     catalog, schema, name = split_full_name(full_name, 3, "table")
+    ws.samples.ensure_for(catalog)
     entry = ws.catalog.table(catalog, schema, name)
     if entry is None:
         raise not_found("table", f"{catalog}.{schema}.{name}")

@@ -116,6 +116,7 @@ def list_schemas(
     if not catalog_name:
         raise ApiError.invalid("catalog_name is required to list schemas")
     catalog = catalog_name.lower()
+    ws.samples.ensure_for(catalog)
     docs = [ws.unity.find_schema(catalog, name) for name in ws.unity.schema_names(catalog)]
     found, token = paging.page_list([d for d in docs if d], max_results, page_token)
     return {"schemas": found, **({"next_page_token": token} if token else {})}
@@ -123,7 +124,9 @@ def list_schemas(
 
 @router.get("/schemas/{full_name}")
 def get_schema(request: Request, full_name: str) -> dict[str, Any]:
-    return services(request).unity.get_schema(full_name)
+    ws = services(request)
+    ws.samples.ensure_for(full_name.split(".")[0])
+    return ws.unity.get_schema(full_name)
 
 
 @router.patch("/schemas/{full_name}")
