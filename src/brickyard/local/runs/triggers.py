@@ -1,6 +1,6 @@
 """Runs nobody asked for by hand: job schedules, periodic and file-arrival triggers, continuous jobs.
 
-One thread looks at every job a few times a second. A job's `schedule` (a Quartz cron expression
+One thread looks at every job with a schedule or trigger a few times a second. A job's `schedule` (a Quartz cron expression
 in its `timezone_id`) and `trigger.periodic` (every N minutes, hours, days or weeks) start a run
 when their next time comes, with `trigger: PERIODIC`; `trigger.file_arrival` starts one when a file
 appears or changes under its `url` (a volume path, or a workspace path), with `trigger:
@@ -114,20 +114,11 @@ class Triggers:
 
     def tick(self, now: float) -> None:
         seen = set()
-        for job in self._all_jobs():
+        for job in self.jobs.triggered():
             seen.add(job.job_id)
             self._check(job, now)
         for job_id in set(self._watches) - seen:
             del self._watches[job_id]
-
-    def _all_jobs(self) -> list[JobRecord]:
-        records, offset = [], 0
-        while True:
-            page, more = self.jobs.page(None, offset, 100)
-            records.extend(page)
-            if not more:
-                return records
-            offset += 100
 
     def _check(self, job: JobRecord, now: float) -> None:
         settings = job.settings

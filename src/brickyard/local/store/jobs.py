@@ -74,6 +74,16 @@ class JobStore:
         rows = self.db.query(sql, [*params, limit + 1, offset])
         return [_record(r) for r in rows[:limit]], len(rows) > limit
 
+    def triggered(self) -> list[JobRecord]:
+        """The jobs with a `schedule`, `trigger` or `continuous` block (paused or not), by id."""
+        rows = self.db.query(
+            "SELECT * FROM jobs WHERE hidden = 0 AND ("
+            "json_extract(settings, '$.schedule') IS NOT NULL OR "
+            "json_extract(settings, '$.trigger') IS NOT NULL OR "
+            "json_extract(settings, '$.continuous') IS NOT NULL) ORDER BY job_id"
+        )
+        return [_record(r) for r in rows]
+
     def reset(self, job_id: Any, settings: dict[str, Any]) -> None:
         record = self.get(job_id)
         self._save(record.job_id, normalize_job(settings))
