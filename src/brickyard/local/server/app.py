@@ -8,7 +8,6 @@ traceback in the server log only.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from typing import Any
 
@@ -24,8 +23,6 @@ from brickyard.local.server.compat import ClientCompat
 from brickyard.local.server.gate import Gate
 from brickyard.local.server.routes import ROUTERS
 from brickyard.local.server.services import Services
-
-log = logging.getLogger("brickyard.local")
 
 
 def create_app(services: Services, accepts: Callable[[str], bool], token: str) -> Any:
@@ -46,7 +43,6 @@ def create_app(services: Services, accepts: Callable[[str], bool], token: str) -
     app.add_exception_handler(ApiError, _api_error)
     app.add_exception_handler(RequestValidationError, _invalid_request)
     app.add_exception_handler(HTTPException, _http_error)
-    app.add_exception_handler(Exception, _bug)
     return Gate(ClientCompat(guards.install(app, token)), accepts, services.faults)
 
 
@@ -80,10 +76,3 @@ async def _http_error(request: Request, err: Exception) -> JSONResponse:
             405, "ENDPOINT_NOT_FOUND", f"No API found for '{request.method} {request.url.path}'"
         )
     return error_response(err.status_code, "BAD_REQUEST", str(err.detail))
-
-
-async def _bug(request: Request, err: Exception) -> JSONResponse:
-    log.error("internal error on %s %s", request.method, request.url.path, exc_info=err)
-    return error_response(
-        500, "INTERNAL_ERROR", f"internal error in the local workspace: {type(err).__name__}: {err}"
-    )
