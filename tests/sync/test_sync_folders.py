@@ -86,13 +86,19 @@ def test_every_language_round_trips_byte_for_byte(
 
     fresh = tmp_path / "fresh"
     assert run(["sync", "pull", str(fresh), "--from", remote, "-o", "json"]) == 0
-    capsys.readouterr()
+    fetched = json.loads(capsys.readouterr().out)["written"]
     for name, text in NOTEBOOKS.items():
         if not name.endswith(".ipynb"):
             assert (fresh / name).read_bytes() == text.encode(), name
     # without a record of the first push, a notebook comes back in source form, as an export would
     assert (fresh / "eda/explore.py").read_text().startswith("# Databricks notebook source")
     assert "print('explore')" in (fresh / "eda/explore.py").read_text()
+
+    # The folder spelled with its /Workspace prefix is the same folder: the same names come back.
+    prefixed = tmp_path / "prefixed"
+    assert run(["sync", "pull", str(prefixed), "--from", f"/Workspace{remote}", "-o", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["written"] == fetched
+    assert "etl/ingest.py" in fetched
 
 
 def test_a_push_never_overwrites_a_workspace_edit(

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
 from brickyard.resources.base import ANY, DEPLOYER
+from brickyard.workspace.paths import canonical
 
 if TYPE_CHECKING:
     from brickyard.resources.base import Kind
@@ -187,12 +188,8 @@ def _same_scalar(a: Any, b: Any) -> bool:
     if isinstance(a, dict | list) or isinstance(b, dict | list) or a is None or b is None:
         return False
     left, right = _text(a), _text(b)
-    return left == right or _strip_workspace(left) == _strip_workspace(right)
+    return left == right or canonical(left) == canonical(right)
 
 
 def _text(value: Any) -> str:
     return str(value).lower() if isinstance(value, bool) else str(value)
-
-
-def _strip_workspace(path: str) -> str:
-    return path[len("/Workspace") :] if path.startswith("/Workspace/") else path

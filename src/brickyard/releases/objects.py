@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from brickyard.resources.base import Kind, metadata_path
 from brickyard.state.model import FileState
+from brickyard.workspace.paths import canonical
 
 if TYPE_CHECKING:
     from databricks.sdk import WorkspaceClient
@@ -126,12 +127,6 @@ def unmanaged_resources(
                 known = known | {found}
                 out.append(Unmanaged(kind.label, found, label))
     return out
-
-
-def canonical(path: str) -> str:
-    """Workspace paths are answered with or without their `/Workspace` prefix."""
-    path = path.rstrip("/") or "/"
-    return path[len("/Workspace") :] if path.startswith("/Workspace/") else path
 
 
 def _list(client: WorkspaceClient, directory: str) -> list[dict[str, Any]]:

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from brickyard.errors import BrickyardError
 from brickyard.notebooks import JUPYTER, notebook_language, strip_notebook_extension
 from brickyard.sync.record import Entry, SyncRecord, sha256
+from brickyard.workspace.paths import canonical
 
 if TYPE_CHECKING:
     from databricks.sdk import WorkspaceClient
@@ -63,8 +64,9 @@ def _remote_objects(client: WorkspaceClient, root: str) -> dict[str, Any]:
         listed = list(client.workspace.list(root, recursive=True))
     except NotFound:
         return {}
+    base = canonical(root)
     return {
-        str(o.path)[len(root) + 1 :]: o
+        canonical(str(o.path))[len(base) + 1 :]: o
         for o in listed
         if o.path and getattr(o.object_type, "value", "") in ("NOTEBOOK", "FILE")
     }
