@@ -46,7 +46,11 @@ ForceLock = Annotated[
 ]
 ForceBranch = Annotated[
     bool,
-    typer.Option("--force", help="Deploy even from a git branch the target does not allow."),
+    typer.Option(
+        "--force",
+        help="Deploy even from a git branch the target does not allow, or over files edited in the "
+        "workspace since the last deploy.",
+    ),
 ]
 Local = Annotated[
     bool,

@@ -17,6 +17,7 @@ from typing import Any
 from brickyard.context import AppContext
 from brickyard.deploy.apply import Applier, ApplyReport
 from brickyard.deploy.artifacts import artifacts_of, build
+from brickyard.deploy.edits import refuse_workspace_edits
 from brickyard.deploy.target import Target, open_target
 from brickyard.errors import BrickyardError, ReleaseError, StateError, UsageError
 from brickyard.plan.desired import Desired
@@ -33,7 +34,7 @@ class DeployOptions:
     force_lock: bool = False
     auto_approve: bool = False
     force: bool = False
-    """Deploy even from a git branch the target does not allow."""
+    """Deploy even from a git branch the target does not allow, or over files edited in the workspace."""
 
 
 @dataclass
@@ -93,6 +94,7 @@ def deploy_bundle(ctx: AppContext, options: DeployOptions) -> ApplyReport:
         force_lock=options.force_lock,
         selected=selected,
         config=target.bundle.as_json(),
+        keep_workspace_edits=not options.force,
     )
     _report(ctx, target, outcome)
     if secret_values is not None:
@@ -130,10 +132,12 @@ def apply_desired(
     config: dict[str, Any],
     selected: frozenset[str] = frozenset(),
     record: dict[str, Any] | None = None,
+    keep_workspace_edits: bool = False,
 ) -> Outcome:
     """Plan `desired` against the target, apply it under the lock, and record a release.
 
     `record` passes the release's kind, source and content_of for rollbacks and promotions.
+    `keep_workspace_edits` refuses to replace files edited in the workspace since they were deployed.
     """
     from brickyard.deploy.settle import settle
     from brickyard.releases.record import record_release
@@ -151,6 +155,8 @@ def apply_desired(
         report.writes = settled.writes
         return Outcome(plan, report, settled.release, settled.state_written)
     _gate_secrets(target, plan)
+    if keep_workspace_edits:
+        refuse_workspace_edits(target.client, state, plan, "--force")
     _show(ctx, plan)
     _local_limits(ctx, target, plan)
     _approve(ctx, plan, auto_approve)

@@ -21,6 +21,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from brickyard import __version__
+from brickyard.deploy.edits import modified_at
 from brickyard.errors import ApplyError, BrickyardError
 from brickyard.output import Output
 from brickyard.plan.model import (
@@ -151,9 +152,12 @@ class Applier:
             self._mkdirs({f.remote.rsplit("/", 1)[0] for f in uploads} - known)
             progress = self.output.progress(f"Uploading {len(uploads)} file(s)", total=len(uploads))
             with progress as bar, ThreadPoolExecutor(max_workers=UPLOAD_THREADS) as pool:
-                for change in pool.map(self._upload_file, uploads):
+                for change, modified_at in pool.map(self._upload_file, uploads):
                     state.files[change.relative] = FileState(
-                        hash=change.hash, remote=change.remote, language=change.language
+                        hash=change.hash,
+                        remote=change.remote,
+                        language=change.language,
+                        modified_at=modified_at,
                     )
                     self.report.files_uploaded += 1
                     bar.advance()
@@ -162,7 +166,8 @@ class Applier:
             state.files.pop(change.relative, None)
             self.report.files_deleted += 1
 
-    def _upload_file(self, change: FileChange) -> FileChange:
+    def _upload_file(self, change: FileChange) -> tuple[FileChange, int | None]:
+        """Upload one file; returns it with the `modified_at` the workspace gave the new copy."""
         from databricks.sdk.service.workspace import ImportFormat, Language
 
         assert change.local is not None
@@ -194,7 +199,7 @@ class Applier:
             self._mkdirs({change.remote.rsplit("/", 1)[0]})
             content.seek(0)
             self._write(call, f"file {change.relative}", "upload")
-        return change
+        return change, modified_at(self.client, change.remote)
 
     def _deletes(self, stage: DeleteStage, state: DeploymentState, ids: dict[str, str]) -> None:
         kind = self.kinds[stage.kind]

@@ -42,6 +42,9 @@ class FileState(_Model):
     remote: str
     language: str | None = None
     """Set for notebooks (imported as notebooks, without extension)."""
+    modified_at: int | None = None
+    """The workspace object's `modified_at` (ms) right after deploy wrote it: a later one means it
+    was edited in the workspace since, and deploy will not replace it unasked."""
 
 
 class ArtifactFile(_Model):

@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from brickyard.context import AppContext
+from brickyard.deploy.edits import refuse_workspace_edits
 from brickyard.plan.model import FileAction, FileStage
 
 
@@ -70,6 +71,7 @@ def _once(ctx: AppContext, target: Any, options: BundleSyncOptions) -> dict[str,
     }
     if options.dry_run or not changes:
         return result
+    refuse_workspace_edits(target.client, state, plan, "--full")
     files_only = replace(plan, stages=stages)
     with target.locked(options.force_lock):
         Applier(
