@@ -82,3 +82,18 @@ def test_the_proxy_knows_which_spark_connect_methods_stream() -> None:
     assert len(kinds) >= 10
     assert {method: kind_of(method) for method in kinds} == kinds
     assert kind_of("/other.Service/Method") is None
+
+
+def test_the_engine_stops_by_itself_with_a_session_still_open_and_leaves_no_process(tmp_path: Path) -> None:
+    from brickyard.local.engine import Engine, connect
+
+    engine = Engine(tmp_path / "engine")
+    session = connect(engine.start(), tmp_path / "engine" / "warehouse")
+    assert session.range(3).count() == 3  # a live connection through the relay to Sail
+    proc = engine._proc
+    assert proc is not None
+    [sail] = _children(proc.pid)
+    engine.stop(timeout=60)
+    assert proc.returncode == 0
+    assert "did not stop" not in (tmp_path / "engine" / "engine.log").read_text()  # Sail stopped when asked
+    assert not Path(f"/proc/{sail}").exists() or "zombie" in Path(f"/proc/{sail}/status").read_text()

@@ -16,6 +16,7 @@ token that opens the REST API beyond its run.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import secrets
 import signal
@@ -150,7 +151,9 @@ class Engine:
         try:
             proc.wait(timeout)
         except subprocess.TimeoutExpired:
-            proc.kill()
+            # Its whole process group: Sail runs in a child that would outlive a killed parent.
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
 
     @property
@@ -224,6 +227,7 @@ def _serve(port: int, ready: Path) -> None:
     try:
         inner.wait(10)
     except subprocess.TimeoutExpired:
+        print("Warning: the Sail process did not stop within 10 s of being asked; killed it", flush=True)
         inner.kill()
 
 

@@ -123,7 +123,13 @@ def serve_private(socket_path: Path, ready: Path) -> None:
 
     try:
         loop.run_until_complete(main())
+        # Connections still relayed would hold Sail's graceful stop for ever: close them first.
+        pending = asyncio.all_tasks(loop)
+        for task in pending:
+            task.cancel()
+        loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
     finally:
+        loop.close()
         server.stop()
 
 
