@@ -48,8 +48,12 @@ def main() -> None:
         (root / "notebooks" / "nb_007.py").write_text("# Databricks notebook source\nprint('changed')\n")
         timed("sync, one notebook changed", "sync")
         timed("sync push, first", "sync", "push", "notebooks", "--to", "/Users/bench/main/notebooks")
-        timed("sync push, nothing changed", "sync", "push", "notebooks", "--to", "/Users/bench/main/notebooks")
-        timed("sync pull, nothing changed", "sync", "pull", "notebooks", "--from", "/Users/bench/main/notebooks")
+        timed(
+            "sync push, nothing changed", "sync", "push", "notebooks", "--to", "/Users/bench/main/notebooks"
+        )
+        timed(
+            "sync pull, nothing changed", "sync", "pull", "notebooks", "--from", "/Users/bench/main/notebooks"
+        )
     finally:
         stop(work)
 
