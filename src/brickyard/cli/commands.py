@@ -32,6 +32,7 @@ def register(app: typer.Typer) -> None:
         summary,
         sync,
         test,
+        ui,
         validate,
     )
 
@@ -54,6 +55,7 @@ def register(app: typer.Typer) -> None:
     app.command("backup")(backup.backup)
     app.command("restore")(restore.restore)
     app.command("metrics")(metrics.metrics)
+    app.command("ui")(ui.ui)
     app.add_typer(release.app, name="release")
     app.add_typer(jobs.app, name="jobs")
     app.add_typer(local.app, name="local")

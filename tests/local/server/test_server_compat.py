@@ -72,7 +72,7 @@ def test_get_with_a_json_body_reads_its_fields_as_query_parameters(local_ws: Loc
 
 
 def test_get_with_a_body_that_is_not_a_json_object_is_a_400(local_ws: LocalWorkspace) -> None:
-    for body in (b"path=/x", b"[1, 2]"):
+    for body in (b"path=/x", b"[1, 2]", b"[" * 5000 + b"]" * 5000):  # the last nested past the parser
         status, doc = call(local_ws, "GET", "/api/2.0/dbfs/list", body, {})
         assert status == 400 and doc["error_code"] == "MALFORMED_REQUEST"
 

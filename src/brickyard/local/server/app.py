@@ -1,4 +1,5 @@
-"""The FastAPI application: routes from `routes.ROUTERS`, the Gate in front, Databricks errors out.
+"""The FastAPI application: routes from `routes.ROUTERS` and the web UI's (`ui.routes`), the Gate in
+front, Databricks errors out.
 
 Every failure leaves as `{"error_code", "message"}` with a status the SDK maps to the right typed
 exception: an `ApiError` as raised, a malformed request as 400 INVALID_PARAMETER_VALUE, an unknown
@@ -23,6 +24,7 @@ from brickyard.local.server.compat import ClientCompat
 from brickyard.local.server.gate import Gate
 from brickyard.local.server.routes import ROUTERS
 from brickyard.local.server.services import Services
+from brickyard.local.ui import routes as ui_routes
 
 
 def create_app(services: Services, accepts: Callable[[str], bool], token: str) -> Any:
@@ -39,11 +41,13 @@ def create_app(services: Services, accepts: Callable[[str], bool], token: str) -
     for router, prefixes in ROUTERS:
         for index, prefix in enumerate(prefixes):
             app.include_router(router, prefix=prefix, include_in_schema=index == 0)
+    app.include_router(ui_routes.api)
+    app.include_router(ui_routes.router)
     metrics.install(app, services)
     app.add_exception_handler(ApiError, _api_error)
     app.add_exception_handler(RequestValidationError, _invalid_request)
     app.add_exception_handler(HTTPException, _http_error)
-    return Gate(ClientCompat(guards.install(app, token)), accepts, services.faults)
+    return Gate(ClientCompat(guards.install(app, token)), accepts, services.faults, services.signin)
 
 
 def error_response(status: int, code: str, message: str, retry_after: float | None = None) -> JSONResponse:

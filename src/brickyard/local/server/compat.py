@@ -41,7 +41,7 @@ class ClientCompat:
             if body.strip():
                 try:
                     fields = json.loads(body)
-                except ValueError:
+                except (ValueError, RecursionError):  # not JSON, or nested past what the parser takes
                     fields = None
                 if not isinstance(fields, dict):
                     await _reply_400(send, "the body of a GET request must be a JSON object")

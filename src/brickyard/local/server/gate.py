@@ -13,8 +13,11 @@ import asyncio
 import json
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import quote
 
 from brickyard.local.faults import FaultTable
+from brickyard.local.ui import is_page
+from brickyard.local.ui.signin import LOGIN_PATH, SignIn
 
 OPEN_PATHS = frozenset({"/.well-known/databricks-config", "/openapi.json"})
 OPEN_PREFIXES = ("/brickyard/sql-results/",)
@@ -25,17 +28,27 @@ Scope = dict[str, Any]
 
 
 class Gate:
-    def __init__(self, app: Any, accepts: Callable[[str], bool], faults: FaultTable) -> None:
+    def __init__(
+        self, app: Any, accepts: Callable[[str], bool], faults: FaultTable, signin: SignIn | None = None
+    ) -> None:
         self.app = app
         self._accepts = accepts
         self.faults = faults
+        self._signin = signin
 
     async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         path: str = scope["path"]
-        if path not in OPEN_PATHS and not path.startswith(OPEN_PREFIXES) and not self._authorized(scope):
+        if self._signin is not None and is_page(path):
+            if path != LOGIN_PATH and not self._authorized(scope) and not self._signed_in(scope):
+                if scope["method"] in ("GET", "HEAD"):
+                    await _to_sign_in(send, scope)
+                else:
+                    await _reply(send, 401, "UNAUTHENTICATED", "Sign in first.")
+                return
+        elif path not in OPEN_PATHS and not path.startswith(OPEN_PREFIXES) and not self._authorized(scope):
             await _reply(send, 401, "UNAUTHENTICATED", "Invalid access token.")
             return
         if self.faults and not path.startswith(FAULTS_PATH):
@@ -54,6 +67,22 @@ class Gate:
                 scheme, _, token = value.decode("latin-1").partition(" ")
                 return scheme == "Bearer" and bool(token) and self._accepts(token.strip())
         return False
+
+    def _signed_in(self, scope: Scope) -> bool:
+        assert self._signin is not None
+        cookies = "; ".join(v.decode("latin-1") for n, v in scope["headers"] if n == b"cookie")
+        return bool(cookies) and self._signin.signed_in(cookies)
+
+
+async def _to_sign_in(send: Any, scope: Scope) -> None:
+    """A browser without a session goes to the sign-in form, which brings it back here after."""
+    target = scope["path"] + (
+        ("?" + scope["query_string"].decode("latin-1")) if scope["query_string"] else ""
+    )
+    location = f"{LOGIN_PATH}?next={quote(target, safe='')}"
+    headers = [(b"location", location.encode("latin-1")), (b"content-length", b"0")]
+    await send({"type": "http.response.start", "status": 303, "headers": headers})
+    await send({"type": "http.response.body", "body": b""})
 
 
 async def _reply(send: Any, status: int, code: str, message: str, retry_after: float | None = None) -> None:

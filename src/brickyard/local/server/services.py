@@ -33,6 +33,7 @@ from brickyard.local.store.unity import UnityStore
 from brickyard.local.store.volumes import Volumes
 from brickyard.local.store.warehouses import WarehouseStore
 from brickyard.local.store.workspace import WorkspaceTree
+from brickyard.local.ui.signin import SignIn
 
 
 @dataclass(frozen=True)
@@ -69,3 +70,5 @@ class Services:
     faults: FaultTable
     orchestrator: Orchestrator
     pipeline_updates: PipelineUpdates
+    signin: SignIn
+    """Who may read the web UI (one-time links, session cookies)."""

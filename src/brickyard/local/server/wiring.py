@@ -57,6 +57,7 @@ from brickyard.local.store.unity import UnityStore
 from brickyard.local.store.volumes import Volumes
 from brickyard.local.store.warehouses import WarehouseStore
 from brickyard.local.store.workspace import WorkspaceTree
+from brickyard.local.ui.signin import SignIn
 
 
 @dataclass(frozen=True)
@@ -165,6 +166,7 @@ def build(
         faults=faults or FaultTable(),
         orchestrator=orchestrator,
         pipeline_updates=updates,
+        signin=SignIn(token, identity.workspace_id, host),
     )
     return WiredWorkspace(services, tokens, db, pool, token, triggers)
 

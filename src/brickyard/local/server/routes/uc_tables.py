@@ -92,7 +92,7 @@ def create_table(request: Request, body: JsonBody = None) -> dict[str, Any]:
     if field(body, "data_source_format", str, "DELTA").upper() != "DELTA":
         raise ApiError.invalid("only DELTA tables can be registered in the local workspace")
     location = field(body, "storage_location", str)
-    path = _local(location)
+    path = local_path(location)
     home = ws.home.root.resolve()
     if path is None or not path.resolve().is_relative_to(home):
         raise ApiError.invalid(f"storage_location must be a folder inside the local workspace ({home})")
@@ -139,7 +139,7 @@ def _table(ws: Services, full_name: str) -> TableEntry:
 def drop_table_data(ws: Services, entry: TableEntry) -> None:
     """A managed table's data goes with it (it lives in the warehouse); other tables keep theirs."""
     ws.unity.drop_grants("table", ".".join(entry.key))
-    path = _local(entry.location)
+    path = local_path(entry.location)
     warehouse = ws.home.warehouse.resolve()
     if entry.kind == "MANAGED" and path is not None and path.resolve().is_relative_to(warehouse):
         shutil.rmtree(path, ignore_errors=True)
@@ -162,7 +162,7 @@ def table_doc(ws: Services, entry: TableEntry, columns: bool) -> dict[str, Any]:
     if entry.location:
         doc["storage_location"] = entry.location
     _pipeline_origin(ws, entry, doc)
-    path = _local(entry.location)
+    path = local_path(entry.location)
     if columns and path is not None:
         found = _delta_columns(path)
         if found:
@@ -173,7 +173,7 @@ def table_doc(ws: Services, entry: TableEntry, columns: bool) -> dict[str, Any]:
 def _pipeline_origin(ws: Services, entry: TableEntry, doc: dict[str, Any]) -> None:
     from brickyard.local.runs.pipeline_spec import pipeline_storage
 
-    path = _local(entry.location)
+    path = local_path(entry.location)
     if path is None:
         return
     for record in ws.pipelines.page(None, None, False, 0, 10_000)[0]:
@@ -221,7 +221,7 @@ def _column(position: int, spec: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _local(location: str | None) -> Path | None:
+def local_path(location: str | None) -> Path | None:
     if not location:
         return None
     parsed = urlparse(location)
