@@ -409,3 +409,35 @@ def test_lookup_variables_are_found_by_name_when_deploying(project: Project, cli
     project.write({"databricks.yml": bundle.replace("{cluster: NAME shared}", "{cluster: nowhere}")})
     with pytest.raises(PlanError, match="variable shared: the workspace has no cluster named 'nowhere'"):
         project.plan()
+
+
+def test_an_all_purpose_cluster_of_the_same_name_is_adopted_not_duplicated(
+    project: Project, client: Any
+) -> None:
+    bundle = (
+        BUNDLE
+        + """
+  clusters:
+    shared:
+      cluster_name: NAME-shared
+      spark_version: 15.4.x-scala2.12
+      num_workers: 2
+      spark_conf: {spark.speculation: "true"}
+"""
+    )
+    _project(project, bundle)
+    name = f"[dev tester] {project.name}-shared"  # development mode's prefix
+    existing = client.clusters.create(cluster_name=name, spark_version="15.4.x-scala2.12", num_workers=1)
+    existing_id = existing.cluster_id
+
+    [planned] = [c for c in project.plan().resources if c.address == "clusters.shared"]
+    assert planned.action is Action.CREATE and planned.id == existing_id
+    assert planned.reason == f"adopts {existing_id}, already in the workspace"
+
+    report = project.deploy()
+    assert "clusters.shared" in report.created
+    assert project.state().resources["clusters.shared"].id == existing_id
+    assert [c.cluster_id for c in client.clusters.list() if c.cluster_name == name] == [existing_id]
+    adopted = client.clusters.get(existing_id)
+    assert adopted.num_workers == 2 and adopted.spark_conf == {"spark.speculation": "true"}
+    assert project.deploy().writes == 0

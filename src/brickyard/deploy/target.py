@@ -11,7 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from brickyard.bundle import Bundle, LoadOptions, load_bundle
 from brickyard.bundle.loader import find_root
@@ -95,7 +95,7 @@ class Target:
 
     def plan(self, state: DeploymentState, desired: Desired | None = None, check_remote: bool = True) -> Plan:
         desired = desired or self.desired()
-        observe = None
+        observe, adopt = None, None
         if check_remote and state.files and not self._exists_path(desired.file_path):
             # Files are trusted to the state (one read for all, not one per file), but a folder
             # deleted in the workspace would leave every file "unchanged" and missing.
@@ -103,7 +103,16 @@ class Target:
         if check_remote:
             seen = self.observe(state)
             observe = lambda resource: seen[resource.address]  # noqa: E731
-        return build_plan(desired, state, observe, self.registry)
+            adopt = self._adoptable
+        return build_plan(desired, state, observe, self.registry, adopt)
+
+    def _adoptable(self, kind_name: str, config: dict[str, Any]) -> str | None:
+        """What a create would adopt instead (`Kind.owned`): a read, as deploy does it again."""
+        kind = self.kinds.get(kind_name)
+        if kind is None:
+            return None
+        settings, _extras = split_settings(config)
+        return next(iter(kind.owned(settings)), None)
 
     def _exists_path(self, path: str) -> bool:
         from databricks.sdk.errors import NotFound

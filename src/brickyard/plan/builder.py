@@ -53,9 +53,17 @@ class Observed:
 
 Observe = Callable[[ResourceState], Observed]
 """Reads one resource from the workspace (a read, never a write)."""
+Adopt = Callable[[str, dict[str, Any]], str | None]
+"""The id of an instance in the workspace that a create of (kind, config) would adopt (a read)."""
 
 
-def build_plan(desired: Desired, state: DeploymentState, observe: Observe | None, registry: Registry) -> Plan:
+def build_plan(
+    desired: Desired,
+    state: DeploymentState,
+    observe: Observe | None,
+    registry: Registry,
+    adopt: Adopt | None = None,
+) -> Plan:
     uploaded = {f.remote for files in state.artifacts.values() for f in files}
     artifacts = tuple(
         ArtifactUpload(
@@ -68,7 +76,7 @@ def build_plan(desired: Desired, state: DeploymentState, observe: Observe | None
         for a in desired.artifacts
     )
     files = tuple(_file_changes(list(desired.files), state, desired.file_path))
-    resources = _resource_changes(dict(desired.resources), state, observe, registry)
+    resources = _resource_changes(dict(desired.resources), state, observe, registry, adopt)
     stages: list[Stage] = []
     if artifacts:
         stages.append(ArtifactStage(artifacts))
@@ -128,9 +136,15 @@ def _file_changes(files: list[LocalFile], state: DeploymentState, file_path: str
 
 
 def _resource_changes(
-    desired: dict[str, dict[str, Any]], state: DeploymentState, observe: Observe | None, registry: Registry
+    desired: dict[str, dict[str, Any]],
+    state: DeploymentState,
+    observe: Observe | None,
+    registry: Registry,
+    adopt: Adopt | None,
 ) -> list[ResourceChange]:
     first: dict[str, tuple[Action, str]] = {}
+    adopted: dict[str, str] = {}
+    """Creates that will take over an instance already in the workspace (`Kind.owned`)."""
     seen = {a: observe(r) for a, r in state.resources.items() if a in desired} if observe else {}
     known = state.ids()
     differences: dict[str, list[str]] = {}
@@ -140,7 +154,10 @@ def _resource_changes(
     for address, config in desired.items():
         prev = state.resources.get(address)
         if prev is None:
-            first[address] = (Action.CREATE, "")
+            found = adopt(address.split(".", 1)[0], config) if adopt else None
+            if found:
+                adopted[address] = found
+            first[address] = (Action.CREATE, f"adopts {found}, already in the workspace" if found else "")
         elif address in seen and not seen[address].exists:
             first[address] = (Action.CREATE, "deleted in the workspace since the last deploy")
         else:
@@ -181,7 +198,7 @@ def _resource_changes(
                 kind=kind,
                 key=key,
                 action=action,
-                id=prev.id if prev is not None and action is not Action.CREATE else None,
+                id=prev.id if prev is not None and action is not Action.CREATE else adopted.get(address),
                 config=config,
                 desired_hash=fingerprint(config),
                 changed_fields=fields,

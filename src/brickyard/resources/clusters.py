@@ -1,9 +1,14 @@
 """All-purpose clusters (`/api/2.1/clusters`). Their `get` is mostly status: drift counts only
-the settings a person edits."""
+the settings a person edits.
+
+A cluster carries no deployment mark, and teams create their shared clusters by hand or by script
+before they adopt bundles: an all-purpose cluster of the same name is adopted (and given the
+bundle's settings) rather than duplicated, as the plan says.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from brickyard.resources.base import Kind
@@ -31,6 +36,9 @@ CLUSTER_FILLED = (
     "is_single_node",
 )
 """Attributes a workspace fills into a cluster specification the bundle did not set."""
+
+ADOPTABLE_SOURCES = ("UI", "API")
+"""All-purpose clusters; a job's or a pipeline's cluster is never adopted."""
 
 _STATUS = frozenset(
     {
@@ -108,6 +116,15 @@ class Clusters(Kind):
         if isinstance(spec, dict) and spec:
             return dict(spec)
         return {k: v for k, v in doc.items() if k not in _STATUS}
+
+    def owned(self, settings: Mapping[str, Any]) -> Iterator[str]:
+        name = settings.get("cluster_name")
+        if not isinstance(name, str) or not name:
+            return
+        query = {"filter_by.cluster_sources": ["UI", "API"], "page_size": 100}
+        for cluster in self.pages("/api/2.1/clusters/list", "clusters", query):
+            if cluster.get("cluster_name") == name and cluster.get("cluster_source") in ADOPTABLE_SOURCES:
+                yield str(cluster["cluster_id"])
 
     def url(self, host: str, id: str) -> str:
         return f"{host}/#setting/clusters/{id}/configuration"
