@@ -91,11 +91,12 @@ def _go(path: str) -> RedirectResponse:
 def home(request: Request) -> Response:
     def build(ws: Services) -> dict[str, Any]:
         recent = [jobs.run_summary(row) for row in jobs.recent_runs(ws, None, 20)]
+        every = jobs.all_jobs(ws)
         return {
             "recent": recent,
-            "jobs": len(jobs.all_jobs(ws)),
+            "jobs": len(every),
             "pipelines": len(pipelines.all_pipelines(ws)),
-            "names": {r.job_id: r.settings.get("name", "") for r in jobs.all_jobs(ws)},
+            "names": {r.job_id: r.settings.get("name", "") for r in every},
         }
 
     return _show(request, "home.html", build)
