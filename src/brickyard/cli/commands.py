@@ -27,6 +27,7 @@ def register(app: typer.Typer) -> None:
         rollback,
         rollback_drill,
         run,
+        runs,
         scan,
         secrets,
         summary,
@@ -56,6 +57,7 @@ def register(app: typer.Typer) -> None:
     app.command("metrics")(metrics.metrics)
     app.add_typer(release.app, name="release")
     app.add_typer(jobs.app, name="jobs")
+    app.add_typer(runs.app, name="runs")
     app.add_typer(local.app, name="local")
     app.add_typer(deps.app, name="deps")
     app.add_typer(scan.app, name="scan")
