@@ -12,13 +12,14 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from brickyard.errors import RunFailedError
 from brickyard.local.lifecycle import LocalWorkspace
 from brickyard.runs.history import RunRecord, TrendRule, trend
 from tests.deploy.conftest import USER, Project
+from tests.runs.conftest import results, run_jobs
 
 BUNDLE = """
 bundle:
@@ -48,12 +49,12 @@ resources:
 """
 Cli = Callable[..., tuple[int, str, str]]
 NAP = "import sys, time\ntime.sleep(float(sys.argv[1]))\n"
-SLOW = 3.0
+SLOW = 2.5
 
 
 @pytest.fixture(scope="module")
 def history_project(
-    shared_workspace: tuple[Path, LocalWorkspace], tmp_path_factory: pytest.TempPathFactory
+    shared_workspace: tuple[Path, LocalWorkspace], client: Any, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Project]:
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("BRICKYARD_LOCAL_USER", USER)
@@ -61,11 +62,9 @@ def history_project(
         project = Project(tmp_path_factory.mktemp("history") / name, name, shared_workspace[0])
         project.write({"databricks.yml": BUNDLE, "nap.py": NAP, "boom.py": "raise SystemExit('no')\n"})
         project.deploy()
-        for _ in range(3):
-            assert project.run("nap").succeeded
-        assert project.run("nap", params=[f"seconds={SLOW}"]).succeeded
-        with pytest.raises(RunFailedError):
-            project.run("broken")
+        quick = [("nap", {}), ("nap", {}), ("nap", {}), ("broken", {})]
+        assert results(run_jobs(client, project, *quick)) == ["SUCCESS"] * 3 + ["FAILED"]
+        assert results(run_jobs(client, project, ("nap", {"seconds": str(SLOW)}))) == ["SUCCESS"]
         yield project
 
 
@@ -87,14 +86,15 @@ def cli(
     yield call
 
 
-def test_runs_lists_every_run_with_its_state_duration_and_trigger(cli: Cli) -> None:
+def test_runs_lists_every_run_with_its_state_duration_and_trigger(cli: Cli, client: Any) -> None:
     code, out, _ = cli("runs", "-t", "local", "-o", "json")
     assert code == 0
     doc = json.loads(out)
     naps = [r for r in doc["runs"] if r["job"] == "nap"]
     assert [r["result"] for r in naps] == ["SUCCESS"] * 4
     assert naps[0]["duration_seconds"] >= SLOW  # newest first: the slow one
-    assert all(r["duration_seconds"] < SLOW for r in naps[1:])
+    for listed in doc["runs"]:  # each as the workspace measured it
+        assert listed["duration_seconds"] == client.jobs.get_run(listed["run_id"]).run_duration / 1000
     assert {r["trigger"] for r in naps} == {"ONE_TIME"}
     assert [r["result"] for r in doc["runs"] if r["job"] == "broken"] == ["FAILED"]
     trends = {t["job"]: t for t in doc["jobs"]}

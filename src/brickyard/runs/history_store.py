@@ -3,7 +3,8 @@
 A workspace forgets runs after its retention period; `brickyard runs sync` copies what it still has
 here, one row per (target, run), so trends and alerts can look further back. A run already stored
 is replaced by its newer copy (a run that was in progress at the last sync has ended since). The
-file holds what `runs` prints, never a token or a parameter value.
+file holds what `runs` prints, never a token or a parameter value. It also remembers which alert
+went to which destination (`alerts check`), so an alert is delivered once.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import contextlib
 import json
 import os
 import sqlite3
+import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -30,6 +32,14 @@ CREATE TABLE IF NOT EXISTS runs (
     PRIMARY KEY (target, run_id)
 );
 CREATE INDEX IF NOT EXISTS runs_by_job ON runs (target, job, start_ms);
+CREATE TABLE IF NOT EXISTS alerts_sent (
+    target TEXT NOT NULL,
+    rule TEXT NOT NULL,
+    event TEXT NOT NULL,
+    destination TEXT NOT NULL,
+    sent_ms INTEGER NOT NULL,
+    PRIMARY KEY (target, rule, event, destination)
+);
 """
 
 
@@ -79,3 +89,20 @@ class HistoryStore:
                 (target, job, limit),
             ).fetchall()
         return [RunRecord.from_json(json.loads(row[0])) for row in rows]
+
+    def delivered(self, target: str, rule: str, event: str, destination: str) -> bool:
+        if not self.path.exists():
+            return False
+        with self._connect() as conn:
+            row = conn.execute(
+                "SELECT 1 FROM alerts_sent WHERE target = ? AND rule = ? AND event = ? AND destination = ?",
+                (target, rule, event, destination),
+            ).fetchone()
+        return row is not None
+
+    def mark_delivered(self, target: str, rule: str, event: str, destination: str) -> None:
+        with self._connect() as conn:
+            conn.execute(
+                "INSERT OR REPLACE INTO alerts_sent VALUES (?, ?, ?, ?, ?)",
+                (target, rule, event, destination, int(time.time() * 1000)),
+            )
