@@ -6,20 +6,21 @@ Both keep what they received and let a test wait for it with a deadline.
 from __future__ import annotations
 
 import email
+import email.policy
 import json
 import socket
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from email.message import Message
+from email.message import EmailMessage
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 
 class Mailbox:
     def __init__(self) -> None:
-        self.messages: list[Message] = []
+        self.messages: list[EmailMessage] = []
         self.envelopes: list[tuple[str, list[str]]] = []
         self.host = "127.0.0.1"
         self.port = 0
@@ -27,16 +28,21 @@ class Mailbox:
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         with self._arrived:
-            self.messages.append(email.message_from_bytes(envelope.content))
+            self.messages.append(email.message_from_bytes(envelope.content, policy=email.policy.default))
             self.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))
             self._arrived.notify_all()
         return "250 OK"
 
-    def wait(self, count: int = 1, timeout: float = 20.0) -> list[Message]:
+    def wait(self, count: int = 1, to: str | None = None, timeout: float = 20.0) -> list[EmailMessage]:
+        """The messages (to `to`, when given) once there are `count` of them."""
+
+        def mine() -> list[EmailMessage]:
+            return [m for m in self.messages if to is None or m["To"] == to]
+
         with self._arrived:
-            if not self._arrived.wait_for(lambda: len(self.messages) >= count, timeout):
-                raise AssertionError(f"{len(self.messages)} message(s) arrived, expected {count}")
-            return list(self.messages)
+            if not self._arrived.wait_for(lambda: len(mine()) >= count, timeout):
+                raise AssertionError(f"{len(mine())} message(s) arrived, expected {count}")
+            return mine()
 
 
 @contextmanager

@@ -29,6 +29,7 @@ from brickyard.local.runs.compute import Compute
 from brickyard.local.runs.dispatch import TaskDispatch
 from brickyard.local.runs.execution import RunSetting
 from brickyard.local.runs.identity import WorkspaceIdentity
+from brickyard.local.runs.notices import RunNotices
 from brickyard.local.runs.pipelines import PipelineRunner
 from brickyard.local.runs.scheduler import Orchestrator
 from brickyard.local.runs.tokens import RunTokens
@@ -131,8 +132,9 @@ def build(
         in_worker=WorkerTasks(home, clusters, catalog, compute, pool, samples),
         in_server=control.handlers(PipelineRunner(pipelines, updates, events)),
     )
+    notices = RunNotices.for_workspace(db, home.runs_dir, os.environ)
     orchestrator = Orchestrator(
-        RunSetting(runs, home.runs_dir, identity, dispatch, tokens, db.release_thread), jobs
+        RunSetting(runs, home.runs_dir, identity, dispatch, tokens, db.release_thread, notices), jobs
     )
     volumes = Volumes(home.storage_root)
     triggers = Triggers(jobs, runs, orchestrator.run_now, _arrival_path(volumes, tree), db)
