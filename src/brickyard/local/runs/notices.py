@@ -62,10 +62,15 @@ class SmtpSetting:
         host = environ.get("BRICKYARD_SMTP_HOST")
         if not host:
             return None
+        try:
+            port = int(environ.get("BRICKYARD_SMTP_PORT") or 25)
+        except ValueError:
+            log.warning("BRICKYARD_SMTP_PORT is not a port number: job notification emails are not sent")
+            return None
         on = {"1", "true", "yes"}
         server = Smtp(
             host=host,
-            port=int(environ.get("BRICKYARD_SMTP_PORT") or 25),
+            port=port,
             starttls=environ.get("BRICKYARD_SMTP_STARTTLS", "").lower() in on,
             ssl=environ.get("BRICKYARD_SMTP_SSL", "").lower() in on,
             username=environ.get("BRICKYARD_SMTP_USER") or None,
@@ -97,6 +102,7 @@ class RunNotices:
         self._queue: queue.Queue[_Delivery] = queue.Queue()
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
+        self._timers: dict[int, threading.Timer] = {}
 
     @classmethod
     def for_workspace(cls, db: Database, runs_dir: Path, environ: Mapping[str, str]) -> RunNotices:
@@ -122,9 +128,15 @@ class RunNotices:
         if limit is not None:
             timer = threading.Timer(limit, self._overdue, (run, limit))
             timer.daemon = True
+            with self._lock:
+                self._timers[run.run_id] = timer
             timer.start()
 
     def ended(self, run: NotifiedRun) -> None:
+        with self._lock:
+            timer = self._timers.pop(run.run_id, None)
+        if timer is not None:
+            timer.cancel()
         state = run.doc.get("state") or {}
         life, result = state.get("life_cycle_state"), state.get("result_state")
         quiet = run.settings.get("notification_settings") or {}
@@ -136,6 +148,8 @@ class RunNotices:
         self._notify(run, "on_success" if succeeded else "on_failure", f"ended {result or life}")
 
     def _overdue(self, run: NotifiedRun, limit: float) -> None:
+        with self._lock:
+            self._timers.pop(run.run_id, None)
         if not run.done.is_set():
             self._notify(run, "on_duration_warning_threshold_exceeded", f"has been running over {limit:g}s")
 
@@ -222,11 +236,6 @@ class RunNotices:
                     error,
                 )
             _record(delivery, status, error)
-            self._queue.task_done()
-
-    def wait_idle(self) -> None:
-        """Block until every queued notification was attempted (for shutdown)."""
-        self._queue.join()
 
 
 class _NotConfigured(DeliveryError):
