@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import time
 from collections.abc import Callable, Iterator
@@ -12,6 +13,7 @@ from typing import Any
 import pytest
 from databricks.sdk.service import jobs
 from databricks.sdk.service.settings import Config, GenericWebhookConfig, SlackConfig
+from databricks.sdk.service.workspace import ImportFormat
 
 from brickyard.local.home import LocalHome
 from tests.local.runs.conftest import finish
@@ -32,7 +34,7 @@ def _record(runs_dir: Path, run_id: int) -> list[dict[str, Any]]:
 
 
 def test_a_failing_run_emails_its_on_failure_addresses_and_not_its_on_success_ones(
-    w: Any, py: Py, mailbox: Mailbox
+    w: Any, py: Py, mailbox: Mailbox, scratch: str
 ) -> None:
     notify = jobs.JobEmailNotifications(on_failure=["oncall@example.com"], on_success=["team@example.com"])
     job = w.jobs.create(name="fails", tasks=[py("only", "fail.py")], email_notifications=notify)
@@ -44,9 +46,16 @@ def test_a_failing_run_emails_its_on_failure_addresses_and_not_its_on_success_on
     body = mail.get_content()
     assert "boom from the task" in body and f"/run/{run.run_id}" in body
 
-    ok = w.jobs.create(name="passes", tasks=[py("only", "ok.py")], email_notifications=notify)
+    script = f"{scratch}/env.py"  # the server's SMTP settings are not the task's to read
+    source = "import os\nprint('smtp', sorted(k for k in os.environ if 'SMTP' in k))\n"
+    w.workspace.upload(script, io.BytesIO(source.encode()), format=ImportFormat.AUTO, overwrite=True)
+    task = jobs.Task(
+        task_key="only", spark_python_task=jobs.SparkPythonTask(python_file=f"/Workspace{script}")
+    )
+    ok = w.jobs.create(name="passes", tasks=[task], email_notifications=notify)
     passed = finish(w, w.jobs.run_now(ok.job_id).run_id)
     assert passed.state.result_state == jobs.RunResultState.SUCCESS
+    assert "smtp []" in (w.jobs.get_run_output(passed.tasks[0].run_id).logs or "")
     (mail,) = mailbox.wait(1, to="team@example.com")
     assert mail["Subject"] == f"Job passes run {passed.run_id} ended SUCCESS"
     assert len(mailbox.wait(1, to="oncall@example.com")) == 1

@@ -192,7 +192,8 @@ def _workspace_id(db: Database) -> str:
 def worker_env(host: str) -> dict[str, str]:
     """The server's environment minus any Databricks settings, plus the workspace's address, so
     user code that builds a `WorkspaceClient()` talks to this workspace, as it would on Databricks.
-    No token: each run brings its own (`runs.tokens`)."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DATABRICKS_")}
+    No token: each run brings its own (`runs.tokens`). No SMTP settings either: they are the
+    server's, for job notifications (`runs.notices`)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABRICKS_", "BRICKYARD_SMTP_"))}
     env["DATABRICKS_HOST"] = host
     return env
