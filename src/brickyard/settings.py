@@ -20,7 +20,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from brickyard.bundle.node import Node, format_path, nearest_location
+from brickyard.alerts.model import AlertSettings
+from brickyard.bundle.node import Node, format_path, lookup, nearest_location
 from brickyard.bundle.yamlfile import read_yaml
 from brickyard.checks.model import ChecksSettings
 from brickyard.errors import BundleError, Diagnostic, Severity
@@ -248,6 +249,7 @@ class Settings(_Section):
     dr: RecoverySettings = Field(default_factory=RecoverySettings)
     test: TestSettings = Field(default_factory=TestSettings)
     checks: ChecksSettings = Field(default_factory=ChecksSettings)
+    alerts: AlertSettings = Field(default_factory=AlertSettings)
 
     root: Path = Field(default=Path("."), exclude=True)
     """The project root (the directory holding brickyard.yml and databricks.yml)."""
@@ -288,10 +290,25 @@ def load_settings(root: Path) -> Settings:
 
 
 def validation_diagnostic(tree: Node, error: Any) -> Diagnostic:
-    path = tuple(part for part in error["loc"] if isinstance(part, str | int))
+    path = _in_tree(tree, tuple(part for part in error["loc"] if isinstance(part, str | int)))
     message = str(error["msg"]).removeprefix("Value error, ")
     if error["type"] == "extra_forbidden":
         message = f"unknown key {path[-1]!r}" if path else "unknown key"
     return Diagnostic(
         Severity.ERROR, f"invalid settings: {message}", format_path(path), nearest_location(tree, path)
     )
+
+
+def _in_tree(tree: Node, path: tuple[str | int, ...]) -> tuple[str | int, ...]:
+    """The path without the parts pydantic adds that are not keys: a tagged union's tag
+    (`rules[0].failed_run.jobs` is `rules[0].jobs` in the file)."""
+    out: list[str | int] = []
+    node: Node | None = tree
+    for i, part in enumerate(path):
+        child = lookup(node, (part,)) if node is not None else None
+        tag = child is None and node is not None and node.is_map and i + 1 < len(path)
+        if tag and node is not None and lookup(node, (path[i + 1],)) is not None:
+            continue
+        out.append(part)
+        node = child
+    return tuple(out)

@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 
 from brickyard.local.lifecycle import LocalWorkspace, ensure_running, stop
+from tests.receivers import Mailbox, smtp_server
 
 USER = "tester@brickyard.local"
 
@@ -42,8 +43,19 @@ def project(session_env: Path, tmp_path_factory: pytest.TempPathFactory) -> Iter
 
 
 @pytest.fixture(scope="session")
-def local_ws(project: Path) -> LocalWorkspace:
-    return ensure_running(project, write_profile=False, prestart=True)
+def mailbox(session_env: Path) -> Iterator[Mailbox]:
+    """The SMTP server (aiosmtpd) the session's workspace sends job notification emails to."""
+    with smtp_server() as box:
+        yield box
+
+
+@pytest.fixture(scope="session")
+def local_ws(project: Path, mailbox: Mailbox) -> LocalWorkspace:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("BRICKYARD_SMTP_HOST", mailbox.host)
+        patch.setenv("BRICKYARD_SMTP_PORT", str(mailbox.port))
+        patch.setenv("BRICKYARD_SMTP_FROM", "jobs@brickyard.local")
+        return ensure_running(project, write_profile=False, prestart=True)
 
 
 @pytest.fixture(scope="session")

@@ -7,6 +7,7 @@ import typer
 
 def register(app: typer.Typer) -> None:
     from brickyard.cli import (
+        alerts,
         backup,
         catalog,
         check,
@@ -27,6 +28,7 @@ def register(app: typer.Typer) -> None:
         rollback,
         rollback_drill,
         run,
+        runs,
         scan,
         secrets,
         summary,
@@ -58,6 +60,8 @@ def register(app: typer.Typer) -> None:
     app.command("ui")(ui.ui)
     app.add_typer(release.app, name="release")
     app.add_typer(jobs.app, name="jobs")
+    app.add_typer(runs.app, name="runs")
+    app.add_typer(alerts.app, name="alerts")
     app.add_typer(local.app, name="local")
     app.add_typer(deps.app, name="deps")
     app.add_typer(scan.app, name="scan")

@@ -20,6 +20,7 @@ from typing import Any, Protocol
 from brickyard.local.runs import states as s
 from brickyard.local.runs.graph import classify, decide, run_result
 from brickyard.local.runs.identity import WorkspaceIdentity
+from brickyard.local.runs.notices import RunNotices
 from brickyard.local.runs.outcome import Outcome
 from brickyard.local.runs.references import UpstreamTask
 from brickyard.local.runs.tasks import Attempt, TaskExecution, TaskExecutor
@@ -48,6 +49,8 @@ class RunSetting:
     tokens: RunTokens
     release_thread: Callable[[], None]
     """Gives back the ending thread's database connection (`store.db.Database.release_thread`)."""
+    notices: RunNotices | None = None
+    """The job's email and webhook notifications (`runs.notices`); none: not sent."""
 
 
 class RunExecution:
@@ -155,6 +158,7 @@ class RunExecution:
         self.doc.update(s.state_docs(s.SKIPPED, self.result, message), end_time=int(time.time() * 1000))
         self.save()
         self.done.set()
+        self._tell("ended")
 
     def start(self) -> None:
         self.save()
@@ -184,6 +188,7 @@ class RunExecution:
             if self.cancel_reason is None:
                 self.doc.update(s.state_docs(s.RUNNING))
                 self.save()
+                self._tell("started")
             self._drive()
             self._finish()
         except Exception as err:  # never leave a run active forever
@@ -199,7 +204,18 @@ class RunExecution:
             self._setting.tokens.revoke(self.token)
             self.done.set()
             self.scheduler.finished(self)
+            self._tell("ended")
             self._setting.release_thread()
+
+    def _tell(self, event: str) -> None:
+        """Queue the job's notifications for `event`; whatever happens there, the run goes on."""
+        notices = self._setting.notices
+        if notices is None:
+            return
+        try:
+            (notices.started if event == "started" else notices.ended)(self)
+        except Exception:
+            log.exception("the notifications of run %s could not be queued", self.run_id)
 
     def _drive(self) -> None:
         tasks = [

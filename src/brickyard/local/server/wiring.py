@@ -29,6 +29,7 @@ from brickyard.local.runs.compute import Compute
 from brickyard.local.runs.dispatch import TaskDispatch
 from brickyard.local.runs.execution import RunSetting
 from brickyard.local.runs.identity import WorkspaceIdentity
+from brickyard.local.runs.notices import RunNotices
 from brickyard.local.runs.pipelines import PipelineRunner
 from brickyard.local.runs.scheduler import Orchestrator
 from brickyard.local.runs.tokens import RunTokens
@@ -132,8 +133,9 @@ def build(
         in_worker=WorkerTasks(home, clusters, catalog, compute, pool, samples),
         in_server=control.handlers(PipelineRunner(pipelines, updates, events)),
     )
+    notices = RunNotices.for_workspace(db, home.runs_dir, os.environ)
     orchestrator = Orchestrator(
-        RunSetting(runs, home.runs_dir, identity, dispatch, tokens, db.release_thread), jobs
+        RunSetting(runs, home.runs_dir, identity, dispatch, tokens, db.release_thread, notices), jobs
     )
     volumes = Volumes(home.storage_root)
     triggers = Triggers(jobs, runs, orchestrator.run_now, _arrival_path(volumes, tree), db)
@@ -192,7 +194,8 @@ def _workspace_id(db: Database) -> str:
 def worker_env(host: str) -> dict[str, str]:
     """The server's environment minus any Databricks settings, plus the workspace's address, so
     user code that builds a `WorkspaceClient()` talks to this workspace, as it would on Databricks.
-    No token: each run brings its own (`runs.tokens`)."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DATABRICKS_")}
+    No token: each run brings its own (`runs.tokens`). No SMTP settings either: they are the
+    server's, for job notifications (`runs.notices`)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABRICKS_", "BRICKYARD_SMTP_"))}
     env["DATABRICKS_HOST"] = host
     return env

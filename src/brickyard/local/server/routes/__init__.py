@@ -21,6 +21,7 @@ from brickyard.local.server.routes import (
     lakeview,
     meta,
     mlflow_experiments,
+    notification_destinations,
     permissions,
     pipelines,
     quality_monitors,
@@ -66,4 +67,5 @@ ROUTERS: list[tuple[APIRouter, tuple[str, ...]]] = [
     (serving_endpoints.router, ("",)),
     (quality_monitors.router, ("",)),
     (database.router, ("",)),
+    (notification_destinations.router, ("",)),
 ]
