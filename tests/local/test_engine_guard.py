@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import stat
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -84,16 +86,42 @@ def test_the_proxy_knows_which_spark_connect_methods_stream() -> None:
     assert kind_of("/other.Service/Method") is None
 
 
+# A client holding its session open, in a process of its own: a dead session left active in the
+# test process would make pyspark's later error handling retry against it for minutes.
+HOLDER = """
+import sys, time
+from pathlib import Path
+from brickyard.local.engine import connect
+session = connect(sys.argv[1], Path(sys.argv[2]))
+print(session.range(3).count(), flush=True)
+time.sleep(600)
+"""
+
+
 def test_the_engine_stops_by_itself_with_a_session_still_open_and_leaves_no_process(tmp_path: Path) -> None:
-    from brickyard.local.engine import Engine, connect
+    from brickyard.local.engine import Engine
 
     engine = Engine(tmp_path / "engine")
-    session = connect(engine.start(), tmp_path / "engine" / "warehouse")
-    assert session.range(3).count() == 3  # a live connection through the relay to Sail
-    proc = engine._proc
-    assert proc is not None
-    [sail] = _children(proc.pid)
-    engine.stop(timeout=60)
-    assert proc.returncode == 0
-    assert "did not stop" not in (tmp_path / "engine" / "engine.log").read_text()  # Sail stopped when asked
-    assert not Path(f"/proc/{sail}").exists() or "zombie" in Path(f"/proc/{sail}/status").read_text()
+    url = engine.start()
+    script = tmp_path / "holder.py"
+    script.write_text(HOLDER)
+    holder = subprocess.Popen(
+        [sys.executable, str(script), url, str(tmp_path / "engine" / "warehouse")],
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "SPARK_CONNECT_MODE_ENABLED": "1"},  # as task workers run (pyspark-client)
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "3"  # a live session
+        proc = engine._proc
+        assert proc is not None
+        [sail] = _children(proc.pid)
+        engine.stop(timeout=60)
+        assert proc.returncode == 0
+        assert (
+            "did not stop" not in (tmp_path / "engine" / "engine.log").read_text()
+        )  # Sail stopped when asked
+        assert not Path(f"/proc/{sail}").exists() or "zombie" in Path(f"/proc/{sail}/status").read_text()
+    finally:
+        holder.kill()
+        holder.wait()
