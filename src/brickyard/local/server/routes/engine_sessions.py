@@ -22,11 +22,9 @@ from fastapi import APIRouter, Request
 from brickyard.local.apierror import ApiError
 from brickyard.local.server.routes.deps import JsonBody, services
 from brickyard.local.store.catalog import CatalogChanges
+from brickyard.local.tasks.dbt import ARTIFACTS_DIR
 
 router = APIRouter(prefix="/api/2.0/brickyard", tags=["brickyard"])
-
-DBT_ARTIFACTS_DIR = "dbt-target"
-"""The folder in a task run's directory that keeps its dbt `target/` artifacts."""
 
 
 @router.post("/engine-sessions")
@@ -57,9 +55,9 @@ def dbt_artifacts(request: Request, run_id: int) -> dict[str, Any]:
     """The dbt artifacts of every task run of job run `run_id` (or of task run `run_id` itself)."""
     runs_dir = services(request).home.runs_dir
     run_dir = runs_dir / str(run_id)
-    folders = sorted(run_dir.glob(f"*/{DBT_ARTIFACTS_DIR}"), key=lambda p: int(p.parent.name))
+    folders = sorted(run_dir.glob(f"*/{ARTIFACTS_DIR}"), key=lambda p: int(p.parent.name))
     if not folders:
-        folders = sorted(runs_dir.glob(f"*/{run_id}/{DBT_ARTIFACTS_DIR}"))
+        folders = sorted(runs_dir.glob(f"*/{run_id}/{ARTIFACTS_DIR}"))
     if not run_dir.is_dir() and not folders:
         raise ApiError.not_found(f"Run {run_id} does not exist.")
     return {"tasks": [_task_artifacts(folder) for folder in folders]}
