@@ -1,6 +1,6 @@
 """A small bundle with a dbt project, written from scratch for these tests.
 
-The project has what dbt teams use every day: a seed, table models, an
+The project has what dbt teams use every day: a seed, a source in another catalog (`database:`), table models, an
 incremental model, data tests, a singular test and a snapshot, and a job that runs it as a
 `dbt_task`.
 """
@@ -11,7 +11,7 @@ from pathlib import Path
 
 BUNDLE = """
 bundle:
-  name: shop
+  name: NAME
 targets:
   local:
     default: true
@@ -35,8 +35,25 @@ profile: shop
 models:
   shop:
     +materialized: table
+    +file_format: delta
+seeds:
+  shop:
+    +file_format: delta
+snapshots:
+  shop:
+    +file_format: delta
 """,
     "seeds/raw_orders.csv": "id,customer,amount\n1,alice,10\n2,bob,20\n3,alice,5\n",
+    "models/sources.yml": """
+version: 2
+sources:
+  - name: tpch
+    database: samples
+    schema: tpch
+    tables:
+      - name: nation
+""",
+    "models/nation_count.sql": "select count(*) as nations from {{ source('tpch', 'nation') }}\n",
     "models/customers.sql": (
         "select customer, sum(amount) as total, count(*) as orders\n"
         "from {{ ref('raw_orders') }}\ngroup by customer\n"
@@ -69,9 +86,9 @@ select * from {{ ref('customers') }}
 
 
 def write_shop(root: Path) -> Path:
-    """The bundle at `root`, its dbt project in `root/dbt`."""
+    """The bundle at `root` (named after it), its dbt project in `root/dbt`."""
     root.mkdir(parents=True, exist_ok=True)
-    (root / "databricks.yml").write_text(BUNDLE, encoding="utf-8")
+    (root / "databricks.yml").write_text(BUNDLE.replace("NAME", root.name), encoding="utf-8")
     for name, text in PROJECT.items():
         path = root / "dbt" / name
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -19,23 +19,44 @@ def _results(project: Project) -> dict[str, str]:
 
 
 @pytest.mark.engine
-def test_build_runs_on_the_local_engine_and_leaves_its_tables_to_the_workspace(project: Project) -> None:
-    write_shop(project.root)
-
-    built = run_dbt(project.context(), DbtOptions(["build"]))
-    first = _results(project)
-    # A new engine session: it only sees `customers` if the first run gave its tables to the workspace.
-    (project.root / "dbt/tests/no_alice.sql").write_text(
-        "select * from {{ ref('customers') }} where customer = 'alice'\n"
+def test_a_job_keeps_its_dbt_artifacts_and_a_slim_build_builds_only_what_changed_since(
+    project: Project, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = write_shop(project.root)
+    project.deploy()
+    job = project.run("shop_job")  # `dbt build` as a dbt_task of the deployed job
+    monkeypatch.chdir(root)
+    monkeypatch.setenv("BRICKYARD_LOCAL_WORKSPACE_DIR", str(project.workspace_dir))
+    capsys.readouterr()
+    fetched = run(["dbt", "artifacts", str(job.run_id), "--dir", "out", "-o", "json"])
+    listed = json.loads(capsys.readouterr().out)
+    (root / "dbt/models/customer_report.sql").write_text(
+        "select customer, total from {{ ref('customers') }} where total > 0\n"
     )
-    failed = run_dbt(project.context(), DbtOptions(["build", "--select", "customer_report", "no_alice"]))
+    (root / "dbt/models/nation_count.sql").write_text(
+        "select count(*) as nations from {{ source('tpch', 'nation') }} where 1 = 1\n"
+    )
+    (root / "dbt/tests/no_alice.sql").write_text(
+        "select * from {{ ref('customer_report') }} where customer = 'alice'\n"
+    )
+    # A session of its own that defers `customers` to what the job built: the job's session gave
+    # its tables to the workspace. `nation_count` reads samples.tpch.nation: `database:` is the catalog.
+    slim = run_dbt(project.context(), DbtOptions(["build"], slim=True))
+    missing = run(["dbt", "artifacts", "987654321"])
 
-    assert built.exit_code == 0
-    assert len(first) == 9 and set(first.values()) == {"success", "pass"}
-    assert first["snapshot.shop.customers_snapshot"] == "success"
-    assert failed.exit_code == 1
-    assert _results(project) == {"test.shop.no_alice": "fail", "model.shop.customer_report": "skipped"}
-    assert not list(project.root.rglob("profiles.yml"))
+    assert fetched == 0 and [t["task_key"] for t in listed["tasks"]] == ["build"]
+    built = json.loads((root / "out/build/run_results.json").read_text())
+    statuses = {r["unique_id"]: r["status"] for r in built["results"]}
+    assert len(statuses) == 10 and set(statuses.values()) == {"success", "pass"}
+    assert "model.shop.customers" in json.loads((root / "out/build/manifest.json").read_text())["nodes"]
+    assert slim.exit_code == 1
+    assert _results(project) == {
+        "model.shop.customer_report": "success",
+        "model.shop.nation_count": "success",
+        "test.shop.no_alice": "fail",
+    }
+    assert not list(root.rglob("profiles.yml"))
+    assert missing == 1 and "run 987654321 does not exist" in capsys.readouterr().err
 
 
 def test_a_workspace_target_without_dbt_databricks_names_the_package(

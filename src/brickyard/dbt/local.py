@@ -28,7 +28,7 @@ def engine_session(client: WorkspaceClient, catalog: str = "") -> Iterator[tuple
     """The session (the default one, which dbt-spark's `session` method picks up) and its URL."""
     from brickyard.local.engine import CATALOG_SYNC_ENV, connect
     from brickyard.local.runs.catalog import SNAPSHOT_FILE, read_changes
-    from brickyard.local.tasks import dbt_columns
+    from brickyard.local.tasks import dbt_catalogs, dbt_columns
 
     doc = client.api_client.do("POST", SESSIONS_PATH, body={})
     assert isinstance(doc, dict)
@@ -43,6 +43,7 @@ def engine_session(client: WorkspaceClient, catalog: str = "") -> Iterator[tuple
         spark = connect(remote, Path(str(doc["warehouse"])))
         try:
             dbt_columns.install(spark)
+            dbt_catalogs.install()
             if catalog:
                 spark.catalog.setCurrentCatalog(catalog)
             yield spark, remote
