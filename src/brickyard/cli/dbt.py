@@ -33,6 +33,24 @@ app = typer.Typer(
 )
 
 
+ProjectDir = Annotated[
+    Path | None,
+    typer.Option(
+        "--project-dir",
+        metavar="DIR",
+        help="The dbt project (default: the one the bundle's dbt_tasks run).",
+    ),
+]
+Warehouse = Annotated[
+    str | None,
+    typer.Option(
+        "--warehouse",
+        metavar="ID",
+        help="SQL warehouse for a workspace target (default: the dbt_task's, else the first running).",
+    ),
+]
+
+
 @app.command(
     "exec",
     context_settings={"allow_extra_args": True, "ignore_unknown_options": True},
@@ -43,22 +61,8 @@ def exec_(
     var: options.Var = None,
     profile: options.Profile = None,
     local: options.Local = False,
-    project_dir: Annotated[
-        Path | None,
-        typer.Option(
-            "--project-dir",
-            metavar="DIR",
-            help="The dbt project (default: the one the bundle's dbt_tasks run).",
-        ),
-    ] = None,
-    warehouse: Annotated[
-        str | None,
-        typer.Option(
-            "--warehouse",
-            metavar="ID",
-            help="SQL warehouse for a workspace target (default: the dbt_task's, else the first running).",
-        ),
-    ] = None,
+    project_dir: ProjectDir = None,
+    warehouse: Warehouse = None,
     slim: Annotated[
         bool,
         typer.Option(
@@ -94,6 +98,40 @@ def exec_(
         typer.echo(f"Error: dbt: {result.exception}", err=True)
     if result.exit_code:
         raise typer.Exit(result.exit_code)
+
+
+@app.command("lint")
+def lint(
+    paths: Annotated[
+        list[Path] | None,
+        typer.Argument(metavar="[PATH]...", help="Files or folders of the project (default: models)."),
+    ] = None,
+    target: options.Target = None,
+    var: options.Var = None,
+    profile: options.Profile = None,
+    local: options.Local = False,
+    project_dir: ProjectDir = None,
+    warehouse: Warehouse = None,
+    output: options.Output = options.OutputChoice.text,
+) -> None:
+    """Lint the project's SQL with sqlfluff's dbt templater, compiled on the target's engine.
+
+    The project's sqlfluff configuration chooses the rules (dialect: databricks unless it says
+    otherwise). Exits with 1 when anything is found.
+    """
+    from brickyard.context import AppContext
+    from brickyard.dbt.lint import lint_project
+    from brickyard.dbt.run import DbtOptions, prepared
+    from brickyard.errors import FindingsError
+
+    ctx = AppContext.create(output.value, local=local)
+    chosen = DbtOptions((), target, var or [], profile, project_dir, warehouse)
+    with prepared(ctx, chosen) as (_target, call):
+        found = lint_project(call, [ctx.cwd / p for p in paths or []])
+    text = "\n".join(v.render() for v in found) or "No lint findings."
+    ctx.output.result({"violations": [v.as_json() for v in found]}, text)
+    if found:
+        raise FindingsError(f"sqlfluff found {len(found)} violation(s)")
 
 
 @app.command("artifacts")

@@ -50,7 +50,7 @@ def invoke(
         "DBT_PROJECT_DIR": str(project_dir),
         "DBT_PROFILES_DIR": str(profiles_dir),
     }
-    with _environment(env):
+    with environment(env):
         outcome = dbtRunner().invoke(without_options(list(args), OWN_OPTIONS))
     if outcome.success:
         return DbtResult(0, outcome.result)
@@ -71,7 +71,7 @@ def without_options(argv: list[str], options: Sequence[str]) -> list[str]:
 
 
 @contextmanager
-def _environment(values: Mapping[str, str]) -> Iterator[None]:
+def environment(values: Mapping[str, str]) -> Iterator[None]:
     saved = {name: os.environ.get(name) for name in values}
     os.environ.update(values)
     try:

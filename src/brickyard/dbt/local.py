@@ -8,6 +8,7 @@ SQL warehouses and the next `brickyard dbt` all see it.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import sys
@@ -36,8 +37,6 @@ def engine_session(client: WorkspaceClient, catalog: str = "") -> Iterator[tuple
     folder = Path(tempfile.mkdtemp(prefix="brickyard-dbt-session-"))
     previous = os.environ.get(CATALOG_SYNC_ENV)
     try:
-        import json
-
         (folder / SNAPSHOT_FILE).write_text(json.dumps(doc["catalog"]), encoding="utf-8")
         os.environ[CATALOG_SYNC_ENV] = str(folder)
         spark = connect(remote, Path(str(doc["warehouse"])))
@@ -48,10 +47,10 @@ def engine_session(client: WorkspaceClient, catalog: str = "") -> Iterator[tuple
                 spark.catalog.setCurrentCatalog(catalog)
             yield spark, remote
         finally:
-            spark.stop()  # writes what the session changed into the folder
-        changes = read_changes(folder)
-        if changes:
-            client.api_client.do("POST", f"{SESSIONS_PATH}/catalog-changes", body=changes.as_json())
+            spark.stop()  # writes what the session changed into the folder, interrupted or not
+            changes = read_changes(folder)
+            if changes:
+                client.api_client.do("POST", f"{SESSIONS_PATH}/catalog-changes", body=changes.as_json())
     finally:
         if previous is None:
             os.environ.pop(CATALOG_SYNC_ENV, None)

@@ -10,7 +10,7 @@ defers everything else to what that release built (see `dbt.slim`).
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from contextlib import ExitStack, contextmanager
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -44,6 +44,8 @@ class Invocation:
 
     project: DbtProject
     local: bool
+    profile_target: str
+    """The output of the written profile that dbt runs with (the bundle target's name)."""
     profiles: Path
     environ: dict[str, str]
     run_dir: Path
@@ -58,6 +60,19 @@ class Invocation:
 
 def run_dbt(ctx: AppContext, options: DbtOptions) -> DbtResult:
     """What dbt returned: its exit code, and the exception when dbt itself could not run."""
+    with prepared(ctx, options) as (target, call):
+        args = list(options.args)
+        if options.slim:
+            from brickyard.dbt.slim import deployed_state
+
+            with deployed_state(target, call, args) as slim:
+                return invoke([*args, *slim], call.run_dir, call.profiles, call.environ)
+        return invoke(args, call.run_dir, call.profiles, call.environ)
+
+
+@contextmanager
+def prepared(ctx: AppContext, options: DbtOptions) -> Iterator[tuple[Target, Invocation]]:
+    """The target opened and its engine ready for dbt: the local engine's session, or a warehouse profile."""
     from brickyard.deploy.target import open_target
 
     require_dbt()
@@ -70,22 +85,15 @@ def run_dbt(ctx: AppContext, options: DbtOptions) -> DbtResult:
         target.bundle, None if options.project_dir is None else ctx.cwd / options.project_dir
     )
     client = target.client
-    with ExitStack() as stack:
-        if target.session.local_home is not None:
-            from brickyard.dbt.local import engine_session
+    if target.session.local_home is None:
+        with _remote(target, project, options.warehouse) as call:
+            yield target, call
+        return
+    from brickyard.dbt.local import engine_session
 
-            call = stack.enter_context(_local(target.bundle, project))
-            _spark, remote = stack.enter_context(engine_session(client, project.catalog))
-            call.environ[SECRET_ENV] = remote
-        else:
-            call = stack.enter_context(_remote(target, project, options.warehouse))
-        args = list(options.args)
-        if options.slim:
-            from brickyard.dbt.slim import deployed_state
-
-            args += stack.enter_context(deployed_state(target, call, args))
-        return invoke(args, call.run_dir, call.profiles, call.environ)
-    raise AssertionError("unreachable")  # pragma: no cover (ExitStack may swallow, mypy cannot tell)
+    with _local(target.bundle, project) as call, engine_session(client, project.catalog) as (_spark, remote):
+        call.environ[SECRET_ENV] = remote
+        yield target, call
 
 
 @contextmanager
@@ -97,7 +105,7 @@ def _local(bundle: Bundle, project: DbtProject) -> Iterator[Invocation]:
             "DBT_TARGET_PATH": str(project.directory / "target"),
             "DBT_LOG_PATH": str(project.directory / "logs"),
         }
-        yield Invocation(project, True, profiles, env, copy)
+        yield Invocation(project, True, bundle.target, profiles, env, copy)
 
 
 @contextmanager
@@ -107,7 +115,9 @@ def _remote(target: Target, project: DbtProject, warehouse: str | None) -> Itera
     output, token = warehouse_output(target.client, project, warehouse)
     outputs = {target.bundle.target: output}
     with private_profiles(project.profile, target.bundle.target, outputs) as profiles:
-        yield Invocation(project, False, profiles, {SECRET_ENV: token}, project.directory)
+        yield Invocation(
+            project, False, target.bundle.target, profiles, {SECRET_ENV: token}, project.directory
+        )
 
 
 def dbt_work_dir(root: Path, project: DbtProject) -> Path:
