@@ -57,6 +57,7 @@ def parse_diagnostics(bundle: Bundle) -> list[Diagnostic]:
 def _parse(bundle: Bundle, project: DbtProject, version: str) -> list[Diagnostic]:
     from brickyard.dbt.invoke import invoke
     from brickyard.dbt.run import dbt_work_dir
+    from brickyard.local.tasks import dbt_catalogs
 
     work = dbt_work_dir(bundle.root, project) / "parse"
     outputs = {PARSE_TARGET: spark_session_output("default")}
@@ -64,6 +65,7 @@ def _parse(bundle: Bundle, project: DbtProject, version: str) -> list[Diagnostic
     record = work / "parse.json"
     if _recorded(record) == fingerprint:
         return []
+    dbt_catalogs.install()  # `database:` names a catalog, as it does where the project runs
     with private_profiles(project.profile, PARSE_TARGET, outputs) as profiles:
         env = {SECRET_ENV: NO_SERVER, "DBT_TARGET_PATH": str(work), "DBT_LOG_PATH": str(work / "logs")}
         result = invoke(
