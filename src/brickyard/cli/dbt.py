@@ -141,9 +141,9 @@ def artifacts(
     var: options.Var = None,
     local: options.Local = False,
     directory: Annotated[
-        Path,
+        Path | None,
         typer.Option("--dir", metavar="DIR", help="Where to write them (default: dbt-artifacts/<RUN_ID>)."),
-    ] = Path("dbt-artifacts/{run_id}"),
+    ] = None,
     output: options.Output = options.OutputChoice.text,
 ) -> None:
     """Write the dbt artifacts a local run kept (run_results.json, manifest.json, catalog.json) to DIR/<task>/."""
@@ -157,10 +157,8 @@ def artifacts(
     client = opened.client
     if opened.session.local_home is None:
         raise DbtError("dbt artifacts are kept by the local workspace; use a local target or --local")
-    into = ctx.cwd / str(directory).format(run_id=run_id)
+    into = ctx.cwd / (directory or Path("dbt-artifacts") / str(run_id))
     found = fetch_artifacts(client, run_id, into)
     doc: dict[str, Any] = {"run_id": run_id, "dir": str(into), "tasks": [t.as_json() for t in found]}
-    text = "\n".join(
-        f"{t.task_key}: {len(t.files)} file(s) in {into / t.files[0].parent.name}" for t in found
-    )
+    text = "\n".join(f"{t.task_key}: {len(t.files)} file(s) in {t.folder}" for t in found)
     ctx.output.result(doc, text)

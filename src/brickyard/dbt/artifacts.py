@@ -23,12 +23,14 @@ ARTIFACTS_PATH = "/api/2.0/brickyard/dbt-artifacts"
 class TaskArtifacts:
     task_key: str
     task_run_id: int
+    folder: Path
     files: list[Path]
 
     def as_json(self) -> dict[str, Any]:
         return {
             "task_key": self.task_key,
             "task_run_id": self.task_run_id,
+            "dir": str(self.folder),
             "files": [str(f) for f in self.files],
         }
 
@@ -59,5 +61,5 @@ def fetch_artifacts(client: WorkspaceClient, run_id: int, into: Path) -> list[Ta
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(text, encoding="utf-8")
             written.append(path)
-        found.append(TaskArtifacts(key, int(task["task_run_id"]), written))
+        found.append(TaskArtifacts(key, int(task["task_run_id"]), folder, written))
     return found
