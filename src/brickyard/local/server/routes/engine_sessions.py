@@ -19,6 +19,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 
+from brickyard.errors import LocalWorkspaceError
 from brickyard.local.apierror import ApiError
 from brickyard.local.server.routes.deps import JsonBody, services
 from brickyard.local.store.catalog import CatalogChanges
@@ -30,7 +31,10 @@ router = APIRouter(prefix="/api/2.0/brickyard", tags=["brickyard"])
 @router.post("/engine-sessions")
 def open_engine_session(request: Request) -> dict[str, Any]:
     ws = services(request)
-    remote = ws.compute.default_remote()
+    try:
+        remote = ws.compute.default_remote()
+    except LocalWorkspaceError as err:
+        raise ApiError.invalid_state(f"the Spark engine is not available: {err}") from None
     ws.samples.ensure()
     return {
         "spark_remote": remote,
