@@ -191,6 +191,10 @@ class TaskError(BrickyardError):
     """A job task cannot run as configured on the local workspace (missing file, unsupported task type)."""
 
 
+class DbtError(BrickyardError):
+    """dbt cannot be run as asked: no project, no adapter installed, no warehouse to run on."""
+
+
 class RecoveryError(BrickyardError):
     """A backup, restore or catalog import could not be done, or did not verify."""
 

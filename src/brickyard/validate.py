@@ -43,6 +43,9 @@ def run_validate(ctx: AppContext, target: str | None, variables: Sequence[str], 
         from brickyard.scan.policy import enforce_policies  # rules and cluster policies from brickyard.yml
 
         enforce_policies(bundle, ctx.output)
+        from brickyard.dbt.parse import parse_diagnostics  # dbt is imported only for dbt projects
+
+        diags += parse_diagnostics(bundle)
     failed = any(d.severity is Severity.ERROR for d in diags) or (
         strict and any(d.severity is Severity.WARNING for d in diags)
     )

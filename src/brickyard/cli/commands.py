@@ -11,6 +11,7 @@ def register(app: typer.Typer) -> None:
         backup,
         catalog,
         check,
+        dbt,
         deploy,
         deps,
         destroy,
@@ -69,3 +70,4 @@ def register(app: typer.Typer) -> None:
     app.add_typer(catalog.app, name="catalog")
     app.add_typer(dr.app, name="dr")
     app.add_typer(secrets.app, name="secrets")
+    app.add_typer(dbt.app, name="dbt")

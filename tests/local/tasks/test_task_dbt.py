@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from tests.local.tasks.task_harness import TaskWorkspace
@@ -95,3 +97,8 @@ def test_dbt_project_builds_and_fails_on_a_failing_test(workspace: TaskWorkspace
     assert "shop_ci.customers" in failed.stdout
     assert failed.result.error == "dbt build --select +tag:strict failed: 1 node(s) did not succeed"
     assert "no_small_customers: fail: Got 1 result" in (failed.result.error_trace or "")
+    # The artifacts stay next to the task's result, those of a failed command too.
+    kept = workspace.root / "dbt-target"
+    results = json.loads((kept / "run_results.json").read_text())
+    assert {r["unique_id"]: r["status"] for r in results["results"]}["test.shop.no_small_customers"] == "fail"
+    assert (kept / "manifest.json").is_file() and "no_small_customers" in (kept / "dbt.log").read_text()

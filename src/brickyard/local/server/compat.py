@@ -46,7 +46,12 @@ class ClientCompat:
                 if not isinstance(fields, dict):
                     await _reply_400(send, "the body of a GET request must be a JSON object")
                     return
-                scope = {**scope, "query_string": _merge_query(scope.get("query_string", b""), fields)}
+                try:
+                    query = _merge_query(scope.get("query_string", b""), fields)
+                except UnicodeEncodeError:  # a lone surrogate (`"\ud800"`) is valid JSON, not UTF-8
+                    await _reply_400(send, "the body of a GET request holds text that is not valid Unicode")
+                    return
+                scope = {**scope, "query_string": query}
             await self.app(scope, _replay(b"", receive), send)
             return
         content_type = _content_type(scope)

@@ -7,7 +7,12 @@ in this process and its queries use the worker's session, where the task's `cata
 the current catalog (dbt-spark itself knows only two-level names). dbt writes its `target/` and
 logs to a temporary folder, not into the deployed project. A project whose profile targets Databricks
 gets dbt-databricks' defaults (Delta tables and snapshots) on a temporary copy. Commands run in
-order; the first that fails fails the task with the nodes that failed.
+order; the first that fails fails the task with the nodes that failed. `database:` in sources and
+models names the catalog, as on Databricks (see `dbt_catalogs`).
+
+dbt's console log is the task's output. What dbt leaves in `target/` (run_results.json,
+manifest.json, catalog.json after `dbt docs generate`, sources.json) and its `dbt.log` are kept in
+the task run's folder (`ARTIFACTS_DIR`), even when a command fails, for `brickyard dbt artifacts`.
 """
 
 from __future__ import annotations
@@ -21,11 +26,15 @@ from typing import Any
 
 import yaml
 
+from brickyard.dbt.profiles import with_delta_defaults
 from brickyard.errors import TaskError
 from brickyard.local.tasks.context import TaskContext
 from brickyard.local.tasks.paths import require_workspace_source
 
 DEFAULT_TARGET = "local"
+ARTIFACTS_DIR = "dbt-target"
+"""The folder next to the task run's result that keeps its dbt artifacts."""
+ARTIFACTS = ("run_results.json", "manifest.json", "catalog.json", "sources.json", "semantic_manifest.json")
 
 
 def run_dbt(ctx: TaskContext) -> None:
@@ -41,16 +50,17 @@ def run_dbt(ctx: TaskContext) -> None:
         from dbt.cli.main import dbtRunner
     except ImportError as exc:
         raise TaskError("dbt_task needs dbt installed: pip install 'brickyard[dbt]'") from exc
-    from brickyard.local.tasks import dbt_columns
+    from brickyard.local.tasks import dbt_catalogs, dbt_columns
 
     dbt_columns.install(ctx.spark)
+    dbt_catalogs.install()
     if settings.get("catalog"):
         ctx.spark.catalog.setCurrentCatalog(str(settings["catalog"]))
     os.environ.update({"DBT_SEND_ANONYMOUS_USAGE_STATS": "false", "DBT_USE_COLORS": "false"})
     work = Path(tempfile.mkdtemp(prefix="brickyard-dbt-"))
     try:
         if _is_databricks(targets, default_target):
-            project = _with_databricks_defaults(project, work / "project")
+            project = with_delta_defaults(project, work / "project")
         os.chdir(project)
         profiles = work / "profiles"
         profiles.mkdir()
@@ -65,33 +75,26 @@ def run_dbt(ctx: TaskContext) -> None:
                 "DBT_LOG_PATH": str(work / "logs"),
             }
         )
-        for command in commands:
-            result = dbtRunner().invoke(_argv(command))
-            if not result.success:
-                raise TaskError(_failure(command, result))
+        try:
+            for command in commands:
+                result = dbtRunner().invoke(_argv(command))
+                if not result.success:
+                    raise TaskError(_failure(command, result))
+        finally:
+            _keep_artifacts(work, Path(ctx.request.result_file).parent / ARTIFACTS_DIR)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
 
+def _keep_artifacts(work: Path, into: Path) -> None:
+    kept = [work / "target" / name for name in ARTIFACTS] + [work / "logs" / "dbt.log"]
+    for path in (p for p in kept if p.is_file()):
+        into.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(path, into / path.name)
+
+
 def _is_databricks(targets: dict[str, dict[str, Any]], default: str) -> bool:
     return str((targets.get(default) or {}).get("type", "")).lower() == "databricks"
-
-
-def _with_databricks_defaults(project: Path, copy: Path) -> Path:
-    """A copy of the project whose models, seeds and snapshots default to Delta, as dbt-databricks
-    makes them; dbt-spark, which runs them here, defaults to parquet (and then refuses snapshots).
-    A format the project sets itself still wins: project-wide defaults are dbt's weakest config."""
-    shutil.copytree(project, copy, ignore=shutil.ignore_patterns("target", "logs", ".git"))
-    path = copy / "dbt_project.yml"
-    doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    for section in ("models", "seeds", "snapshots"):
-        block = doc.get(section)
-        if block is None:
-            block = doc[section] = {}
-        if isinstance(block, dict):
-            block.setdefault("+file_format", "delta")
-    path.write_text(yaml.safe_dump(doc, sort_keys=False), encoding="utf-8")
-    return copy
 
 
 def _project_dir(ctx: TaskContext, settings: dict[str, Any]) -> Path:

@@ -15,6 +15,7 @@ from brickyard.local.server.routes import (
     clusters,
     database,
     dbfs,
+    engine_sessions,
     faults,
     files,
     jobs,
@@ -58,6 +59,7 @@ ROUTERS: list[tuple[APIRouter, tuple[str, ...]]] = [
     (sql_statements.router, ("",)),
     (sql_thrift.router, ("",)),
     (faults.router, ("",)),
+    (engine_sessions.router, ("",)),
     # Objects the local workspace keeps without running them (`store.objects`).
     (lakeview.router, ("",)),
     (alerts_v2.router, ("",)),
