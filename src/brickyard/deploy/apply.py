@@ -224,7 +224,9 @@ class Applier:
             state.resources.pop(change.address, None)
             self.store.write(state, remote=False)
         if change.action in (Action.CREATE, Action.RECREATE):
-            adopted = self._adopted(change, kind, settings)
+            # The plan looked already when it could (a create with an id adopts it); else look now.
+            adopted = change.id if change.action is Action.CREATE and change.id else None
+            adopted = adopted or self._adopted(change, kind, settings)
             if adopted:
                 new_id = self._call(change, "update", lambda: kind.update(adopted, settings))
             else:

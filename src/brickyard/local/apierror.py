@@ -14,11 +14,20 @@ from __future__ import annotations
 
 
 class ApiError(Exception):
-    def __init__(self, status: int, error_code: str, message: str, retry_after: float | None = None) -> None:
+    def __init__(
+        self,
+        status: int,
+        error_code: str,
+        message: str,
+        retry_after: float | None = None,
+        missing: bool | None = None,
+    ) -> None:
         super().__init__(message)
         self.status = status
         self.error_code = error_code
         self.message = message
+        self.missing = status == 404 if missing is None else missing
+        """What was named does not exist, whatever status the API words that with (jobs say 400)."""
         self.retry_after = retry_after
 
     def body(self) -> dict[str, str]:
@@ -39,6 +48,11 @@ class ApiError(Exception):
     @classmethod
     def not_found(cls, message: str) -> ApiError:
         return cls(404, "RESOURCE_DOES_NOT_EXIST", message)
+
+    @classmethod
+    def invalid_missing(cls, message: str) -> ApiError:
+        """A 400 INVALID_PARAMETER_VALUE that means "does not exist", as the Jobs API answers."""
+        return cls(400, "INVALID_PARAMETER_VALUE", message, missing=True)
 
     @classmethod
     def already_exists(cls, message: str) -> ApiError:

@@ -120,6 +120,7 @@ def test_jobs_list_and_a_job_page_with_its_runs(page: Any, local_ws: LocalWorksp
     assert page.locator(f"a[href='/jobs/{shop.job_id}/runs/{shop.run_id}']").count() == 1
     assert page.locator(".bars span.bad").count() >= 1  # the failed run in the duration chart
     shot(page, "job")
+    assert page.goto(f"{local_ws.host}/jobs/999999").status == 404  # the API's 400 "does not exist"
 
 
 def test_a_run_page_draws_the_task_graph_shows_output_and_repairs_the_failed_task(

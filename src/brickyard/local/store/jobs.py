@@ -35,7 +35,7 @@ class JobRecord:
 
 def missing_job(job_id: Any) -> ApiError:
     # The status and wording a workspace uses; the SDK maps it to ResourceDoesNotExist.
-    return ApiError.invalid(f"Job {job_id} does not exist.")
+    return ApiError.invalid_missing(f"Job {job_id} does not exist.")
 
 
 class JobStore:

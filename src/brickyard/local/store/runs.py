@@ -35,7 +35,7 @@ class RunRow:
 
 def missing_run(run_id: Any) -> ApiError:
     # As a workspace words it; the SDK maps it to ResourceDoesNotExist.
-    return ApiError.invalid(f"Run {run_id} does not exist.")
+    return ApiError.invalid_missing(f"Run {run_id} does not exist.")
 
 
 class RunStore:

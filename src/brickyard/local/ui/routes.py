@@ -39,14 +39,10 @@ def _show(request: Request, template: str, build: Callable[[Services], dict[str,
     try:
         context = build(ws)
     except ApiError as err:
-        # Stores word a missing job or run as the API does (400 "does not exist"); a page is not found.
-        missing = err.status == 404 or "does not exist" in err.message
-        return _error(
-            request,
-            404 if missing else err.status,
-            "RESOURCE_DOES_NOT_EXIST" if missing else err.error_code,
-            err.message,
-        )
+        # A missing job or run is a 400 in the API's words (`ApiError.missing`); a page is not found.
+        if err.missing:
+            return _error(request, 404, "RESOURCE_DOES_NOT_EXIST", err.message)
+        return _error(request, err.status, err.error_code, err.message)
     return _html(request, template, context)
 
 
