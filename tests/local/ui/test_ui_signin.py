@@ -73,6 +73,9 @@ def test_a_printed_run_link_opens_its_run_page_after_the_sign_in_form(
     [cookie] = anonymous.context.cookies()
     assert cookie["httpOnly"] and cookie["sameSite"] == "Strict"
     assert local_ws.token not in cookie["value"]
+    anonymous.goto(f"{local_ws.host}/")
+    anonymous.goto(url)  # followed again from the home page: only the fragment changes
+    anonymous.wait_for_url(f"{local_ws.host}/jobs/{job_id}/runs/{run_id}")
 
 
 def test_a_one_time_link_signs_in_once_and_lands_on_its_page(
