@@ -78,6 +78,7 @@ demo: install
 	@echo "  examples/.brickyard/local/           its files, metadata, logs and tables"
 	@echo "  ~/.databrickscfg [brickyard-local]   its address and token, for databricks-sdk or the Databricks CLI"
 	@echo "  cd examples && ../$(BIN)/brickyard run orders_smoke_test -t local"
+	@echo "  cd examples && ../$(BIN)/brickyard ui                 # its web UI, signed in"
 	@echo "  cd examples && ../$(BIN)/brickyard local down    # stop it"
 
 test: install
