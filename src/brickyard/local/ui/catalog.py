@@ -13,7 +13,6 @@ from brickyard.local.apierror import ApiError
 from brickyard.local.server.routes.uc_tables import local_path, table_doc
 from brickyard.local.server.services import Services
 from brickyard.local.store.catalog import TableEntry
-from brickyard.pipelines import deltalog
 
 SAMPLE_ROWS = 20
 HISTORY = 25
@@ -103,6 +102,8 @@ def _cell(value: Any) -> str:
 
 def _history(entry: TableEntry) -> list[dict[str, Any]]:
     """Newest first, as `DESCRIBE HISTORY` lists it: version, time, operation, its parameters and metrics."""
+    from brickyard.pipelines import deltalog  # the executor's package: imported when a table is shown
+
     path = local_path(entry.location)
     if entry.kind == "VIEW" or path is None or not deltalog.is_table(path):
         return []

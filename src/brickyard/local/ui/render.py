@@ -5,9 +5,10 @@ from __future__ import annotations
 import functools
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from jinja2 import Environment, FileSystemLoader, select_autoescape
+if TYPE_CHECKING:
+    from jinja2 import Environment
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -26,6 +27,8 @@ IDLE = {"CANCELED", "CANCELLED", "SKIPPED", "EXCLUDED", "UPSTREAM_CANCELED", "DI
 
 @functools.cache
 def environment() -> Environment:
+    from jinja2 import Environment, FileSystemLoader, select_autoescape  # at the first page, not at start
+
     env = Environment(
         loader=FileSystemLoader(TEMPLATES),
         autoescape=select_autoescape(["html"]),

@@ -4,14 +4,16 @@
 from __future__ import annotations
 
 import functools
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from markdown_it import MarkdownIt
 from markupsafe import Markup
 
 from brickyard import notebook_format as nbf
 from brickyard.local.server.services import Services
 from brickyard.local.store.workspace import DIRECTORY, NOTEBOOK, REPO, canonical
+
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
 
 MAX_SHOWN = 1024 * 1024
 
@@ -55,6 +57,8 @@ def _cell(cell: nbf.Cell, language: str) -> dict[str, Any]:
 
 @functools.cache
 def _markdown() -> MarkdownIt:
+    from markdown_it import MarkdownIt  # ~0.1 s: when a notebook is first shown, not at server start
+
     return MarkdownIt("commonmark", {"html": False}).enable("table")
 
 
