@@ -30,7 +30,13 @@ def run_validate(ctx: AppContext, target: str | None, variables: Sequence[str], 
     from brickyard.workspace.identity import validation_user
 
     user = validation_user(ctx.cwd, ctx.environ)
-    options = LoadOptions(target=target, variables=variables, environ=ctx.environ, current_user=user)
+    options = LoadOptions(
+        target=target,
+        variables=variables,
+        environ=ctx.environ,
+        current_user=user,
+        resolve_resource_fields=False,
+    )
     config: Node | None
     try:
         bundle = load_bundle(ctx.cwd, options)

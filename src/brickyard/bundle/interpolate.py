@@ -119,10 +119,7 @@ class Resolver:
 
     def _target(self, ref: str, node: Node, path: Path, stack: list[str]) -> Node | None:
         """The fully resolved node a reference points at, or None when deferred or broken."""
-        ref_path = parse_reference(ref)
-        head = ref_path[0]
-        if isinstance(head, str) and head in self.aliases:
-            ref_path = (*self.aliases[head], *ref_path[1:2], "value", *ref_path[2:])
+        ref_path = self._expand(parse_reference(ref))
         target = lookup(self.root, ref_path)
         if self.deferred(ref_path, target):
             return None
@@ -146,11 +143,18 @@ class Resolver:
             self._resolve_tree(target, ref_path, stack)
         finally:
             stack.pop()
-        # A target that still holds its own unresolved reference (a broken or deferred chain)
-        # is left alone rather than copied half-done.
-        if isinstance(target.value, str) and REFERENCE.fullmatch(target.value):
-            return None
+        # A target that still holds a broken reference is left alone rather than copied half-done;
+        # one deferred for deploy is passed on as written (`${var.job}` → `${resources.jobs.x.id}`).
+        if isinstance(target.value, str) and (inner := REFERENCE.fullmatch(target.value)):
+            inner_path = self._expand(parse_reference(inner.group(1)))
+            return target if self.deferred(inner_path, lookup(self.root, inner_path)) else None
         return target
+
+    def _expand(self, ref_path: Path) -> Path:
+        head = ref_path[0] if ref_path else None
+        if isinstance(head, str) and head in self.aliases:
+            return (*self.aliases[head], *ref_path[1:2], "value", *ref_path[2:])
+        return ref_path
 
     def _error(self, summary: str, node: Node, path: Path) -> None:
         key = (summary, format_path(path))

@@ -81,11 +81,19 @@ def config_json(config: Node) -> dict[str, Any]:
     plain = config.plain()
     if not isinstance(plain, dict):
         return {}
-    order = ["bundle", "include", "workspace", "variables", "artifacts", "resources", "sync", "presets"]
-    out = {key: plain[key] for key in order if key in plain}
-    out.update({key: value for key, value in plain.items() if key not in out})
-    _derived_fields(out)
+    _derived_fields(plain)
+    # The CLI prints every mapping with its keys in sorted order, at every depth.
+    out = _sorted(plain)
+    assert isinstance(out, dict)
     return out
+
+
+def _sorted(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {key: _sorted(value[key]) for key in sorted(value, key=str)}
+    if isinstance(value, list):
+        return [_sorted(item) for item in value]
+    return value
 
 
 def _derived_fields(doc: dict[str, Any]) -> None:

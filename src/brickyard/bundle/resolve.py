@@ -47,6 +47,9 @@ class LoadOptions:
     current_user: UserResolver = local_user
     registry: Registry = REGISTRY
     """The resource kinds the caller deploys: their schemas, defaults and checks apply."""
+    resolve_resource_fields: bool = True
+    """Fill `${resources.<kind>.<key>.<field>}` from the configuration (deploy needs the values);
+    validate leaves every such reference as written, as `databricks bundle validate` prints them."""
 
 
 class InvalidBundle(BundleError):
@@ -128,7 +131,7 @@ def load_bundle(start: FsPath, options: LoadOptions | None = None) -> Bundle:
     mode.apply_presets(config)
     defaults.permissions_and_run_as(config, user, opts.registry, diags)
 
-    resolver = Resolver(config, _deferred(config))
+    resolver = Resolver(config, _deferred(config, all_resource_fields=not opts.resolve_resource_fields))
     diags.extend(resolver.run())
     _mark_sensitive(definitions)
     merge_keyed_lists(config.get("resources"))
@@ -190,13 +193,14 @@ def _merge_target(tree: Node, target: Node | None) -> Node:
     return merged
 
 
-def _deferred(config: Node) -> Callable[[Path, Node | None], bool]:
-    """References left for deploy: resource ids and other fields unknown until the resource exists,
-    and variables whose value comes from a `lookup`."""
+def _deferred(config: Node, all_resource_fields: bool = False) -> Callable[[Path, Node | None], bool]:
+    """References left for deploy: resource ids and other fields unknown until the resource exists
+    (every field of a resource the bundle defines with `all_resource_fields`), and variables whose
+    value comes from a `lookup`."""
 
     def deferred(path: Path, target: Node | None) -> bool:
         if path[:1] == ("resources",) and len(path) >= 4:
-            return target is None and lookup(config, path[:3]) is not None
+            return (target is None or all_resource_fields) and lookup(config, path[:3]) is not None
         if path[:1] == ("variables",) and len(path) >= 3 and path[2] == "value" and target is None:
             definition = lookup(config, path[:2])
             return definition is not None and definition.get("lookup") is not None
