@@ -118,20 +118,19 @@ def permissions_and_run_as(
     config: Node, user: CurrentUser, registry: Registry, diags: list[Diagnostic]
 ) -> None:
     """Top-level `permissions` and `run_as` copied onto the kinds that take them, as the CLI does."""
+    from brickyard.bundle.run_as import apply_run_as
+
+    apply_run_as(config, user, registry, diags)
     top = config.get("permissions")
-    run_as = config.get("run_as")
     resources = config.get("resources")
     if top is not None and top.is_seq:
         for index, entry in enumerate(top.value):
             _check_permission(entry, ("permissions", index), diags)
     inherited = top.value if top is not None and top.is_seq else []
-    shared_run_as = run_as if run_as is not None and run_as.is_map and run_as.value else None
     for kind in registry:
         for _, resource in map_entries(resources, kind.name):
             if kind.inherits_permissions and inherited:
                 _inherit_permissions(resource, inherited, kind.permission_levels)
-            if kind.inherits_run_as and shared_run_as is not None and resource.get("run_as") is None:
-                resource.value["run_as"] = shared_run_as.copy()
             if kind.inherits_permissions:
                 _strongest_per_principal(resource, user if kind.owner_is_deployer else None)
 

@@ -187,6 +187,8 @@ def _merge_target(tree: Node, target: Node | None) -> Node:
         return config.copy()
     override = Node({k: v for k, v in target.value.items() if k not in _TARGET_ONLY}, target.loc)
     merged = merge(config, override)
+    if (run_as := target.get("run_as")) is not None and run_as.value is not None:
+        merged.value["run_as"] = run_as.copy()  # a target's identity replaces the bundle's whole
     for key in ("cluster_id", "compute_id"):
         if (node := target.get(key)) is not None:
             ensure_map(merged, ("bundle",)).value["cluster_id"] = node.copy()

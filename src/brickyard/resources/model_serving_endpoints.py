@@ -16,6 +16,7 @@ _OUTPUT = ("id", "state", "creator", "creation_timestamp", "last_updated_timesta
 
 class ModelServingEndpoints(Kind):
     name = "model_serving_endpoints"
+    runs_as_owner_only = True
     label = "serving endpoint"
     rank = 50
     depends_on = ("registered_models", "secret_scopes")

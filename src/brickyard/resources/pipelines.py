@@ -34,6 +34,7 @@ class Pipelines(Kind):
     bundle_defaults: ClassVar[Mapping[str, Any]] = {"edition": "ADVANCED", "channel": "CURRENT"}
     inherits_permissions = True
     owner_is_deployer = True
+    inherits_run_as = True
     server_filled: ClassVar[ServerFilled] = {
         "id": ANY,
         "edition": ("ADVANCED",),
@@ -57,7 +58,11 @@ class Pipelines(Kind):
         return dict(self.do("GET", f"/api/2.0/pipelines/{id}"))
 
     def settings(self, id: str) -> dict[str, Any]:
-        return dict(self.read(id).get("spec") or {})
+        doc = self.read(id)
+        settings = dict(doc.get("spec") or {})
+        if doc.get("run_as"):  # the identity is beside the spec, not in it
+            settings["run_as"] = doc["run_as"]
+        return settings
 
     def owned(self, settings: Mapping[str, Any]) -> Iterator[str]:
         name, metadata = settings.get("name"), metadata_path(settings)

@@ -1,0 +1,62 @@
+"""The bundle's `run_as` identity: checked once, then copied onto the kinds that run as someone.
+
+`databricks bundle validate` takes exactly one non-empty identity, copies it onto every job and
+pipeline that names none, and refuses kinds that can only run as their owner (serving endpoints)
+when the identity differs from the user deploying.
+"""
+
+from __future__ import annotations
+
+from brickyard.bundle.identity import CurrentUser
+from brickyard.bundle.node import Node, map_entries
+from brickyard.errors import Diagnostic, Severity
+from brickyard.resources import Registry
+
+IDENTITIES = ("user_name", "service_principal_name", "group_name")
+_DOCS = "https://docs.databricks.com/dev-tools/bundles/run-as.html"
+
+
+def apply_run_as(config: Node, user: CurrentUser, registry: Registry, diags: list[Diagnostic]) -> None:
+    run_as = config.get("run_as")
+    if run_as is None or run_as.value is None or not run_as.is_map:
+        return  # `run_as:` with nothing under it is no identity at all, and no error
+    named = {
+        key: str(node.value) for key in IDENTITIES if (node := run_as.get(key)) is not None and node.value
+    }
+    if named.keys() >= {"user_name", "service_principal_name"}:
+        diags.append(
+            Diagnostic(
+                Severity.ERROR,
+                "run_as section cannot specify both user_name and service_principal_name",
+                location=run_as.loc,
+            )
+        )
+        return
+    if len(named) != 1:
+        diags.append(
+            Diagnostic(
+                Severity.ERROR,
+                "run_as section must specify exactly one non-empty identity: "
+                "user_name, service_principal_name, or group_name",
+                location=run_as.loc,
+            )
+        )
+        return
+    identity = next(iter(named.values()))
+    resources = config.get("resources")
+    for kind in registry:
+        for _, resource in map_entries(resources, kind.name):
+            if kind.runs_as_owner_only and identity != user.user_name:
+                diags.append(
+                    Diagnostic(
+                        Severity.ERROR,
+                        f"{kind.name} do not support a setting a run_as user that is different from the owner.\n"
+                        f"Current identity: {user.user_name}. Run as identity: {identity}.\n"
+                        f"See {_DOCS} to learn more about the run_as property.",
+                        location=resource.loc,
+                    )
+                )
+            if kind.inherits_run_as and resource.is_map and resource.get("run_as") is None:
+                resource.value["run_as"] = Node(
+                    {k: v.copy() for k, v in run_as.items() if k in named}, run_as.loc
+                )
