@@ -6,6 +6,7 @@ import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
+from brickyard.errors import Severity
 from tests.bundle.conftest import NOTEBOOK, Files, errors, load
 
 BUNDLE = """
@@ -94,12 +95,19 @@ def test_production_mode_leaves_names_and_schedules(write: Callable[[Files], Pat
 def test_production_needs_an_explicit_root_path(write: Callable[[Files], Path]) -> None:
     text = BUNDLE.replace("      root_path: /Workspace/Shared/.bundle/${bundle.name}/${bundle.target}\n", "")
     (diag,) = errors(_root(write, text), "prod")
-    assert "must set 'workspace.root_path'" in diag.summary
-    assert diag.path == "workspace.root_path"
-    assert str(diag.location) == "databricks.yml:43:7"
-    # ... unless the jobs run as someone (then every copy is that principal's)
+    assert diag.summary == (
+        "target with 'mode: production' must set 'workspace.root_path' to make sure only one copy is "
+        "deployed. A common practice is to use a username or principal name in this path, i.e. root_path: "
+        "/Workspace/Users/tester@brickyard.local/.bundle/${bundle.name}/${bundle.target}"
+    )
+    assert str(diag.location) == "databricks.yml:41:5"  # the target
+    # ... advised only when the jobs run as someone (then every copy is that principal's)
     run_as = text + "    run_as: {service_principal_name: 3f2a6c8e-1234-4bcd-9876-0123456789ab}\n"
     bundle = load(_root(write, run_as), "prod")
+    (advice,) = bundle.diagnostics
+    assert advice.severity is Severity.INFO and advice.summary.startswith(
+        "target with 'mode: production' should set"
+    )
     assert bundle.resources("jobs")["nightly"]["run_as"] == {
         "service_principal_name": "3f2a6c8e-1234-4bcd-9876-0123456789ab"
     }
@@ -134,7 +142,10 @@ def test_production_warns_when_not_on_its_git_branch(write: Callable[[Files], Pa
 def test_unknown_mode_is_an_error(write: Callable[[Files], Path]) -> None:
     text = BUNDLE.replace("mode: development", "mode: develop")
     (diag,) = errors(_root(write, text), "dev")
-    assert diag.summary == "unsupported mode 'develop': use development or production"
+    assert (
+        diag.summary
+        == "unsupported value 'develop' specified for 'mode': must be either 'development' or 'production'"
+    )
     assert str(diag.location) == "databricks.yml:38:11"
 
 

@@ -26,7 +26,7 @@ def check_mode(mode: Node | None, diags: list[Diagnostic], path: str) -> str | N
         diags.append(
             Diagnostic(
                 Severity.ERROR,
-                f"unsupported mode {mode.value!r}: use development or production",
+                f"unsupported value '{mode.value}' specified for 'mode': must be either 'development' or 'production'",
                 path,
                 mode.loc,
             )
@@ -35,29 +35,8 @@ def check_mode(mode: Node | None, diags: list[Diagnostic], path: str) -> str | N
     return str(mode.value)
 
 
-def development_presets(root: Node, user: CurrentUser, diags: list[Diagnostic]) -> None:
+def development_presets(root: Node, user: CurrentUser) -> None:
     presets = ensure_map(root, ("presets",))
-    custom = presets.get("name_prefix")
-    if custom is not None and isinstance(custom.value, str) and custom.value:
-        text = custom.value
-        if not any(
-            mark in text
-            for mark in (
-                user.short_name,
-                user.user_name,
-                "${workspace.current_user.short_name}",
-                "${workspace.current_user.userName}",
-            )
-        ):
-            diags.append(
-                Diagnostic(
-                    Severity.ERROR,
-                    "prefix should contain the current username or ${workspace.current_user.short_name} "
-                    "to ensure uniqueness when using 'mode: development'",
-                    "presets.name_prefix",
-                    custom.loc,
-                )
-            )
     set_default(presets, "name_prefix", f"[dev {user.short_name}] ")
     set_default(presets, "pipelines_development", True)
     set_default(presets, "trigger_pause_status", PAUSED)
@@ -139,12 +118,7 @@ def apply_presets(root: Node) -> None:
                 schedule.value["pause_status"] = Node(PAUSED, schedule.loc)
 
 
-def check_production(
-    root: Node,
-    root_path_explicit: bool,
-    user: CurrentUser,
-    diags: list[Diagnostic],
-) -> None:
+def check_production(root: Node, target: Node | None, user: CurrentUser, diags: list[Diagnostic]) -> None:
     resources = root.get("resources")
     for key, pipeline in map_entries(resources, "pipelines"):
         dev = pipeline.get("development")
@@ -157,27 +131,92 @@ def check_production(
                     dev.loc,
                 )
             )
-    if root_path_explicit or user.is_service_principal or _every_job_runs_as(root):
+    # Only the target's own root_path keeps copies apart: one set for every target does not.
+    workspace = target.get("workspace") if target is not None and target.is_map else None
+    explicit = workspace.get("root_path") if workspace is not None and workspace.is_map else None
+    if explicit is not None and explicit.value:
         return
-    workspace = root.get("workspace")
-    diags.append(
-        Diagnostic(
-            Severity.ERROR,
-            "target with 'mode: production' must set 'workspace.root_path' so that only one copy is "
-            "deployed; a common practice is to name a user or service principal in it, e.g. "
-            "root_path: /Workspace/Users/<user>/.bundle/${bundle.name}/${bundle.target}",
-            "workspace.root_path",
-            workspace.loc if workspace is not None else root.loc,
-        )
+    advice = (
+        "set 'workspace.root_path' to make sure only one copy is deployed. A common practice is to use "
+        "a username or principal name in this path, i.e. root_path: "
+        f"/Workspace/Users/{user.user_name}/.bundle/${{bundle.name}}/${{bundle.target}}"
     )
+    where = target.loc if target is not None else root.loc
+    if user.is_service_principal or _every_job_runs_as(root):
+        # Running as a principal does not by itself keep copies apart: advised, not required.
+        diags.append(
+            Diagnostic(Severity.INFO, "target with 'mode: production' should " + advice, location=where)
+        )
+        return
+    diags.append(Diagnostic(Severity.ERROR, "target with 'mode: production' must " + advice, location=where))
+
+
+def check_development(root: Node, user: CurrentUser, diags: list[Diagnostic]) -> None:
+    """What keeps one developer's copy from overwriting another's, as the CLI checks it (before
+    development mode changes anything, and stopping at the first problem)."""
+    presets = root.get("presets")
+    presets = presets if presets is not None and presets.is_map else Node({})
+    pause = presets.get("trigger_pause_status")
+    if pause is not None and pause.value == "UNPAUSED":
+        diags.append(
+            Diagnostic(
+                Severity.ERROR,
+                "target with 'mode: development' cannot set trigger pause status to UNPAUSED by default",
+                location=pause.loc,
+            )
+        )
+        return
+    if _check_paths(root.get("workspace"), user, diags):
+        return
+    custom = presets.get("name_prefix")
+    text = custom.value if custom is not None and isinstance(custom.value, str) else ""
+    if text and user.short_name not in text and user.user_name not in text:
+        diags.append(
+            Diagnostic(
+                Severity.ERROR,
+                "prefix should contain the current username or ${workspace.current_user.short_name} "
+                "to ensure uniqueness when using 'mode: development'",
+                "presets.name_prefix",
+                custom.loc if custom is not None else None,
+            )
+        )
+
+
+def _check_paths(workspace: Node | None, user: CurrentUser, diags: list[Diagnostic]) -> bool:
+    if workspace is None or not workspace.is_map:
+        return False
+    root = workspace.get("root_path")
+    root_text = str(root.value) if root is not None and root.value else ""
+    for key in ("root_path", "state_path", "file_path", "artifact_path"):
+        node = workspace.get(key)
+        path = (
+            str(node.value).replace("${workspace.root_path}", root_text)
+            if node is not None and node.value
+            else ""
+        )
+        if not path or user.user_name in path or user.short_name in path:
+            continue
+        if key == "artifact_path" and path.startswith("/Volumes"):
+            summary = (
+                f"{key} should contain the current username or ${{workspace.current_user.short_name}} "
+                "to ensure uniqueness when using 'mode: development'"
+            )
+        else:
+            summary = (
+                f"{key} must start with '~/' or contain the current username to ensure uniqueness "
+                "when using 'mode: development'"
+            )
+        diags.append(Diagnostic(Severity.ERROR, summary, location=node.loc if node is not None else None))
+        return True
+    return False
 
 
 def _every_job_runs_as(root: Node) -> bool:
     run_as = root.get("run_as")
     if run_as is not None and run_as.is_map and run_as.value:
         return True
-    jobs = map_entries(root.get("resources"), "jobs")
-    return bool(jobs) and all(job.get("run_as") is not None for _, job in jobs)
+    # As the CLI counts it: a bundle without jobs has every job running as someone.
+    return all(job.get("run_as") is not None for _, job in map_entries(root.get("resources"), "jobs"))
 
 
 def _prefix_field(resource: Node, field: str, prefix: str, style: str) -> None:

@@ -100,7 +100,7 @@ def load_bundle(start: FsPath, options: LoadOptions | None = None) -> Bundle:
     workspace = ensure_map(config, ("workspace",))
     host, profile = _scalar(workspace.get("host")), _scalar(workspace.get("profile"))
     user = opts.current_user(host, profile)
-    root_path_explicit = defaults.workspace_paths(workspace, user)
+    defaults.workspace_paths(workspace, user)
 
     cli_vars = (
         opts.variables if isinstance(opts.variables, Mapping) else variables.parse_cli_vars(opts.variables)
@@ -127,7 +127,13 @@ def load_bundle(start: FsPath, options: LoadOptions | None = None) -> Bundle:
     _stop(diags, config)
 
     if target_mode == mode.DEVELOPMENT:
-        mode.development_presets(config, user, diags)
+        # Checked on the resolved workspace paths, before development mode changes anything.
+        Resolver(config, _deferred(config)).run(
+            skip=tuple(k for k in config.value if k not in ("bundle", "workspace"))
+        )
+        mode.check_development(config, user, diags)
+        _stop(diags, config)
+        mode.development_presets(config, user)
     mode.apply_presets(config)
     defaults.permissions_and_run_as(config, user, opts.registry, diags)
 
@@ -154,7 +160,7 @@ def load_bundle(start: FsPath, options: LoadOptions | None = None) -> Bundle:
     diags.extend(types.diags)
     checks.check_resources(config, opts.registry, diags)
     if target_mode == mode.PRODUCTION:
-        mode.check_production(config, root_path_explicit, user, diags)
+        mode.check_production(config, target, user, diags)
         defaults.check_git_branch(config, git, diags)
     unique = _dedupe(diags)
     _stop(unique, config)
