@@ -44,8 +44,13 @@ def git_section(config: Node, target: Node | None, git: GitInfo, root: FsPath) -
         for key, value in override.items():
             section.value[key] = value.copy()
     if git.is_repo:
+        configured = section.get("branch")
+        if configured is None or not configured.value:
+            # The CLI marks a branch it took from the checkout rather than from the configuration.
+            section.value["inferred"] = from_plain(True, section.loc)
+            if git.branch:
+                section.value["branch"] = from_plain(git.branch, section.loc)
         if git.branch:
-            set_default(section, "branch", git.branch)
             section.value["actual_branch"] = from_plain(git.branch, section.loc)
         if git.commit:
             set_default(section, "commit", git.commit)
