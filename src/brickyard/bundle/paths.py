@@ -99,6 +99,9 @@ class PathTranslator:
                         self._translate(node, (*base, *sub), kind)
             if (node := pipeline.get("root_path")) is not None:
                 self._translate(node, ("resources", "pipelines", key, "root_path"), DIRECTORY)
+        for key, app in map_entries(resources, "apps"):
+            if (node := app.get("source_code_path")) is not None:
+                self._translate(node, ("resources", "apps", key, "source_code_path"), DIRECTORY)
         for key, artifact in map_entries(config.get("artifacts")):
             if (node := artifact.get("path")) is not None:
                 self._translate(node, ("artifacts", key, "path"), LOCAL)
@@ -177,7 +180,7 @@ class PathTranslator:
                 f"{value} is a notebook; run it with notebook_task, not spark_python_task", node, path
             )
             return
-        remote = f"{self.file_path}/{relative}"
+        remote = f"{self.file_path}/{relative}" if relative != "." else self.file_path
         self.sources[remote] = local
         self._pending.append((node, remote))
 

@@ -189,6 +189,9 @@ def _mark_sensitive(definitions: Node) -> None:
 
 def _merge_target(tree: Node, target: Node | None) -> Node:
     config = Node({k: v for k, v in tree.value.items() if k not in ("targets", "environments")}, tree.loc)
+    if "targets" in tree.value:
+        # The CLI keeps the key once the target is merged in, emptied: `"targets": null`.
+        config.value["targets"] = Node(None, tree.value["targets"].loc)
     if target is None or not target.is_map:
         return config.copy()
     override = Node({k: v for k, v in target.value.items() if k not in _TARGET_ONLY}, target.loc)
