@@ -66,11 +66,11 @@ CASES = [
         ("databricks.yml", "- bundle"),
     ),
     Case(
-        "missing bundle name",
+        "missing bundle name, which the default root path needs",
         {"databricks.yml": "bundle: {}\n"},
-        "bundle.name is required",
-        ("databricks.yml", "{}"),
-        "bundle.name",
+        "reference does not exist: ${bundle.name}",
+        ("databricks.yml", "bundle"),
+        "workspace.root_path",
     ),
     Case(
         "non utf-8 file",

@@ -82,11 +82,6 @@ def load_bundle(start: FsPath, options: LoadOptions | None = None) -> Bundle:
     config = _merge_target(tree, target)
 
     bundle = ensure_map(config, ("bundle",))
-    name = bundle.get("name")
-    if name is None or not isinstance(name.value, str) or not name.value.strip():
-        diags.append(
-            Diagnostic(Severity.ERROR, "bundle.name is required", "bundle.name", (name or bundle).loc)
-        )
     bundle.value["target"] = from_plain(target_name, bundle.loc)
     bundle.value["environment"] = from_plain(target_name, bundle.loc)
     target_mode = mode.check_mode(
@@ -158,6 +153,10 @@ def load_bundle(start: FsPath, options: LoadOptions | None = None) -> Bundle:
     types = SchemaCheck(unknown_keys=False, prune=True, registry=opts.registry)
     types.check(config)
     diags.extend(types.diags)
+    diags.extend(types.required_warnings())
+    if (name := bundle.get("name")) is None or name.value is None:
+        # The CLI goes on without a name (a `${bundle.name}` still in use is an error of its own).
+        diags.append(Diagnostic(Severity.WARNING, 'required field "name" is not set', "bundle"))
     checks.check_resources(config, opts.registry, diags)
     if target_mode == mode.PRODUCTION:
         mode.check_production(config, target, user, diags)

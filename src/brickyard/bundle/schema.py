@@ -200,6 +200,9 @@ class SchemaCheck:
         self.prune = prune
         """Drop fields the schema does not know, as the CLI's output does."""
         self.diags: list[Diagnostic] = []
+        self.missing: list[Diagnostic] = []
+        """Required fields left out (checked on the pruned, final configuration only)."""
+        self._required: dict[str, list[str]] = _generated().get("required", {}) if prune else {}
 
     def check(self, node: Node, ref: Ref = "bundle.Root", path: Path = ()) -> bool:
         """False when `node` has the wrong shape: the caller drops it, as the Databricks CLI does."""
@@ -209,7 +212,24 @@ class SchemaCheck:
             return self._container(node, ref, path)
         if ref in SCALARS:
             return self._scalar(node, ref, path)
-        return self._object(node, self.defs[ref], path)
+        fine = self._object(node, self.defs[ref], path)
+        if fine and node.is_map:
+            for key in self._required.get(ref, ()):
+                child = node.get(key)
+                if child is None or child.value is None:
+                    self.missing.append(
+                        Diagnostic(
+                            Severity.WARNING,
+                            f'required field "{key}" is not set',
+                            format_path(path),
+                            node.loc,
+                        )
+                    )
+        return fine
+
+    def required_warnings(self) -> list[Diagnostic]:
+        """As the CLI lists them: by message, then by place."""
+        return sorted(self.missing, key=lambda d: (d.summary, str(d.location or "")))
 
     def _object(self, node: Node, fields: dict[str, Ref], path: Path) -> bool:
         if not node.is_map:

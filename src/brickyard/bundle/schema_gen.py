@@ -26,6 +26,8 @@ _PERMISSIONS = "bundle.Permission"
 class _Collector:
     def __init__(self) -> None:
         self.defs: dict[str, dict[str, Any]] = {}
+        self.required: dict[str, list[str]] = {}
+        """Per definition, the fields the API cannot do without (a dataclass field with no default)."""
 
     def ref(self, tp: Any) -> Any:
         origin = typing.get_origin(tp)
@@ -56,7 +58,15 @@ class _Collector:
         if name not in self.defs:
             self.defs[name] = {}
             hints = typing.get_type_hints(cls)
-            self.defs[name] = {f.name: self.ref(hints[f.name]) for f in dataclasses.fields(cls)}
+            fields = dataclasses.fields(cls)
+            self.defs[name] = {f.name: self.ref(hints[f.name]) for f in fields}
+            needed = [
+                f.name
+                for f in fields
+                if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
+            ]
+            if needed:
+                self.required[name] = sorted(needed)
         return name
 
     def signature(self, name: str, func: Any) -> str:
@@ -90,7 +100,12 @@ def generate() -> dict[str, Any]:
     }
     from databricks.sdk.version import __version__
 
-    return {"sdk_version": __version__, "resources": resources, "definitions": collector.defs}
+    return {
+        "sdk_version": __version__,
+        "resources": resources,
+        "definitions": collector.defs,
+        "required": collector.required,
+    }
 
 
 def render(schema: dict[str, Any]) -> str:
