@@ -162,7 +162,8 @@ def check_development(root: Node, user: CurrentUser, diags: list[Diagnostic]) ->
             Diagnostic(
                 Severity.ERROR,
                 "target with 'mode: development' cannot set trigger pause status to UNPAUSED by default",
-                location=pause.loc,
+                "presets.trigger_pause_status",
+                pause.loc,
             )
         )
         return
@@ -206,7 +207,9 @@ def _check_paths(workspace: Node | None, user: CurrentUser, diags: list[Diagnost
                 f"{key} must start with '~/' or contain the current username to ensure uniqueness "
                 "when using 'mode: development'"
             )
-        diags.append(Diagnostic(Severity.ERROR, summary, location=node.loc if node is not None else None))
+        diags.append(
+            Diagnostic(Severity.ERROR, summary, f"workspace.{key}", node.loc if node is not None else None)
+        )
         return True
     return False
 
