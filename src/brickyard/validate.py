@@ -127,7 +127,9 @@ def trailer(diags: Sequence[Diagnostic]) -> str:
         return "Validation OK!"
     if len(found) == 1:
         return f"Found {found[0]}"
-    return f"Found {', '.join(found[:-1])} and {found[-1]}"
+    if len(found) == 2:
+        return f"Found {found[0]} and {found[1]}"
+    return f"Found {', '.join(found[:-1])}, and {found[-1]}"
 
 
 def _count(n: int, noun: str) -> str:

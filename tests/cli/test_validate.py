@@ -101,3 +101,18 @@ def test_outside_a_bundle_the_error_says_what_to_do(
     monkeypatch.chdir(tmp_path)
     assert run(["validate"]) == 1
     assert "no databricks.yml found" in capsys.readouterr().err
+
+
+def test_trailer_counts_findings_as_the_cli_words_them() -> None:
+    from brickyard.errors import Diagnostic, Severity
+    from brickyard.validate import trailer
+
+    def found(*severities: Severity) -> str:
+        return trailer([Diagnostic(s, "x") for s in severities])
+
+    assert found() == "Validation OK!"
+    assert found(Severity.WARNING, Severity.WARNING) == "Found 2 warnings"
+    assert found(Severity.ERROR, Severity.WARNING) == "Found 1 error and 1 warning"
+    assert found(Severity.ERROR, Severity.WARNING, Severity.INFO) == (
+        "Found 1 error, 1 warning, and 1 recommendation"
+    )
