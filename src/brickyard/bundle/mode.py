@@ -69,7 +69,22 @@ _PREFIXED: tuple[tuple[str, str, str], ...] = (
     ("model_serving_endpoints", "name", _UC),
     ("schemas", "name", _UC),
     ("dashboards", "display_name", _RAW),
+    ("alerts", "display_name", _RAW),
+    ("sql_warehouses", "name", _RAW),
 )
+
+
+def check_pause_status(root: Node, diags: list[Diagnostic]) -> None:
+    presets = root.get("presets")
+    pause = presets.get("trigger_pause_status") if presets is not None and presets.is_map else None
+    if pause is not None and pause.value not in (None, "", PAUSED, "UNPAUSED"):
+        diags.append(
+            Diagnostic(
+                Severity.ERROR,
+                "Invalid value for trigger_pause_status, should be PAUSED or UNPAUSED",
+                location=pause.loc,
+            )
+        )
 
 
 def apply_presets(root: Node) -> None:
@@ -104,6 +119,11 @@ def apply_presets(root: Node) -> None:
             pipeline.value["development"] = Node(True, dev_pipelines.loc)
         if pause == PAUSED:
             pipeline.value.pop("continuous", None)
+        if tags is not None:
+            _merge_tags(pipeline, "tags", tags)
+    for _, warehouse in map_entries(resources, "sql_warehouses"):
+        if tags is not None:
+            _append_tags(ensure_map(warehouse, ("tags",)), tags, "custom_tags")
     for _, cluster in map_entries(resources, "clusters"):
         if tags is not None:
             _merge_tags(cluster, "custom_tags", tags)
@@ -112,10 +132,12 @@ def apply_presets(root: Node) -> None:
             for _, resource in map_entries(resources, kind):
                 _append_tags(resource, tags)
     if pause == PAUSED:
+        # Monitors cannot be paused: their schedule is left out, unless it says UNPAUSED itself.
         for _, monitor in map_entries(resources, "quality_monitors"):
             schedule = monitor.get("schedule")
-            if schedule is not None and schedule.is_map:
-                schedule.value["pause_status"] = Node(PAUSED, schedule.loc)
+            status = schedule.get("pause_status") if schedule is not None and schedule.is_map else None
+            if schedule is not None and (status is None or status.value != "UNPAUSED"):
+                del monitor.value["schedule"]
 
 
 def check_production(root: Node, target: Node | None, user: CurrentUser, diags: list[Diagnostic]) -> None:
@@ -249,13 +271,13 @@ def _merge_tags(resource: Node, field: str, tags: Node) -> None:
                 existing.value[key] = value.copy()
 
 
-def _append_tags(resource: Node, tags: Node) -> None:
-    """Models and experiments hold tags as a list of `{key, value}`."""
-    existing = set_default(resource, "tags", [])
+def _append_tags(resource: Node, tags: Node, field: str = "tags") -> None:
+    """Models, experiments and warehouses hold tags as a list of `{key, value}`."""
+    existing = set_default(resource, field, [])
     if not existing.is_seq:
         return
     present = {str(k.value) for t in map_items(existing) if (k := t.get("key")) is not None}
-    for key, value in tags.items():
+    for key, value in sorted(tags.items()):
         if key not in present:
             existing.value.append(Node({"key": Node(key, value.loc), "value": value.copy()}, value.loc))
 

@@ -129,6 +129,7 @@ def load_bundle(start: FsPath, options: LoadOptions | None = None) -> Bundle:
         mode.check_development(config, user, diags)
         _stop(diags, config)
         mode.development_presets(config, user)
+    mode.check_pause_status(config, diags)
     mode.apply_presets(config)
     defaults.permissions_and_run_as(config, user, opts.registry, diags)
 
