@@ -25,6 +25,7 @@ from brickyard.bundle.node import Node, format_path, lookup, nearest_location
 from brickyard.bundle.yamlfile import read_yaml
 from brickyard.checks.model import ChecksSettings
 from brickyard.errors import BundleError, Diagnostic, Severity
+from brickyard.gitfolders.model import GitFolder
 
 SETTINGS_FILES = ("brickyard.yml", "brickyard.yaml")
 
@@ -250,6 +251,8 @@ class Settings(_Section):
     test: TestSettings = Field(default_factory=TestSettings)
     checks: ChecksSettings = Field(default_factory=ChecksSettings)
     alerts: AlertSettings = Field(default_factory=AlertSettings)
+    git_folders: dict[str, GitFolder] = Field(default_factory=dict)
+    """Workspace folders that are git clones at a ref, per target (see `brickyard.gitfolders.model`)."""
 
     root: Path = Field(default=Path("."), exclude=True)
     """The project root (the directory holding brickyard.yml and databricks.yml)."""

@@ -80,6 +80,7 @@ def deploy_bundle(ctx: AppContext, options: DeployOptions) -> ApplyReport:
     check_branch(target, force=options.force)
     selected = _selection(target, options.select)
     secret_values = _secret_values(ctx, target)  # read first: a missing value changes nothing
+    folders = plan_git_folders(target)  # a ref the target does not take stops the deploy here
     if target.session.redirected_from:
         _prepare_local(ctx, target)
     for artifact in artifacts_of(target.bundle):
@@ -97,9 +98,30 @@ def deploy_bundle(ctx: AppContext, options: DeployOptions) -> ApplyReport:
         keep_workspace_edits=not options.force,
     )
     _report(ctx, target, outcome)
+    apply_git_folders(ctx, target, folders)
     if secret_values is not None:
         _put_secret_values(ctx, target, secret_values)
     return outcome.report
+
+
+def plan_git_folders(target: Target, git: Any = None, root: Any = None) -> Any:
+    """The target's git folders (brickyard.yml `git_folders` of the project at `root`, default the
+    bundle's) at the ref of `git` (default: the checkout's)."""
+    from brickyard.gitfolders.sync import plan_folders
+    from brickyard.releases.record import current_git
+    from brickyard.settings import load_settings
+
+    settings = load_settings(root or target.bundle.root)
+    if not settings.git_folders:
+        return []
+    return plan_folders(target.client, settings, target.bundle.target, git or current_git(target))
+
+
+def apply_git_folders(ctx: AppContext, target: Target, folders: Any) -> None:
+    from brickyard.gitfolders.sync import apply_folders
+
+    for line in apply_folders(target.client, folders):
+        ctx.output.info(line)
 
 
 def _secret_values(ctx: AppContext, target: Target) -> Any:

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from brickyard.context import AppContext
-from brickyard.deploy import Outcome, apply_desired
+from brickyard.deploy import Outcome, apply_desired, apply_git_folders, plan_git_folders
 from brickyard.deploy.target import Target, open_target
 from brickyard.errors import ReleaseError
 from brickyard.plan.desired import ArtifactSource, Desired
@@ -50,6 +50,7 @@ def rollback(ctx: AppContext, options: MoveOptions, to: int | None = None) -> Ou
             store.read_archive(release), {k: f.hash for k, f in release.files.items()}, Path(tmp)
         )
         _check_artifacts(target, release)
+        folders = plan_git_folders(target, release.git)
         desired = Desired(
             bundle=release.bundle,
             target=target.bundle.target,
@@ -79,6 +80,7 @@ def rollback(ctx: AppContext, options: MoveOptions, to: int | None = None) -> Ou
             },
         )
     _report(ctx, target, outcome, f"rolled back to release {release.number}")
+    apply_git_folders(ctx, target, folders)
     return outcome
 
 
@@ -105,6 +107,7 @@ def promote(ctx: AppContext, source_target: str, options: MoveOptions, number: i
         if dest.bundle.target == source.bundle.target:
             raise ReleaseError("promote needs two different targets; to redeploy a release use rollback --to")
         check_branch(dest, force=options.force, branch=release.git.branch)
+        folders = plan_git_folders(dest, release.git, source.bundle.root)
         ctx.output.info(
             f"Promoting release {release.number} of {source_target} ({_describe(release)}) to {dest.bundle.target}"
         )
@@ -124,6 +127,7 @@ def promote(ctx: AppContext, source_target: str, options: MoveOptions, number: i
             },
         )
     _report(ctx, dest, outcome, f"promoted release {release.number} of {source_target}")
+    apply_git_folders(ctx, dest, folders)
     return outcome
 
 
