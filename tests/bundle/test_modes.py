@@ -120,7 +120,7 @@ def test_production_warns_when_not_on_its_git_branch(write: Callable[[Files], Pa
     subprocess.run([*git, "init", "-q", "-b", "main"], cwd=root, check=True)
     subprocess.run([*git, "add", "-A"], cwd=root, check=True)
     subprocess.run([*git, "commit", "-qm", "init"], cwd=root, check=True)
-    (diag,) = load(root, "prod").warnings  # deploy refuses it (tests/releases), validate warns
+    (diag,) = [w for w in load(root, "prod").warnings if "branch" in w.summary]  # deploy refuses it
     assert (
         "not on the right git branch" in diag.summary and "release" in diag.summary and "main" in diag.summary
     )
@@ -153,3 +153,54 @@ def test_top_level_permissions_apply_to_each_resource_kind(write: Callable[[File
         "level": "CAN_RUN",
         "group_name": "analysts",
     }
+
+
+def test_development_refuses_unpaused_presets_and_paths_without_the_user(
+    write: Callable[[Files], Path],
+) -> None:
+    text = BUNDLE.replace(
+        "    mode: development\n    default: true\n",
+        "    mode: development\n    default: true\n    presets: {trigger_pause_status: UNPAUSED}\n"
+        "    workspace:\n      root_path: /Workspace/Shared/.bundle/${bundle.name}/dev\n",
+    )
+    found = {d.summary: d for d in errors(_root(write, text), "dev")}
+    unpaused = found["target with 'mode: development' cannot set trigger pause status to UNPAUSED by default"]
+    assert unpaused.path == "presets.trigger_pause_status"
+    shared = found[
+        "root_path must start with '~/' or contain the current username to ensure uniqueness "
+        "when using 'mode: development'"
+    ]
+    assert shared.path == "workspace.root_path" and shared.location is not None
+    assert load(_root(write, BUNDLE), "dev").target == "dev"  # the default root is in the home folder
+
+
+def test_compute_override_is_refused_outside_development(write: Callable[[Files], Path]) -> None:
+    (diag,) = errors(_root(write, BUNDLE + "    cluster_id: 0123-456789-abcdefgh\n"), "prod")
+    assert diag.summary == "cannot override compute for an target that does not use 'mode: development'"
+    assert diag.path == "bundle.cluster_id"
+
+
+def test_production_with_run_as_but_no_root_path_is_a_recommendation(write: Callable[[Files], Path]) -> None:
+    text = BUNDLE.replace("      root_path: /Workspace/Shared/.bundle/${bundle.name}/${bundle.target}\n", "")
+    text += "    run_as: {service_principal_name: 3f2a6c8e-1234-4bcd-9876-0123456789ab}\n"
+    (diag,) = load(_root(write, text), "prod").warnings
+    assert diag.summary == (
+        "target with 'mode: production' should set 'workspace.root_path' to make sure only one copy is deployed"
+    )
+
+
+def test_a_shared_root_and_permissions_without_the_deployer_are_reported(
+    write: Callable[[Files], Path],
+) -> None:
+    bundle = load(_root(write, BUNDLE), "prod")
+    (shared,) = bundle.warnings
+    assert (
+        shared.summary.endswith("is writable by all workspace users") and shared.path == "workspace.root_path"
+    )
+    text = BUNDLE + "permissions:\n  - {level: CAN_VIEW, group_name: analysts}\n"
+    notes = [d for d in load(_root(write, text), "prod").diagnostics if d.path == "permissions"]
+    assert notes and notes[0].summary.startswith(
+        "permissions section should explicitly include the current deployment identity"
+    )
+    allowed = BUNDLE + "permissions:\n  - {level: CAN_MANAGE, group_name: users}\n"
+    assert not load(_root(write, allowed), "prod").diagnostics

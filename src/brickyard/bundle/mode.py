@@ -157,7 +157,12 @@ def check_production(
                     dev.loc,
                 )
             )
-    if root_path_explicit or user.is_service_principal or _every_job_runs_as(root):
+    if root_path_explicit:
+        return
+    if user.is_service_principal or _every_job_runs_as(root):
+        from brickyard.bundle.mode_rules import production_root_recommendation
+
+        production_root_recommendation(root, user, diags)
         return
     workspace = root.get("workspace")
     diags.append(

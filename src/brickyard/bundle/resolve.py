@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path as FsPath
 
-from brickyard.bundle import checks, defaults, mode, variables
+from brickyard.bundle import checks, defaults, mode, mode_rules, variables
 from brickyard.bundle.git import read_git_info
 from brickyard.bundle.identity import CurrentUser, local_user_name
 from brickyard.bundle.interpolate import Resolver
@@ -150,6 +150,11 @@ def load_bundle(start: FsPath, options: LoadOptions | None = None) -> Bundle:
     types.check(config)
     diags.extend(types.diags)
     checks.check_resources(config, opts.registry, diags)
+    mode_rules.check_compute_override(config, target_mode, diags)
+    if target_mode == mode.DEVELOPMENT:
+        mode_rules.check_development(config, user, diags)
+    mode_rules.check_shared_root(config, diags)
+    mode_rules.check_deployer_permission(config, user, diags)
     if target_mode == mode.PRODUCTION:
         mode.check_production(config, root_path_explicit, user, diags)
         defaults.check_git_branch(config, git, diags)
