@@ -236,6 +236,12 @@ class RecoverySettings(_Section):
         return self.targets.get(target, self.location)
 
 
+class ClusterSettings(_Section):
+    terminate_after_deploy: bool | list[str] = False
+    """Terminate the all-purpose clusters a deploy created or changed (they start when created or
+    edited): true for every target, or the targets to do it on."""
+
+
 class TestSettings(_Section):
     smoke_jobs: list[str] = Field(default_factory=list)
     """Job keys `brickyard test smoke` runs, besides jobs tagged `smoke` or named *smoke*."""
@@ -251,6 +257,7 @@ class Settings(_Section):
     test: TestSettings = Field(default_factory=TestSettings)
     checks: ChecksSettings = Field(default_factory=ChecksSettings)
     alerts: AlertSettings = Field(default_factory=AlertSettings)
+    clusters: ClusterSettings = Field(default_factory=ClusterSettings)
     git_folders: dict[str, GitFolder] = Field(default_factory=dict)
     """Workspace folders that are git clones at a ref, per target (see `brickyard.gitfolders.model`)."""
 

@@ -35,6 +35,8 @@ class DeployOptions:
     auto_approve: bool = False
     force: bool = False
     """Deploy even from a git branch the target does not allow, or over files edited in the workspace."""
+    terminate_clusters: bool = False
+    """Terminate the clusters this deploy created or changed (also brickyard.yml `clusters`)."""
 
 
 @dataclass
@@ -98,10 +100,18 @@ def deploy_bundle(ctx: AppContext, options: DeployOptions) -> ApplyReport:
         keep_workspace_edits=not options.force,
     )
     _report(ctx, target, outcome)
+    settle_clusters(ctx, target, outcome, options.terminate_clusters)
     apply_git_folders(ctx, target, folders)
     if secret_values is not None:
         _put_secret_values(ctx, target, secret_values)
     return outcome.report
+
+
+def settle_clusters(ctx: AppContext, target: Target, outcome: Outcome, flag: bool = False) -> None:
+    from brickyard.deploy.clusters import terminate_touched, wants_termination
+
+    if wants_termination(target, flag):
+        terminate_touched(ctx, target, [*outcome.report.created, *outcome.report.updated])
 
 
 def plan_git_folders(target: Target, git: Any = None, root: Any = None) -> Any:

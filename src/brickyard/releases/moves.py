@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from brickyard.context import AppContext
-from brickyard.deploy import Outcome, apply_desired, apply_git_folders, plan_git_folders
+from brickyard.deploy import Outcome, apply_desired, apply_git_folders, plan_git_folders, settle_clusters
 from brickyard.deploy.target import Target, open_target
 from brickyard.errors import ReleaseError
 from brickyard.plan.desired import ArtifactSource, Desired
@@ -80,6 +80,7 @@ def rollback(ctx: AppContext, options: MoveOptions, to: int | None = None) -> Ou
             },
         )
     _report(ctx, target, outcome, f"rolled back to release {release.number}")
+    settle_clusters(ctx, target, outcome)
     apply_git_folders(ctx, target, folders)
     return outcome
 
@@ -127,6 +128,7 @@ def promote(ctx: AppContext, source_target: str, options: MoveOptions, number: i
             },
         )
     _report(ctx, dest, outcome, f"promoted release {release.number} of {source_target}")
+    settle_clusters(ctx, dest, outcome)
     apply_git_folders(ctx, dest, folders)
     return outcome
 
