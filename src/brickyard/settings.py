@@ -231,6 +231,11 @@ class RecoverySettings(_Section):
     retention: RetentionSettings = Field(default_factory=RetentionSettings)
     owners: list[str] = Field(default_factory=list)
     """Who is called when a restore is needed; printed in the runbook."""
+    job: bool | None = None
+    """Deploy a backup job to each target (default: when `schedule` is set)."""
+    job_dependencies: list[str] = Field(default_factory=list)
+    """What the job's serverless environment installs so its task can import brickyard on a real
+    workspace (a wheel in a volume, a package index name); empty runs it without an environment."""
 
     def location_for(self, target: str) -> str | None:
         return self.targets.get(target, self.location)

@@ -278,7 +278,11 @@ def _gate_secrets(target: Target, plan: Plan) -> None:
     from brickyard.scan.secrets import check_deploy_inputs
     from brickyard.settings import load_settings
 
-    changes = [f for f in plan.changed_files() if f.local is not None]
+    # Files brickyard adds itself (the backup job's task) are not the project's: only those at
+    # their own relative path are scanned.
+    changes = [
+        f for f in plan.changed_files() if f.local is not None and f.local.as_posix().endswith(f.relative)
+    ]
     if not changes:
         return
     # The files may come from a release archive rather than the checkout: scan them where they are.
