@@ -170,15 +170,13 @@ def _refuse_redacted(release: Release) -> None:
 
 
 def _check_artifacts(target: Target, release: Release) -> None:
-    from databricks.sdk.errors import NotFound
+    from brickyard.deploy import remote_files
 
     for artifact in release.artifacts:
-        try:
-            target.client.workspace.get_status(artifact.remote)
-        except NotFound:
+        if not remote_files.exists(target.client, artifact.remote):
             raise ReleaseError(
                 f"artifact {artifact.name} of release {release.number} is gone from {artifact.remote}"
-            ) from None
+            )
 
 
 def _download_artifacts(source: Target, release: Release, root: Path) -> None:
@@ -187,10 +185,11 @@ def _download_artifacts(source: Target, release: Release, root: Path) -> None:
 
     from databricks.sdk.errors import NotFound
 
+    from brickyard.deploy import remote_files
+
     for artifact in release.artifacts:
         try:
-            with source.client.workspace.download(artifact.remote) as handle:
-                data = handle.read()
+            data = remote_files.download(source.client, artifact.remote)
         except NotFound:
             raise ReleaseError(
                 f"artifact {artifact.name} of release {release.number} is gone from {artifact.remote}"
