@@ -105,6 +105,10 @@ def test_promote_moves_the_staging_git_folder_to_the_release_tag(repo_project: P
     first = _commit(project, 1)
     _cut(project, "1.4-RC")
     assert _git(project.root, "tag", "--points-at", "HEAD") == "v1.4.0-RC"
+    project.plan()
+    assert f"Git folder etl /Workspace/Shared/{project.name}/dev/etl: create at branch main" in (
+        project.outputs[-1].text()
+    )
     project.deploy()
     dev_path = f"/Shared/{project.name}/dev/etl"
     dev = _folder(client, dev_path)
@@ -135,6 +139,10 @@ def test_promote_moves_the_staging_git_folder_to_the_release_tag(repo_project: P
     lines = project.outputs[-1].text().splitlines()
     assert any(f"moved from commit {first[:10]}, at tag v1.5.0-RC" in line for line in lines), lines
 
+    project.plan()
+    assert f"Git folder etl /Workspace/Shared/{project.name}/dev/etl: at branch main, unchanged" in (
+        project.outputs[-1].text()
+    )
     # Deploying again changes nothing: no checkout, no permission write.
     project.deploy()
     assert any(

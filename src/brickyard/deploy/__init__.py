@@ -66,6 +66,8 @@ def plan_bundle(ctx: AppContext, options: DeployOptions) -> Plan:
             f"not {target.session.redirected_from}"
         )
     plan = target.plan(target.read_state(ctx))
+    for folder in plan_git_folders(target):
+        ctx.output.info(folder.describe())
 
     def render(console: Any) -> None:
         for line in plan_text(plan):

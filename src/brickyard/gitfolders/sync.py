@@ -52,6 +52,14 @@ class FolderMove:
             return self.repo.branch == self.ref.name and at_commit
         return self.repo.branch is None and at_commit
 
+    def describe(self) -> str:
+        """What deploy will do to the folder, for `plan`."""
+        if self.repo is None:
+            return f"Git folder {self.name} {self.spec.path}: create at {self.ref}"
+        if self.in_place:
+            return f"Git folder {self.name} {self.spec.path}: at {self.ref}, unchanged"
+        return f"Git folder {self.name} {self.spec.path}: move to {self.ref}"
+
 
 def workspace_path(path: str) -> str:
     """The Repos API's spelling of a path: without the `/Workspace` prefix."""
