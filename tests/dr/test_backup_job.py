@@ -88,3 +88,53 @@ def test_a_backup_job_without_a_location_is_refused_before_deploying(project: Pr
     with pytest.raises(RecoveryError, match="no backup location for target local"):
         project.deploy()
     assert not list(client.jobs.list(name=f"[dev tester] {project.name} load"))
+
+
+def test_on_a_real_workspace_the_job_installs_a_wheel_of_the_deploying_brickyard(tmp_path: Any) -> None:
+    import base64
+    import hashlib
+    import zipfile
+
+    from brickyard.bundle import LoadOptions, load_bundle
+    from brickyard.dr.job import ADDRESS, with_backup_job
+    from brickyard.plan.desired import desired_from_bundle
+    from brickyard.resources import REGISTRY
+    from brickyard.settings import load_settings
+
+    (tmp_path / "databricks.yml").write_text(
+        "bundle: {name: bk}\ntargets:\n  prod:\n    mode: production\n"
+        "    workspace: {host: https://adb-1.2.azuredatabricks.net, root_path: /Workspace/Shared/bk}\n"
+    )
+    (tmp_path / "brickyard.yml").write_text("dr:\n  location: /Volumes/ops/dr/backups\n  job: true\n")
+    bundle = load_bundle(tmp_path, LoadOptions(target="prod", environ={}))
+    settings = load_settings(tmp_path).dr
+    desired = with_backup_job(desired_from_bundle(bundle, [], REGISTRY), bundle, settings, local=False)
+    (wheel,) = desired.artifacts
+    job = desired.resources[ADDRESS]
+    assert job["environments"][0]["spec"]["dependencies"] == [wheel.remote]
+    assert job["tasks"][0]["environment_key"] == "backup" and "schedule" not in job
+    assert wheel.remote.startswith("/Workspace/Shared/bk/artifacts/.internal/")
+    assert wheel.local is not None
+    with zipfile.ZipFile(wheel.local) as archive:
+        names = archive.namelist()
+        assert "brickyard/dr/job_task.py" in names and "brickyard/dr/backup.py" in names
+        info = next(n for n in names if n.endswith(".dist-info/METADATA"))
+        metadata = archive.read(info).decode()
+        assert "Name: brickyard" in metadata and "pyspark" not in metadata and "pysail" not in metadata
+        record = archive.read(info.replace("METADATA", "RECORD")).decode().splitlines()
+        for line in record[:-1]:  # every file's hash is right (pip checks them on install)
+            name, digest, _ = line.split(",")
+            actual = base64.urlsafe_b64encode(hashlib.sha256(archive.read(name)).digest()).rstrip(b"=")
+            assert digest == f"sha256={actual.decode()}", name
+    # The same brickyard builds the same bytes: nothing is uploaded again by the next deploy.
+    again = with_backup_job(desired_from_bundle(bundle, [], REGISTRY), bundle, settings, local=False)
+    assert again.artifacts[0].hash == wheel.hash
+    # With dependencies named in dr, the job uses those instead.
+    (tmp_path / "brickyard.yml").write_text(
+        "dr:\n  location: /Volumes/ops/dr/backups\n  job: true\n  job_dependencies: [brickyard-dr==1.0]\n"
+    )
+    named = with_backup_job(
+        desired_from_bundle(bundle, [], REGISTRY), bundle, load_settings(tmp_path).dr, False
+    )
+    assert not named.artifacts
+    assert named.resources[ADDRESS]["environments"][0]["spec"]["dependencies"] == ["brickyard-dr==1.0"]

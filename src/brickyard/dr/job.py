@@ -5,8 +5,8 @@ The job has one `spark_python_task` running `dr/job_task.py`, which deploy uploa
 bundle's files (`.brickyard/backup_job.py`), on serverless compute. It is a resource of the
 deployment like any other: planned, recorded in releases, paused in development mode, deleted
 when `dr` no longer asks for it. The task imports brickyard's own backup code: the local workspace
-has it; a cluster of a real workspace needs brickyard installed (a cluster library or an
-environment dependency), which the job names through `dr.job_dependencies`.
+has it; on a real workspace the job's environment installs `dr.job_dependencies`, or else a wheel
+of the brickyard that deploys it (`dr.job_wheel`), uploaded as an artifact like the bundle's own.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from typing import Any
 
 from brickyard.bundle.model import Bundle
 from brickyard.errors import RecoveryError
-from brickyard.plan.desired import Desired
+from brickyard.plan.desired import ArtifactSource, Desired
 from brickyard.plan.files import LocalFile
 from brickyard.settings import RecoverySettings
 
@@ -31,8 +31,12 @@ def wants_job(settings: RecoverySettings) -> bool:
     return settings.job if settings.job is not None else bool(settings.schedule)
 
 
-def with_backup_job(desired: Desired, bundle: Bundle, settings: RecoverySettings) -> Desired:
-    """`desired` with the backup job and its task file, when the project declares one."""
+def with_backup_job(
+    desired: Desired, bundle: Bundle, settings: RecoverySettings, local: bool = True
+) -> Desired:
+    """`desired` with the backup job and its task file, when the project declares one. On a real
+    workspace (`local` false) the job also installs brickyard, from `dr.job_dependencies` or a wheel
+    of the brickyard deploying it."""
     if not wants_job(settings):
         return desired
     if ADDRESS in desired.resources:
@@ -45,12 +49,32 @@ def with_backup_job(desired: Desired, bundle: Bundle, settings: RecoverySettings
         )
     source = Path(__file__).with_name("job_task.py")
     task_file = LocalFile(TASK_FILE, source, hashlib.sha256(source.read_bytes()).hexdigest(), None)
-    job = _job(desired, bundle, settings, _absolute(location, bundle.root))
+    dependencies, artifacts = list(settings.job_dependencies), desired.artifacts
+    if not local and not dependencies:
+        wheel = _own_wheel(bundle.root, desired.artifact_path)
+        dependencies, artifacts = [wheel.remote], (*(a for a in artifacts if a.remote != wheel.remote), wheel)
+    job = _job(desired, bundle, settings, _absolute(location, bundle.root), dependencies)
     files = (*(f for f in desired.files if f.relative != TASK_FILE), task_file)
-    return replace(desired, resources={**desired.resources, ADDRESS: job}, files=files)
+    return replace(
+        desired, resources={**desired.resources, ADDRESS: job}, files=files, artifacts=tuple(artifacts)
+    )
 
 
-def _job(desired: Desired, bundle: Bundle, settings: RecoverySettings, location: str) -> dict[str, Any]:
+def _own_wheel(root: Path, artifact_path: str) -> ArtifactSource:
+    from brickyard.dr.job_wheel import build_wheel
+    from brickyard.plan.files import file_hash
+    from brickyard.resources.libraries import artifact_remote
+
+    path = build_wheel(root / ".brickyard" / "dr")
+    digest = file_hash(path)
+    return ArtifactSource(
+        f".brickyard/dr/{path.name}", path, artifact_remote(artifact_path, digest, path.name), digest
+    )
+
+
+def _job(
+    desired: Desired, bundle: Bundle, settings: RecoverySettings, location: str, dependencies: list[str]
+) -> dict[str, Any]:
     parameters = ["--bundle", bundle.name, "--target", bundle.target, "--location", location]
     for pattern in settings.tables:
         parameters += ["--tables", pattern]
@@ -77,12 +101,12 @@ def _job(desired: Desired, bundle: Bundle, settings: RecoverySettings, location:
             "metadata_file_path": f"{bundle.workspace['state_path']}/metadata.json",
         },
     }
-    if settings.job_dependencies:
+    if dependencies:
         task["environment_key"] = "backup"
         job["environments"] = [
             {
                 "environment_key": "backup",
-                "spec": {"client": "2", "dependencies": list(settings.job_dependencies)},
+                "spec": {"client": "2", "dependencies": dependencies},
             }
         ]
     if settings.schedule:
