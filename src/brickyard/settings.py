@@ -25,6 +25,7 @@ from brickyard.bundle.node import Node, format_path, lookup, nearest_location
 from brickyard.bundle.yamlfile import read_yaml
 from brickyard.checks.model import ChecksSettings
 from brickyard.errors import BundleError, Diagnostic, Severity
+from brickyard.gitfolders.model import GitFolder
 
 SETTINGS_FILES = ("brickyard.yml", "brickyard.yaml")
 
@@ -230,9 +231,20 @@ class RecoverySettings(_Section):
     retention: RetentionSettings = Field(default_factory=RetentionSettings)
     owners: list[str] = Field(default_factory=list)
     """Who is called when a restore is needed; printed in the runbook."""
+    job: bool | None = None
+    """Deploy a backup job to each target (default: when `schedule` is set)."""
+    job_dependencies: list[str] = Field(default_factory=list)
+    """What the job's serverless environment installs so its task can import brickyard on a real
+    workspace (a wheel in a volume, a package index name); empty runs it without an environment."""
 
     def location_for(self, target: str) -> str | None:
         return self.targets.get(target, self.location)
+
+
+class ClusterSettings(_Section):
+    terminate_after_deploy: bool | list[str] = False
+    """Terminate the all-purpose clusters a deploy created or changed (they start when created or
+    edited): true for every target, or the targets to do it on."""
 
 
 class TestSettings(_Section):
@@ -250,6 +262,9 @@ class Settings(_Section):
     test: TestSettings = Field(default_factory=TestSettings)
     checks: ChecksSettings = Field(default_factory=ChecksSettings)
     alerts: AlertSettings = Field(default_factory=AlertSettings)
+    clusters: ClusterSettings = Field(default_factory=ClusterSettings)
+    git_folders: dict[str, GitFolder] = Field(default_factory=dict)
+    """Workspace folders that are git clones at a ref, per target (see `brickyard.gitfolders.model`)."""
 
     root: Path = Field(default=Path("."), exclude=True)
     """The project root (the directory holding brickyard.yml and databricks.yml)."""

@@ -128,7 +128,7 @@ def test_production_warns_when_not_on_its_git_branch(write: Callable[[Files], Pa
     subprocess.run([*git, "init", "-q", "-b", "main"], cwd=root, check=True)
     subprocess.run([*git, "add", "-A"], cwd=root, check=True)
     subprocess.run([*git, "commit", "-qm", "init"], cwd=root, check=True)
-    (diag,) = load(root, "prod").warnings  # deploy refuses it (tests/releases), validate warns
+    (diag,) = [w for w in load(root, "prod").warnings if "branch" in w.summary]  # deploy refuses it
     assert (
         "not on the right git branch" in diag.summary and "release" in diag.summary and "main" in diag.summary
     )
@@ -164,3 +164,79 @@ def test_top_level_permissions_apply_to_each_resource_kind(write: Callable[[File
         "level": "CAN_RUN",
         "group_name": "analysts",
     }
+
+
+def test_development_refuses_unpaused_presets_and_paths_without_the_user(
+    write: Callable[[Files], Path],
+) -> None:
+    text = BUNDLE.replace(
+        "    mode: development\n    default: true\n",
+        "    mode: development\n    default: true\n    presets: {trigger_pause_status: UNPAUSED}\n"
+        "    workspace:\n      root_path: /Workspace/Shared/.bundle/${bundle.name}/dev\n",
+    )
+    # the CLI stops at the first of these: the pause preset, then the paths
+    (unpaused,) = errors(_root(write, text), "dev")
+    assert (
+        unpaused.summary
+        == "target with 'mode: development' cannot set trigger pause status to UNPAUSED by default"
+    )
+    assert unpaused.path == "presets.trigger_pause_status"
+    found = {
+        d.summary: d
+        for d in errors(
+            _root(write, text.replace("    presets: {trigger_pause_status: UNPAUSED}\n", "")), "dev"
+        )
+    }
+    shared = found[
+        "root_path must start with '~/' or contain the current username to ensure uniqueness "
+        "when using 'mode: development'"
+    ]
+    assert shared.path == "workspace.root_path" and shared.location is not None
+    assert load(_root(write, BUNDLE), "dev").target == "dev"  # the default root is in the home folder
+
+
+def test_a_compute_override_moves_tasks_with_compute_and_production_is_warned(
+    write: Callable[[Files], Path],
+) -> None:
+    text = BUNDLE.replace("    default: true\n", "    default: true\n    cluster_id: 0123-456789-abcdefgh\n")
+    dev = load(_root(write, text + "    cluster_id: 0123-456789-abcdefgh\n"), "dev")
+    nightly = dev.resources("jobs")["nightly"]["tasks"][0]
+    assert nightly["existing_cluster_id"] == "0123-456789-abcdefgh"
+    assert "job_cluster_key" not in nightly
+    # a task without compute of its own stays serverless, as the CLI leaves it
+    assert "existing_cluster_id" not in dev.resources("jobs")["manual"]["tasks"][0]
+    assert not dev.warnings
+    prod = load(_root(write, BUNDLE + "    cluster_id: 0123-456789-abcdefgh\n"), "prod")
+    assert [(d.summary, d.path) for d in prod.warnings if "cluster" in d.summary] == [
+        (
+            "Setting a cluster override for a target that uses 'mode: production' is not recommended",
+            "bundle.cluster_id",
+        )
+    ]
+    assert prod.resources("jobs")["nightly"]["tasks"][0]["existing_cluster_id"] == "0123-456789-abcdefgh"
+
+
+def test_production_with_run_as_but_no_root_path_is_a_recommendation(write: Callable[[Files], Path]) -> None:
+    text = BUNDLE.replace("      root_path: /Workspace/Shared/.bundle/${bundle.name}/${bundle.target}\n", "")
+    text += "    run_as: {service_principal_name: 3f2a6c8e-1234-4bcd-9876-0123456789ab}\n"
+    (diag,) = [d for d in load(_root(write, text), "prod").diagnostics if "root_path" in d.summary]
+    assert diag.severity == Severity.INFO and diag.summary.startswith(
+        "target with 'mode: production' should set 'workspace.root_path' to make sure only one copy is deployed"
+    )
+
+
+def test_a_shared_root_and_permissions_without_the_deployer_are_reported(
+    write: Callable[[Files], Path],
+) -> None:
+    bundle = load(_root(write, BUNDLE), "prod")
+    (shared,) = bundle.warnings
+    assert (
+        shared.summary.endswith("is writable by all workspace users") and shared.path == "workspace.root_path"
+    )
+    text = BUNDLE + "permissions:\n  - {level: CAN_VIEW, group_name: analysts}\n"
+    notes = [d for d in load(_root(write, text), "prod").diagnostics if d.path == "permissions"]
+    assert notes and notes[0].summary.startswith(
+        "permissions section should explicitly include the current deployment identity"
+    )
+    allowed = BUNDLE + "permissions:\n  - {level: CAN_MANAGE, group_name: users}\n"
+    assert not load(_root(write, allowed), "prod").diagnostics

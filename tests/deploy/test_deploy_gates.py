@@ -60,3 +60,54 @@ def test_clusters_run_the_lock_init_script_first_when_the_bundle_has_one(
     scripts = [s.workspace.destination for s in settings.job_clusters[0].new_cluster.init_scripts]
     assert scripts == [f"{project.files_path}/init/enforce-requirements.sh", "/Shared/other.sh"]
     assert project.deploy().writes == 0  # wiring is stable: nothing to change the second time
+
+
+PRODUCTION = """
+bundle:
+  name: NAME
+  git: {branch: release}
+targets:
+  prod:
+    mode: production
+    default: true
+    workspace: {root_path: /Workspace/Shared/.bundle/NAME/prod}
+resources:
+  jobs:
+    etl:
+      name: NAME etl
+      tasks:
+        - task_key: nb
+          notebook_task: {notebook_path: ./nb.py}
+"""
+
+
+def test_production_refusals_stop_the_deploy_before_anything_is_written(
+    project: Project, client: Any
+) -> None:
+    import subprocess
+
+    from brickyard.errors import BundleError, ReleaseError
+
+    project.write({"databricks.yml": PRODUCTION, "nb.py": "# Databricks notebook source\nprint(1)\n"})
+    git = ["git", "-c", "user.email=t@t", "-c", "user.name=t"]
+    subprocess.run([*git, "init", "-q", "-b", "main"], cwd=project.root, check=True)
+    subprocess.run([*git, "add", "-A"], cwd=project.root, check=True)
+    subprocess.run([*git, "commit", "-qm", "one"], cwd=project.root, check=True)
+    with pytest.raises(
+        ReleaseError,
+        match="not on the right Git branch:\n  expected according to configuration: release\n  actual: main\nuse --force",
+    ):
+        project.deploy()
+    project.write(
+        {
+            "databricks.yml": PRODUCTION.replace(
+                "    default: true\n", "    default: true\n    cluster_id: 0123-456789-abcdefgh\n"
+            )
+        }
+    )
+    with pytest.raises(
+        BundleError, match="cannot override compute for an target that does not use 'mode: development'"
+    ):
+        project.deploy(force=True)
+    assert not list(client.jobs.list(name=f"{project.name} etl"))
+    assert not (project.root / ".brickyard/targets/prod/brickyard-state.json").exists()

@@ -74,7 +74,7 @@ def test_cut_refuses_existing_names_dirty_trees_and_bad_versions(tmp_path: Path)
     assert cut_release(_ctx(repo), "1.5", allow_dirty=True).commit == _git(repo, "rev-parse", "HEAD")
 
     for bad in ("1", "1.2.3", "v1.2", "a.b", "01.2", "1.-2", ""):
-        with pytest.raises(UsageError, match=r"two numbers"):
+        with pytest.raises(UsageError, match=r"major.minor"):
             cut_release(_ctx(repo), bad)
 
     outside = AppContext(
@@ -140,6 +140,6 @@ def test_the_cli_prints_the_cut_and_exits_2_on_a_bad_version(
     assert run(["release", "cut", "3.0", "-o", "json"]) == 0
     assert json.loads(capsys.readouterr().out)["tag"] == "v3.0.0"
     assert run(["release", "cut", "3.0.1"]) == 2
-    assert "must be two numbers" in capsys.readouterr().err
+    assert "must be major.minor" in capsys.readouterr().err
     assert run(["release", "cut", "3.0"]) == 1
     assert "Error: branch release/3.0 already exists" in capsys.readouterr().err

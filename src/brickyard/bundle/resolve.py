@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path as FsPath
 
-from brickyard.bundle import checks, defaults, mode, variables
+from brickyard.bundle import checks, defaults, mode, mode_rules, variables
 from brickyard.bundle.git import read_git_info
 from brickyard.bundle.identity import CurrentUser, local_user_name
 from brickyard.bundle.interpolate import Resolver
@@ -159,9 +159,14 @@ def load_bundle(start: FsPath, options: LoadOptions | None = None) -> Bundle:
         # The CLI goes on without a name (a `${bundle.name}` still in use is an error of its own).
         diags.append(Diagnostic(Severity.WARNING, 'required field "name" is not set', "bundle"))
     checks.check_resources(config, opts.registry, diags)
+    mode_rules.override_compute(config, target_mode, diags)
     if target_mode == mode.PRODUCTION:
+        # The CLI stops at a production refusal, before its advice on permissions.
         mode.check_production(config, target, user, diags)
         defaults.check_git_branch(config, git, diags)
+        _stop(_dedupe(diags), config)
+    mode_rules.check_shared_root(config, diags)
+    mode_rules.check_deployer_permission(config, user, diags)
     unique = _dedupe(diags)
     _stop(unique, config)
     return Bundle(

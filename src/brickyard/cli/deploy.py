@@ -23,6 +23,13 @@ def deploy(
     force_lock: options.ForceLock = False,
     force: options.ForceBranch = False,
     auto_approve: options.AutoApprove = False,
+    terminate_clusters: Annotated[
+        bool,
+        typer.Option(
+            "--terminate-clusters",
+            help="Terminate the all-purpose clusters this deploy created or changed (creating or editing starts them).",
+        ),
+    ] = False,
     output: options.Output = options.OutputChoice.text,
 ) -> None:
     """Build artifacts, sync files and apply resources to the target's workspace.
@@ -45,5 +52,6 @@ def deploy(
             force_lock=force_lock,
             force=force,
             auto_approve=auto_approve,
+            terminate_clusters=terminate_clusters,
         ),
     )

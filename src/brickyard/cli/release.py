@@ -18,7 +18,9 @@ app = typer.Typer(
 
 @app.command("cut")
 def cut(
-    version: Annotated[str, typer.Argument(metavar="X.Y", help="Release line to cut, two numbers: 1.4.")],
+    version: Annotated[
+        str, typer.Argument(metavar="X.Y", help="Release line to cut: 1.4, or a candidate such as 1.4-RC.")
+    ],
     allow_dirty: Annotated[
         bool, typer.Option("--allow-dirty", help="Cut from the last commit even with uncommitted changes.")
     ] = False,

@@ -35,6 +35,8 @@ class DeployOptions:
     auto_approve: bool = False
     force: bool = False
     """Deploy even from a git branch the target does not allow, or over files edited in the workspace."""
+    terminate_clusters: bool = False
+    """Terminate the clusters this deploy created or changed (also brickyard.yml `clusters`)."""
 
 
 @dataclass
@@ -64,6 +66,8 @@ def plan_bundle(ctx: AppContext, options: DeployOptions) -> Plan:
             f"not {target.session.redirected_from}"
         )
     plan = target.plan(target.read_state(ctx))
+    for folder in plan_git_folders(target):
+        ctx.output.info(folder.describe())
 
     def render(console: Any) -> None:
         for line in plan_text(plan):
@@ -80,6 +84,7 @@ def deploy_bundle(ctx: AppContext, options: DeployOptions) -> ApplyReport:
     check_branch(target, force=options.force)
     selected = _selection(target, options.select)
     secret_values = _secret_values(ctx, target)  # read first: a missing value changes nothing
+    folders = plan_git_folders(target)  # a ref the target does not take stops the deploy here
     if target.session.redirected_from:
         _prepare_local(ctx, target)
     for artifact in artifacts_of(target.bundle):
@@ -97,9 +102,38 @@ def deploy_bundle(ctx: AppContext, options: DeployOptions) -> ApplyReport:
         keep_workspace_edits=not options.force,
     )
     _report(ctx, target, outcome)
+    settle_clusters(ctx, target, outcome, options.terminate_clusters)
+    apply_git_folders(ctx, target, folders)
     if secret_values is not None:
         _put_secret_values(ctx, target, secret_values)
     return outcome.report
+
+
+def settle_clusters(ctx: AppContext, target: Target, outcome: Outcome, flag: bool = False) -> None:
+    from brickyard.deploy.clusters import terminate_touched, wants_termination
+
+    if wants_termination(target, flag):
+        terminate_touched(ctx, target, [*outcome.report.created, *outcome.report.updated])
+
+
+def plan_git_folders(target: Target, git: Any = None, root: Any = None) -> Any:
+    """The target's git folders (brickyard.yml `git_folders` of the project at `root`, default the
+    bundle's) at the ref of `git` (default: the checkout's)."""
+    from brickyard.gitfolders.sync import plan_folders
+    from brickyard.releases.record import current_git
+    from brickyard.settings import load_settings
+
+    settings = load_settings(root or target.bundle.root)
+    if not settings.git_folders:
+        return []
+    return plan_folders(target.client, settings, target.bundle.target, git or current_git(target))
+
+
+def apply_git_folders(ctx: AppContext, target: Target, folders: Any) -> None:
+    from brickyard.gitfolders.sync import apply_folders
+
+    for line in apply_folders(target.client, folders):
+        ctx.output.info(line)
 
 
 def _secret_values(ctx: AppContext, target: Target) -> Any:
@@ -246,7 +280,11 @@ def _gate_secrets(target: Target, plan: Plan) -> None:
     from brickyard.scan.secrets import check_deploy_inputs
     from brickyard.settings import load_settings
 
-    changes = [f for f in plan.changed_files() if f.local is not None]
+    # Files brickyard adds itself (the backup job's task) are not the project's: only those at
+    # their own relative path are scanned.
+    changes = [
+        f for f in plan.changed_files() if f.local is not None and f.local.as_posix().endswith(f.relative)
+    ]
     if not changes:
         return
     # The files may come from a release archive rather than the checkout: scan them where they are.

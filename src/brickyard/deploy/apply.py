@@ -125,19 +125,30 @@ class Applier:
             return
         from databricks.sdk.service.workspace import ImportFormat
 
+        from brickyard.deploy import remote_files
+
         with self.output.progress(f"Uploading {len(uploads)} artifact file(s)", total=len(uploads)) as bar:
             for upload in uploads:
-                self._mkdirs({upload.remote.rsplit("/", 1)[0]})
-                self._write(
-                    lambda u=upload: self.client.workspace.upload(
-                        u.remote,
-                        io.BytesIO(u.local.read_bytes()),
-                        format=ImportFormat.AUTO,
-                        overwrite=True,
-                    ),
-                    f"artifact {upload.name}",
-                    "upload",
-                )
+                if upload.remote.startswith(
+                    ("/Volumes/", "dbfs:")
+                ):  # an init script (resources.init_scripts)
+                    self._write(
+                        lambda u=upload: remote_files.upload(self.client, u.remote, u.local.read_bytes()),
+                        f"artifact {upload.name}",
+                        "upload",
+                    )
+                else:
+                    self._mkdirs({upload.remote.rsplit("/", 1)[0]})
+                    self._write(
+                        lambda u=upload: self.client.workspace.upload(
+                            u.remote,
+                            io.BytesIO(u.local.read_bytes()),
+                            format=ImportFormat.AUTO,
+                            overwrite=True,
+                        ),
+                        f"artifact {upload.name}",
+                        "upload",
+                    )
                 files = state.artifacts.setdefault(upload.name, [])
                 files[:] = [f for f in files if f.remote != upload.remote]
                 files.append(ArtifactFile(local=upload.name, remote=upload.remote, hash=upload.hash))

@@ -84,6 +84,7 @@ class Target:
         paths = sync.get("paths") or ["."]
         files = sync_inventory(self.bundle.root, paths, sync.get("include") or (), sync.get("exclude") or ())
         desired = desired_from_bundle(self.bundle, files, self.registry)
+        desired = _with_backup_job(desired, self.bundle, self.is_local or bool(self.session.redirected_from))
         lookups = pending_lookups(self.bundle.get("variables") or {})
         if not lookups:
             return desired
@@ -190,3 +191,10 @@ def open_target(
 
 def cache_dir(root: Path, target: str) -> Path:
     return root / ".brickyard" / "targets" / target
+
+
+def _with_backup_job(desired: Desired, bundle: Bundle, local: bool) -> Desired:
+    from brickyard.dr.job import with_backup_job
+    from brickyard.settings import load_settings
+
+    return with_backup_job(desired, bundle, load_settings(bundle.root).dr, local)

@@ -48,15 +48,27 @@ def run_backup(ctx: AppContext, options: BackupOptions) -> Manifest:
     recovery = open_recovery(ctx, options.target, options.variables, options.profile)
     location = recovery.location(options.location)
     patterns = list(options.tables) or recovery.settings.tables
+    retention = recovery.settings.retention
+    if options.keep is not None:
+        retention = RetentionSettings(keep=options.keep, days=retention.days)
+    return backup_to(ctx, recovery, location, patterns, retention)
+
+
+def backup_to(
+    ctx: AppContext,
+    recovery: RecoveryTarget,
+    location: Location,
+    patterns: list[str],
+    retention: RetentionSettings,
+) -> Manifest:
+    """Back up the tables matching `patterns` into `location`, then apply `retention`: what
+    `brickyard backup` and the deployed backup job both run."""
     selection = select_tables(recovery.client, patterns)
     for skipped in selection.skipped:
         ctx.output.info(f"skipped {skipped}")
     tables = require(selection, patterns)
     previous = list_manifests(location)
     manifest = take_backup(ctx, recovery, location, tables, previous)
-    retention = recovery.settings.retention
-    if options.keep is not None:
-        retention = RetentionSettings(keep=options.keep, days=retention.days)
     removed = prune(location, [*previous, manifest], retention)
     ctx.output.result(
         {**_summary(manifest), "location": location.url, "removed_backups": removed},

@@ -39,6 +39,14 @@ def check_branch(target: Target, force: bool = False, branch: str | None = None)
         return
     if force:
         return
+    from brickyard.settings import load_settings
+
+    if not load_settings(target.bundle.root).releases.branches.get(target.bundle.target):
+        # bundle.git.branch: as `databricks bundle deploy` says it
+        raise ReleaseError(
+            f"not on the right Git branch:\n  expected according to configuration: {wanted}\n"
+            f"  actual: {actual or 'a detached HEAD'}\nuse --force to override"
+        )
     raise ReleaseError(
         f"target {target.bundle.target} deploys only from branch {wanted}, not {actual or 'a detached HEAD'}; "
         "switch branches, or pass --force to deploy anyway"

@@ -2,7 +2,8 @@
 
 A release line starts as branch `release/x.y` and tag `vx.y.0` on the same commit, so that a target
 restricted to `release/*` (see `branches`) can take it and every later fix is `vx.y.N` on that
-branch. Nothing is cut from a tree with uncommitted or untracked files (a deploy would sync them,
+branch. A release candidate is cut the same way with a suffix: `1.4-RC` makes `release/1.4-RC` and
+`v1.4.0-RC`, which a staging target restricted to `release/*-RC` takes. Nothing is cut from a tree with uncommitted or untracked files (a deploy would sync them,
 though the release commit does not hold them) unless asked, and nothing that exists is moved. The
 branch is created but not checked out, and nothing is pushed: the user's checkout stays as it was.
 """
@@ -18,7 +19,7 @@ from typing import Any
 from brickyard.context import AppContext
 from brickyard.errors import ReleaseError, UsageError
 
-_VERSION = re.compile(r"^(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)$")
+_VERSION = re.compile(r"^(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)(-[A-Za-z][A-Za-z0-9.]*)?$")
 
 
 @dataclass(frozen=True)
@@ -33,11 +34,16 @@ class Cut:
 
 
 def cut_release(ctx: AppContext, version: str, allow_dirty: bool = False) -> Cut:
-    if not _VERSION.match(version):
-        raise UsageError(f"release version {version!r} must be two numbers, major.minor (for example 1.4)")
+    match = _VERSION.match(version)
+    if not match:
+        raise UsageError(
+            f"release version {version!r} must be major.minor (for example 1.4), "
+            "optionally with a pre-release suffix (1.4-RC)"
+        )
     git = _Git(ctx.cwd, dict(ctx.environ))
     commit = git.commit()
-    branch, tag = f"release/{version}", f"v{version}.0"
+    major, minor, suffix = match.group(1), match.group(2), match.group(3) or ""
+    branch, tag = f"release/{version}", f"v{major}.{minor}.0{suffix}"
     if not allow_dirty:
         dirty = git.run("status", "--porcelain", "--untracked-files=normal").splitlines()
         if dirty:
@@ -54,7 +60,7 @@ def cut_release(ctx: AppContext, version: str, allow_dirty: bool = False) -> Cut
         raise ReleaseError(f"tag {tag} already exists: release {version} was cut before")
     git.run("branch", branch, commit)
     try:
-        git.run("tag", "-a", tag, "-m", f"Release {version}.0", commit)
+        git.run("tag", "-a", tag, "-m", f"Release {tag[1:]}", commit)
     except ReleaseError:
         git.run("branch", "-D", branch)  # leave nothing half made
         raise

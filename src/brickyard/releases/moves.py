@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from brickyard.context import AppContext
-from brickyard.deploy import Outcome, apply_desired
+from brickyard.deploy import Outcome, apply_desired, apply_git_folders, plan_git_folders, settle_clusters
 from brickyard.deploy.target import Target, open_target
 from brickyard.errors import ReleaseError
 from brickyard.plan.desired import ArtifactSource, Desired
@@ -50,6 +50,7 @@ def rollback(ctx: AppContext, options: MoveOptions, to: int | None = None) -> Ou
             store.read_archive(release), {k: f.hash for k, f in release.files.items()}, Path(tmp)
         )
         _check_artifacts(target, release)
+        folders = plan_git_folders(target, release.git)
         desired = Desired(
             bundle=release.bundle,
             target=target.bundle.target,
@@ -79,6 +80,8 @@ def rollback(ctx: AppContext, options: MoveOptions, to: int | None = None) -> Ou
             },
         )
     _report(ctx, target, outcome, f"rolled back to release {release.number}")
+    settle_clusters(ctx, target, outcome)
+    apply_git_folders(ctx, target, folders)
     return outcome
 
 
@@ -105,6 +108,7 @@ def promote(ctx: AppContext, source_target: str, options: MoveOptions, number: i
         if dest.bundle.target == source.bundle.target:
             raise ReleaseError("promote needs two different targets; to redeploy a release use rollback --to")
         check_branch(dest, force=options.force, branch=release.git.branch)
+        folders = plan_git_folders(dest, release.git, source.bundle.root)
         ctx.output.info(
             f"Promoting release {release.number} of {source_target} ({_describe(release)}) to {dest.bundle.target}"
         )
@@ -124,6 +128,8 @@ def promote(ctx: AppContext, source_target: str, options: MoveOptions, number: i
             },
         )
     _report(ctx, dest, outcome, f"promoted release {release.number} of {source_target}")
+    settle_clusters(ctx, dest, outcome)
+    apply_git_folders(ctx, dest, folders)
     return outcome
 
 
@@ -164,15 +170,13 @@ def _refuse_redacted(release: Release) -> None:
 
 
 def _check_artifacts(target: Target, release: Release) -> None:
-    from databricks.sdk.errors import NotFound
+    from brickyard.deploy import remote_files
 
     for artifact in release.artifacts:
-        try:
-            target.client.workspace.get_status(artifact.remote)
-        except NotFound:
+        if not remote_files.exists(target.client, artifact.remote):
             raise ReleaseError(
                 f"artifact {artifact.name} of release {release.number} is gone from {artifact.remote}"
-            ) from None
+            )
 
 
 def _download_artifacts(source: Target, release: Release, root: Path) -> None:
@@ -181,10 +185,11 @@ def _download_artifacts(source: Target, release: Release, root: Path) -> None:
 
     from databricks.sdk.errors import NotFound
 
+    from brickyard.deploy import remote_files
+
     for artifact in release.artifacts:
         try:
-            with source.client.workspace.download(artifact.remote) as handle:
-                data = handle.read()
+            data = remote_files.download(source.client, artifact.remote)
         except NotFound:
             raise ReleaseError(
                 f"artifact {artifact.name} of release {release.number} is gone from {artifact.remote}"

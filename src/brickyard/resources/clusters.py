@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from brickyard.resources.base import Kind
+from brickyard.resources.base import Kind, Prepare
 
 if TYPE_CHECKING:
     from brickyard.bundle.node import Node
@@ -95,6 +95,12 @@ class Clusters(Kind):
             "cluster_log_conf",
         }
     )
+
+    @classmethod
+    def prepare(cls, config: dict[str, Any], context: Prepare) -> dict[str, Any]:
+        from brickyard.resources.init_scripts import rewrite_init_scripts
+
+        return rewrite_init_scripts(config, context)
 
     def create(self, settings: dict[str, Any]) -> str:
         return str(self.do("POST", "/api/2.1/clusters/create", settings)["cluster_id"])

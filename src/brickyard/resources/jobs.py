@@ -122,9 +122,10 @@ class Jobs(Kind):
 
     @classmethod
     def prepare(cls, config: dict[str, Any], context: Prepare) -> dict[str, Any]:
+        from brickyard.resources.init_scripts import rewrite_init_scripts
         from brickyard.resources.libraries import rewrite_libraries
 
-        return rewrite_libraries(config, context)
+        return rewrite_init_scripts(rewrite_libraries(config, context), context)
 
     @classmethod
     def shape(cls, resource: Node, development: bool) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from brickyard.resources.base import ANY, BundlePaths, Kind, ServerFilled, metadata_path
+from brickyard.resources.base import ANY, BundlePaths, Kind, Prepare, ServerFilled, metadata_path
 
 if TYPE_CHECKING:
     from brickyard.bundle.node import Node
@@ -43,6 +43,12 @@ class Pipelines(Kind):
         "clusters": ANY,
         "*effective_*": ANY,
     }
+
+    @classmethod
+    def prepare(cls, config: dict[str, Any], context: Prepare) -> dict[str, Any]:
+        from brickyard.resources.init_scripts import rewrite_init_scripts
+
+        return rewrite_init_scripts(config, context)
 
     def create(self, settings: dict[str, Any]) -> str:
         return str(self.do("POST", "/api/2.0/pipelines", settings)["pipeline_id"])
