@@ -60,7 +60,18 @@ $(TOOLS)/.connect-cached: $(VENV)/.synced $(CONNECT_REQS)
 	rm -rf $(TOOLS)/connect-env
 	@touch $@
 
-install: $(VENV)/.synced $(WHEELHOUSE)/.filled $(NPM_TOOLS)/.installed $(TOOLS)/.connect-cached $(TOOLS)/.chromium
+# dbt-databricks caps databricks-sdk and pydantic below the project's, so its test (a local SQL
+# warehouse driven by dbt-databricks) runs it from its own environment, built here; the file's
+# text marks what it was built from, and the test rebuilds it when that differs.
+DBT_DATABRICKS_REQS := tests/local/server/dbt-databricks-requirements.txt
+$(TOOLS)/dbt-databricks/.installed: $(DBT_DATABRICKS_REQS) | $(VENV)/.synced
+	rm -rf $(TOOLS)/dbt-databricks
+	$(BIN)/uv venv -q $(TOOLS)/dbt-databricks --python $(BIN)/python
+	$(BIN)/uv pip install -q --compile-bytecode --python $(TOOLS)/dbt-databricks/bin/python -r $(DBT_DATABRICKS_REQS)
+	cp $(DBT_DATABRICKS_REQS) $@
+
+install: $(VENV)/.synced $(WHEELHOUSE)/.filled $(NPM_TOOLS)/.installed $(TOOLS)/.connect-cached $(TOOLS)/.chromium \
+	$(TOOLS)/dbt-databricks/.installed
 
 # The example project end to end on the embedded local workspace: validate every target, run the
 # unit tests, deploy, run the main job, show what is deployed. UV_OFFLINE: the wheel build uses the

@@ -12,6 +12,9 @@ from pathlib import Path
 
 import pytest
 
+# The shared local workspace and its bundle fixtures, one server for every folder that uses them.
+pytest_plugins = ["tests.workspace_fixtures"]
+
 # uv's cache lives under HOME; tests move HOME, but builds (wheels of test projects) must still
 # find the build backends `make install` cached, because tests never download anything.
 UV_CACHE = os.environ.get("UV_CACHE_DIR") or str(Path.home() / ".cache" / "uv")

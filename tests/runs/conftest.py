@@ -1,7 +1,7 @@
 import time
 from typing import Any
 
-from tests.deploy.conftest import Project, client, project, shared_workspace  # noqa: F401  (shared fixtures)
+from tests.workspace_fixtures import Project
 
 FINAL = ("TERMINATED", "SKIPPED", "INTERNAL_ERROR")
 
