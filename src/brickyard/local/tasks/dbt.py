@@ -12,7 +12,9 @@ models names the catalog, as on Databricks (see `dbt_catalogs`).
 
 dbt's console log is the task's output. What dbt leaves in `target/` (run_results.json,
 manifest.json, catalog.json after `dbt docs generate`, sources.json) and its `dbt.log` are kept in
-the task run's folder (`ARTIFACTS_DIR`), even when a command fails, for `brickyard dbt artifacts`.
+the task run's folder (`ARTIFACTS_DIR`), even when a command fails, for `brickyard dbt artifacts`,
+`brickyard dbt docs` (`index.html` of `dbt docs generate`) and the run history (each command's
+run_results.json as `run_results/<n>.json`).
 """
 
 from __future__ import annotations
@@ -34,7 +36,14 @@ from brickyard.local.tasks.paths import require_workspace_source
 DEFAULT_TARGET = "local"
 ARTIFACTS_DIR = "dbt-target"
 """The folder next to the task run's result that keeps its dbt artifacts."""
-ARTIFACTS = ("run_results.json", "manifest.json", "catalog.json", "sources.json", "semantic_manifest.json")
+ARTIFACTS = (
+    "run_results.json",
+    "manifest.json",
+    "catalog.json",
+    "sources.json",
+    "semantic_manifest.json",
+    "index.html",
+)
 
 
 def run_dbt(ctx: TaskContext) -> None:
@@ -75,13 +84,16 @@ def run_dbt(ctx: TaskContext) -> None:
                 "DBT_LOG_PATH": str(work / "logs"),
             }
         )
+        kept = Path(ctx.request.result_file).parent / ARTIFACTS_DIR
         try:
-            for command in commands:
+            for index, command in enumerate(commands):
+                (work / "target" / "run_results.json").unlink(missing_ok=True)
                 result = dbtRunner().invoke(_argv(command))
+                _keep_run_results(work, kept, index)
                 if not result.success:
                     raise TaskError(_failure(command, result))
         finally:
-            _keep_artifacts(work, Path(ctx.request.result_file).parent / ARTIFACTS_DIR)
+            _keep_artifacts(work, kept)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
@@ -91,6 +103,15 @@ def _keep_artifacts(work: Path, into: Path) -> None:
     for path in (p for p in kept if p.is_file()):
         into.mkdir(parents=True, exist_ok=True)
         shutil.copy2(path, into / path.name)
+
+
+def _keep_run_results(work: Path, into: Path, index: int) -> None:
+    """Each command's `run_results.json` as `run_results/<index>.json`: the next command replaces
+    dbt's own, and the run history records every invocation."""
+    results = work / "target" / "run_results.json"
+    if results.is_file():
+        (into / "run_results").mkdir(parents=True, exist_ok=True)
+        shutil.copy2(results, into / "run_results" / f"{index}.json")
 
 
 def _is_databricks(targets: dict[str, dict[str, Any]], default: str) -> bool:
