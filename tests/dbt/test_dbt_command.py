@@ -25,7 +25,7 @@ def _results(project: Project) -> dict[str, str]:
 
 @pytest.mark.engine
 def test_a_job_keeps_its_dbt_artifacts_and_a_slim_build_builds_only_what_changed_since(
-    project: Project, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    project: Project, client: Any, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     root = write_shop(project.root)
     project.deploy()
@@ -40,6 +40,8 @@ def test_a_job_keeps_its_dbt_artifacts_and_a_slim_build_builds_only_what_changed
     printed = run(["dbt", "docs", "--print", "-o", "json"])
     docs = json.loads(capsys.readouterr().out)
     served = _served_docs(root, project, job.run_id)
+    job_id = client.jobs.get_run(job.run_id).job_id
+    run_page = _page(client, f"/jobs/{job_id}/runs/{job.run_id}")
     (root / "dbt/models/customer_report.sql").write_text(
         "select customer, total from {{ ref('customers') }} where total > 0\n"
     )
@@ -64,6 +66,7 @@ def test_a_job_keeps_its_dbt_artifacts_and_a_slim_build_builds_only_what_changed
     assert printed == 0 and docs["run_id"] == job.run_id and docs["task_key"] == "build"
     assert {p.name for p in Path(docs["dir"]).iterdir()} == {"index.html", "manifest.json", "catalog.json"}
     assert "model.shop.customers" in served["manifest"]["nodes"] and "<html" in served["index"].lower()
+    assert "dbt build" in run_page and "dbt generate" in run_page and "shop.customers" in run_page
     built = json.loads((root / "out/build/run_results/0.json").read_text())
     statuses = {r["unique_id"]: r["status"] for r in built["results"]}
     assert len(statuses) == 10 and set(statuses.values()) == {"success", "pass"}
@@ -122,3 +125,10 @@ def _served_docs(root: Path, project: Project, run_id: int) -> dict[str, Any]:
         finally:
             proc.terminate()
     return {"index": index, "manifest": manifest}
+
+
+def _page(client: Any, path: str) -> str:
+    """A page of the web UI, read with the workspace token (as `brickyard ui` signs in)."""
+    headers = {**client.config.authenticate(), "Accept": "text/html"}
+    with urllib.request.urlopen(urllib.request.Request(client.config.host + path, headers=headers)) as page:
+        return str(page.read().decode())
