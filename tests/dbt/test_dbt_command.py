@@ -30,6 +30,7 @@ def test_a_job_keeps_its_dbt_artifacts_and_a_slim_build_builds_only_what_changed
     root = write_shop(project.root)
     project.deploy()
     job = project.run("shop_job")  # `dbt build` as a dbt_task of the deployed job
+    (task,) = job.tasks
     monkeypatch.chdir(root)
     monkeypatch.setenv("BRICKYARD_LOCAL_WORKSPACE_DIR", str(project.workspace_dir))
     capsys.readouterr()
@@ -57,6 +58,7 @@ def test_a_job_keeps_its_dbt_artifacts_and_a_slim_build_builds_only_what_changed
     missing = run(["dbt", "artifacts", "987654321"])
 
     assert fetched == 0 and [t["task_key"] for t in listed["tasks"]] == ["build"]
+    assert "dbt was imported by the dbt worker's fork server" in task.logs  # forked with dbt imported
     assert history == 0 and [(i["task_key"], i["command"]) for i in invocations] == [
         ("build", "build"),
         ("build", "generate"),
