@@ -56,6 +56,8 @@ def test_a_job_keeps_its_dbt_artifacts_and_a_slim_build_builds_only_what_changed
     # its tables to the workspace. `nation_count` reads samples.tpch.nation: `database:` is the catalog.
     slim = run_dbt(project.context(), DbtOptions(["build"], slim=True))
     missing = run(["dbt", "artifacts", "987654321"])
+    missing_err = capsys.readouterr().err
+    no_docs = run(["dbt", "docs", "987654321", "--print"])
 
     assert fetched == 0 and [t["task_key"] for t in listed["tasks"]] == ["build"]
     assert "dbt was imported by the dbt worker's fork server" in task.logs  # forked with dbt imported
@@ -80,7 +82,8 @@ def test_a_job_keeps_its_dbt_artifacts_and_a_slim_build_builds_only_what_changed
         "test.shop.no_alice": "fail",
     }
     assert not list(root.rglob("profiles.yml"))
-    assert missing == 1 and "run 987654321 does not exist" in capsys.readouterr().err
+    assert missing == 1 and "run 987654321 does not exist" in missing_err
+    assert no_docs == 1 and "run 987654321 does not exist on the target" in capsys.readouterr().err
 
 
 def test_a_workspace_target_without_dbt_databricks_names_the_package(

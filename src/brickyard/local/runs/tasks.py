@@ -183,7 +183,8 @@ class TaskExecution:
                 if number > 0 and not attempt.wait_for_retry():
                     outcome = Outcome(attempt.cancel_result(), message="Run was canceled.")
                 else:
-                    self.run.tell_task(attempt, "started")
+                    if not self.task.get("disabled"):
+                        self.run.tell_task(attempt, "started")
                     outcome = attempt.execute()
                 attempt.finish(outcome)
                 self.last = outcome
