@@ -58,6 +58,10 @@ class Output(Protocol):
         """The command's result: `data` as JSON in json mode, `text` (or a JSON dump) otherwise."""
         ...
 
+    def event(self, data: Any, text: str) -> None:
+        """One item of a stream that goes on (`runs watch`): a JSON line in json mode, `text` otherwise."""
+        ...
+
     def progress(self, description: str, total: int | None = None) -> Any:
         """A context manager yielding a `ProgressHandle`."""
         ...
@@ -128,6 +132,9 @@ class TerminalOutput:
             self.out.print(mask_text(text), markup=False)
         else:
             text(self.out)
+
+    def event(self, data: Any, text: str) -> None:
+        self.out.print(mask_text(text), markup=False, highlight=False)
 
     @contextmanager
     def progress(self, description: str, total: int | None = None) -> Iterator[ProgressHandle]:
@@ -226,6 +233,9 @@ class JsonOutput:
     def result(self, data: Any, text: TextRenderer | str | None = None) -> None:
         print(to_json(data), file=self._stdout, flush=True)
 
+    def event(self, data: Any, text: str) -> None:
+        print(mask_text(json.dumps(data, default=str)), file=self._stdout, flush=True)
+
     @contextmanager
     def progress(self, description: str, total: int | None = None) -> Iterator[ProgressHandle]:
         self._line(description)
@@ -267,6 +277,10 @@ class CaptureOutput:
 
     def result(self, data: Any, text: TextRenderer | str | None = None) -> None:
         self.results.append(data)
+
+    def event(self, data: Any, text: str) -> None:
+        self.results.append(data)
+        self.messages.append(("event", text))
 
     @contextmanager
     def progress(self, description: str, total: int | None = None) -> Iterator[ProgressHandle]:

@@ -283,3 +283,26 @@ def test_pipeline_rules_read_expectations_and_rows_from_the_event_log(
     fired = update(["a", "b", "c", "d"])["alerts"]  # every line short now, but fewer than half as many
     assert [(a["rule"], a["delivered"]) for a in fired] == [("fewer-lines", ["chat"])]
     assert "wrote 4 rows, the median of the 1 update(s) before was 10" in fired[0]["message"]
+
+    # The run history keeps the same figures: rows and expectation counts per update.
+    assert run(["runs", "sync", "-o", "json"]) == 0
+    synced = json.loads(capsys.readouterr().out)
+    assert (synced["pipeline_updates"], synced["new_pipeline_updates"]) == (2, 2)
+    assert run(["runs", "lines", "-o", "json"]) == 0
+    (history,) = json.loads(capsys.readouterr().out)["pipelines"]
+    figures = [
+        (
+            u["state"],
+            d["rows"],
+            [(e["name"], e["passed_records"], e["failed_records"]) for e in d["expectations"]],
+        )
+        for u in history["updates"]
+        for d in u["datasets"]
+    ]
+    assert history["pipeline"] == "lines" and figures == [
+        ("COMPLETED", 4, [("short", 4, 0)]),
+        ("COMPLETED", 10, [("short", 7, 3)]),
+    ]
+    assert run(["runs"]) == 0
+    shown = capsys.readouterr().out
+    assert "Pipeline lines" in shown and "short 7/3" in shown

@@ -23,7 +23,7 @@ resources:
         - task_key: build
           dbt_task:
             project_directory: ./dbt
-            commands: ["dbt build"]
+            commands: ["dbt build", "dbt docs generate"]
             schema: shop
 """
 

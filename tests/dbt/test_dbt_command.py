@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
+import urllib.request
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -20,16 +25,24 @@ def _results(project: Project) -> dict[str, str]:
 
 @pytest.mark.engine
 def test_a_job_keeps_its_dbt_artifacts_and_a_slim_build_builds_only_what_changed_since(
-    project: Project, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    project: Project, client: Any, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     root = write_shop(project.root)
     project.deploy()
     job = project.run("shop_job")  # `dbt build` as a dbt_task of the deployed job
+    (task,) = job.tasks
     monkeypatch.chdir(root)
     monkeypatch.setenv("BRICKYARD_LOCAL_WORKSPACE_DIR", str(project.workspace_dir))
     capsys.readouterr()
     fetched = run(["dbt", "artifacts", str(job.run_id), "--dir", "out", "-o", "json"])
     listed = json.loads(capsys.readouterr().out)
+    history = run(["runs", "shop_job", "--tasks", "-o", "json"])
+    invocations = json.loads(capsys.readouterr().out)["runs"][0]["dbt"]
+    printed = run(["dbt", "docs", "--print", "-o", "json"])
+    docs = json.loads(capsys.readouterr().out)
+    served = _served_docs(root, project, job.run_id)
+    job_id = client.jobs.get_run(job.run_id).job_id
+    run_page = _page(client, f"/jobs/{job_id}/runs/{job.run_id}")
     (root / "dbt/models/customer_report.sql").write_text(
         "select customer, total from {{ ref('customers') }} where total > 0\n"
     )
@@ -43,9 +56,22 @@ def test_a_job_keeps_its_dbt_artifacts_and_a_slim_build_builds_only_what_changed
     # its tables to the workspace. `nation_count` reads samples.tpch.nation: `database:` is the catalog.
     slim = run_dbt(project.context(), DbtOptions(["build"], slim=True))
     missing = run(["dbt", "artifacts", "987654321"])
+    missing_err = capsys.readouterr().err
+    no_docs = run(["dbt", "docs", "987654321", "--print"])
 
     assert fetched == 0 and [t["task_key"] for t in listed["tasks"]] == ["build"]
-    built = json.loads((root / "out/build/run_results.json").read_text())
+    assert "dbt was imported by the dbt worker's fork server" in task.logs  # forked with dbt imported
+    assert history == 0 and [(i["task_key"], i["command"]) for i in invocations] == [
+        ("build", "build"),
+        ("build", "generate"),
+    ]
+    assert invocations[0]["counts"] == {"pass": 4, "success": 6}
+    assert all(r["execution_time"] >= 0 for r in invocations[0]["results"])
+    assert printed == 0 and docs["run_id"] == job.run_id and docs["task_key"] == "build"
+    assert {p.name for p in Path(docs["dir"]).iterdir()} == {"index.html", "manifest.json", "catalog.json"}
+    assert "model.shop.customers" in served["manifest"]["nodes"] and "<html" in served["index"].lower()
+    assert "dbt build" in run_page and "dbt generate" in run_page and "shop.customers" in run_page
+    built = json.loads((root / "out/build/run_results/0.json").read_text())
     statuses = {r["unique_id"]: r["status"] for r in built["results"]}
     assert len(statuses) == 10 and set(statuses.values()) == {"success", "pass"}
     assert "model.shop.customers" in json.loads((root / "out/build/manifest.json").read_text())["nodes"]
@@ -56,7 +82,8 @@ def test_a_job_keeps_its_dbt_artifacts_and_a_slim_build_builds_only_what_changed
         "test.shop.no_alice": "fail",
     }
     assert not list(root.rglob("profiles.yml"))
-    assert missing == 1 and "run 987654321 does not exist" in capsys.readouterr().err
+    assert missing == 1 and "run 987654321 does not exist" in missing_err
+    assert no_docs == 1 and "run 987654321 does not exist on the target" in capsys.readouterr().err
 
 
 def test_a_workspace_target_without_dbt_databricks_names_the_package(
@@ -86,3 +113,27 @@ def test_a_dbt_usage_error_exits_2_with_dbts_message(
 
     assert code == 2
     assert "No such command 'bogus'" in capsys.readouterr().err
+
+
+def _served_docs(root: Path, project: Project, run_id: int) -> dict[str, Any]:
+    """`brickyard dbt docs RUN_ID --port 0` in a process of its own: the page and its manifest."""
+    env = {**os.environ, "BRICKYARD_LOCAL_WORKSPACE_DIR": str(project.workspace_dir)}
+    command = [sys.executable, "-m", "brickyard", "dbt", "docs", str(run_id), "--port", "0", "-o", "json"]
+    with subprocess.Popen(command, cwd=root, env=env, stdout=subprocess.PIPE, text=True) as proc:
+        try:
+            assert proc.stdout is not None
+            url = json.loads(proc.stdout.readline())["url"]
+            with urllib.request.urlopen(url, timeout=30) as page:
+                index = page.read().decode()
+            with urllib.request.urlopen(url.replace("index.html", "manifest.json"), timeout=30) as answer:
+                manifest = json.load(answer)
+        finally:
+            proc.terminate()
+    return {"index": index, "manifest": manifest}
+
+
+def _page(client: Any, path: str) -> str:
+    """A page of the web UI, read with the workspace token (as `brickyard ui` signs in)."""
+    headers = {**client.config.authenticate(), "Accept": "text/html"}
+    with urllib.request.urlopen(urllib.request.Request(client.config.host + path, headers=headers)) as page:
+        return str(page.read().decode())

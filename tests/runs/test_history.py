@@ -128,7 +128,7 @@ def test_runs_text_flags_the_slower_job(cli: Cli) -> None:
 def test_runs_of_an_unknown_job_is_an_error(cli: Cli) -> None:
     code, _, err = cli("runs", "nope")
     assert code == 2
-    assert "no job named nope" in err and "broken, nap" in err
+    assert "no job or pipeline named nope" in err and "broken, nap" in err
 
 
 def test_runs_sync_keeps_the_history_in_the_project(cli: Cli, history_project: Project) -> None:
@@ -158,3 +158,21 @@ def test_a_regression_needs_enough_earlier_runs_and_a_large_enough_slowdown() ->
     assert summary.baseline_seconds == 1.0 and summary.regression
     failed = trend("j", [_run(1, 1.0), _run(2, 1.0, "FAILED")], rule)
     assert failed.success_rate == 0.5 and failed.median_seconds == 1.0
+
+
+def test_runs_watch_follows_a_run_to_its_end_as_json_lines(
+    cli: Cli, client: Any, history_project: Project
+) -> None:
+    job_id = history_project.state().resource("jobs", "nap").id
+    run_id = client.jobs.run_now(int(job_id), job_parameters={"seconds": "3"}).run_id
+    code, out, _ = cli(
+        "runs", "watch", "nap", "--until-idle", "--interval", "0.2", "--timeout", "90", "-o", "json"
+    )
+    assert code == 0
+    events = [json.loads(line) for line in out.splitlines()]
+    mine = [(e["task_key"], e["state"], e["result"]) for e in events if e["run_id"] == run_id]
+    assert (None, "RUNNING", "") in mine
+    assert ("doze", "TERMINATED", "SUCCESS") in mine
+    assert mine[-1] == (None, "TERMINATED", "SUCCESS")
+    assert len(mine) == len(set(mine))  # each state said once
+    assert all(e["job"] == "nap" for e in events)

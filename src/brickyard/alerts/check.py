@@ -112,7 +112,7 @@ def _evaluate(ctx: AppContext, target: Target, rules: list[Any]) -> list[tuple[A
     job_rules = [r for r in rules if isinstance(r, JOB_RULES)]
     if job_rules and target_jobs(ctx, target, None):
         depth = max(r.runs + 1 if isinstance(r, DurationRegressionRule) else 1 for r in job_rules)
-        history = collect_history(ctx, target, RunsOptions(limit=max(depth, 2)))
+        history = collect_history(ctx, target, RunsOptions(limit=max(depth, 2), pipelines=False))
         runs = {t.job: history.of(t.job) for t in history.trends}
         found += [(rule, alert) for rule in job_rules for alert in job_alerts(rule, runs)]
     pipeline_rules = [r for r in rules if not isinstance(r, JOB_RULES)]

@@ -162,3 +162,59 @@ def artifacts(
     doc: dict[str, Any] = {"run_id": run_id, "dir": str(into), "tasks": [t.as_json() for t in found]}
     text = "\n".join(f"{t.task_key}: {len(t.files)} file(s) in {t.folder}" for t in found)
     ctx.output.result(doc, text)
+
+
+@app.command("docs")
+def docs(
+    run_id: Annotated[
+        int | None,
+        typer.Argument(metavar="[RUN_ID]", help="A job run (default: the newest that ran a dbt task)."),
+    ] = None,
+    target: options.Target = None,
+    var: options.Var = None,
+    profile: options.Profile = None,
+    local: options.Local = False,
+    task: Annotated[
+        str | None, typer.Option("--task", metavar="KEY", help="The dbt task (default: the last with docs).")
+    ] = None,
+    port: Annotated[
+        int,
+        typer.Option("--port", metavar="N", min=0, max=65535, help="Port on 127.0.0.1 (0: any free one)."),
+    ] = 8080,
+    print_only: Annotated[
+        bool, typer.Option("--print", help="Print where the docs are and exit, without serving them.")
+    ] = False,
+    open_browser: Annotated[bool, typer.Option("--open", help="Open the docs in a browser.")] = False,
+    output: options.Output = options.OutputChoice.text,
+) -> None:
+    """Serve the dbt docs a run's dbt task generated (`dbt docs generate` among its commands), on
+    127.0.0.1 until Ctrl-C, or print their folder with --print."""
+    from brickyard.context import AppContext
+    from brickyard.dbt.docs import fetch_docs, newest_run_with_dbt, serve
+    from brickyard.deploy.target import open_target
+    from brickyard.runs.history import target_jobs
+
+    ctx = AppContext.create(output.value, local=local)
+    opened = open_target(ctx, target, var or [], profile)
+    client = opened.client
+    chosen = (
+        run_id
+        if run_id is not None
+        else newest_run_with_dbt(client, list(target_jobs(ctx, opened, None).values()))
+    )
+    found = fetch_docs(client, chosen, opened.bundle.root, task)
+    if print_only:
+        doc = {**found.as_json(), "url": found.index.as_uri()}
+        ctx.output.result(doc, f"{found.index}\n(serve it with `brickyard dbt docs {chosen}`)")
+        return
+
+    def ready(url: str) -> None:
+        ctx.output.event(
+            {**found.as_json(), "url": url}, f"dbt docs of run {chosen} ({found.task_key}): {url}"
+        )
+        if open_browser:
+            import webbrowser
+
+            webbrowser.open(url)
+
+    serve(found.folder, port, ready)

@@ -25,7 +25,8 @@ class _ShowByDefault(TyperGroup):
 app = typer.Typer(
     name="runs",
     cls=_ShowByDefault,
-    help="The run history of the target's jobs (`runs [JOB]`), and `runs sync` to keep it locally.",
+    help="The run history of the target's jobs and pipelines (`runs [JOB]`), `runs sync` to keep it "
+    "locally, `runs watch` to follow runs live.",
     rich_markup_mode=None,
 )
 
@@ -89,3 +90,31 @@ def sync(
     from brickyard.runs.report import RunsOptions, sync_runs
 
     sync_runs(AppContext.create(output.value, local=local), RunsOptions(job, target, profile, limit))
+
+
+@app.command("watch")
+def watch(
+    job: Job = None,
+    target: options.Target = None,
+    interval: Annotated[
+        float, typer.Option("--interval", metavar="S", min=0.1, help="Seconds between two looks.")
+    ] = 2.0,
+    until_idle: Annotated[
+        bool, typer.Option("--until-idle", help="Stop once no run followed is in progress.")
+    ] = False,
+    timeout: Annotated[
+        float | None, typer.Option("--timeout", metavar="S", min=0, help="Stop after S seconds.")
+    ] = None,
+    profile: options.Profile = None,
+    local: options.Local = False,
+    output: options.Output = options.OutputChoice.text,
+) -> None:
+    """Follow the target's job runs live: one line per change of a run's or a task's state (runs in
+    progress when it starts and runs started since; `-o json`: one JSON object per line)."""
+    from brickyard.context import AppContext
+    from brickyard.runs.watch import WatchOptions, watch_runs
+
+    watch_runs(
+        AppContext.create(output.value, local=local),
+        WatchOptions(job, target, profile, interval, until_idle, timeout),
+    )

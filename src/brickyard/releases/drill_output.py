@@ -38,6 +38,9 @@ class StepOutput:
     def show(self, lines: Sequence[Any]) -> None:
         self._inner.show(lines)
 
+    def event(self, data: Any, text: str) -> None:
+        self._inner.event(data, text)
+
     def progress(self, description: str, total: int | None = None) -> Any:
         return self._inner.progress(description, total)
 

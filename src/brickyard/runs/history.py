@@ -12,6 +12,7 @@ median of the `window` runs before it (and at least `min_runs` such runs exist t
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import statistics
 from collections.abc import Iterable, Sequence
@@ -19,12 +20,14 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from brickyard.errors import BrickyardError, UsageError
+from brickyard.runs.dbt_history import DbtInvocation, dbt_invocations
 
 if TYPE_CHECKING:
     from databricks.sdk import WorkspaceClient
 
     from brickyard.context import AppContext
     from brickyard.deploy.target import Target
+    from brickyard.runs.pipeline import UpdateOutcome
 
 SUCCEEDED = frozenset({"SUCCESS", "SUCCESS_WITH_FAILURES"})
 
@@ -68,6 +71,8 @@ class RunRecord:
     url: str = ""
     message: str = ""
     tasks: tuple[TaskRecord, ...] = ()
+    dbt: tuple[DbtInvocation, ...] = ()
+    """What each dbt task's `run_results.json` said (read with the tasks)."""
 
     @property
     def finished(self) -> bool:
@@ -92,6 +97,8 @@ class RunRecord:
         }
         if self.tasks:
             doc["tasks"] = [t.as_json() for t in self.tasks]
+        if self.dbt:
+            doc["dbt"] = [d.as_json() for d in self.dbt]
         return doc
 
     @classmethod
@@ -118,6 +125,7 @@ class RunRecord:
                 )
                 for t in doc.get("tasks") or []
             ),
+            dbt=tuple(DbtInvocation.from_json(d) for d in doc.get("dbt") or []),
         )
 
 
@@ -198,6 +206,8 @@ class History:
     target: str
     runs: list[RunRecord] = field(default_factory=list)
     trends: list[Trend] = field(default_factory=list)
+    updates: dict[str, list[UpdateOutcome]] = field(default_factory=dict)
+    """Each pipeline's newest updates (rows and expectation counts per dataset), newest first."""
 
     def of(self, job: str) -> list[RunRecord]:
         return [r for r in self.runs if r.job == job]
@@ -207,7 +217,32 @@ class History:
             "target": self.target,
             "jobs": [t.as_json() for t in self.trends],
             "runs": [_without_tasks(r.as_json()) if not tasks else r.as_json() for r in self.runs],
+            "pipelines": [
+                {"pipeline": key, "updates": [u.as_json() for u in updates]}
+                for key, updates in sorted(self.updates.items())
+            ],
         }
+
+
+def target_pipelines(ctx: AppContext, target: Target, key: str | None) -> dict[str, str]:
+    """The deployed pipelines of the target by resource key: all of them, the one named, or none
+    when `key` names something else (a job)."""
+    state = target.read_state(ctx)
+    deployed = {
+        address.split(".", 1)[1]: str(resource.id)
+        for address, resource in state.resources.items()
+        if address.startswith("pipelines.")
+    }
+    if key is None:
+        return deployed
+    if key in deployed:
+        return {key: deployed[key]}
+    if key in target.bundle.resources("pipelines"):
+        raise BrickyardError(
+            f"pipeline {key} is not deployed to target {target.bundle.target} yet; "
+            f"run `brickyard deploy -t {target.bundle.target}` first"
+        )
+    return {}
 
 
 def target_jobs(ctx: AppContext, target: Target, key: str | None) -> dict[str, int]:
@@ -227,16 +262,23 @@ def target_jobs(ctx: AppContext, target: Target, key: str | None) -> dict[str, i
             f"job {key} is not deployed to target {target.bundle.target} yet; "
             f"run `brickyard deploy -t {target.bundle.target}` first"
         )
-    known = sorted(target.bundle.resources("jobs"))
-    raise UsageError(f"no job named {key}; this bundle has: {', '.join(known) or 'none'}")
+    known = sorted([*target.bundle.resources("jobs"), *target.bundle.resources("pipelines")])
+    raise UsageError(f"no job or pipeline named {key}; this bundle has: {', '.join(known) or 'none'}")
 
 
 def fetch_runs(
     client: WorkspaceClient, job_id: int, job: str, limit: int, tasks: bool = False
 ) -> list[RunRecord]:
-    """The newest `limit` runs of one job, newest first (the SDK follows the pages)."""
+    """The newest `limit` runs of one job, newest first (the SDK follows the pages); with `tasks`,
+    each run's tasks and the results of its ended dbt tasks."""
     listed = client.jobs.list_runs(job_id=job_id, expand_tasks=tasks, limit=min(max(limit, 1), 25))
-    return [to_record(run, job, tasks) for run in itertools.islice(listed, limit)]
+    records = []
+    for run in itertools.islice(listed, limit):
+        record = to_record(run, job, tasks)
+        if tasks and any(t.dbt_task is not None for t in run.tasks or []):
+            record = dataclasses.replace(record, dbt=dbt_invocations(client, run))
+        records.append(record)
+    return records
 
 
 def to_record(run: Any, job: str, tasks: bool = False) -> RunRecord:
@@ -305,4 +347,5 @@ def _round(value: float | None) -> float | None:
 
 def _without_tasks(doc: dict[str, Any]) -> dict[str, Any]:
     doc.pop("tasks", None)
+    doc.pop("dbt", None)
     return doc

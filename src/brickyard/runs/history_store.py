@@ -1,7 +1,8 @@
 """Run history kept on this machine: `.brickyard/history.db` (SQLite) in the project.
 
 A workspace forgets runs after its retention period; `brickyard runs sync` copies what it still has
-here, one row per (target, run), so trends and alerts can look further back. A run already stored
+here, one row per (target, run), so trends and alerts can look further back; pipelines' updates
+likewise, one row per (target, pipeline, update), with their rows and expectation counts. A run already stored
 is replaced by its newer copy (a run that was in progress at the last sync has ended since). The
 file holds what `runs` prints, never a token or a parameter value. It also remembers which alert
 went to which destination (`alerts check`), so an alert is delivered once.
@@ -18,6 +19,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from brickyard.runs.history import RunRecord
+from brickyard.runs.pipeline import UpdateOutcome
 
 FILE = Path(".brickyard") / "history.db"
 SCHEMA_VERSION = 1
@@ -32,6 +34,14 @@ CREATE TABLE IF NOT EXISTS runs (
     PRIMARY KEY (target, run_id)
 );
 CREATE INDEX IF NOT EXISTS runs_by_job ON runs (target, job, start_ms);
+CREATE TABLE IF NOT EXISTS updates (
+    target TEXT NOT NULL,
+    pipeline TEXT NOT NULL,
+    update_id TEXT NOT NULL,
+    start_ms INTEGER NOT NULL,
+    doc TEXT NOT NULL,
+    PRIMARY KEY (target, pipeline, update_id)
+);
 CREATE TABLE IF NOT EXISTS alerts_sent (
     target TEXT NOT NULL,
     rule TEXT NOT NULL,
@@ -89,6 +99,27 @@ class HistoryStore:
                 (target, job, limit),
             ).fetchall()
         return [RunRecord.from_json(json.loads(row[0])) for row in rows]
+
+    def save_updates(self, target: str, pipeline: str, updates: Iterable[UpdateOutcome]) -> int:
+        """Store a pipeline's updates (replacing older copies); returns how many were new."""
+        rows = [(target, pipeline, u.update_id, u.start_ms, json.dumps(u.as_json())) for u in updates]
+        with self._connect() as conn:
+            count = "SELECT count(*) FROM updates WHERE target = ?"
+            before = conn.execute(count, (target,)).fetchone()[0]
+            conn.executemany("INSERT OR REPLACE INTO updates VALUES (?, ?, ?, ?, ?)", rows)
+            after = conn.execute(count, (target,)).fetchone()[0]
+        return int(after - before)
+
+    def updates(self, target: str, pipeline: str, limit: int) -> list[UpdateOutcome]:
+        """The newest `limit` stored updates of a pipeline, newest first."""
+        if not self.path.exists():
+            return []
+        with self._connect() as conn:
+            rows = conn.execute(
+                "SELECT doc FROM updates WHERE target = ? AND pipeline = ? ORDER BY start_ms DESC LIMIT ?",
+                (target, pipeline, limit),
+            ).fetchall()
+        return [UpdateOutcome.from_json(json.loads(row[0])) for row in rows]
 
     def delivered(self, target: str, rule: str, event: str, destination: str) -> bool:
         if not self.path.exists():

@@ -45,10 +45,40 @@ class UpdateOutcome:
     seconds: float
     flows: list[FlowOutcome] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    start_ms: int = 0
+    """When the update was created (epoch ms); 0 when not known."""
 
     @property
     def succeeded(self) -> bool:
         return self.state == "COMPLETED"
+
+    @classmethod
+    def from_json(cls, doc: dict[str, Any]) -> UpdateOutcome:
+        return cls(
+            pipeline_id=str(doc["pipeline_id"]),
+            update_id=str(doc["update_id"]),
+            state=str(doc.get("state", "")),
+            url=str(doc.get("url", "")),
+            seconds=float(doc.get("seconds") or 0),
+            flows=[
+                FlowOutcome(
+                    dataset=str(d["name"]),
+                    status=str(d.get("status", "")),
+                    rows=d.get("rows"),
+                    dropped=int(d.get("dropped_records") or 0),
+                    expectations=[
+                        Expectation(
+                            str(e["name"]), str(d["name"]), int(e["passed_records"]), int(e["failed_records"])
+                        )
+                        for e in d.get("expectations") or []
+                    ],
+                    error=str(d.get("error", "")),
+                )
+                for d in doc.get("datasets") or []
+            ],
+            errors=[str(e) for e in doc.get("errors") or []],
+            start_ms=int(doc.get("start_time") or 0),
+        )
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -72,6 +102,7 @@ class UpdateOutcome:
                 for f in self.flows
             ],
             "errors": self.errors,
+            "start_time": self.start_ms,
         }
 
 

@@ -11,8 +11,19 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from brickyard.errors import UsageError
-from brickyard.runs.history import History, RunRecord, TrendRule, fetch_runs, merge, target_jobs, trend
+from brickyard.runs.history import (
+    History,
+    RunRecord,
+    TrendRule,
+    fetch_runs,
+    merge,
+    target_jobs,
+    target_pipelines,
+    trend,
+)
 from brickyard.runs.history_store import HistoryStore
+from brickyard.runs.pipeline import UpdateOutcome
+from brickyard.runs.update_history import recent_updates
 
 if TYPE_CHECKING:
     from brickyard.context import AppContext
@@ -27,6 +38,8 @@ class RunsOptions:
     limit: int = 20
     tasks: bool = False
     rule: TrendRule = field(default_factory=TrendRule)
+    pipelines: bool = True
+    """Pipelines' updates too (`alerts` asks for job runs only)."""
 
 
 def collect_history(ctx: AppContext, target: Target, options: RunsOptions) -> History:
@@ -36,13 +49,26 @@ def collect_history(ctx: AppContext, target: Target, options: RunsOptions) -> Hi
     store = HistoryStore(target.bundle.root)
     name = target.bundle.target
     history = History(name)
-    for key, job_id in sorted(target_jobs(ctx, target, options.job).items()):
+    pipelines = target_pipelines(ctx, target, options.job)
+    jobs = target_jobs(ctx, target, options.job) if not pipelines or options.job is None else {}
+    for key, job_id in sorted(jobs.items()):
         fetched = fetch_runs(target.client, job_id, key, options.limit, options.tasks)
         runs = merge(fetched, store.runs(name, key, options.limit))[: options.limit]
         history.runs.extend(runs)
         history.trends.append(trend(key, runs, options.rule))
     history.runs.sort(key=lambda r: (r.start_ms, r.run_id), reverse=True)
+    if options.pipelines:
+        for key, pipeline_id in sorted(pipelines.items()):
+            fetched_updates = recent_updates(target.client, pipeline_id, options.limit)
+            stored = store.updates(name, key, options.limit)
+            history.updates[key] = _merge_updates(fetched_updates, stored)[: options.limit]
     return history
+
+
+def _merge_updates(fetched: list[UpdateOutcome], stored: list[UpdateOutcome]) -> list[UpdateOutcome]:
+    updates = {u.update_id: u for u in stored}
+    updates.update({u.update_id: u for u in fetched})
+    return sorted(updates.values(), key=lambda u: (u.start_ms, u.update_id), reverse=True)
 
 
 def show_runs(ctx: AppContext, options: RunsOptions) -> History:
@@ -60,12 +86,33 @@ def sync_runs(ctx: AppContext, options: RunsOptions) -> int:
 
     target = open_target(ctx, options.target, (), options.profile)
     store = HistoryStore(target.bundle.root)
+    name = target.bundle.target
+    pipelines = target_pipelines(ctx, target, options.job)
+    jobs = target_jobs(ctx, target, options.job) if not pipelines or options.job is None else {}
     runs: list[RunRecord] = []
-    for key, job_id in sorted(target_jobs(ctx, target, options.job).items()):
+    for key, job_id in sorted(jobs.items()):
         runs.extend(fetch_runs(target.client, job_id, key, options.limit, tasks=True))
-    added = store.save(target.bundle.target, runs)
-    doc = {"target": target.bundle.target, "runs": len(runs), "new": added, "file": str(store.path)}
-    ctx.output.result(doc, f"{len(runs)} run(s) read, {added} new, kept in {store.path}")
+    added = store.save(name, runs)
+    updates = new_updates = 0
+    for key, pipeline_id in sorted(pipelines.items()):
+        read = recent_updates(target.client, pipeline_id, options.limit)
+        updates += len(read)
+        new_updates += store.save_updates(name, key, read)
+    invocations = sum(len(r.dbt) for r in runs)
+    doc = {
+        "target": name,
+        "runs": len(runs),
+        "new": added,
+        "dbt_invocations": invocations,
+        "pipeline_updates": updates,
+        "new_pipeline_updates": new_updates,
+        "file": str(store.path),
+    }
+    text = (
+        f"{len(runs)} run(s) read, {added} new ({invocations} dbt invocation(s)); "
+        f"{updates} pipeline update(s) read, {new_updates} new; kept in {store.path}"
+    )
+    ctx.output.result(doc, text)
     return added
 
 
@@ -73,8 +120,11 @@ def _render(console: Any, history: History, options: RunsOptions) -> None:
     from rich.table import Table
     from rich.text import Text
 
+    if not history.trends and not history.updates:
+        console.print(f"No deployed jobs or pipelines on target {history.target}.")
+        return
+    _render_updates(console, history)
     if not history.trends:
-        console.print(f"No deployed jobs on target {history.target}.")
         return
     summary = Table(title=f"Jobs on {history.target}", title_justify="left")
     for column in ("job", "runs", "success", "median", f"last {options.rule.window}", ""):
@@ -109,7 +159,31 @@ def _render(console: Any, history: History, options: RunsOptions) -> None:
                 _duration(task.seconds),
                 f"attempt {task.attempt}" if task.attempt else "",
             )
+        for dbt in run.dbt if options.tasks else ():
+            failed = ", ".join(f"{n.unique_id} {n.status}" for n in dbt.failed)
+            runs.add_row("", f"  {dbt.task_key}: {dbt.summary()}", failed, "", "", "")
     console.print(runs)
+
+
+def _render_updates(console: Any, history: History) -> None:
+    from rich.table import Table
+
+    for key, updates in sorted(history.updates.items()):
+        table = Table(title=f"Pipeline {key}: updates, newest first", title_justify="left")
+        for column in ("update", "state", "started", "dataset", "rows", "expectations (passed/failed)"):
+            table.add_column(column)
+        for update in updates:
+            head = [update.update_id, update.state, _when(update.start_ms)]
+            if not update.flows:
+                table.add_row(*head, "-", "-", "")
+            for flow in update.flows:
+                checks = " ".join(f"{e.name} {e.passed}/{e.failed}" for e in flow.expectations)
+                rows = "-" if flow.rows is None else str(flow.rows)
+                table.add_row(*head, flow.dataset, rows, checks)
+                head = ["", "", ""]
+        if not updates:
+            table.add_row("-", "no updates yet", "", "", "", "")
+        console.print(table)
 
 
 def _colour(run: RunRecord) -> str:

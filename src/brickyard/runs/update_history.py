@@ -35,6 +35,7 @@ def recent_updates(client: WorkspaceClient, pipeline_id: str, limit: int) -> lis
             state=str(update.get("state", "")),
             url="",
             seconds=0.0,
+            start_ms=int(update.get("creation_time") or 0),
         )
         read_events(client, outcome)
         outcomes.append(outcome)

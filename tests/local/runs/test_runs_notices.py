@@ -126,3 +126,62 @@ def test_a_dead_webhook_never_fails_the_run_and_is_recorded_without_its_url(
     assert "does not exist" in entries[1]["error"]
     text = (home.runs_dir / str(run.run_id) / "notifications.jsonl").read_text()
     assert "S3CRET" not in text and "S3CRET" not in home.server_log.read_text()
+
+
+def test_tasks_notify_on_their_own_settings_per_attempt_and_when_skipped(
+    w: Any, py: Py, hook: Webhook, project: Path
+) -> None:
+    generic = w.notification_destinations.create(
+        display_name="tasks", config=Config(generic_webhook=GenericWebhookConfig(url=hook.url + "/tasks"))
+    )
+    before = len(hook.payloads)
+    upstream = [jobs.TaskDependency(task_key="flaky")]
+    tasks = [
+        py(
+            "flaky",
+            "fail.py",
+            max_retries=1,
+            email_notifications=jobs.TaskEmailNotifications(
+                on_start=["start@example.com"], on_failure=["fail@example.com"]
+            ),
+            notification_settings=jobs.TaskNotificationSettings(alert_on_last_attempt=True),
+        ),
+        py(
+            "after",
+            "ok.py",
+            depends_on=upstream,
+            email_notifications=jobs.TaskEmailNotifications(on_failure=["skipped@example.com"]),
+        ),
+        py(
+            "quiet",
+            "ok.py",
+            depends_on=upstream,
+            email_notifications=jobs.TaskEmailNotifications(on_failure=["never@example.com"]),
+            notification_settings=jobs.TaskNotificationSettings(no_alert_for_skipped_runs=True),
+        ),
+        py(
+            "fine",
+            "ok.py",
+            webhook_notifications=jobs.WebhookNotifications(on_success=[jobs.Webhook(id=generic.id)]),
+        ),
+    ]
+    job = w.jobs.create(name="per-task", tasks=tasks)
+    run = finish(w, w.jobs.run_now(job.job_id).run_id)
+    assert run.state.result_state == jobs.RunResultState.FAILED
+    runs_dir = LocalHome.for_project(project).runs_dir
+    deadline = time.monotonic() + 20
+    while len(_record(runs_dir, run.run_id)) < 4 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(0.3)  # anything sent that should not have been is recorded by now too
+    sent = sorted((e["to"], e["event"], e["subject"]) for e in _record(runs_dir, run.run_id))
+    prefix = f"of job per-task run {run.run_id}"
+    assert sent == [
+        (generic.id, "on_success", f"Task fine {prefix} ended SUCCESS"),
+        ("fail@example.com", "on_failure", f"Task flaky {prefix} ended FAILED"),
+        ("skipped@example.com", "on_failure", f"Task after {prefix} ended UPSTREAM_FAILED"),
+        ("start@example.com", "on_start", f"Task flaky {prefix} started"),
+    ]
+    payload = next(p for p in hook.wait(before + 1)[before:] if p.get("event_type") == "jobs.task.on_success")
+    fine = next(t for t in run.tasks if t.task_key == "fine")
+    assert payload["task"]["task_key"] == "fine" and payload["task"]["run_id"] == fine.run_id
+    assert payload["run"]["run_id"] == run.run_id

@@ -93,6 +93,8 @@ def test_dbt_project_builds_and_fails_on_a_failing_test(workspace: TaskWorkspace
     assert "Done. PASS=4 WARN=0 ERROR=0 SKIP=0" in built.stdout
     assert "shop_dev.customers" in built.stdout and "shop_prod.customers" in built.stdout
     assert not (workspace.workspace_root / "Users/me/shop/target").exists()
+    # The second task run starts from the partial parse state the first one kept.
+    assert "saved manifest not found" in built.stdout and "saved manifest not found" not in failed.stdout
     assert failed.result.state == "FAILED"
     assert "shop_ci.customers" in failed.stdout
     assert failed.result.error == "dbt build --select +tag:strict failed: 1 node(s) did not succeed"

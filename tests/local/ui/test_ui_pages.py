@@ -218,3 +218,61 @@ def test_the_metrics_page(page: Any, local_ws: LocalWorkspace, shop: Shop) -> No
     rows = page.locator("table.dataset-metrics tr", has_text="doubled").first.inner_text()
     assert "5" in rows
     shot(page, "metrics")
+
+
+def test_compute_lists_clusters_and_warehouses_with_the_runs_that_used_them(
+    page: Any, local_ws: LocalWorkspace, w: Any, shop: Shop
+) -> None:
+    name = f"ui-cluster-{uuid.uuid4().hex[:6]}"
+    cluster_id = w.clusters.create(
+        cluster_name=name,
+        spark_version="15.4.x-scala2.12",
+        num_workers=2,
+        spark_conf={"spark.sql.shuffle.partitions": "8"},
+        custom_tags={"team": "orders"},
+    ).cluster_id
+    warehouse = next(iter(w.warehouses.list()))
+    upload(w, f"{shop.folder}/count.sql", "SELECT 1 AS one;\n")
+    upload(w, f"{shop.folder}/hello.py", "print('on the cluster')\n")
+    job_id = w.jobs.create(
+        name="ui compute",
+        tasks=[
+            jobs.Task(
+                task_key="on_cluster",
+                existing_cluster_id=cluster_id,
+                spark_python_task=jobs.SparkPythonTask(python_file=f"/Workspace{shop.folder}/hello.py"),
+            ),
+            jobs.Task(
+                task_key="on_warehouse",
+                sql_task=jobs.SqlTask(
+                    warehouse_id=warehouse.id,
+                    file=jobs.SqlTaskFile(path=f"/Workspace{shop.folder}/count.sql"),
+                ),
+            ),
+        ],
+    ).job_id
+    run = finish(w, w.jobs.run_now(job_id).run_id)
+    assert run.state.result_state == jobs.RunResultState.SUCCESS
+
+    page.click("header >> text=Compute")
+    clusters = page.locator("table").first.inner_text()
+    assert name in clusters and "RUNNING" in clusters and "2 workers" in clusters
+    assert warehouse.name in page.locator("table").nth(1).inner_text()
+    shot(page, "compute")
+    page.click(f"a[href='/compute/clusters/{cluster_id}']")
+    assert name in page.locator("h1").inner_text() and "RUNNING" in page.locator("h1").inner_text()
+    body = page.locator("main").inner_text()
+    assert "15.4.x-scala2.12" in body and "spark.sql.shuffle.partitions" in body and "team" in body
+    used = page.locator("tr", has=page.locator(f"a[href='/jobs/{job_id}/runs/{run.run_id}']"))
+    assert used.count() == 1 and "on_cluster" in used.inner_text() and "SUCCESS" in used.inner_text()
+    shot(page, "cluster")
+    page.goto(f"{local_ws.host}/sql/warehouses/{warehouse.id}")
+    assert warehouse.name in page.locator("h1").inner_text()
+    assert f"/sql/1.0/warehouses/{warehouse.id}" in page.locator("main").inner_text()
+    used = page.locator("tr", has=page.locator(f"a[href='/jobs/{job_id}/runs/{run.run_id}']"))
+    assert used.count() == 1 and "on_warehouse" in used.inner_text()
+    shot(page, "warehouse")
+    page.goto(f"{local_ws.host}/#setting/clusters/{cluster_id}/configuration")  # the link summary prints
+    page.wait_for_url(f"{local_ws.host}/compute/clusters/{cluster_id}")
+    assert page.goto(f"{local_ws.host}/compute/clusters/no-such-cluster").status == 404
+    assert page.goto(f"{local_ws.host}/sql/warehouses/no-such-warehouse").status == 404

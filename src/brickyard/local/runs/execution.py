@@ -217,6 +217,18 @@ class RunExecution:
         except Exception:
             log.exception("the notifications of run %s could not be queued", self.run_id)
 
+    def tell_task(self, attempt: Attempt, event: str, retried: bool = False) -> None:
+        notices = self._setting.notices
+        if notices is None:
+            return
+        try:
+            if event == "started":
+                notices.task_started(self, attempt)
+            else:
+                notices.task_ended(self, attempt, retried)
+        except Exception:
+            log.exception("the notifications of task run %s could not be queued", attempt.run_id)
+
     def _drive(self) -> None:
         tasks = [
             t for t in self.settings.get("tasks") or [] if self.only is None or t["task_key"] in self.only

@@ -56,10 +56,14 @@ class ForkedProcess:
 
 
 class ForkServer:
-    def __init__(self, log_file: Path, env: dict[str, str], python: str = sys.executable) -> None:
+    def __init__(
+        self, log_file: Path, env: dict[str, str], python: str = sys.executable, prepare: str | None = None
+    ) -> None:
         self.log_file = log_file
         self.env = env
         self.python = python
+        self.prepare = prepare
+        """The module whose `prepare()` the zygote runs (`runs.zygote`); None: the task worker's."""
         self._lock = threading.Lock()
         self._proc: subprocess.Popen[bytes] | None = None
         self._ready = threading.Event()
@@ -76,7 +80,7 @@ class ForkServer:
             self._ready.clear()
             with open(self.log_file, "ab") as err:
                 self._proc = subprocess.Popen(
-                    [self.python, "-m", ZYGOTE_MODULE],
+                    [self.python, "-m", ZYGOTE_MODULE, *([self.prepare] if self.prepare else [])],
                     stdin=subprocess.PIPE,
                     stdout=subprocess.PIPE,
                     stderr=err,

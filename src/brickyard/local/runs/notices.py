@@ -1,10 +1,16 @@
-"""A job's notifications: `email_notifications`, `webhook_notifications` and `notification_settings`.
+"""A job's and its tasks' notifications: `email_notifications`, `webhook_notifications` and
+`notification_settings`.
 
 When a run starts, ends, or passes its duration warning (`health` rule `RUN_DURATION_SECONDS`
 `GREATER_THAN` N), the job's addresses for that event get an email and its destinations (ids of
 `/api/2.0/notification-destinations`) a POST: Slack and Teams `{"text": …}`, generic webhooks the
 same with the event, job and run. `no_alert_for_skipped_runs` and `no_alert_for_canceled_runs`
 silence the end of such runs.
+
+A task's own settings work the same per task run (each attempt): it starts, ends, is skipped (an
+upstream task failed: `on_failure`, unless `no_alert_for_skipped_runs`), or passes its own
+`health` rule. With `alert_on_last_attempt`, a retried attempt sends no `on_start`, and a failed
+attempt that will be retried no `on_failure`, as on Databricks.
 
 Email goes to the SMTP server the local workspace is started with:
 
@@ -50,6 +56,17 @@ class NotifiedRun(Protocol):
     settings: dict[str, Any]
     doc: dict[str, Any]
     done: threading.Event
+
+
+class NotifiedTask(Protocol):
+    """What a task's notification needs of one task run (`runs.tasks.Attempt`)."""
+
+    run_id: int
+    number: int
+    """The attempt: 0 first, then each retry."""
+    doc: dict[str, Any]
+    task: dict[str, Any]
+    """The task's settings."""
 
 
 @dataclass(frozen=True)
@@ -123,7 +140,7 @@ class RunNotices:
     # ---- run events ------------------------------------------------------------------------------
 
     def started(self, run: NotifiedRun) -> None:
-        self._notify(run, "on_start", "started")
+        self._notify_run(run, "on_start", "started")
         limit = _duration_warning(run.settings)
         if limit is not None:
             timer = threading.Timer(limit, self._overdue, (run, limit))
@@ -145,31 +162,101 @@ class RunNotices:
         if result == s.CANCELED and quiet.get("no_alert_for_canceled_runs"):
             return
         succeeded = result in (s.SUCCESS, s.SUCCESS_WITH_FAILURES)
-        self._notify(run, "on_success" if succeeded else "on_failure", f"ended {result or life}")
+        self._notify_run(run, "on_success" if succeeded else "on_failure", f"ended {result or life}")
 
     def _overdue(self, run: NotifiedRun, limit: float) -> None:
         with self._lock:
             self._timers.pop(run.run_id, None)
         if not run.done.is_set():
-            self._notify(run, "on_duration_warning_threshold_exceeded", f"has been running over {limit:g}s")
+            self._notify_run(
+                run, "on_duration_warning_threshold_exceeded", f"has been running over {limit:g}s"
+            )
 
     # ---- delivery --------------------------------------------------------------------------------
 
-    def _notify(self, run: NotifiedRun, event: str, what: str) -> None:
-        emails = [str(a) for a in (run.settings.get("email_notifications") or {}).get(event) or []]
-        hooks = [str(h.get("id")) for h in (run.settings.get("webhook_notifications") or {}).get(event) or []]
+    # ---- task events ---------------------------------------------------------------------------
+
+    def task_started(self, run: NotifiedRun, task: NotifiedTask) -> None:
+        quiet = task.task.get("notification_settings") or {}
+        if task.number == 0 or not quiet.get("alert_on_last_attempt"):
+            self._notify_task(run, task, "on_start", "started")
+        limit = _duration_warning(task.task)
+        if limit is not None:
+            timer = threading.Timer(limit, self._task_overdue, (run, task, limit))
+            timer.daemon = True
+            with self._lock:
+                self._timers[task.run_id] = timer
+            timer.start()
+
+    def task_ended(self, run: NotifiedRun, task: NotifiedTask, retried: bool) -> None:
+        """A task run ended; `retried`: another attempt follows."""
+        with self._lock:
+            timer = self._timers.pop(task.run_id, None)
+        if timer is not None:
+            timer.cancel()
+        state = task.doc.get("state") or {}
+        life, result = state.get("life_cycle_state"), state.get("result_state")
+        quiet = task.task.get("notification_settings") or {}
+        if result in (s.EXCLUDED, s.DISABLED):
+            return
+        if life == s.SKIPPED and quiet.get("no_alert_for_skipped_runs"):
+            return
+        if result == s.CANCELED and quiet.get("no_alert_for_canceled_runs"):
+            return
+        succeeded = result in (s.SUCCESS, s.SUCCESS_WITH_FAILURES)
+        if not succeeded and retried and quiet.get("alert_on_last_attempt"):
+            return
+        self._notify_task(run, task, "on_success" if succeeded else "on_failure", f"ended {result or life}")
+
+    def _task_overdue(self, run: NotifiedRun, task: NotifiedTask, limit: float) -> None:
+        with self._lock:
+            self._timers.pop(task.run_id, None)
+        if not run.done.is_set() and not (task.doc.get("end_time") or 0):
+            self._notify_task(
+                run, task, "on_duration_warning_threshold_exceeded", f"has been running over {limit:g}s"
+            )
+
+    def _notify_task(self, run: NotifiedRun, task: NotifiedTask, event: str, what: str) -> None:
+        key = str(task.task["task_key"])
+        subject = f"Task {key} of job {run.job_name or run.job_id} run {run.run_id} {what}"
+        detail = {
+            "task_key": key,
+            "run_id": task.run_id,
+            "attempt_number": task.number,
+            "state": task.doc.get("state"),
+            "run_page_url": task.doc.get("run_page_url"),
+        }
+        self._notify(run, task.task, event, subject, task.doc, {"task": detail}, "jobs.task.")
+
+    # ---- delivery --------------------------------------------------------------------------------
+
+    def _notify_run(self, run: NotifiedRun, event: str, what: str) -> None:
+        subject = f"Job {run.job_name or run.job_id} run {run.run_id} {what}"
+        self._notify(run, run.settings, event, subject, run.doc, {}, "jobs.")
+
+    def _notify(
+        self,
+        run: NotifiedRun,
+        settings: dict[str, Any],
+        event: str,
+        subject: str,
+        doc: dict[str, Any],
+        extra: dict[str, Any],
+        prefix: str,
+    ) -> None:
+        emails = [str(a) for a in (settings.get("email_notifications") or {}).get(event) or []]
+        hooks = [str(h.get("id")) for h in (settings.get("webhook_notifications") or {}).get(event) or []]
         if not emails and not hooks:
             return
-        subject = f"Job {run.job_name or run.job_id} run {run.run_id} {what}"
-        message = (run.doc.get("state") or {}).get("state_message") or ""
-        text = f"{subject}{': ' + message if message else ''}\n{run.doc.get('run_page_url', '')}"
+        message = (doc.get("state") or {}).get("state_message") or ""
+        text = f"{subject}{': ' + message if message else ''}\n{doc.get('run_page_url', '')}"
         directory = self._runs_dir / str(run.run_id)
         if emails:
             send = self._email_sender(emails, subject, text)
             self._enqueue(_Delivery(event, "email", ", ".join(emails), subject, text, directory, send))
         for hook in hooks:
             payload = {
-                "event_type": f"jobs.{event}",
+                "event_type": f"{prefix}{event}",
                 "text": text,
                 "job": {"job_id": run.job_id, "name": run.job_name},
                 "run": {
@@ -177,6 +264,7 @@ class RunNotices:
                     "state": run.doc.get("state"),
                     "run_page_url": run.doc.get("run_page_url"),
                 },
+                **extra,
             }
             self._enqueue(
                 _Delivery(event, "webhook", hook, subject, text, directory, self._poster(hook, payload))

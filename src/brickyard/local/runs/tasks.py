@@ -76,6 +76,10 @@ class TaskRun(Protocol):
 
     def release_thread(self) -> None: ...
 
+    def tell_task(self, attempt: Attempt, event: str, retried: bool = False) -> None:
+        """The task's own notifications (`runs.notices`): "started" or "ended" (`retried`: another
+        attempt follows); never raises."""
+
 
 # Settings a task run echoes back in runs/get, as a workspace does.
 DOC_FIELDS = (
@@ -159,6 +163,7 @@ class TaskExecution:
         self.attempts.append(attempt)
         self.last = Outcome(result)
         self.done.set()
+        self.run.tell_task(attempt, "ended")
 
     def cancel(self) -> None:
         self.cancelled.set()
@@ -178,10 +183,14 @@ class TaskExecution:
                 if number > 0 and not attempt.wait_for_retry():
                     outcome = Outcome(attempt.cancel_result(), message="Run was canceled.")
                 else:
+                    if not self.task.get("disabled"):
+                        self.run.tell_task(attempt, "started")
                     outcome = attempt.execute()
                 attempt.finish(outcome)
                 self.last = outcome
-                if not self._retry(outcome, number):
+                retried = self._retry(outcome, number)
+                self.run.tell_task(attempt, "ended", retried)
+                if not retried:
                     break
                 number += 1
         except Exception as err:  # a bug here must still end the task, or the run waits forever

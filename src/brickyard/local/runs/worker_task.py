@@ -187,7 +187,8 @@ class WorkerTasks:
             env[CATALOG_SYNC_ENV] = str(directory)
         if cancelled.is_set():
             return Outcome(attempt.cancel_result(), message="canceled before it started")
-        worker = self.pool.launch(request_file, remote, env, directory, python=python)
+        dbt = "dbt_task" in attempt.resolved
+        worker = self.pool.launch(request_file, remote, env, directory, python=python, dbt=dbt)
         (directory / PID_FILE).write_text(str(worker.pid))
         attempt.mark_running()
         timeout = request.timeout_seconds

@@ -6,7 +6,8 @@ milliseconds; that is what makes a trivial run take well under a second, and a D
 or a for-each with many iterations, not cost 2 s per task. A task whose environment sets
 `PYTHONPATH` starts cold, since a running interpreter cannot take it the way a new one does; so does
 a task that runs in its cluster's own environment (`runs.environments`), and any task while the
-fork server is starting or after it died (it is restarted).
+fork server is starting or after it died (it is restarted). dbt tasks fork from a fork server of
+their own that has imported dbt too (`tasks.dbt_warm`), started by the first dbt task.
 
 Every worker is its own process group, so a timeout or cancel ends the task and its children, and
 every worker dies with the server: a forked one through the fork server, a cold one because it is
@@ -32,6 +33,9 @@ from brickyard.local.runs.forkserver import ForkServer, ForkServerDown
 WORKER_MODULE = "brickyard.local.worker"
 TETHER_MODULE = "brickyard.local.runs.tether"
 READY_WAIT = 30.0
+DBT_PREPARE_MODULE = "brickyard.local.tasks.dbt_warm"
+DBT_READY_WAIT = 120.0
+"""A dbt fork server imports pyspark and dbt (~10-20 s of CPU): what a cold dbt task pays anyway."""
 
 
 class Process(Protocol):
@@ -99,6 +103,8 @@ class WorkerPool:
         self.base_env = base_env
         self.python = python
         self.forks = ForkServer(work_dir / "forkserver.log", base_env, python)
+        self.dbt_forks = ForkServer(work_dir / "forkserver-dbt.log", base_env, python, DBT_PREPARE_MODULE)
+        """The dbt fork server: started by the first dbt task, so the next ones find dbt imported."""
         self._closed = False
 
     def start(self) -> None:
@@ -114,12 +120,21 @@ class WorkerPool:
         extra_env: dict[str, str],
         cwd: Path,
         python: str | None = None,
+        dbt: bool = False,
     ) -> Worker:
-        """Start the task in `request_file` (which sets `log_file`), in `python`'s environment if given."""
+        """Start the task in `request_file` (which sets `log_file`), in `python`'s environment if given;
+        a `dbt` task from the dbt fork server, where dbt is imported already."""
         env = {**extra_env, "SPARK_REMOTE": spark_remote}
-        return self.run_module(
-            WORKER_MODULE, [str(request_file)], request_file.with_name("worker.out"), cwd, env, python
-        )
+        out_file = request_file.with_name("worker.out")
+        if dbt and "PYTHONPATH" not in env and python is None and not self._closed:
+            self.dbt_forks.start()  # no-op once it runs
+            if self.dbt_forks.wait_ready(DBT_READY_WAIT):
+                try:
+                    child = self.dbt_forks.spawn(WORKER_MODULE, [str(request_file)], out_file, cwd, env)
+                    return Worker(child, out_file, forked=True)
+                except ForkServerDown:
+                    pass
+        return self.run_module(WORKER_MODULE, [str(request_file)], out_file, cwd, env, python)
 
     def run_module(
         self,
@@ -163,6 +178,7 @@ class WorkerPool:
     def close(self) -> None:
         self._closed = True
         self.forks.close()
+        self.dbt_forks.close()
 
 
 def wait_or_deadline(worker: Worker, deadline: float | None, cancelled: threading.Event) -> str | None:

@@ -1,6 +1,6 @@
 """The fork server: a process that has imported pyspark once and forks a ready child per task.
 
-    python -m brickyard.local.runs.zygote
+    python -m brickyard.local.runs.zygote [PREPARE_MODULE]
 
 A fresh Python that imports pyspark spends ~2 s of CPU before it can open a session, and a job run
 starts one process per task attempt. So the server keeps this process: it calls the worker's
@@ -8,7 +8,8 @@ starts one process per task attempt. So the server keeps this process: it calls 
 child starts in milliseconds with everything imported, becomes its own session leader (so a timeout
 or cancel ends it and its children by process group), points stdout/stderr at its file, and runs a
 module's `main(args)`: the task worker, or the catalog snapshot (`runs.catalog_task`). The same
-approach as PySpark's own worker daemon.
+approach as PySpark's own worker daemon. PREPARE_MODULE (default `brickyard.local.worker`) names
+whose `prepare()` runs: the dbt fork server's (`tasks.dbt_warm`) imports dbt as well.
 
 Protocol, JSON lines. On stdin: `{"id": N, "module": M, "args": [...], "out": FILE, "cwd": DIR,
 "env": {...}}`. On stdout: `{"ready": true}` once prepared, `{"id": N, "pid": P}` per fork, and
@@ -38,7 +39,7 @@ PREPARE_MODULE = "brickyard.local.worker"
 def main() -> None:
     protocol = os.fdopen(os.dup(1), "w", buffering=1)
     os.dup2(2, 1)  # stray prints in this process must not corrupt the protocol
-    module = importlib.import_module(PREPARE_MODULE)
+    module = importlib.import_module(sys.argv[1] if len(sys.argv) > 1 else PREPARE_MODULE)
     prepare = getattr(module, "prepare", None)
     if callable(prepare):
         prepare()

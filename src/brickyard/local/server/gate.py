@@ -20,8 +20,9 @@ from brickyard.local.ui import is_page
 from brickyard.local.ui.signin import LOGIN_PATH, SignIn
 
 OPEN_PATHS = frozenset({"/.well-known/databricks-config", "/openapi.json"})
-OPEN_PREFIXES = ("/brickyard/sql-results/",)
-"""Statement results behind EXTERNAL_LINKS: signed links, fetched without a token (`sql.statements`)."""
+OPEN_PREFIXES = ("/brickyard/sql-results/", "/brickyard/dbt-artifacts/")
+"""Signed links fetched without a token: statement results behind EXTERNAL_LINKS (`sql.statements`)
+and dbt tasks' artifact archives (`routes.dbt_archive`)."""
 FAULTS_PATH = "/api/2.0/brickyard/faults"
 
 Scope = dict[str, Any]

@@ -127,6 +127,17 @@ class RunStore:
         rows = self.db.query(sql, [*params, limit + 1, offset])
         return [_row(r) for r in rows[:limit]], len(rows) > limit
 
+    def task_runs_using(self, paths: tuple[str, ...], value: str, limit: int) -> list[RunRow]:
+        """The newest task runs whose settings hold `value` at one of the JSON `paths`
+        (`$.existing_cluster_id`, `$.sql_task.warehouse_id`, …): what used a cluster or warehouse."""
+        matches = " OR ".join("json_extract(doc, ?) = ?" for _ in paths)
+        params: list[Any] = [p for path in paths for p in (path, value)]
+        rows = self.db.query(
+            f"SELECT * FROM runs WHERE kind != ? AND ({matches}) ORDER BY run_id DESC LIMIT ?",
+            [JOB, *params, limit],
+        )
+        return [_row(r) for r in rows]
+
     def active_job_runs(self, job_id: int) -> list[RunRow]:
         marks = ", ".join("?" * len(ACTIVE_STATES))
         rows = self.db.query(

@@ -12,14 +12,20 @@ models names the catalog, as on Databricks (see `dbt_catalogs`).
 
 dbt's console log is the task's output. What dbt leaves in `target/` (run_results.json,
 manifest.json, catalog.json after `dbt docs generate`, sources.json) and its `dbt.log` are kept in
-the task run's folder (`ARTIFACTS_DIR`), even when a command fails, for `brickyard dbt artifacts`.
+the task run's folder (`ARTIFACTS_DIR`), even when a command fails, for `brickyard dbt artifacts`,
+`brickyard dbt docs` (`index.html` of `dbt docs generate`) and the run history (each command's
+run_results.json as `run_results/<n>.json`). dbt's partial parse state is kept per project in the
+workspace home (`cache/dbt/`), so a run after the first parses only what changed; dbt itself is
+imported once, in the dbt fork server (`tasks.dbt_warm`).
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shlex
 import shutil
+import sys
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -32,9 +38,17 @@ from brickyard.local.tasks.context import TaskContext
 from brickyard.local.tasks.paths import require_workspace_source
 
 DEFAULT_TARGET = "local"
+PARTIAL_PARSE = "partial_parse.msgpack"
 ARTIFACTS_DIR = "dbt-target"
 """The folder next to the task run's result that keeps its dbt artifacts."""
-ARTIFACTS = ("run_results.json", "manifest.json", "catalog.json", "sources.json", "semantic_manifest.json")
+ARTIFACTS = (
+    "run_results.json",
+    "manifest.json",
+    "catalog.json",
+    "sources.json",
+    "semantic_manifest.json",
+    "index.html",
+)
 
 
 def run_dbt(ctx: TaskContext) -> None:
@@ -46,18 +60,22 @@ def run_dbt(ctx: TaskContext) -> None:
     project = _project_dir(ctx, settings)
     profile_name = _project_profile(project)
     targets, default_target = _user_targets(ctx, settings, project, profile_name)
+    warm = "dbt.cli.main" in sys.modules
     try:
         from dbt.cli.main import dbtRunner
     except ImportError as exc:
         raise TaskError("dbt_task needs dbt installed: pip install 'brickyard[dbt]'") from exc
     from brickyard.local.tasks import dbt_catalogs, dbt_columns
 
+    if warm:
+        print("brickyard: dbt was imported by the dbt worker's fork server (a warm worker)", flush=True)
     dbt_columns.install(ctx.spark)
     dbt_catalogs.install()
     if settings.get("catalog"):
         ctx.spark.catalog.setCurrentCatalog(str(settings["catalog"]))
     os.environ.update({"DBT_SEND_ANONYMOUS_USAGE_STATS": "false", "DBT_USE_COLORS": "false"})
     work = Path(tempfile.mkdtemp(prefix="brickyard-dbt-"))
+    parse_cache = _parse_cache(ctx, project, profile_name, default_target)
     try:
         if _is_databricks(targets, default_target):
             project = with_delta_defaults(project, work / "project")
@@ -75,13 +93,18 @@ def run_dbt(ctx: TaskContext) -> None:
                 "DBT_LOG_PATH": str(work / "logs"),
             }
         )
+        kept = Path(ctx.request.result_file).parent / ARTIFACTS_DIR
+        _restore_partial_parse(parse_cache, work / "target")
         try:
-            for command in commands:
+            for index, command in enumerate(commands):
+                (work / "target" / "run_results.json").unlink(missing_ok=True)
                 result = dbtRunner().invoke(_argv(command))
+                _keep_run_results(work, kept, index)
                 if not result.success:
                     raise TaskError(_failure(command, result))
         finally:
-            _keep_artifacts(work, Path(ctx.request.result_file).parent / ARTIFACTS_DIR)
+            _keep_artifacts(work, kept)
+            _save_partial_parse(work / "target", parse_cache)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
@@ -91,6 +114,41 @@ def _keep_artifacts(work: Path, into: Path) -> None:
     for path in (p for p in kept if p.is_file()):
         into.mkdir(parents=True, exist_ok=True)
         shutil.copy2(path, into / path.name)
+
+
+def _parse_cache(ctx: TaskContext, project: Path, profile: str, target: str) -> Path:
+    """Where this project's partial parse state is kept between runs (in the workspace home)."""
+    key = hashlib.sha256(f"{project}\0{profile}\0{target}".encode()).hexdigest()[:24]
+    return Path(ctx.request.metadata_db).parent / "cache" / "dbt" / key / PARTIAL_PARSE
+
+
+def _restore_partial_parse(cache: Path, target: Path) -> None:
+    target.mkdir(parents=True, exist_ok=True)
+    if cache.is_file():
+        shutil.copy2(cache, target / PARTIAL_PARSE)
+
+
+def _save_partial_parse(target: Path, cache: Path) -> None:
+    """Keep dbt's partial parse state for the next run (written whole, then renamed into place)."""
+    state = target / PARTIAL_PARSE
+    if not state.is_file():
+        return
+    try:
+        cache.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        staged = cache.with_name(f".{PARTIAL_PARSE}.{os.getpid()}")
+        shutil.copy2(state, staged)
+        os.replace(staged, cache)
+    except OSError:
+        pass  # the next run parses in full
+
+
+def _keep_run_results(work: Path, into: Path, index: int) -> None:
+    """Each command's `run_results.json` as `run_results/<index>.json`: the next command replaces
+    dbt's own, and the run history records every invocation."""
+    results = work / "target" / "run_results.json"
+    if results.is_file():
+        (into / "run_results").mkdir(parents=True, exist_ok=True)
+        shutil.copy2(results, into / "run_results" / f"{index}.json")
 
 
 def _is_databricks(targets: dict[str, dict[str, Any]], default: str) -> bool:

@@ -19,7 +19,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from brickyard.local.apierror import ApiError
 from brickyard.local.server.routes.deps import JsonBody, field, services
 from brickyard.local.server.services import Services
-from brickyard.local.ui import catalog, jobs, metrics, pipelines, render, runs, workspace
+from brickyard.local.ui import catalog, compute, jobs, metrics, pipelines, render, runs, workspace
 from brickyard.local.ui.signin import LOGIN_PATH, safe_next
 
 router = APIRouter(include_in_schema=False)
@@ -121,6 +121,22 @@ def pipelines_list(request: Request) -> Response:
 @router.get("/pipelines/{pipeline_id}")
 def pipeline(request: Request, pipeline_id: str, update: str | None = None) -> Response:
     return _show(request, "pipeline.html", lambda ws: pipelines.pipeline_page(ws, pipeline_id, update))
+
+
+@router.get("/compute")
+def compute_list(request: Request) -> Response:
+    return _show(request, "compute.html", compute.compute_page)
+
+
+@router.get("/compute/clusters/{cluster_id}")
+@router.get("/compute/clusters/{cluster_id}/{tab}")
+def cluster(request: Request, cluster_id: str, tab: str = "") -> Response:
+    return _show(request, "cluster.html", lambda ws: compute.cluster_page(ws, cluster_id))
+
+
+@router.get("/sql/warehouses/{warehouse_id}")
+def warehouse(request: Request, warehouse_id: str) -> Response:
+    return _show(request, "warehouse.html", lambda ws: compute.warehouse_page(ws, warehouse_id))
 
 
 @router.get("/explore/data")

@@ -3,22 +3,25 @@ and what can be done with it (cancel while it runs; repair its failed tasks or r
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from brickyard.local.apierror import ApiError
 from brickyard.local.runs import views
 from brickyard.local.server.services import Services
 from brickyard.local.store.runs import ACTIVE_STATES
+from brickyard.local.tasks.dbt import ARTIFACTS_DIR
 from brickyard.local.ui import graph
 from brickyard.local.ui.jobs import run_duration
 from brickyard.local.ui.render import BAD, duration, run_state, tone
+from brickyard.runs.dbt_history import DbtInvocation, from_run_results
 
 
 def run_page(ws: Services, job_id: int, run_id: int) -> dict[str, Any]:
     doc = views.get_run(ws, run_id, include_resolved=True, paginate=False)
     if doc.get("job_id") != job_id:
         raise ApiError.not_found(f"Run {run_id} of job {job_id} does not exist.")
-    tasks = [_task(ws, task) for task in doc.get("tasks") or []]
+    tasks = [_task(ws, task, run_id) for task in doc.get("tasks") or []]
     items = [
         graph.Item(
             key=t["key"],
@@ -52,7 +55,7 @@ def run_page(ws: Services, job_id: int, run_id: int) -> dict[str, Any]:
     }
 
 
-def _task(ws: Services, task: dict[str, Any]) -> dict[str, Any]:
+def _task(ws: Services, task: dict[str, Any], root_run_id: int) -> dict[str, Any]:
     output = views.get_output(ws, task["run_id"]) if "run_id" in task else {}
     notebook = output.get("notebook_output") or {}
     return {
@@ -69,7 +72,23 @@ def _task(ws: Services, task: dict[str, Any]) -> dict[str, Any]:
         "error": output.get("error") or "",
         "error_trace": output.get("error_trace") or "",
         "parameters": (task.get("resolved_values") or {}),
+        "dbt": _dbt(ws, task, root_run_id) if "dbt_task" in task and "run_id" in task else [],
     }
+
+
+def _dbt(ws: Services, task: dict[str, Any], root_run_id: int) -> list[DbtInvocation]:
+    """What each dbt command of the task reported (its kept `run_results/<n>.json`)."""
+    found = []
+    folder = ws.home.runs_dir / str(root_run_id) / str(int(task["run_id"])) / ARTIFACTS_DIR / "run_results"
+    if folder.is_dir() and not folder.is_symlink():
+        for path in sorted(folder.glob("*.json"), key=lambda p: int(p.stem) if p.stem.isdigit() else -1):
+            try:
+                doc = json.loads(path.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                continue
+            if isinstance(doc, dict):
+                found.append(from_run_results(str(task.get("task_key", "")), int(task["run_id"]), doc))
+    return found
 
 
 def _parameters(doc: dict[str, Any]) -> list[tuple[str, str]]:

@@ -76,6 +76,17 @@ class SignIn:
                 return hmac.compare_digest(signature.encode(), self._sign(expires).encode())
         return False
 
+    # -- pre-signed links (dbt artifact archives) --------------------------------------------------
+
+    def presign(self, path: str, expires: int) -> str:
+        """The signature of a link to `path` that works without a token until `expires` (epoch s)."""
+        return self._sign(f"link {path} {expires}")
+
+    def verify_presigned(self, path: str, expires: int, signature: str) -> bool:
+        return expires >= time.time() and hmac.compare_digest(
+            signature.encode(), self.presign(path, expires).encode()
+        )
+
     def _sign(self, text: str) -> str:
         return hmac.new(self._key, text.encode(), hashlib.sha256).hexdigest()
 

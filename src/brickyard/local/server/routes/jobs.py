@@ -16,6 +16,7 @@ from fastapi import APIRouter, Request
 
 from brickyard.local.apierror import ApiError
 from brickyard.local.runs import views
+from brickyard.local.server.routes import dbt_archive
 from brickyard.local.server.routes.deps import JsonBody, api_version, field, services
 from brickyard.local.store import paging
 from brickyard.local.store.job_settings import as_multi_task, as_single_task
@@ -136,7 +137,12 @@ def get_run(
 
 @router.get("/runs/get-output")
 def get_run_output(request: Request, run_id: int) -> dict[str, Any]:
-    return views.get_output(services(request), run_id)
+    doc = views.get_output(services(request), run_id)
+    task_run_id = int((doc.get("metadata") or {}).get("run_id") or run_id)
+    dbt = dbt_archive.dbt_output(request, task_run_id)
+    if dbt is not None:
+        doc["dbt_output"] = dbt
+    return doc
 
 
 @router.get("/runs/list")
