@@ -112,4 +112,7 @@ def test_dbt_sql(tmp_path: Path, shared_workspace: tuple[Path, LocalWorkspace]) 
     outcome = project.run("dbt_sql_job")
 
     assert_succeeded(outcome)
-    assert "Completed successfully" in outcome.tasks[0].logs
+    logs = outcome.tasks[0].logs
+    assert "Completed successfully" in logs and "PASS=4" in logs
+    assert "orders_stream is materialized=streaming_table on Databricks" in logs
+    assert "orders_by_month is materialized=materialized_view on Databricks" in logs

@@ -36,6 +36,34 @@ def test_materialized_views_and_streaming_tables_become_tables() -> None:
     )
 
 
+def test_liquid_clustering_and_unsupported_table_features_are_left_out_of_table_ddl() -> None:
+    ctas = (
+        '/* {"app": "dbt"} */\ncreate or replace table t using delta cluster by (a, b) '
+        "tblproperties ('delta.enableChangeDataFeed' = 'true', 'quality' = 'gold') "
+        "as select a, b, 'cluster by (a)' as s from u cluster by a"
+    )
+    ddl = (
+        "CREATE TABLE t (a INT, b INT GENERATED ALWAYS AS (a + 1)) USING DELTA CLUSTER BY AUTO "
+        "TBLPROPERTIES (delta.enableRowTracking = true, delta.appendOnly = true)"
+    )
+
+    assert rewrite(ctas) == (
+        '/* {"app": "dbt"} */\ncreate or replace table t using delta '
+        "tblproperties ('brickyard.ignored.delta.enableChangeDataFeed' = 'true', 'quality' = 'gold') "
+        "as select a, b, 'cluster by (a)' as s from u cluster by a"
+    )
+    assert rewrite(ddl) == (
+        "CREATE TABLE t (a INT, b INT GENERATED ALWAYS AS (a + 1)) USING DELTA "
+        "TBLPROPERTIES ('brickyard.ignored.delta.enableRowTracking' = 'true', delta.appendOnly = true)"
+    )
+    assert rewrite("ALTER TABLE t SET TBLPROPERTIES (delta.enableChangeDataFeed = true)") == (
+        "ALTER TABLE t SET TBLPROPERTIES ('brickyard.ignored.delta.enableChangeDataFeed' = 'true')"
+    )
+    unchanged = "ALTER TABLE t SET TBLPROPERTIES ('delta.enableChangeDataFeed' = 'false')"
+    assert rewrite(unchanged) == unchanged
+    assert rewrite("SELECT * FROM t CLUSTER BY a") == "SELECT * FROM t CLUSTER BY a"
+
+
 def test_named_arguments_become_literals_outside_strings() -> None:
     assert rewrite("INSERT INTO t VALUES (:n, :s, ':n', x::int)", {"n": 3, "s": "O'Brien"}) == (
         "INSERT INTO t VALUES (3, 'O\\'Brien', ':n', x::int)"

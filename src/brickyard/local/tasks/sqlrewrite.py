@@ -9,6 +9,8 @@ Rewrites are made only where the meaning is kept:
 - `CREATE [OR REFRESH] MATERIALIZED VIEW` / `STREAMING TABLE` outside a pipeline becomes
   `CREATE OR REPLACE TABLE … AS`, and `STREAM(t)` / `STREAM t` reads `t`: what the statement
   leaves behind (a table holding the query's rows) is the same, refreshed by running it again;
+- a table's liquid clustering (`CLUSTER BY`) and the Delta table features the engine's writer
+  lacks (change data feed, row tracking) are left out (see `table_options`);
 - named arguments of `spark.sql(query, args={…})` become literals, since Sail binds parameters in
   queries but not in commands (`CREATE`, `INSERT`).
 
@@ -23,6 +25,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from brickyard.local.sql.text import closing_quote
+from brickyard.local.tasks.table_options import rewrite_table_options
 
 _IDENTIFIER = re.compile(r"\bIDENTIFIER\s*\(", re.I)
 _CONSTRAINT = re.compile(
@@ -35,6 +38,7 @@ _DATASET = re.compile(
     re.I,
 )
 _STREAM = re.compile(r"\b(FROM|JOIN)\s+STREAM\s*(?:\(\s*([`\w.]+)\s*\)|\s([`\w.]+))", re.I)
+_TABLE_OPTIONS = re.compile(r"\bCLUSTER\s+BY\b|\bdelta\.enable(ChangeDataFeed|RowTracking)\b", re.I)
 _CREATE_TABLE = re.compile(r"^\s*CREATE\s+(?:OR\s+REPLACE\s+)?TABLE\b", re.I)
 _MARKER = re.compile(r"(?<![:\w\]\)`'\"]):([A-Za-z_]\w*)")
 _PARSE_ERROR = re.compile(
@@ -53,6 +57,8 @@ def rewrite(statement: str, args: Mapping[str, Any] | None = None) -> str:
         statement = head + _map_code(statement[match.end() :], _unstream)
     if _CREATE_TABLE.match(statement) and re.search(r"\bKEY\b", statement, re.I):
         statement = _drop_constraints(statement)
+    if _TABLE_OPTIONS.search(statement):
+        statement = rewrite_table_options(statement, _code_spans(statement))
     return statement
 
 
