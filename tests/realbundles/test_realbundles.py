@@ -137,3 +137,14 @@ def test_pydabs(
     rows = {f.dataset: f.rows for f in pipeline.flows}
     assert rows["trips"] > 20_000 and rows["zone_fares"] > 10
     assert f".zone_fares: {rows['zone_fares']} zones" in tasks["main_task"].logs
+
+
+def test_default_sql(tmp_path: Path, shared_workspace: tuple[Path, LocalWorkspace]) -> None:
+    project = bundle("default_sql", tmp_path, shared_workspace)
+    project.deploy()
+
+    outcome = project.run("default_sql_sql_job")
+
+    assert_succeeded(outcome)
+    daily = {t.task_key: t for t in outcome.tasks}["orders_daily"]
+    assert "num_affected_rows" in daily.logs

@@ -12,7 +12,7 @@ QUERY = """
 -- nightly load; semicolons in comments are fine
 CREATE SCHEMA IF NOT EXISTS sql_task;
 CREATE TABLE IF NOT EXISTS sql_task.events (kind STRING, n INT);
-INSERT INTO sql_task.events VALUES (:kind, 1), ('{{ kind }}', 2), ('${kind}', 3);
+INSERT INTO sql_task.events VALUES (:kind, 1), ({{ kind }}, 2), ('${kind}', 3);
 SELECT kind, sum(n) AS total FROM sql_task.events WHERE kind = :kind GROUP BY kind
 """
 
