@@ -1,7 +1,7 @@
 """A dbt project written for dbt-databricks runs on the local engine, unedited.
 
-`materialized_view`, `streaming_table` and `incremental_strategy: replace_where` exist only in
-dbt-databricks; liquid clustering and the change data feed are Delta options the engine refuses.
+`materialized_view`, `streaming_table` (here from `STREAM read_files(…)` too) and
+`incremental_strategy: replace_where` exist only in dbt-databricks; liquid clustering and the change data feed are Delta options the engine refuses.
 The project's own data tests check what each model holds, after a first build (`brickyard dbt`) and
 after a second, incremental one (the job's dbt_task; the project has no profile, as a dbt_task
 on Databricks needs none).
@@ -53,6 +53,11 @@ PROJECT = {
         {{ config(materialized='streaming_table', databricks_tags={'team': 'sales'}) }}
         select id, region, amount from stream({{ ref('raw_sales') }})
         """,
+    "dbt/models/customers_raw.sql": """
+        {{ config(materialized='streaming_table') }}
+        select * from stream read_files(
+          '/databricks-datasets/retail-org/customers/customers.csv', format => 'csv', header => true)
+        """,
     "dbt/models/eu_sales.sql": """
         {{ config(materialized='incremental', incremental_strategy='replace_where',
                   incremental_predicates=["region = 'eu'"], cluster_by=['id'], zorder='id') }}
@@ -63,6 +68,7 @@ PROJECT = {
         where not ((region = 'eu' and total = 15) or (region = 'us' and total = 20))
         """,
     "dbt/tests/every_streamed_row.sql": "select 1 from {{ ref('sales_stream') }} having count(*) <> 3\n",
+    "dbt/tests/every_customer_file_row.sql": "select 1 from {{ ref('customers_raw') }} having count(*) <> 300\n",
     "dbt/tests/eu_replaced_not_appended.sql": """
         select 1 from {{ ref('eu_sales') }} having count(*) <> 2 or sum(amount) <> 15
         """,
@@ -84,7 +90,7 @@ def test_databricks_materializations_build_twice_on_the_local_engine(
     assert first.exit_code == 0, first.exception
     (task,) = second.tasks
     assert task.result == "SUCCESS", (task.error, task.logs[-3000:])
-    assert "Done. PASS=7 WARN=0 ERROR=0" in task.logs
+    assert "Done. PASS=9 WARN=0 ERROR=0" in task.logs
     assert "sales_stream is materialized=streaming_table on Databricks" in task.logs
     results = json.loads((project.root / "dbt/target/run_results.json").read_text())["results"]
     statuses = {r["unique_id"].split(".")[-1]: r["status"] for r in results}
@@ -92,7 +98,9 @@ def test_databricks_materializations_build_twice_on_the_local_engine(
         "raw_sales": "success",
         "sales_by_region": "success",
         "sales_stream": "success",
+        "customers_raw": "success",
         "eu_sales": "success",
+        "every_customer_file_row": "pass",
         "region_totals": "pass",
         "every_streamed_row": "pass",
         "eu_replaced_not_appended": "pass",

@@ -31,6 +31,7 @@ def engine_session(client: WorkspaceClient, catalog: str = "") -> Iterator[tuple
     from brickyard.local.engine import CATALOG_SYNC_ENV, connect
     from brickyard.local.runs.catalog import SNAPSHOT_FILE, read_changes
     from brickyard.local.tasks import dbt_catalogs, dbt_columns
+    from brickyard.local.tasks.paths import Locations
     from brickyard.local.tasks.sqlrewrite import install_sql_rewrite
 
     doc = client.api_client.do("POST", SESSIONS_PATH, body={})
@@ -45,7 +46,8 @@ def engine_session(client: WorkspaceClient, catalog: str = "") -> Iterator[tuple
         try:
             dbt_columns.install(spark)
             dbt_catalogs.install()
-            install_sql_rewrite()  # the Databricks SQL a job's dbt_task may send, as in a task
+            # the Databricks SQL a job's dbt_task may send, `read_files` included, as in a task
+            install_sql_rewrite(Locations(Path(doc["workspace_root"]), Path(doc["storage_root"])))
             if catalog:
                 spark.catalog.setCurrentCatalog(catalog)
             yield spark, remote
