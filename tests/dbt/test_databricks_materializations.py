@@ -1,7 +1,8 @@
 """A dbt project written for dbt-databricks runs on the local engine, unedited.
 
 `materialized_view`, `streaming_table` (here from `STREAM read_files(…)` too) and
-`incremental_strategy: replace_where` exist only in dbt-databricks; liquid clustering and the change data feed are Delta options the engine refuses.
+`incremental_strategy: replace_where` exist only in dbt-databricks; liquid clustering, the change
+data feed, persisted docs and a contract's NOT NULL columns are Delta options the engine refuses.
 The project's own data tests check what each model holds, after a first build (`brickyard dbt`) and
 after a second, incremental one (the job's dbt_task; the project has no profile, as a dbt_task
 on Databricks needs none).
@@ -58,6 +59,25 @@ PROJECT = {
         select * from stream read_files(
           '/databricks-datasets/retail-org/customers/customers.csv', format => 'csv', header => true)
         """,
+    "dbt/models/documented.sql": """
+        {{ config(persist_docs={'relation': true, 'columns': true}) }}
+        select cast(id as int) as id, region from {{ ref('raw_sales') }}
+        """,
+    "dbt/models/documented.yml": """
+        version: 2
+        models:
+          - name: documented
+            description: Sales, documented and under contract
+            config:
+              contract: {enforced: true}
+            columns:
+              - name: id
+                description: the sale
+                data_type: int
+                constraints: [{type: not_null}]
+              - name: region
+                data_type: string
+        """,
     "dbt/models/eu_sales.sql": """
         {{ config(materialized='incremental', incremental_strategy='replace_where',
                   incremental_predicates=["region = 'eu'"], cluster_by=['id'], zorder='id') }}
@@ -90,7 +110,7 @@ def test_databricks_materializations_build_twice_on_the_local_engine(
     assert first.exit_code == 0, first.exception
     (task,) = second.tasks
     assert task.result == "SUCCESS", (task.error, task.logs[-3000:])
-    assert "Done. PASS=9 WARN=0 ERROR=0" in task.logs
+    assert "Done. PASS=10 WARN=0 ERROR=0" in task.logs
     assert "sales_stream is materialized=streaming_table on Databricks" in task.logs
     results = json.loads((project.root / "dbt/target/run_results.json").read_text())["results"]
     statuses = {r["unique_id"].split(".")[-1]: r["status"] for r in results}
@@ -99,6 +119,7 @@ def test_databricks_materializations_build_twice_on_the_local_engine(
         "sales_by_region": "success",
         "sales_stream": "success",
         "customers_raw": "success",
+        "documented": "success",
         "eu_sales": "success",
         "every_customer_file_row": "pass",
         "region_totals": "pass",

@@ -26,7 +26,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from brickyard.local.sql.text import closing_quote
-from brickyard.local.tasks.table_options import rewrite_table_options
+from brickyard.local.tasks.table_options import not_null_column, rewrite_table_options
 
 if TYPE_CHECKING:
     from brickyard.local.tasks.paths import Locations
@@ -42,7 +42,9 @@ _DATASET = re.compile(
     re.I,
 )
 _STREAM = re.compile(r"\b(FROM|JOIN)\s+STREAM\s*(?:\(\s*([`\w.]+)\s*\)|\s([`\w.]+))", re.I)
-_TABLE_OPTIONS = re.compile(r"\bCLUSTER\s+BY\b|\bdelta\.enable(ChangeDataFeed|RowTracking)\b", re.I)
+_TABLE_OPTIONS = re.compile(
+    r"\bCLUSTER\s+BY\b|\bdelta\.enable(ChangeDataFeed|RowTracking)\b|\bCOMMENT\b|\bSET\s+NOT\s+NULL\b", re.I
+)
 _CREATE_TABLE = re.compile(r"^\s*CREATE\s+(?:OR\s+REPLACE\s+)?TABLE\b", re.I)
 _storage: list[Locations] = []
 """The running task's locations, once `install_sql_rewrite` is given them."""
@@ -230,6 +232,8 @@ def install_sql_rewrite(locations: Locations | None = None) -> None:
         if isinstance(args, Mapping):
             sqlQuery, args = rewrite(sqlQuery, args), None
         elif isinstance(sqlQuery, str):
+            if (column := not_null_column(sqlQuery)) is not None:
+                _check_not_null(lambda query: original(self, query), *column)
             sqlQuery = rewrite(sqlQuery)
         if _storage and isinstance(sqlQuery, str):
             from brickyard.local.tasks.file_functions import with_file_views
@@ -245,6 +249,16 @@ def install_sql_rewrite(locations: Locations | None = None) -> None:
     sql.__brickyard_sql__ = True  # type: ignore[attr-defined]
     SparkSession.sql = sql  # type: ignore[method-assign]
     _note_engine_limits()
+
+
+def _check_not_null(run: Any, table: str, column: str) -> None:
+    """What `SET NOT NULL` checks on Databricks, checked once: the engine cannot add the constraint."""
+    nulls = run(f"SELECT count(*) AS n FROM {table} WHERE {column} IS NULL").collect()[0][0]
+    if nulls:
+        raise ValueError(
+            f"[DELTA_NOT_NULL_CONSTRAINT_VIOLATED] NOT NULL constraint violated for column: "
+            f"{column.strip('`')}: {nulls} row(s) of {table} are null"
+        )
 
 
 def _note_engine_limits() -> None:

@@ -2,6 +2,12 @@
 
 - `CLUSTER BY (cols)` / `CLUSTER BY AUTO | NONE` of `CREATE TABLE`: liquid clustering lays files
   out for faster reads; the engine refuses the clause ("CLUSTER BY in CREATE TABLE"). It is dropped.
+- a table `COMMENT '…'` in `CREATE TABLE … AS SELECT` (dbt's `persist_docs`), and a column's
+  `ALTER TABLE t ALTER|CHANGE COLUMN c COMMENT '…'`: the engine takes neither; comments are not
+  kept (the column's is recorded as `brickyard.ignored.comment.<column>`).
+- `ALTER TABLE t ALTER COLUMN c SET NOT NULL` (dbt's model contracts): the engine cannot add the
+  constraint, so the column is checked once instead (`not_null_column`); rows with a null fail
+  the statement as Databricks would, otherwise it is recorded as `brickyard.ignored.not_null.<c>`.
 - `delta.enableChangeDataFeed` and `delta.enableRowTracking` set to true in `TBLPROPERTIES` (of
   `CREATE TABLE` or `ALTER TABLE … SET TBLPROPERTIES`): the engine's Delta writer does not have
   these table features ("Table features must be specified"). The property is kept under the name
@@ -22,18 +28,50 @@ _TABLE_DDL = re.compile(r"(CREATE\s+(OR\s+REPLACE\s+)?TABLE|REPLACE\s+TABLE|ALTE
 _PROPERTY = re.compile(r"""(\s*)(?:(['"`])([\w.\-]+)\2|([\w.\-]+))(\s*=?\s*)(?:(['"])(\w+)\6|(\w+))""", re.I)
 _BODY_START = re.compile(r"\bAS\s*(\(|SELECT\b|WITH\b|FROM\b|VALUES\b|TABLE\b)", re.I)
 _CLUSTER_BY = re.compile(r"\s*\bCLUSTER\s+BY\s+(?:\([^()]*\)|AUTO\b|NONE\b)", re.I)
+_NAME = r"(?:`[^`]*`|[\w$]+)(?:\s*\.\s*(?:`[^`]*`|[\w$]+))*"
+_ALTER_COLUMN = re.compile(
+    rf"ALTER\s+TABLE\s+({_NAME})\s+(?:ALTER|CHANGE)\s+(?:COLUMN\s+)?(`[^`]*`|[\w$]+)\s+"
+    r"(?:SET\s+NOT\s+NULL|COMMENT\s+('(?:[^'\\]|\\.)*'))\s*;?\s*$",
+    re.I,
+)
+_TABLE_COMMENT = re.compile(r"\bCOMMENT\s+(?:'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\")", re.I)
 _TBLPROPERTIES = re.compile(r"\bTBLPROPERTIES\s*\(", re.I)
 
 
 def rewrite_table_options(statement: str, code_spans: list[tuple[int, int]]) -> str:
     """`statement` (a `CREATE`/`ALTER TABLE`) without the options the engine refuses."""
     leading = _LEADING.match(statement)
-    if not _TABLE_DDL.match(statement, leading.end() if leading else 0):
+    start = leading.end() if leading else 0
+    if not _TABLE_DDL.match(statement, start):
         return statement
+    if (column := _ALTER_COLUMN.match(statement, start)) is not None:
+        what = "not_null" if column.group(3) is None else "comment"
+        value = "true" if column.group(3) is None else column.group(3)[1:-1]
+        return f"ALTER TABLE {column.group(1)} SET TBLPROPERTIES ('{IGNORED_PREFIX}{what}.{column.group(2).strip('`')}' = '{value}')"
     end = _header_end(statement, code_spans)
     header, body = statement[:end], statement[end:]
     header = _in_code(header, code_spans, lambda code: _CLUSTER_BY.sub("", code))
+    if end < len(statement):
+        header = _without_table_comment(header, code_spans)
     return _properties(header) + body
+
+
+def not_null_column(statement: str) -> tuple[str, str] | None:
+    """(table, column) of `ALTER TABLE t ALTER COLUMN c SET NOT NULL`, which the engine refuses."""
+    leading = _LEADING.match(statement)
+    column = _ALTER_COLUMN.match(statement, leading.end() if leading else 0)
+    if column is None or column.group(3) is not None:
+        return None
+    return column.group(1), column.group(2)
+
+
+def _without_table_comment(header: str, spans: list[tuple[int, int]]) -> str:
+    for match in _TABLE_COMMENT.finditer(header):
+        in_code = any(a <= match.start() < b for a, b in spans)
+        before = "".join(header[a : min(b, match.start())] for a, b in spans if a < match.start())
+        if in_code and before.count("(") == before.count(")"):
+            return header[: match.start()] + " " + header[match.end() :]
+    return header
 
 
 def _header_end(statement: str, spans: list[tuple[int, int]]) -> int:
