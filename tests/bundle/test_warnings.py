@@ -126,3 +126,17 @@ def test_every_resource_kind_databricks_bundle_accepts_is_known_and_located_when
     genie = notes["resources.genie_spaces.sales_space"]
     assert str(genie.location) == "databricks.yml:4:5"
     assert genie.summary == "genie_spaces are not deployable by brickyard yet; deploy leaves sales_space out"
+
+
+def test_a_reference_to_the_id_of_a_kind_not_deployed_says_why_it_has_none() -> None:
+    import pytest
+
+    from brickyard.errors import PlanError
+    from brickyard.plan.resources import fill_references
+
+    with pytest.raises(
+        PlanError, match=r"genie_spaces are not deployable by brickyard yet, so genie_spaces\.s"
+    ):
+        fill_references(["${resources.genie_spaces.s.id}"], {}, strict=True)
+    with pytest.raises(PlanError, match=r"jobs\.j has no id yet"):
+        fill_references("${resources.jobs.j.id}", {}, strict=True)
