@@ -24,6 +24,8 @@ JOBS = {
     "lakeflow_pipelines": "sample_job",
     "dbt_sql": "dbt_sql_job",
     "default_minimal": "hello_job",
+    "default_sql": "default_sql_sql_job",
+    "pydabs": "pydabs_job",
 }
 
 
@@ -47,6 +49,8 @@ def measure(name: str, workdir: Path) -> dict[str, float]:
 
     root = workdir / name
     shutil.copytree(BUNDLES / name, root)
+    if (root / "resources" / "__init__.py").is_file():  # Python-defined resources: this environment
+        (root / ".venv").symlink_to(sys.prefix)  # has databricks-bundles, as the project's would
     timings: dict[str, float] = {}
     try:
         for round_ in ("cold", "warm"):

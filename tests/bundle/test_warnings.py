@@ -49,3 +49,94 @@ def test_missing_library_is_a_warning_until_deploy(write: Callable[[Files], Path
     (lib,) = [d for d in bundle.warnings if d.summary.startswith("library")]
     assert lib.path == "resources.jobs.j.tasks[0].libraries[0].whl"
     assert str(lib.location) == "databricks.yml:10:29"
+
+
+NEWER_KINDS = """
+bundle: {name: newer}
+resources:
+  genie_spaces:
+    sales_space: {title: Sales questions, warehouse_id: abc123, serialized_space: "{}"}
+  vector_search_endpoints:
+    search: {name: search, endpoint_type: STANDARD}
+  vector_search_indexes:
+    docs: {name: main.rag.docs_index, endpoint_name: search, primary_key: id, index_type: DELTA_SYNC}
+  synced_database_tables:
+    orders:
+      name: app_db.public.orders
+      database_instance_name: app-db
+      spec: {source_table_full_name: main.sales.orders, primary_key_columns: [id], scheduling_policy: SNAPSHOT}
+  cluster_policies:
+    small: {name: small clusters, definition: '{"num_workers": {"type": "range", "maxValue": 2}}'}
+  instance_pools:
+    pool: {instance_pool_name: warm pool, node_type_id: i3.xlarge, min_idle_instances: 1}
+  external_locations:
+    landing: {name: landing, url: "s3://bucket/landing", credential_name: landing_cred}
+  models:
+    legacy: {name: legacy-churn}
+  secrets:
+    token: {scope: app, key: token}
+  postgres_projects:
+    lake: {project_id: lake}
+  postgres_branches:
+    dev: {project_name: lake, branch_id: dev}
+  postgres_endpoints:
+    rw: {branch_name: dev, endpoint_id: rw}
+  postgres_databases:
+    app: {branch_name: dev, database_id: app}
+  postgres_roles:
+    reader: {branch_name: dev, role_id: reader}
+  postgres_catalogs:
+    pg: {name: pg_catalog_x, database_name: app}
+  postgres_synced_tables:
+    synced: {name: pg.public.orders}
+  postgres_snapshot_schedules:
+    nightly: {branch_name: dev}
+  job_runs:
+    once: {job_id: 1}
+"""
+
+
+def test_every_resource_kind_databricks_bundle_accepts_is_known_and_located_when_not_deployed(
+    write: Callable[[Files], Path],
+) -> None:
+    bundle = load(write({"databricks.yml": NEWER_KINDS}))
+
+    assert [d.summary for d in bundle.diagnostics] == []
+    notes = {d.path: d for d in bundle.warnings if "not deployable" in d.summary}
+    assert set(notes) == {
+        "resources.genie_spaces.sales_space",
+        "resources.vector_search_endpoints.search",
+        "resources.vector_search_indexes.docs",
+        "resources.synced_database_tables.orders",
+        "resources.cluster_policies.small",
+        "resources.instance_pools.pool",
+        "resources.external_locations.landing",
+        "resources.models.legacy",
+        "resources.secrets.token",
+        "resources.postgres_projects.lake",
+        "resources.postgres_branches.dev",
+        "resources.postgres_endpoints.rw",
+        "resources.postgres_databases.app",
+        "resources.postgres_roles.reader",
+        "resources.postgres_catalogs.pg",
+        "resources.postgres_synced_tables.synced",
+        "resources.postgres_snapshot_schedules.nightly",
+        "resources.job_runs.once",
+    }
+    genie = notes["resources.genie_spaces.sales_space"]
+    assert str(genie.location) == "databricks.yml:4:5"
+    assert genie.summary == "genie_spaces are not deployable by brickyard yet; deploy leaves sales_space out"
+
+
+def test_a_reference_to_the_id_of_a_kind_not_deployed_says_why_it_has_none() -> None:
+    import pytest
+
+    from brickyard.errors import PlanError
+    from brickyard.plan.resources import fill_references
+
+    with pytest.raises(
+        PlanError, match=r"genie_spaces are not deployable by brickyard yet, so genie_spaces\.s"
+    ):
+        fill_references(["${resources.genie_spaces.s.id}"], {}, strict=True)
+    with pytest.raises(PlanError, match=r"jobs\.j has no id yet"):
+        fill_references("${resources.jobs.j.id}", {}, strict=True)

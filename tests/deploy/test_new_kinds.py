@@ -243,3 +243,45 @@ def test_a_warehouse_edited_in_the_workspace_is_drift_and_the_next_deploy_puts_i
     assert report.updated == ["sql_warehouses.wh"]
     assert client.warehouses.get(warehouse_id).cluster_size == "Small"
     assert not check_drift(project.context(), DriftOptions()).resources
+
+
+CATALOG = """
+bundle:
+  name: NAME
+targets:
+  local:
+    default: true
+resources:
+  catalogs:
+    lake:
+      name: NAME_lake
+      comment: COMMENT
+      grants: [{principal: users, privileges: [USE_CATALOG]}]
+  schemas:
+    raw:
+      catalog_name: ${resources.catalogs.lake.name}
+      name: raw
+"""
+
+
+def test_a_catalog_is_created_before_its_schemas_updated_in_place_and_destroyed(
+    project: Project, client: Any
+) -> None:
+    from databricks.sdk.errors import NotFound
+
+    project.write({"databricks.yml": CATALOG.replace("COMMENT", "landing zone")})
+    order = [r.address for r in project.plan().resources]
+    report = project.deploy(answer=True)
+    again = project.plan().changed_resources()
+    project.write({"databricks.yml": CATALOG.replace("COMMENT", "bronze")})
+    updated = project.deploy(answer=True)
+
+    catalog = f"{project.name}_lake".lower()
+    assert order == ["catalogs.lake", "schemas.raw"] and len(report.created) == 2 and not again
+    assert updated.updated == ["catalogs.lake"]
+    assert client.catalogs.get(catalog).comment == "bronze"
+    assert client.schemas.get(f"{catalog}.raw").catalog_name == catalog
+    destroyed = project.destroy()
+    assert destroyed.deleted == ["schemas.raw", "catalogs.lake"]
+    with pytest.raises(NotFound):
+        client.catalogs.get(catalog)

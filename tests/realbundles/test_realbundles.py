@@ -1,7 +1,7 @@
 """Bundles in the shapes public templates produce, deployed to the local workspace and run.
 
 Each folder under `bundles/` is written from scratch in the shape of one template (default-python,
-lakeflow-pipelines, dbt-sql, default-minimal): the same resources, paths, libraries and sample
+lakeflow-pipelines, dbt-sql, default-minimal, pydabs): the same resources, paths, libraries and sample
 data reads. Each is copied, deployed and its job run; every task must succeed.
 """
 
@@ -18,6 +18,7 @@ import pytest
 from brickyard.context import AppContext
 from brickyard.local.lifecycle import LocalWorkspace
 from brickyard.output import CaptureOutput
+from tests.pyenv import pydabs_venv  # noqa: F401  (session fixture)
 
 pytestmark = [pytest.mark.server, pytest.mark.engine]
 
@@ -112,4 +113,38 @@ def test_dbt_sql(tmp_path: Path, shared_workspace: tuple[Path, LocalWorkspace]) 
     outcome = project.run("dbt_sql_job")
 
     assert_succeeded(outcome)
-    assert "Completed successfully" in outcome.tasks[0].logs
+    logs = outcome.tasks[0].logs
+    assert "Completed successfully" in logs and "PASS=4" in logs
+    assert "orders_stream is materialized=streaming_table on Databricks" in logs
+    assert "orders_by_month is materialized=materialized_view on Databricks" in logs
+
+
+def test_pydabs(
+    tmp_path: Path,
+    shared_workspace: tuple[Path, LocalWorkspace],
+    pydabs_venv: Path,  # noqa: F811
+) -> None:
+    project = bundle("pydabs", tmp_path, shared_workspace)
+    (project.root / ".venv").symlink_to(pydabs_venv)  # the project's environment, as `uv sync` makes it
+    project.deploy()
+
+    outcome = project.run("pydabs_job")
+
+    assert_succeeded(outcome)
+    tasks = {t.task_key: t for t in outcome.tasks}
+    pipeline = tasks["refresh_pipeline"].pipeline
+    assert pipeline is not None
+    rows = {f.dataset: f.rows for f in pipeline.flows}
+    assert rows["trips"] > 20_000 and rows["zone_fares"] > 10
+    assert f".zone_fares: {rows['zone_fares']} zones" in tasks["main_task"].logs
+
+
+def test_default_sql(tmp_path: Path, shared_workspace: tuple[Path, LocalWorkspace]) -> None:
+    project = bundle("default_sql", tmp_path, shared_workspace)
+    project.deploy()
+
+    outcome = project.run("default_sql_sql_job")
+
+    assert_succeeded(outcome)
+    daily = {t.task_key: t for t in outcome.tasks}["orders_daily"]
+    assert "num_affected_rows" in daily.logs

@@ -25,27 +25,41 @@ KNOWN_KINDS = (
     "alerts",
     "apps",
     "catalogs",
+    "cluster_policies",
     "clusters",
     "dashboards",
     "database_catalogs",
     "database_instances",
     "experiments",
+    "external_locations",
+    "genie_spaces",
+    "instance_pools",
+    "job_runs",
     "jobs",
     "model_serving_endpoints",
     "models",
     "pipelines",
     "postgres_branches",
+    "postgres_catalogs",
+    "postgres_databases",
     "postgres_endpoints",
     "postgres_projects",
+    "postgres_roles",
+    "postgres_snapshot_schedules",
+    "postgres_synced_tables",
     "quality_monitors",
     "registered_models",
     "schemas",
     "secret_scopes",
+    "secrets",
     "sql_warehouses",
     "synced_database_tables",
+    "vector_search_endpoints",
+    "vector_search_indexes",
     "volumes",
 )
-"""Every kind a bundle may declare under `resources:`; those outside the registry are not deployed."""
+"""Every kind `databricks bundle` accepts under `resources:`; those outside the registry are
+accepted by validate and left out by deploy, with a warning at their location."""
 NOT_DEPLOYABLE = tuple(k for k in KNOWN_KINDS if k not in REGISTRY)
 
 _STR_MAP = {"map": "str"}

@@ -3,7 +3,8 @@
 The server hands out the engine's address and the workspace catalog
 (`/api/2.0/brickyard/engine-sessions`); the session starts with every table the workspace knows,
 and when it stops, what dbt created, replaced or dropped goes back to the workspace, so a job, the
-SQL warehouses and the next `brickyard dbt` all see it.
+SQL warehouses and the next `brickyard dbt` all see it. Its SQL is rewritten for the engine as a
+task's is (`tasks.sqlrewrite`), so a project runs the same under `brickyard dbt` and in a job.
 """
 
 from __future__ import annotations
@@ -30,6 +31,8 @@ def engine_session(client: WorkspaceClient, catalog: str = "") -> Iterator[tuple
     from brickyard.local.engine import CATALOG_SYNC_ENV, connect
     from brickyard.local.runs.catalog import SNAPSHOT_FILE, read_changes
     from brickyard.local.tasks import dbt_catalogs, dbt_columns
+    from brickyard.local.tasks.paths import Locations
+    from brickyard.local.tasks.sqlrewrite import install_sql_rewrite
 
     doc = client.api_client.do("POST", SESSIONS_PATH, body={})
     assert isinstance(doc, dict)
@@ -43,6 +46,8 @@ def engine_session(client: WorkspaceClient, catalog: str = "") -> Iterator[tuple
         try:
             dbt_columns.install(spark)
             dbt_catalogs.install()
+            # the Databricks SQL a job's dbt_task may send, `read_files` included, as in a task
+            install_sql_rewrite(Locations(Path(doc["workspace_root"]), Path(doc["storage_root"])))
             if catalog:
                 spark.catalog.setCurrentCatalog(catalog)
             yield spark, remote

@@ -75,10 +75,13 @@ def private_profiles(profile: str, target: str, outputs: dict[str, dict[str, Any
 
 
 def with_delta_defaults(project: Path, copy: Path) -> Path:
-    """A copy of the project whose models, seeds and snapshots default to Delta, as dbt-databricks
-    makes them; dbt-spark, which runs them on the local engine, defaults to parquet (and then
-    refuses snapshots). A format the project sets itself still wins: project-wide defaults are
-    dbt's weakest config. The copy is refreshed in place, so dbt's partial parsing can keep up."""
+    """A copy of the project for dbt-spark on the local engine, run as dbt-databricks runs it:
+    models, seeds and snapshots default to Delta (dbt-spark defaults to parquet, and then refuses
+    snapshots), and the Databricks materializations dbt-spark lacks are supplied (`local_macros`).
+    A format the project sets itself still wins: project-wide defaults are dbt's weakest config.
+    The copy is refreshed in place, so dbt's partial parsing can keep up."""
+    from brickyard.dbt.local_macros import add_local_macros
+
     if copy.exists():
         shutil.rmtree(copy)
     shutil.copytree(project, copy, ignore=shutil.ignore_patterns("target", "logs", ".git", ".brickyard"))
@@ -90,5 +93,6 @@ def with_delta_defaults(project: Path, copy: Path) -> Path:
             block = doc[section] = {}
         if isinstance(block, dict):
             block.setdefault("+file_format", "delta")
+    add_local_macros(copy, doc)
     path.write_text(yaml.safe_dump(doc, sort_keys=False), encoding="utf-8")
     return copy

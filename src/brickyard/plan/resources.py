@@ -50,9 +50,14 @@ def fill_references(value: Any, ids: Mapping[str, str], strict: bool = False) ->
             if attr == "id" and address in ids:
                 return ids[address]
             if strict:
-                what = (
-                    f"{address} has no id yet" if attr == "id" else f"only .id can be referenced, not .{attr}"
-                )
+                from brickyard.resources import REGISTRY
+
+                if attr != "id":
+                    what = f"only .id can be referenced, not .{attr}"
+                elif kind not in REGISTRY:
+                    what = f"{kind} are not deployable by brickyard yet, so {address} has no id"
+                else:
+                    what = f"{address} has no id yet"
                 raise PlanError(f"cannot fill {match.group(0)}: {what}")
             return match.group(0)
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 from brickyard.resources.alerts import Alerts
 from brickyard.resources.apps import Apps
 from brickyard.resources.base import Kind
+from brickyard.resources.catalogs import Catalogs
 from brickyard.resources.clusters import Clusters
 from brickyard.resources.dashboards import Dashboards
 from brickyard.resources.database_catalogs import DatabaseCatalogs
@@ -28,6 +29,7 @@ REGISTRY = Registry(
     (
         Alerts,
         Apps,
+        Catalogs,
         Clusters,
         Dashboards,
         DatabaseCatalogs,

@@ -12,6 +12,7 @@ class Schemas(Kind):
     name = "schemas"
     label = "schema"
     rank = 10
+    depends_on = ("catalogs",)
     recreate_fields = ("name", "catalog_name", "storage_root")
     destructive = True
     grants_securable = "schema"

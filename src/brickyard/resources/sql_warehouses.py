@@ -39,7 +39,8 @@ class SqlWarehouses(Kind):
         "channel": ANY,
     }
     local_note = (
-        "the local workspace keeps SQL warehouses (settings, start, stop) without a SQL engine behind them"
+        "the local workspace runs every SQL warehouse on its one embedded engine; size, scaling "
+        "and channel are kept, not applied"
     )
 
     def create(self, settings: dict[str, Any]) -> str:

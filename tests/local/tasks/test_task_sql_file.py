@@ -12,7 +12,7 @@ QUERY = """
 -- nightly load; semicolons in comments are fine
 CREATE SCHEMA IF NOT EXISTS sql_task;
 CREATE TABLE IF NOT EXISTS sql_task.events (kind STRING, n INT);
-INSERT INTO sql_task.events VALUES (:kind, 1), ('{{ kind }}', 2), ('${kind}', 3);
+INSERT INTO sql_task.events VALUES (:kind, 1), ({{ kind }}, 2), ('${kind}', 3);
 SELECT kind, sum(n) AS total FROM sql_task.events WHERE kind = :kind GROUP BY kind
 """
 
@@ -176,3 +176,16 @@ def test_auto_loader_streams_with_available_now_run_as_incremental_batches(works
     assert outcome.result.state == "SUCCESS", outcome.logs
     assert "first 2" in outcome.stdout and "again 2" in outcome.stdout and "more 3" in outcome.stdout
     assert "each [(0, 3)]" in outcome.stdout
+
+
+def test_read_files_reads_workspace_storage_into_the_query(workspace: TaskWorkspace) -> None:
+    workspace.write(
+        "/Users/me/sql/files.sql",
+        "SELECT count(*) AS customers, count(_rescued_data) AS rescued\n"
+        "FROM read_files('/databricks-datasets/retail-org/customers/', format => 'csv', header => true)",
+    )
+
+    outcome = workspace.run({"sql_task": {"file": {"path": "/Users/me/sql/files.sql"}}})
+
+    assert outcome.result.state == "SUCCESS", outcome.logs
+    assert "|300      |0      |" in outcome.stdout

@@ -36,6 +36,52 @@ def test_materialized_views_and_streaming_tables_become_tables() -> None:
     )
 
 
+def test_liquid_clustering_and_unsupported_table_features_are_left_out_of_table_ddl() -> None:
+    ctas = (
+        '/* {"app": "dbt"} */\ncreate or replace table t using delta cluster by (a, b) '
+        "tblproperties ('delta.enableChangeDataFeed' = 'true', 'quality' = 'gold') "
+        "as select a, b, 'cluster by (a)' as s from u cluster by a"
+    )
+    ddl = (
+        "CREATE TABLE t (a INT, b INT GENERATED ALWAYS AS (a + 1)) USING DELTA CLUSTER BY AUTO "
+        "TBLPROPERTIES (delta.enableRowTracking = true, delta.appendOnly = true)"
+    )
+
+    assert rewrite(ctas) == (
+        '/* {"app": "dbt"} */\ncreate or replace table t using delta '
+        "tblproperties ('brickyard.ignored.delta.enableChangeDataFeed' = 'true', 'quality' = 'gold') "
+        "as select a, b, 'cluster by (a)' as s from u cluster by a"
+    )
+    assert rewrite(ddl) == (
+        "CREATE TABLE t (a INT, b INT GENERATED ALWAYS AS (a + 1)) USING DELTA "
+        "TBLPROPERTIES ('brickyard.ignored.delta.enableRowTracking' = 'true', delta.appendOnly = true)"
+    )
+    assert rewrite("ALTER TABLE t SET TBLPROPERTIES (delta.enableChangeDataFeed = true)") == (
+        "ALTER TABLE t SET TBLPROPERTIES ('brickyard.ignored.delta.enableChangeDataFeed' = 'true')"
+    )
+    unchanged = "ALTER TABLE t SET TBLPROPERTIES ('delta.enableChangeDataFeed' = 'false')"
+    assert rewrite(unchanged) == unchanged
+    assert rewrite("SELECT * FROM t CLUSTER BY a") == "SELECT * FROM t CLUSTER BY a"
+
+
+def test_comments_and_not_null_columns_the_engine_refuses_are_recorded_instead() -> None:
+    from brickyard.local.tasks.table_options import not_null_column
+
+    assert rewrite(
+        "CREATE OR REPLACE TABLE t (a INT COMMENT 'x') USING delta COMMENT 'docs' AS SELECT 1"
+    ) == ("CREATE OR REPLACE TABLE t (a INT COMMENT 'x') USING delta   AS SELECT 1")
+    kept = "CREATE TABLE t (a INT) USING delta COMMENT 'docs'"
+    assert rewrite(kept) == kept
+    assert rewrite("alter table `m`.`s`.`t` change column id comment 'the id'") == (
+        "ALTER TABLE `m`.`s`.`t` SET TBLPROPERTIES ('brickyard.ignored.comment.id' = 'the id')"
+    )
+    statement = "/* dbt */ alter table m.s.t alter column id set not null"
+    assert not_null_column(statement) == ("m.s.t", "id")
+    assert (
+        rewrite(statement) == "ALTER TABLE m.s.t SET TBLPROPERTIES ('brickyard.ignored.not_null.id' = 'true')"
+    )
+
+
 def test_named_arguments_become_literals_outside_strings() -> None:
     assert rewrite("INSERT INTO t VALUES (:n, :s, ':n', x::int)", {"n": 3, "s": "O'Brien"}) == (
         "INSERT INTO t VALUES (3, 'O\\'Brien', ':n', x::int)"

@@ -105,6 +105,14 @@ def replay(spark: Any, snapshot: CatalogSnapshot) -> tuple[list[str], CatalogSna
             problems.append(f"table {table.full_name}: its data at {table.location} is gone")
             restored.append(table)  # so that the session reports it dropped: nothing can restore it
             continue
+        if (table.provider or "delta").lower() == "delta" and not (
+            Path(table.location) / "_delta_log"
+        ).is_dir():
+            # The engine registers a table before writing it: a CREATE … AS that then failed left
+            # a name without a Delta table behind it. Reported once, and dropped like the above.
+            problems.append(f"table {table.full_name}: no Delta table was ever written at {table.location}")
+            restored.append(table)
+            continue
         location = table.location.replace("\\", "\\\\").replace("'", "\\'")
         try:
             spark.sql(

@@ -4,7 +4,8 @@ shape.
 Sail parses most of Spark SQL. What Databricks clients also send is handled here:
 
 - `SET key = value`, `SET key`, `SET`, `SET TIME ZONE …`: through the session's configuration;
-- `USE CATALOG`, `USE SCHEMA`, `USE a.b`: through the catalog API, remembered by the session;
+- `USE CATALOG`, `USE SCHEMA`, `USE a.b` (the name may be a string literal, as a SQL file task's
+  `{{catalog}}` becomes): through the catalog API, remembered by the session;
 - `IDENTIFIER('a.b.c')` with a literal (what a bound `IDENTIFIER(:x)` becomes): the name itself;
 - `DESCRIBE TABLE [EXTENDED] … AS JSON`, `SHOW TBLPROPERTIES`: built from what the engine describes;
 - `COMMENT ON …`: accepted, not kept (the engine has no comments to set).
@@ -48,6 +49,7 @@ _SET = re.compile(r"^SET(?:\s+(?!VAR\b|VARIABLE\b)([\w.\-]+)(?:\s*=\s*(.*))?)?$"
 _SET_TZ = re.compile(r"^SET\s+TIME\s+ZONE\s+(LOCAL|'[^']*'|\"[^\"]*\"|\S+)$", re.I)
 _USE = re.compile(rf"^USE\s+(?:(CATALOG|SCHEMA|DATABASE|NAMESPACE)\s+)?({_NAME})$", re.I)
 _IDENTIFIER = re.compile(r"\bIDENTIFIER\s*\(\s*'((?:[^'\\]|\\.)*)'\s*\)", re.I)
+_USE_LITERAL = re.compile(r"^(USE\s+(?:CATALOG|SCHEMA|DATABASE|NAMESPACE)\s+)'((?:[^'\\]|\\.)*)'$", re.I)
 _DESCRIBE_JSON = re.compile(rf"^DESC(?:RIBE)?\s+(?:TABLE\s+)?(EXTENDED\s+)?({_NAME})\s+AS\s+JSON$", re.I)
 _TBLPROPERTIES = re.compile(rf"^SHOW\s+TBLPROPERTIES\s+({_NAME})(?:\s*\(.*\))?$", re.I | re.S)
 _COMMENT_ON = re.compile(r"^COMMENT\s+ON\s+", re.I)
@@ -68,6 +70,7 @@ def run(session: SessionState, spark: Any, statement: str) -> pa.Table:
     if not text:
         raise SqlError("[PARSE_SYNTAX_ERROR] Syntax error: empty statement.", "PARSE_SYNTAX_ERROR", "42601")
     text = _IDENTIFIER.sub(lambda m: _identifier(m.group(1)), text)
+    text = _USE_LITERAL.sub(lambda m: m.group(1) + _identifier(m.group(2)), text)  # `USE CATALOG 'main'`
     if "information_schema" in text.lower():
         from brickyard.local.sql import information_schema
 

@@ -51,7 +51,7 @@ def run_task(ctx: TaskContext) -> str | None:
     kind = task_type(ctx.settings)
     prepare_libraries(ctx)
     install_path_translation(ctx.locations)
-    install_sql_rewrite()
+    install_sql_rewrite(ctx.locations)
     return _runner(kind)(ctx)
 
 

@@ -5,8 +5,9 @@ same name whose targets (the user's target names, with their schemas and threads
 `session` method over Spark Connect, so `dbt run --target prod` still finds its target. dbt runs
 in this process and its queries use the worker's session, where the task's `catalog` is already
 the current catalog (dbt-spark itself knows only two-level names). dbt writes its `target/` and
-logs to a temporary folder, not into the deployed project. A project whose profile targets Databricks
-gets dbt-databricks' defaults (Delta tables and snapshots) on a temporary copy. Commands run in
+logs to a temporary folder, not into the deployed project. A project whose profile targets Databricks,
+or that has none (Databricks then runs it with dbt-databricks), gets dbt-databricks' defaults (Delta
+tables and snapshots) and materializations on a temporary copy. Commands run in
 order; the first that fails fails the task with the nodes that failed. `database:` in sources and
 models names the catalog, as on Databricks (see `dbt_catalogs`).
 
@@ -77,7 +78,7 @@ def run_dbt(ctx: TaskContext) -> None:
     work = Path(tempfile.mkdtemp(prefix="brickyard-dbt-"))
     parse_cache = _parse_cache(ctx, project, profile_name, default_target)
     try:
-        if _is_databricks(targets, default_target):
+        if not targets or _is_databricks(targets, default_target):  # dbt-databricks on Databricks
             project = with_delta_defaults(project, work / "project")
         os.chdir(project)
         profiles = work / "profiles"

@@ -3,8 +3,9 @@
 On Databricks a SQL file task runs on the SQL warehouse its `warehouse_id` names; locally every
 warehouse is the embedded engine, so the task's own session runs the file, through the same
 Databricks SQL layer as the warehouses (`brickyard.local.sql.compat`: `SET`, `USE CATALOG`,
-`IDENTIFIER(…)`, …). Parameters reach the file as `{{name}}` (text), `${name}` (legacy text) and
-`:name` markers bound as string literals, so `IDENTIFIER(:table)` names a table. Saved queries,
+`IDENTIFIER(…)`, …). Parameters reach the file as `{{name}}` (replaced by the value as a quoted
+string literal, as Databricks does: `USE IDENTIFIER({{schema}})`, `{{target}} = "prod"`), `${name}`
+(legacy text) and `:name` markers bound as string literals, so `IDENTIFIER(:table)` names a table. Saved queries,
 dashboards and alerts live in Databricks SQL, which the local workspace does not have, so those
 fail with a message that says so.
 """
@@ -19,6 +20,7 @@ from brickyard.local.tasks.context import TaskContext
 from brickyard.local.tasks.paths import require_workspace_source
 from brickyard.local.tasks.runtime import display
 from brickyard.local.tasks.sql import split_statements, substitute
+from brickyard.local.tasks.sqlrewrite import literal
 
 _MUSTACHE = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_.]*)\s*\}\}")
 
@@ -45,7 +47,10 @@ def run_sql_task(ctx: TaskContext) -> None:
     # job parameters are pushed down to the task, as Databricks does; the task's own ones win
     values = {str(k): str(v) for k, v in (ctx.request.job_parameters or {}).items()}
     values.update({str(k): str(v) for k, v in (settings.get("parameters") or {}).items()})
-    text = _MUSTACHE.sub(lambda m: values.get(m.group(1), m.group(0)), local.read_text(encoding="utf-8"))
+    text = _MUSTACHE.sub(
+        lambda m: literal(values[m.group(1)]) if m.group(1) in values else m.group(0),
+        local.read_text(encoding="utf-8"),
+    )
     result = run_statements(ctx.spark, substitute(text, values), values)
     if result is not None and result.num_columns:
         display(ctx.spark.createDataFrame(result))

@@ -9,8 +9,11 @@ Rewrites are made only where the meaning is kept:
 - `CREATE [OR REFRESH] MATERIALIZED VIEW` / `STREAMING TABLE` outside a pipeline becomes
   `CREATE OR REPLACE TABLE … AS`, and `STREAM(t)` / `STREAM t` reads `t`: what the statement
   leaves behind (a table holding the query's rows) is the same, refreshed by running it again;
+- a table's liquid clustering (`CLUSTER BY`) and the Delta table features the engine's writer
+  lacks (change data feed, row tracking) are left out (see `table_options`);
 - named arguments of `spark.sql(query, args={…})` become literals, since Sail binds parameters in
-  queries but not in commands (`CREATE`, `INSERT`).
+  queries but not in commands (`CREATE`, `INSERT`);
+- in a task, `read_files(…)` / `cloud_files(…)` read the files into a temporary view (`file_functions`).
 
 Anything else goes to the engine unchanged; when it cannot parse a statement, `engine_limit_note`
 says that this is a limit of the local engine rather than an error in the user's SQL.
@@ -20,9 +23,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from brickyard.local.sql.text import closing_quote
+from brickyard.local.tasks.table_options import not_null_column, rewrite_table_options
+
+if TYPE_CHECKING:
+    from brickyard.local.tasks.paths import Locations
 
 _IDENTIFIER = re.compile(r"\bIDENTIFIER\s*\(", re.I)
 _CONSTRAINT = re.compile(
@@ -35,7 +42,12 @@ _DATASET = re.compile(
     re.I,
 )
 _STREAM = re.compile(r"\b(FROM|JOIN)\s+STREAM\s*(?:\(\s*([`\w.]+)\s*\)|\s([`\w.]+))", re.I)
+_TABLE_OPTIONS = re.compile(
+    r"\bCLUSTER\s+BY\b|\bdelta\.enable(ChangeDataFeed|RowTracking)\b|\bCOMMENT\b|\bSET\s+NOT\s+NULL\b", re.I
+)
 _CREATE_TABLE = re.compile(r"^\s*CREATE\s+(?:OR\s+REPLACE\s+)?TABLE\b", re.I)
+_storage: list[Locations] = []
+"""The running task's locations, once `install_sql_rewrite` is given them."""
 _MARKER = re.compile(r"(?<![:\w\]\)`'\"]):([A-Za-z_]\w*)")
 _PARSE_ERROR = re.compile(
     r"invalid argument: found .* expected|not (yet )?(supported|implemented)|streaming query must write data",
@@ -53,6 +65,8 @@ def rewrite(statement: str, args: Mapping[str, Any] | None = None) -> str:
         statement = head + _map_code(statement[match.end() :], _unstream)
     if _CREATE_TABLE.match(statement) and re.search(r"\bKEY\b", statement, re.I):
         statement = _drop_constraints(statement)
+    if _TABLE_OPTIONS.search(statement):
+        statement = rewrite_table_options(statement, _code_spans(statement))
     return statement
 
 
@@ -201,12 +215,14 @@ def _map_code(text: str, change: Any) -> str:
     return "".join(out)
 
 
-def install_sql_rewrite() -> None:
-    """Route `spark.sql` of user code through `rewrite` (once per process)."""
+def install_sql_rewrite(locations: Locations | None = None) -> None:
+    """Route `spark.sql` of user code through `rewrite` (patched once per process); with the
+    task's `locations`, file functions read the workspace's storage (`file_functions`)."""
     import functools
 
     from pyspark.sql.connect.session import SparkSession
 
+    _storage[:] = [locations] if locations is not None else []
     original = SparkSession.sql
     if getattr(original, "__brickyard_sql__", False):
         return
@@ -216,7 +232,13 @@ def install_sql_rewrite() -> None:
         if isinstance(args, Mapping):
             sqlQuery, args = rewrite(sqlQuery, args), None
         elif isinstance(sqlQuery, str):
+            if (column := not_null_column(sqlQuery)) is not None:
+                _check_not_null(lambda query: original(self, query), *column)
             sqlQuery = rewrite(sqlQuery)
+        if _storage and isinstance(sqlQuery, str):
+            from brickyard.local.tasks.file_functions import with_file_views
+
+            sqlQuery = with_file_views(self, sqlQuery, _storage[0])
         try:
             return original(self, sqlQuery, args, **kwargs)
         except Exception as exc:
@@ -227,6 +249,16 @@ def install_sql_rewrite() -> None:
     sql.__brickyard_sql__ = True  # type: ignore[attr-defined]
     SparkSession.sql = sql  # type: ignore[method-assign]
     _note_engine_limits()
+
+
+def _check_not_null(run: Any, table: str, column: str) -> None:
+    """What `SET NOT NULL` checks on Databricks, checked once: the engine cannot add the constraint."""
+    nulls = run(f"SELECT count(*) AS n FROM {table} WHERE {column} IS NULL").collect()[0][0]
+    if nulls:
+        raise ValueError(
+            f"[DELTA_NOT_NULL_CONSTRAINT_VIOLATED] NOT NULL constraint violated for column: "
+            f"{column.strip('`')}: {nulls} row(s) of {table} are null"
+        )
 
 
 def _note_engine_limits() -> None:

@@ -39,6 +39,8 @@ def open_engine_session(request: Request) -> dict[str, Any]:
     return {
         "spark_remote": remote,
         "warehouse": str(ws.home.warehouse),
+        "workspace_root": str(ws.home.workspace_root),
+        "storage_root": str(ws.home.storage_root),
         "catalog": json.loads(ws.catalog.load().to_json()),
     }
 
