@@ -98,16 +98,31 @@ def test_production_refusals_stop_the_deploy_before_anything_is_written(
         match="not on the right Git branch:\n  expected according to configuration: release\n  actual: main\nuse --force",
     ):
         project.deploy()
-    project.write(
-        {
-            "databricks.yml": PRODUCTION.replace(
-                "    default: true\n", "    default: true\n    cluster_id: 0123-456789-abcdefgh\n"
-            )
-        }
-    )
-    with pytest.raises(
-        BundleError, match="cannot override compute for an target that does not use 'mode: development'"
-    ):
+    pipeline = "  pipelines:\n    dlt:\n      name: NAME dlt\n      development: true\n"
+    project.write({"databricks.yml": PRODUCTION + pipeline})
+    with pytest.raises(BundleError, match="cannot include a pipeline with 'development: true'"):
         project.deploy(force=True)
     assert not list(client.jobs.list(name=f"{project.name} etl"))
     assert not (project.root / ".brickyard/targets/prod/brickyard-state.json").exists()
+
+
+def test_a_reference_deploy_could_never_fill_stops_it_before_anything_is_written(
+    project: Project, client: Any
+) -> None:
+    from databricks.sdk.errors import NotFound
+
+    from brickyard.errors import PlanError
+
+    genie = "  genie_spaces:\n    sales:\n      title: sales\n      warehouse_id: abc\n"
+    bundle = BUNDLE.replace("          spark_python_task: {python_file: ./run.py}\n", "").replace(
+        "          job_cluster_key: main\n",
+        "          job_cluster_key: main\n"
+        "          spark_python_task:\n            python_file: ./run.py\n"
+        "            parameters: ['${resources.genie_spaces.sales.id}']\n",
+    )
+    project.write({"databricks.yml": bundle + genie, "run.py": "print('run')\n"})
+    with pytest.raises(PlanError, match=r"jobs\.etl: cannot fill .*genie_spaces are not deployable"):
+        project.deploy()
+    with pytest.raises(NotFound):
+        client.workspace.get_status(project.files_path)
+    assert not (project.root / ".brickyard/targets/local/brickyard-state.json").exists()

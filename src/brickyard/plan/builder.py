@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from brickyard.errors import PlanError
 from brickyard.plan.compare import FieldChange
 from brickyard.plan.desired import Desired
 from brickyard.plan.files import LocalFile
@@ -75,6 +76,7 @@ def build_plan(
         )
         for a in desired.artifacts
     )
+    _check_references(desired, state, registry)
     files = tuple(_file_changes(list(desired.files), state, desired.file_path))
     resources = _resource_changes(dict(desired.resources), state, observe, registry, adopt)
     stages: list[Stage] = []
@@ -93,6 +95,24 @@ def build_plan(
         stages=tuple(stages),
         warnings=desired.warnings,
     )
+
+
+def _check_references(desired: Desired, state: DeploymentState, registry: Registry) -> None:
+    """A `${resources.…}` reference deploy could never fill is refused while planning, before
+    anything is uploaded or applied (not halfway through the apply that would need it)."""
+    for address, config in desired.resources.items():
+        for kind, key, attr in references(config):
+            reference = f"${{resources.{kind}.{key}.{attr}}}"
+            target = f"{kind}.{key}"
+            if attr != "id":
+                what = f"only .id can be referenced, not .{attr}"
+            elif kind not in registry:
+                what = f"{kind} are not deployable by brickyard yet, so {target} has no id"
+            elif target not in desired.resources and state.resource(kind, key) is None:
+                what = f"the bundle defines no {target}"
+            else:
+                continue
+            raise PlanError(f"{address}: cannot fill {reference}: {what}")
 
 
 def _stages(changes: list[ResourceChange], registry: Registry) -> list[Stage]:
