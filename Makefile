@@ -23,6 +23,12 @@ $(VENV)/.synced: $(UV) pyproject.toml uv.lock
 	$(UV) sync --frozen --all-extras --compile-bytecode --python $(PYTHON)
 	@touch $@
 
+# The project's own modules are installed editable, so `--compile-bytecode` leaves them out: compiled
+# here on every install (only changed files are recompiled).
+.PHONY: compile-src
+compile-src: $(VENV)/.synced
+	@$(BIN)/python -m compileall -q src >/dev/null
+
 # Wheels the example's clusters need beyond the runtime, fetched while the network is there, so
 # the local workspace builds their environments offline (BRICKYARD_FIND_LINKS points at them).
 WHEELHOUSE := .wheelhouse
@@ -60,7 +66,7 @@ $(TOOLS)/.connect-cached: $(VENV)/.synced $(CONNECT_REQS)
 	rm -rf $(TOOLS)/connect-env
 	@touch $@
 
-install: $(VENV)/.synced $(WHEELHOUSE)/.filled $(NPM_TOOLS)/.installed $(TOOLS)/.connect-cached $(TOOLS)/.chromium
+install: $(VENV)/.synced compile-src $(WHEELHOUSE)/.filled $(NPM_TOOLS)/.installed $(TOOLS)/.connect-cached $(TOOLS)/.chromium
 
 # The example project end to end on the embedded local workspace: validate every target, run the
 # unit tests, deploy, run the main job, show what is deployed. UV_OFFLINE: the wheel build uses the
