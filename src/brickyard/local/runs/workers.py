@@ -18,6 +18,7 @@ task started); the task's own output goes to `request.log_file`, which the worke
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import signal
 import subprocess
@@ -25,7 +26,7 @@ import sys
 import threading
 import time
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from brickyard.local.runs.forkserver import ForkServer, ForkServerDown
 
@@ -115,11 +116,21 @@ class WorkerPool:
         cwd: Path,
         python: str | None = None,
     ) -> Worker:
-        """Start the task in `request_file` (which sets `log_file`), in `python`'s environment if given."""
+        """Start the task in `request_file` (which sets `log_file`), in `python`'s environment if given.
+
+        Tasks on the same engine with the same environment share a key: the fork server keeps a
+        worker ready for the last key it saw (`worker.standby`), so the next such task starts with
+        its Spark session already open.
+        """
         env = {**extra_env, "SPARK_REMOTE": spark_remote}
-        return self.run_module(
-            WORKER_MODULE, [str(request_file)], request_file.with_name("worker.out"), cwd, env, python
+        spec = _standby_spec(request_file, env)
+        key = json.dumps(spec, sort_keys=True) if spec is not None else None
+        worker = self.run_module(
+            WORKER_MODULE, [str(request_file)], request_file.with_name("worker.out"), cwd, env, python, key
         )
+        if worker.forked and spec is not None and key is not None:
+            self.forks.keep_standby(WORKER_MODULE, key, self.work_dir / "standby.out", spec)
+        return worker
 
     def run_module(
         self,
@@ -129,6 +140,7 @@ class WorkerPool:
         cwd: Path,
         env: dict[str, str],
         python: str | None = None,
+        key: str | None = None,
     ) -> Worker:
         """Run `python -m module args` (forked when possible) with `env` on top of the server's.
 
@@ -140,7 +152,7 @@ class WorkerPool:
             # two pyspark imports at once only slow each other down.
             self.forks.wait_ready(READY_WAIT)
             try:
-                child = self.forks.spawn(module, args, out_file, cwd, env)
+                child = self.forks.spawn(module, args, out_file, cwd, env, key)
                 return Worker(child, out_file, forked=True)
             except ForkServerDown:
                 self.start()
@@ -163,6 +175,24 @@ class WorkerPool:
     def close(self) -> None:
         self._closed = True
         self.forks.close()
+
+
+def _standby_spec(request_file: Path, env: dict[str, str]) -> dict[str, Any] | None:
+    """What a worker can prepare for this task before it exists: everything but the task's own
+    catalog directory (`BRICKYARD_CATALOG_SYNC`, new for every task)."""
+    from brickyard.local.engine import CATALOG_SYNC_ENV
+
+    try:
+        request = json.loads(request_file.read_text(encoding="utf-8"))
+        return {
+            "remote": env["SPARK_REMOTE"],
+            "warehouse": request["warehouse"],
+            "workspace_root": request["workspace_root"],
+            "storage_root": request["storage_root"],
+            "env": {k: v for k, v in env.items() if k != CATALOG_SYNC_ENV},
+        }
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
 
 
 def wait_or_deadline(worker: Worker, deadline: float | None, cancelled: threading.Event) -> str | None:
