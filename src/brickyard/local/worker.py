@@ -86,6 +86,11 @@ def standby(spec: dict[str, Any]) -> None:
         _probe(spec["remote"])
         session = connect(spec["remote"], Path(spec["warehouse"]))
         session.conf.get("spark.sql.warehouse.dir")  # the first call is the slow one: make it now
+        if spec.get("preload"):
+            from brickyard.local.runs.catalog import preload
+            from brickyard.local.store.catalog import CatalogSnapshot
+
+            preload(session, CatalogSnapshot.from_json(Path(spec["preload"]).read_text(encoding="utf-8")))
     except Exception as exc:
         message = str(exc)
         for token in _url_tokens(str(spec.get("remote", ""))):

@@ -18,6 +18,7 @@ task started); the task's own output goes to `request.log_file`, which the worke
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
 import signal
@@ -123,7 +124,7 @@ class WorkerPool:
         its Spark session already open.
         """
         env = {**extra_env, "SPARK_REMOTE": spark_remote}
-        spec = _standby_spec(request_file, env)
+        spec = _standby_spec(request_file, env, self.work_dir / "standby-catalog.json")
         key = json.dumps(spec, sort_keys=True) if spec is not None else None
         worker = self.run_module(
             WORKER_MODULE, [str(request_file)], request_file.with_name("worker.out"), cwd, env, python, key
@@ -177,20 +178,35 @@ class WorkerPool:
         self.forks.close()
 
 
-def _standby_spec(request_file: Path, env: dict[str, str]) -> dict[str, Any] | None:
+def _standby_spec(request_file: Path, env: dict[str, str], preload: Path) -> dict[str, Any] | None:
     """What a worker can prepare for this task before it exists: everything but the task's own
-    catalog directory (`BRICKYARD_CATALOG_SYNC`, new for every task)."""
+    catalog directory (`BRICKYARD_CATALOG_SYNC`, new for every task), of whose catalog the
+    read-only part (sample data) is restored ahead, from `preload`."""
     from brickyard.local.engine import CATALOG_SYNC_ENV
+    from brickyard.local.runs.catalog import SNAPSHOT_FILE, read_only_part
+    from brickyard.local.store.catalog import CatalogSnapshot
 
     try:
         request = json.loads(request_file.read_text(encoding="utf-8"))
-        return {
+        spec = {
             "remote": env["SPARK_REMOTE"],
             "warehouse": request["warehouse"],
             "workspace_root": request["workspace_root"],
             "storage_root": request["storage_root"],
             "env": {k: v for k, v in env.items() if k != CATALOG_SYNC_ENV},
         }
+        if CATALOG_SYNC_ENV in env:
+            snapshot = CatalogSnapshot.from_json(
+                (Path(env[CATALOG_SYNC_ENV]) / SNAPSHOT_FILE).read_text("utf-8")
+            )
+            text = read_only_part(snapshot).to_json()
+            if not preload.exists() or preload.read_text(encoding="utf-8") != text:
+                partial = preload.with_suffix(f".{threading.get_ident()}.tmp")
+                partial.write_text(text, encoding="utf-8")
+                partial.replace(preload)
+            spec["preload"] = str(preload)
+            spec["preloaded"] = hashlib.sha256(text.encode()).hexdigest()  # a new key when it changes
+        return spec
     except (OSError, ValueError, KeyError, TypeError):
         return None
 
