@@ -1,9 +1,9 @@
 """The example's notebook and pipeline logic on the local workspace vs plain local PySpark.
 
-Runs `compare_workload.py` (land orders as JSON, bronze, silver with the expectations, marts) twice:
+Runs `workloads/compare_orders.py` (land orders as JSON, bronze, silver with the expectations, marts) twice:
 - on the local workspace: a one-task job (`spark_python_task`) on a running local workspace, Delta
   tables, timed from run-now to TERMINATED;
-- on plain PySpark: `python compare_workload.py … --classic` in an environment with the full
+- on plain PySpark: `python workloads/compare_orders.py … --classic` in an environment with the full
   `pyspark` (JVM Spark, local[2]), parquet tables (Delta needs jars that JVM Spark fetches from Maven
   at start, unreachable here), timed as the whole process, JVM start included.
 Prints both, their compute part alone, and the ratio plain/local (> 1: the local workspace is faster).
@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
-WORKLOAD = Path(__file__).with_name("compare_workload.py")
+WORKLOAD = Path(__file__).with_name("workloads") / "compare_orders.py"
 CLASSIC = ROOT / ".tools" / "pyspark-classic"
 PYSPARK = "pyspark==4.2.0"
 
@@ -86,12 +86,12 @@ def run_local(w: Any, directory: Path) -> tuple[float, float]:
     from databricks.sdk.service import jobs
     from databricks.sdk.service.workspace import ImportFormat
 
-    w.workspace.upload("/Shared/compare_workload.py", io.BytesIO(WORKLOAD.read_bytes()), format=ImportFormat.AUTO,
+    w.workspace.upload("/Shared/compare_orders.py", io.BytesIO(WORKLOAD.read_bytes()), format=ImportFormat.AUTO,
                        overwrite=True)  # fmt: skip
     task = jobs.Task(
         task_key="compare",
         spark_python_task=jobs.SparkPythonTask(
-            python_file="/Workspace/Shared/compare_workload.py", parameters=[str(directory), "delta"]
+            python_file="/Workspace/Shared/compare_orders.py", parameters=[str(directory), "delta"]
         ),
     )
     job = w.jobs.create(name="compare", tasks=[task])

@@ -1,6 +1,6 @@
 """The example project's notebook and pipeline logic as one script, for `benchmarks/compare.py`.
 
-    python compare_workload.py DIR FORMAT [--classic]
+    python compare_orders.py DIR FORMAT [--classic]
 
 Lands a batch of order events as JSON (the ingest notebook), loads them with the file they came
 from (bronze), keeps one typed row per order where the expectations hold (silver), and totals
