@@ -198,6 +198,11 @@ def example() -> None:
             with MemorySampler(project) as memory:
                 cold, _ = timed_process([BRICKYARD, "run", "orders_job", "-t", "local"], project, env)
                 warm, _ = timed_process([BRICKYARD, "run", "orders_job", "-t", "local"], project, env)
+            tasks = subprocess.run(
+                [BRICKYARD, "runs", "orders_job", "-t", "local", "--tasks", "--limit", "2"],
+                cwd=project, env=env, capture_output=True, text=True,
+            )  # fmt: skip
+            print(tasks.stdout.rstrip())  # where the time went, task by task
             report("orders_job end to end, cold (server not running)", cold, 15.0)
             report("orders_job end to end, warm", warm, 6.0)
             report(

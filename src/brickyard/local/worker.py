@@ -17,6 +17,7 @@ after `timeout_seconds`, or CANCELED on SIGTERM.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import socket
 import sys
@@ -242,10 +243,10 @@ def _open_session(request: TaskRequest) -> Any:
     from brickyard.local.engine import connect, with_catalog_sync
 
     primed, _PRIMED.session = _PRIMED.session, None
-    if primed is not None and (_PRIMED.remote, _PRIMED.warehouse) == (
-        request.spark_remote,
-        request.warehouse,
-    ):
+    same = (_PRIMED.remote, _PRIMED.warehouse) == (request.spark_remote, request.warehouse)
+    if primed is not None and same:
+        primed = _still_open(primed)
+    if primed is not None and same:
         spark = with_catalog_sync(primed)
     else:
         _probe(request.spark_remote)
@@ -258,6 +259,17 @@ def _open_session(request: TaskRequest) -> Any:
         except Exception as exc:
             print(f"Warning: spark_conf {key} was not applied: {exc}", file=sys.stderr)
     return spark
+
+
+def _still_open(session: Any) -> Any:
+    """The prepared session if the engine still knows it (it may have restarted since), else None."""
+    try:
+        session.conf.get("spark.sql.warehouse.dir")
+        return session
+    except Exception:
+        with contextlib.suppress(Exception):
+            session.stop()
+        return None
 
 
 ENGINE_WAIT = 5.0

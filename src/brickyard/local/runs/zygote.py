@@ -107,6 +107,8 @@ class _Standby:
         self.config: dict[str, Any] | None = None
         self.pid: int | None = None
         self.pipe: int | None = None
+        self.retired: set[int] = set()
+        """Standbys told to exit (a new key came): their end is nobody's business but this process's."""
 
     def pids(self) -> set[int]:
         return {self.pid} if self.pid is not None else set()
@@ -155,13 +157,19 @@ class _Standby:
     def discard(self) -> None:
         if self.pipe is not None:
             os.close(self.pipe)  # EOF: the standby exits
+        if self.pid is not None:
+            self.retired.add(self.pid)
         self.pid = self.pipe = None
 
     def ended(self, pid: int) -> bool:
         """True if `pid` was the standby (which nobody but this process knows about)."""
+        if pid in self.retired:
+            self.retired.discard(pid)
+            return True
         if pid != self.pid:
             return False
         self.discard()
+        self.retired.discard(pid)
         return True
 
 
