@@ -5,8 +5,8 @@ before its task starts. The fork server (`runs.zygote`) paid that once, so a for
 milliseconds; that is what makes a trivial run take well under a second, and a DAG of small tasks,
 or a for-each with many iterations, not cost 2 s per task. A task whose environment sets
 `PYTHONPATH` starts cold, since a running interpreter cannot take it the way a new one does; so does
-a task that runs in its cluster's own environment (`runs.environments`), and any task while the
-fork server is starting or after it died (it is restarted).
+any task while the fork server is starting or after it died (it is restarted). A task that runs in
+its cluster's own environment (`runs.environments`) forks from a fork server of that environment.
 
 Every worker is its own process group, so a timeout or cancel ends the task and its children, and
 every worker dies with the server: a forked one through the fork server, a cold one because it is
@@ -34,6 +34,8 @@ from brickyard.local.runs.forkserver import ForkServer, ForkServerDown
 WORKER_MODULE = "brickyard.local.worker"
 TETHER_MODULE = "brickyard.local.runs.tether"
 READY_WAIT = 30.0
+ENV_FORK_SERVERS = 4
+"""Cluster environments that get a fork server of their own (each holds pyspark in memory)."""
 
 
 class Process(Protocol):
@@ -101,6 +103,8 @@ class WorkerPool:
         self.base_env = base_env
         self.python = python
         self.forks = ForkServer(work_dir / "forkserver.log", base_env, python)
+        self._env_forks: dict[str, ForkServer] = {}
+        self._lock = threading.Lock()
         self._closed = False
 
     def start(self) -> None:
@@ -129,9 +133,28 @@ class WorkerPool:
         worker = self.run_module(
             WORKER_MODULE, [str(request_file)], request_file.with_name("worker.out"), cwd, env, python, key
         )
-        if worker.forked and spec is not None and key is not None:
-            self.forks.keep_standby(WORKER_MODULE, key, self.work_dir / "standby.out", spec)
+        forks = self._forks_for(python)
+        if worker.forked and forks is not None and spec is not None and key is not None:
+            forks.keep_standby(WORKER_MODULE, key, self.work_dir / "standby.out", spec)
         return worker
+
+    def _forks_for(self, python: str | None) -> ForkServer | None:
+        """The fork server of `python`'s environment (the server's own when None), started if
+        needed; None once `ENV_FORK_SERVERS` environments have one (further ones start cold)."""
+        if self._closed:
+            return None
+        if python is None or python == self.python:
+            return self.forks
+        with self._lock:
+            forks = self._env_forks.get(python)
+            if forks is None:
+                if len(self._env_forks) >= ENV_FORK_SERVERS:
+                    return None
+                name = hashlib.sha256(python.encode()).hexdigest()[:12]
+                forks = ForkServer(self.work_dir / f"forkserver-{name}.log", self.base_env, python)
+                self._env_forks[python] = forks
+        forks.start()
+        return forks
 
     def run_module(
         self,
@@ -145,18 +168,20 @@ class WorkerPool:
     ) -> Worker:
         """Run `python -m module args` (forked when possible) with `env` on top of the server's.
 
-        A task whose cluster has an environment of its own (`python`) always starts cold from that
-        interpreter: the fork server's imports came from the server's environment.
+        A task whose cluster has an environment of its own (`python`) is forked from a fork server
+        started in that environment (its first task waits for it to import, as long as a cold
+        start would take), so a job whose tasks share a cluster with libraries pays the import once.
         """
-        if "PYTHONPATH" not in env and python is None and not self._closed:
+        forks = self._forks_for(python)
+        if "PYTHONPATH" not in env and forks is not None:
             # A zygote that is still importing is ready sooner than a cold process would be, and
             # two pyspark imports at once only slow each other down.
-            self.forks.wait_ready(READY_WAIT)
+            forks.wait_ready(READY_WAIT)
             try:
-                child = self.forks.spawn(module, args, out_file, cwd, env, key)
+                child = forks.spawn(module, args, out_file, cwd, env, key)
                 return Worker(child, out_file, forked=True)
             except ForkServerDown:
-                self.start()
+                forks.start()
         full_env = {**self.base_env, **env, "PYTHONUNBUFFERED": "1"}
         with open(out_file, "ab") as out:
             proc = subprocess.Popen(
@@ -176,6 +201,10 @@ class WorkerPool:
     def close(self) -> None:
         self._closed = True
         self.forks.close()
+        with self._lock:
+            others, self._env_forks = list(self._env_forks.values()), {}
+        for forks in others:
+            forks.close()
 
 
 def _standby_spec(request_file: Path, env: dict[str, str], preload: Path) -> dict[str, Any] | None:
