@@ -67,6 +67,11 @@ def _compute(output: str) -> float:
     return float(match.group(1)) if match else float("nan")
 
 
+def _answer(output: str) -> str:
+    match = re.search(r"customers \d+ revenue [0-9.]+", output)
+    return match.group(0) if match else "no answer"
+
+
 def run_plain(python: Path, directory: Path) -> tuple[float, float]:
     env = {k: v for k, v in os.environ.items() if k not in ("SPARK_REMOTE", "SPARK_CONNECT_MODE_ENABLED")}
     started = time.perf_counter()
@@ -79,6 +84,7 @@ def run_plain(python: Path, directory: Path) -> tuple[float, float]:
     elapsed = time.perf_counter() - started
     if done.returncode != 0:
         raise SystemExit(f"plain PySpark failed:\n{done.stderr[-2000:]}")
+    print(f"  plain PySpark answered:         {_answer(done.stdout)}")
     return elapsed, _compute(done.stdout)
 
 
@@ -107,6 +113,7 @@ def run_local(w: Any, directory: Path) -> tuple[float, float]:
     output = w.jobs.get_run_output(run.tasks[0].run_id)
     if run.state.result_state is None or run.state.result_state.value != "SUCCESS":
         raise SystemExit(f"the job failed: {run.state.state_message}\n{output.error_trace or output.logs}")
+    print(f"  local workspace answered:       {_answer(output.logs or '')}")
     return elapsed, _compute(output.logs or "")
 
 
