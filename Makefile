@@ -23,6 +23,12 @@ $(VENV)/.synced: $(UV) pyproject.toml uv.lock
 	$(UV) sync --frozen --all-extras --compile-bytecode --python $(PYTHON)
 	@touch $@
 
+# The project's own modules are installed editable, so `--compile-bytecode` leaves them out: compiled
+# here on every install (only changed files are recompiled).
+.PHONY: compile-src
+compile-src: $(VENV)/.synced
+	@$(BIN)/python -m compileall -q src >/dev/null
+
 # Wheels the example's clusters need beyond the runtime, fetched while the network is there, so
 # the local workspace builds their environments offline (BRICKYARD_FIND_LINKS points at them).
 WHEELHOUSE := .wheelhouse
@@ -70,7 +76,7 @@ $(TOOLS)/dbt-databricks/.installed: $(DBT_DATABRICKS_REQS) | $(VENV)/.synced
 	$(BIN)/uv pip install -q --compile-bytecode --python $(TOOLS)/dbt-databricks/bin/python -r $(DBT_DATABRICKS_REQS)
 	cp $(DBT_DATABRICKS_REQS) $@
 
-install: $(VENV)/.synced $(WHEELHOUSE)/.filled $(NPM_TOOLS)/.installed $(TOOLS)/.connect-cached $(TOOLS)/.chromium \
+install: $(VENV)/.synced compile-src $(WHEELHOUSE)/.filled $(NPM_TOOLS)/.installed $(TOOLS)/.connect-cached $(TOOLS)/.chromium \
 	$(TOOLS)/dbt-databricks/.installed
 
 # The example project end to end on the embedded local workspace: validate every target, run the

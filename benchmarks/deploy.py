@@ -1,36 +1,44 @@
-"""Deploy speed on a generated bundle of 500 notebooks and 50 jobs, on the local workspace.
+"""Deploy speed as a user sees it: `brickyard deploy` processes against a workspace 20 ms away.
 
-Reports wall time and the write API calls (every non-GET request the SDK sends) of: the first
-deploy, a no-op redeploy, and a redeploy after changing one notebook. Targets: the no-op redeploy
-makes zero write calls and takes under 10% of the first deploy; one changed file costs one upload.
+A generated bundle of 500 notebooks and 50 jobs is deployed with the `brickyard` command (a new
+process each time, as in CI) to the local workspace, reached through a proxy on loopback that adds
+20 ms to every request, the typical round trip to a cloud workspace. The target names the proxy as
+its `workspace.host`, so the command takes the path it takes to a real workspace (SDK, token auth).
 
-Two rounds: the local server as it is (a request costs ~2 ms, so fixed local work such as reading
-the bundle weighs more), and with 20 ms added to every request through the server's fault rules,
-closer to a real workspace over the network.
+Reports, each the median of a few processes: the first deploy, a no-op redeploy (its time, its
+share of the first and its requests), and a redeploy after changing one notebook.
+Goals: the no-op redeploy takes <= 10% of the first deploy and <= 1 s for 500 files.
 
-Run: .venv/bin/python benchmarks/deploy.py
+Run: .venv/bin/python benchmarks/deploy.py        (`--quick` for one no-op process instead of 3)
 """
 
 from __future__ import annotations
 
+import http.client
 import os
+import socket
+import statistics
+import subprocess
+import sys
 import tempfile
+import threading
 import time
-from collections import Counter
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 NOTEBOOKS = 500
 JOBS = 50
+LATENCY = 0.020
+BRICKYARD = str(Path(sys.executable).with_name("brickyard"))
 
 
-def generate(root: Path) -> None:
-    """The bundle takes its directory's name, so two rounds never share workspace paths."""
+def generate(root: Path, host: str) -> None:
     (root / "notebooks").mkdir(parents=True)
     (root / "resources").mkdir()
     (root / "databricks.yml").write_text(
         f"bundle: {{name: {root.name}}}\ninclude: [resources/*.yml]\n"
-        "targets:\n  local: {default: true, mode: development, workspace: {host: local}}\n"
+        f"targets:\n  dev: {{default: true, mode: development, workspace: {{host: '{host}'}}}}\n"
     )
     for n in range(NOTEBOOKS):
         (root / "notebooks" / f"nb_{n:03d}.py").write_text(
@@ -49,38 +57,72 @@ def generate(root: Path) -> None:
         )
 
 
-class WriteCounter:
-    """Counts the requests the SDK sends, by method, for the duration of one deploy."""
+class LatencyProxy:
+    """Forwards every request to `upstream` after `delay` seconds, and counts them by method."""
 
-    def __init__(self) -> None:
-        from databricks.sdk.core import ApiClient
+    def __init__(self, upstream: str, delay: float) -> None:
+        host, _, port = upstream.removeprefix("http://").rstrip("/").partition(":")
+        self.counts: dict[str, int] = {}
+        proxy = self
 
-        self.calls: Counter[str] = Counter()
-        original = ApiClient.do
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
 
-        def do(client: Any, method: str, *args: Any, **kwargs: Any) -> Any:
-            self.calls[method] += 1
-            return original(client, method, *args, **kwargs)
+            def setup(self) -> None:
+                super().setup()
+                self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
-        ApiClient.do = do  # type: ignore[method-assign]
+            def log_message(self, format: str, *args: Any) -> None:
+                pass
 
-    def writes(self) -> int:
-        return sum(n for method, n in self.calls.items() if method != "GET")
+            def _forward(self) -> None:
+                proxy.counts[self.command] = proxy.counts.get(self.command, 0) + 1
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                time.sleep(delay)
+                upstream_conn = http.client.HTTPConnection(host, int(port), timeout=300)
+                headers = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "connection")}
+                upstream_conn.request(self.command, self.path, body=body or None, headers=headers)
+                answer = upstream_conn.getresponse()
+                data = answer.read()
+                self.send_response(answer.status)
+                for key, value in answer.getheaders():
+                    if key.lower() not in (
+                        "transfer-encoding",
+                        "connection",
+                        "content-length",
+                        "server",
+                        "date",
+                    ):
+                        self.send_header(key, value)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+                upstream_conn.close()
+
+            do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = _forward
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def take_counts(self) -> dict[str, int]:
+        counts, self.counts = self.counts, {}
+        return counts
 
 
-def deploy(root: Path, counter: WriteCounter, workspace: Path) -> tuple[float, int, Any]:
-    from brickyard.context import AppContext
-    from brickyard.deploy import DeployOptions, deploy_bundle
-    from brickyard.output import CaptureOutput
-
-    counter.calls.clear()
-    environ = {**os.environ, "BRICKYARD_LOCAL_WORKSPACE_DIR": str(workspace)}
+def deploy(root: Path, env: dict[str, str], proxy: LatencyProxy) -> tuple[float, dict[str, int]]:
+    proxy.take_counts()
     started = time.perf_counter()
-    report = deploy_bundle(AppContext(CaptureOutput(), root, environ), DeployOptions())
-    return time.perf_counter() - started, counter.writes(), report
+    done = subprocess.run([BRICKYARD, "deploy"], cwd=root, env=env, capture_output=True, text=True)
+    elapsed = time.perf_counter() - started
+    if done.returncode != 0:
+        raise SystemExit(f"brickyard deploy failed:\n{done.stdout}\n{done.stderr}")
+    return elapsed, proxy.take_counts()
 
 
-def main() -> None:
+def measure(quick: bool = False) -> dict[str, float]:
+    """Run the rounds; returns the numbers `benchmarks/speed.py` compares with the goals."""
     from brickyard.local.lifecycle import ensure_running, stop
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -90,34 +132,40 @@ def main() -> None:
         os.environ.setdefault("BRICKYARD_LOCAL_USER", "bench@brickyard.local")
         local = ensure_running(workspace, write_profile=False, prestart=False)
         try:
-            counter = WriteCounter()
-            print("local server, no added latency")
-            round_trip(Path(tmp) / "bundle", counter, workspace)
-            client = local.client()
-            delay = {"path": ".*", "delay": 0.02}
-            client.api_client.do("PUT", "/api/2.0/brickyard/faults", body={"rules": [delay]})
-            print("every request 20 ms slower")
-            round_trip(Path(tmp) / "bundle-latency", counter, workspace)
-            client.api_client.do("DELETE", "/api/2.0/brickyard/faults")
+            proxy = LatencyProxy(local.host, LATENCY)
+            root = Path(tmp) / "bundle"
+            generate(root, proxy.url)
+            env = {
+                **os.environ,
+                "DATABRICKS_HOST": proxy.url,
+                "DATABRICKS_TOKEN": local.token,
+                "PYTHONDONTWRITEBYTECODE": "1",
+            }
+            env.pop("BRICKYARD_LOCAL_WORKSPACE_DIR", None)
+            first, first_calls = deploy(root, env, proxy)
+            print(f"  first deploy:      {first:6.2f} s  requests {first_calls}")
+            noops = []
+            for _ in range(1 if quick else 3):
+                noop, noop_calls = deploy(root, env, proxy)
+                noops.append(noop)
+            noop = statistics.median(noops)
+            print(
+                f"  no-op redeploy:    {noop:6.2f} s  requests {noop_calls}  ({noop / first:.1%} of the first)"
+            )
+            (root / "notebooks" / "nb_042.py").write_text("# Databricks notebook source\nprint('changed')\n")
+            one, one_calls = deploy(root, env, proxy)
+            print(f"  one file changed:  {one:6.2f} s  requests {one_calls}")
+            proxy.server.shutdown()
+            return {"first": first, "noop": noop, "one": one, "noop_requests": sum(noop_calls.values())}
         finally:
             stop(workspace)
 
 
-def round_trip(root: Path, counter: WriteCounter, workspace: Path) -> None:
-    generate(root)
-    first, first_writes, report = deploy(root, counter, workspace)
+def main() -> None:
     print(
-        f"  first deploy:      {first:6.2f} s  {first_writes:5d} write calls "
-        f"({report.files_uploaded} files, {len(report.created)} jobs)"
+        f"brickyard deploy, {NOTEBOOKS} notebooks / {JOBS} jobs, every request {LATENCY * 1000:.0f} ms slower"
     )
-    noop, noop_writes, _ = deploy(root, counter, workspace)
-    print(f"  no-op redeploy:    {noop:6.2f} s  {noop_writes:5d} write calls  ({noop / first:.1%} of first)")
-    (root / "notebooks" / "nb_042.py").write_text("# Databricks notebook source\nprint('changed')\n")
-    one, one_writes, report = deploy(root, counter, workspace)
-    print(
-        f"  one file changed:  {one:6.2f} s  {one_writes:5d} write calls "
-        f"({report.files_uploaded} upload; {one_writes - report.files_uploaded} for the state and release record)"
-    )
+    measure(quick="--quick" in sys.argv)
 
 
 if __name__ == "__main__":

@@ -10,6 +10,7 @@ import pytest
 
 from brickyard.bundle import LoadOptions, load_bundle
 from brickyard.cli.main import run
+from brickyard.scan.policies import Policies
 from brickyard.scan.policy import check_cluster_policies
 from brickyard.settings import load_settings
 
@@ -111,7 +112,7 @@ def at(snippet: str, occurrence: int = 1) -> str:
 
 def _findings(root: Path, target: str) -> dict[tuple[str, str], str]:
     bundle = load_bundle(root, LoadOptions(target=target, environ={}))
-    result = check_cluster_policies(bundle, load_settings(root))
+    result = check_cluster_policies(bundle, Policies.of(load_settings(root)))
     return {(f.rule_id, f.path): str(f.location) for f in result.findings}
 
 

@@ -26,6 +26,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    cls=commands.LazyVerbs,
     rich_markup_mode=None,  # plain click help: importing rich's help renderer costs ~0.3 s
     context_settings={"help_option_names": ["-h", "--help"]},
 )
@@ -46,9 +47,6 @@ def _root(
     ] = False,
 ) -> None:
     pass  # --debug is read by `run`, before typer parses anything
-
-
-commands.register(app)
 
 
 def _debug_requested(argv: list[str]) -> bool:

@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from brickyard.deps.layout import Layout
-from brickyard.deps.reqfiles import read_lock
 from brickyard.deps.runtimes import Runtime
 
 # Never removed: pip and its build tools (the script uses them) and uv.
@@ -91,6 +90,8 @@ print(f"brickyard: environment matches the lock ({len(pins)} distributions)")
 
 
 def render_init_script(layout: Layout, keep: Collection[str] = ()) -> str:
+    from brickyard.deps.reqfiles import read_lock  # packaging: only when a script is rendered
+
     lock = read_lock(layout.path(layout.lock), layout.lock)
     text = layout.path(layout.lock).read_text(encoding="utf-8")
     names = sorted({*PROTECTED, *lock.header.get("system", []), *keep}, key=str.lower)

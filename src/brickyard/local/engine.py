@@ -71,7 +71,11 @@ def connect(url: str, warehouse: Path) -> SparkSession:
     builder = SparkSession.builder.remote(url)
     for key, value in session_conf(warehouse).items():
         builder = builder.config(key, value)
-    session = builder.getOrCreate()
+    return with_catalog_sync(builder.getOrCreate())
+
+
+def with_catalog_sync(session: SparkSession) -> SparkSession:
+    """Attach the workspace's catalog to `session` when the server asked for it (`BRICKYARD_CATALOG_SYNC`)."""
     sync = os.environ.get(CATALOG_SYNC_ENV)
     if sync:
         from brickyard.local.runs.catalog import attach_sync

@@ -27,22 +27,26 @@ MS_REC, MS_BIND, MS_PRIVATE = 0x4000, 0x1000, 0x40000
 MOUNT_POINTS = ("/dbfs", "/Volumes", "/Workspace")
 
 
-def mount_workspace_paths(workspace_root: str, storage_root: str) -> str | None:
+def mount_workspace_paths(workspace_root: str, storage_root: str, quiet: bool = False) -> str | None:
     """Bind the home's folders onto `/dbfs`, `/Volumes` and `/Workspace` for this process and its
-    children. Returns None when they are in place, else the reason (also printed as a warning)."""
+    children. Returns None when they are in place, else the reason (also printed as a warning
+    unless `quiet`)."""
     sources = {
         "/dbfs": Path(storage_root) / "dbfs",
         "/Volumes": Path(storage_root) / "volumes",
         "/Workspace": Path(workspace_root),
     }
     reason = _mount(sources)
-    if reason is not None:
-        print(
-            f"Warning: /dbfs, /Volumes and /Workspace are not available to this task ({reason}); "
-            "use dbfs:/ paths with spark and dbutils.fs instead.",
-            file=sys.stderr,
-        )
+    if reason is not None and not quiet:
+        print(mount_warning(reason), file=sys.stderr)
     return reason
+
+
+def mount_warning(reason: str) -> str:
+    return (
+        f"Warning: /dbfs, /Volumes and /Workspace are not available to this task ({reason}); "
+        "use dbfs:/ paths with spark and dbutils.fs instead."
+    )
 
 
 def _mount(sources: dict[str, Path]) -> str | None:

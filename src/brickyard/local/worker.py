@@ -17,18 +17,19 @@ after `timeout_seconds`, or CANCELED on SIGTERM.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import socket
 import sys
 import threading
 import time
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
 from brickyard.errors import TaskError
-from brickyard.local.fuse_paths import mount_workspace_paths
+from brickyard.local.fuse_paths import mount_warning, mount_workspace_paths
 from brickyard.local.protocol import CANCELED, FAILED, SUCCESS, TIMEDOUT, TaskRequest, TaskResult
 from brickyard.local.tasks.deadline import Deadlines, TaskInterrupt, TaskTimedOut, install_cancel_handler
 from brickyard.local.tasks.redact import RedactedOutput, Redactor
@@ -50,6 +51,54 @@ def prepare() -> None:
     import brickyard.local.tasks.python_file
     import brickyard.local.tasks.sql_task
     import brickyard.local.tasks.wheel  # noqa: F401
+
+
+@dataclass
+class _Primed:
+    """What a standby worker prepared before its task was known (see `standby`)."""
+
+    remote: str = ""
+    warehouse: str = ""
+    mounted: tuple[str, str] | None = None
+    mount_problem: str | None = None
+    session: Any = None
+
+
+_PRIMED = _Primed()
+
+
+def standby(spec: dict[str, Any]) -> None:
+    """Get a forked worker ready for a task of a known kind before the task exists.
+
+    The fork server keeps one such worker per workspace engine (`runs.zygote`): it applies the
+    environment its tasks share, mounts the workspace paths and opens the Spark Connect session,
+    which is most of what a trivial task costs (a new process's first call to the engine takes
+    about half a second). The task then finds all of it done. Nothing here may fail the task:
+    whatever could not be prepared is done again, the ordinary way, once the task runs.
+    """
+    os.environ.update({str(k): str(v) for k, v in (spec.get("env") or {}).items()})
+    workspace_root, storage_root = str(spec["workspace_root"]), str(spec["storage_root"])
+    _PRIMED.mount_problem = mount_workspace_paths(workspace_root, storage_root, quiet=True)
+    _PRIMED.mounted = (workspace_root, storage_root)
+    try:
+        from brickyard.local.engine import CATALOG_SYNC_ENV, connect
+
+        os.environ.pop(CATALOG_SYNC_ENV, None)  # the task's own catalog is attached when it runs
+        _probe(spec["remote"])
+        session = connect(spec["remote"], Path(spec["warehouse"]))
+        session.conf.get("spark.sql.warehouse.dir")  # the first call is the slow one: make it now
+        if spec.get("preload"):
+            from brickyard.local.runs.catalog import preload
+            from brickyard.local.store.catalog import CatalogSnapshot
+
+            preload(session, CatalogSnapshot.from_json(Path(spec["preload"]).read_text(encoding="utf-8")))
+    except Exception as exc:
+        message = str(exc)
+        for token in _url_tokens(str(spec.get("remote", ""))):
+            message = message.replace(token, "[REDACTED]")
+        print(f"standby: no session prepared: {type(exc).__name__}: {message}", file=sys.stderr)
+        return
+    _PRIMED.remote, _PRIMED.warehouse, _PRIMED.session = spec["remote"], spec["warehouse"], session
 
 
 def execute(request: TaskRequest) -> TaskResult:
@@ -118,7 +167,7 @@ def _run(request: TaskRequest, redactor: Redactor) -> tuple[TaskResult, dict[str
         task_type(request.task)
         request = _with_secrets(request, redactor)
         _apply_environment(request)
-        mount_workspace_paths(request.workspace_root, request.storage_root)
+        _mount(request)
         deadlines = Deadlines()
         seconds = request.timeout_seconds
         # The limit covers opening the session: the server's clock started before this worker did.
@@ -183,11 +232,25 @@ def _apply_environment(request: TaskRequest) -> None:
     os.environ.pop("MASTER", None)  # pyspark refuses a master next to a remote
 
 
-def _open_session(request: TaskRequest) -> Any:
-    from brickyard.local.engine import connect
+def _mount(request: TaskRequest) -> None:
+    if _PRIMED.mounted != (request.workspace_root, request.storage_root):
+        mount_workspace_paths(request.workspace_root, request.storage_root)
+    elif _PRIMED.mount_problem is not None:
+        print(mount_warning(_PRIMED.mount_problem), file=sys.stderr)
 
-    _probe(request.spark_remote)
-    spark = connect(request.spark_remote, Path(request.warehouse))
+
+def _open_session(request: TaskRequest) -> Any:
+    from brickyard.local.engine import connect, with_catalog_sync
+
+    primed, _PRIMED.session = _PRIMED.session, None
+    same = (_PRIMED.remote, _PRIMED.warehouse) == (request.spark_remote, request.warehouse)
+    if primed is not None and same:
+        primed = _still_open(primed)
+    if primed is not None and same:
+        spark = with_catalog_sync(primed)
+    else:
+        _probe(request.spark_remote)
+        spark = connect(request.spark_remote, Path(request.warehouse))
     for key, value in request.spark_conf.items():
         if key in _ENDPOINT_KEYS:
             continue
@@ -196,6 +259,17 @@ def _open_session(request: TaskRequest) -> Any:
         except Exception as exc:
             print(f"Warning: spark_conf {key} was not applied: {exc}", file=sys.stderr)
     return spark
+
+
+def _still_open(session: Any) -> Any:
+    """The prepared session if the engine still knows it (it may have restarted since), else None."""
+    try:
+        session.conf.get("spark.sql.warehouse.dir")
+        return session
+    except Exception:
+        with contextlib.suppress(Exception):
+            session.stop()
+        return None
 
 
 ENGINE_WAIT = 5.0

@@ -99,7 +99,8 @@ def watch_job(client: WorkspaceClient, run_id: int, output: Output, poll: float 
             view.update(_table(run, time.monotonic() - started), changes)
             if run.get("state", {}).get("life_cycle_state") in TERMINAL_STATES:
                 break
-            time.sleep(poll)
+            # 0.1 s at first, `poll` from ~8 s on: a short run is not kept waiting for the next look
+            time.sleep(min(poll, 0.1 + (time.monotonic() - started) / 20))
     return _outcome(client, run, time.monotonic() - started)
 
 

@@ -21,17 +21,18 @@ from brickyard.deps.initscript import ClusterSpec, cluster_specs
 from brickyard.errors import BrickyardError, FindingsError, Severity
 from brickyard.scan.attrs import resolve
 from brickyard.scan.findings import Finding, ScanResult
-from brickyard.settings import ClusterPolicyRef, Settings
+from brickyard.scan.policies import Policies, PolicyRef
 
 if TYPE_CHECKING:
     from brickyard.bundle import Bundle
     from brickyard.output import Output
+    from brickyard.settings import Settings
 
 _TYPES = {"fixed", "forbidden", "allowlist", "blocklist", "regex", "range", "unlimited"}
 _VIRTUAL_SKIPPED = {"dbus_per_hour"}
 
 
-def load_policy(root: Path, ref: ClusterPolicyRef) -> dict[str, dict[str, Any]]:
+def load_policy(root: Path, ref: PolicyRef) -> dict[str, dict[str, Any]]:
     path = root / ref.file
     try:
         doc = json.loads(path.read_text(encoding="utf-8"))
@@ -100,14 +101,14 @@ def _describe(rule: dict[str, Any]) -> str:
     return f"{rule['type']} {json.dumps(details)}" if details else rule["type"]
 
 
-def check_cluster_policies(bundle: Bundle, settings: Settings) -> ScanResult:
+def check_cluster_policies(bundle: Bundle, policies: Policies) -> ScanResult:
     result = ScanResult("policy", source="brickyard.yml policies")
     config = bundle.config.plain()
     clusters = list(cluster_specs(config, include_pipelines=True))
-    for ref in settings.policies.cluster_policies:
+    for ref in policies.cluster_policies:
         if ref.targets and bundle.target not in ref.targets:
             continue
-        policy = load_policy(settings.root, ref)
+        policy = load_policy(policies.root, ref)
         for attribute in sorted(set(policy) & _VIRTUAL_SKIPPED):
             result.notes.append(
                 f"{ref.file}: {attribute} is not evaluated offline (it needs the workspace's prices)"
@@ -125,7 +126,7 @@ def check_cluster_policies(bundle: Bundle, settings: Settings) -> ScanResult:
                                                     f"violates cluster policy {ref.file}"))  # fmt: skip
     from brickyard.scan.rules import check_rules
 
-    check_rules(bundle, config, settings.policies.rules, result)
+    check_rules(bundle, config, policies.rules, result)
     return result
 
 
@@ -141,12 +142,12 @@ def _finding(bundle: Bundle, path: tuple[str | int, ...], rule_id: str, problem:
 
 def enforce_policies(bundle: Bundle, output: Output) -> None:
     """For `validate`: when brickyard.yml configures policies, report violations and fail on errors."""
-    from brickyard.settings import load_settings
+    from brickyard.scan.policies import load_policies
 
-    settings = load_settings(bundle.root)
-    if not settings.policies.configured:
+    policies = load_policies(bundle.root)
+    if not policies.configured:
         return
-    result = check_cluster_policies(bundle, settings)
+    result = check_cluster_policies(bundle, policies)
     output.diagnostics([f.diagnostic() for f in result.findings])
     if result.errors:
         count = len(result.errors)
@@ -156,7 +157,7 @@ def enforce_policies(bundle: Bundle, output: Output) -> None:
 def policy_result(bundles: Sequence[Bundle], settings: Settings) -> ScanResult:
     merged = ScanResult("policy", source="brickyard.yml policies")
     for bundle in bundles:
-        one = check_cluster_policies(bundle, settings)
+        one = check_cluster_policies(bundle, Policies.of(settings))
         merged.findings.extend(one.findings)
         merged.scanned += one.scanned
         merged.notes.extend(n for n in one.notes if n not in merged.notes)

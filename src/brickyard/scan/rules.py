@@ -16,7 +16,7 @@ from brickyard.deps.initscript import cluster_specs
 from brickyard.errors import Severity
 from brickyard.scan.attrs import resolve
 from brickyard.scan.findings import ScanResult
-from brickyard.settings import ProjectRule
+from brickyard.scan.policies import Rule
 
 if TYPE_CHECKING:
     from brickyard.bundle import Bundle
@@ -39,7 +39,7 @@ def _subjects(config: dict[str, Any], scope: str) -> Iterator[tuple[Path, dict[s
             yield ("resources", kind, key), resource
 
 
-def _problem(rule: ProjectRule, resource: dict[str, Any]) -> list[tuple[Path, str]]:
+def _problem(rule: Rule, resource: dict[str, Any]) -> list[tuple[Path, str]]:
     if rule.key is None:
         return [((), "is not allowed here")]
     found = [(where, value) for where, value in resolve(resource, rule.key) if value not in ("", [], {})]
@@ -56,9 +56,7 @@ def _problem(rule: ProjectRule, resource: dict[str, Any]) -> list[tuple[Path, st
     return out
 
 
-def check_rules(
-    bundle: Bundle, config: dict[str, Any], rules: Sequence[ProjectRule], result: ScanResult
-) -> None:
+def check_rules(bundle: Bundle, config: dict[str, Any], rules: Sequence[Rule], result: ScanResult) -> None:
     from brickyard.scan.policy import _finding
 
     for rule in rules:

@@ -41,6 +41,9 @@ PROBE = (
     "import brickyard_env_probe\n"
     "print('probe', importlib.metadata.version('brickyard-env-probe'), brickyard_env_probe.WHERE)\n"
     "print('python', sys.executable)\n"
+    "import os\n"
+    "parent = open(f'/proc/{os.getppid()}/cmdline', 'rb').read().split(b'\\0')\n"
+    "print('parent', parent[0].decode(), parent[2].decode() if len(parent) > 2 else '')\n"
 )
 
 
@@ -112,6 +115,8 @@ def test_a_locked_cluster_runs_its_tasks_in_the_lock_and_reuses_the_environment(
     assert finish(w, second).state.result_state.value == "SUCCESS"
     again = logs_of(w, second)
     assert "(reused)" in again and f"python {environment}" in again
+    # forked from a fork server started in that environment, not started cold
+    assert f"parent {environment} brickyard.local.runs.zygote" in again
 
 
 def test_a_locked_package_that_is_not_available_offline_fails_the_task_naming_it(

@@ -96,16 +96,35 @@ class ForkServer:
             return False
         return self._ready.wait(timeout)
 
+    def keep_standby(self, module: str, key: str, out_file: Path, spec: dict[str, Any]) -> None:
+        """Have the zygote keep a child prepared by `module.standby(spec)` for commands with `key`."""
+        with self._lock:
+            proc = self._proc
+            if proc is None or proc.poll() is not None or not self._ready.is_set() or proc.stdin is None:
+                return
+            message = {"standby": {"module": module, "key": key, "out": str(out_file), "spec": spec}}
+            with contextlib.suppress(OSError):
+                proc.stdin.write((json.dumps(message) + "\n").encode())
+                proc.stdin.flush()
+
     def spawn(
-        self, module: str, args: list[str], out_file: Path, cwd: Path, env: dict[str, str]
+        self,
+        module: str,
+        args: list[str],
+        out_file: Path,
+        cwd: Path,
+        env: dict[str, str],
+        key: str | None = None,
     ) -> ForkedProcess:
-        """Fork a child that runs `module.main(args)`; raises ForkServerDown if there is no zygote."""
+        """Fork a child that runs `module.main(args)` (or hand it to the standby prepared for `key`);
+        raises ForkServerDown if there is no zygote."""
         command: dict[str, Any] = {
             "module": module,
             "args": args,
             "out": str(out_file),
             "cwd": str(cwd),
             "env": env,
+            "key": key,
         }
         reply: list[int] = []
         answered = threading.Event()

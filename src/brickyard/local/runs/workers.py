@@ -5,9 +5,10 @@ before its task starts. The fork server (`runs.zygote`) paid that once, so a for
 milliseconds; that is what makes a trivial run take well under a second, and a DAG of small tasks,
 or a for-each with many iterations, not cost 2 s per task. A task whose environment sets
 `PYTHONPATH` starts cold, since a running interpreter cannot take it the way a new one does; so does
-a task that runs in its cluster's own environment (`runs.environments`), and any task while the
-fork server is starting or after it died (it is restarted). dbt tasks fork from a fork server of
-their own that has imported dbt too (`tasks.dbt_warm`), started by the first dbt task.
+any task while the fork server is starting or after it died (it is restarted). A task that runs in
+its cluster's own environment (`runs.environments`) forks from a fork server of that environment.
+dbt tasks fork from a fork server of their own that has imported dbt too (`tasks.dbt_warm`),
+started by the first dbt task.
 
 Every worker is its own process group, so a timeout or cancel ends the task and its children, and
 every worker dies with the server: a forked one through the fork server, a cold one because it is
@@ -19,6 +20,8 @@ task started); the task's own output goes to `request.log_file`, which the worke
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import json
 import os
 import signal
 import subprocess
@@ -26,7 +29,7 @@ import sys
 import threading
 import time
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from brickyard.local.runs.forkserver import ForkServer, ForkServerDown
 
@@ -36,6 +39,8 @@ READY_WAIT = 30.0
 DBT_PREPARE_MODULE = "brickyard.local.tasks.dbt_warm"
 DBT_READY_WAIT = 120.0
 """A dbt fork server imports pyspark and dbt (~10-20 s of CPU): what a cold dbt task pays anyway."""
+ENV_FORK_SERVERS = 4
+"""Cluster environments that get a fork server of their own (each holds pyspark in memory)."""
 
 
 class Process(Protocol):
@@ -105,6 +110,8 @@ class WorkerPool:
         self.forks = ForkServer(work_dir / "forkserver.log", base_env, python)
         self.dbt_forks = ForkServer(work_dir / "forkserver-dbt.log", base_env, python, DBT_PREPARE_MODULE)
         """The dbt fork server: started by the first dbt task, so the next ones find dbt imported."""
+        self._env_forks: dict[str, ForkServer] = {}
+        self._lock = threading.Lock()
         self._closed = False
 
     def start(self) -> None:
@@ -123,7 +130,12 @@ class WorkerPool:
         dbt: bool = False,
     ) -> Worker:
         """Start the task in `request_file` (which sets `log_file`), in `python`'s environment if given;
-        a `dbt` task from the dbt fork server, where dbt is imported already."""
+        a `dbt` task from the dbt fork server, where dbt is imported already.
+
+        Other tasks on the same engine with the same environment share a key: the fork server keeps
+        a worker ready for the last key it saw (`worker.standby`), so the next such task starts with
+        its Spark session already open.
+        """
         env = {**extra_env, "SPARK_REMOTE": spark_remote}
         out_file = request_file.with_name("worker.out")
         if dbt and "PYTHONPATH" not in env and python is None and not self._closed:
@@ -134,7 +146,31 @@ class WorkerPool:
                     return Worker(child, out_file, forked=True)
                 except ForkServerDown:
                     pass
-        return self.run_module(WORKER_MODULE, [str(request_file)], out_file, cwd, env, python)
+        spec = _standby_spec(request_file, env, self.work_dir / "standby-catalog.json")
+        key = json.dumps(spec, sort_keys=True) if spec is not None else None
+        worker = self.run_module(WORKER_MODULE, [str(request_file)], out_file, cwd, env, python, key)
+        forks = self._forks_for(python)
+        if worker.forked and forks is not None and spec is not None and key is not None:
+            forks.keep_standby(WORKER_MODULE, key, self.work_dir / "standby.out", spec)
+        return worker
+
+    def _forks_for(self, python: str | None) -> ForkServer | None:
+        """The fork server of `python`'s environment (the server's own when None), started if
+        needed; None once `ENV_FORK_SERVERS` environments have one (further ones start cold)."""
+        if self._closed:
+            return None
+        if python is None or python == self.python:
+            return self.forks
+        with self._lock:
+            forks = self._env_forks.get(python)
+            if forks is None:
+                if len(self._env_forks) >= ENV_FORK_SERVERS:
+                    return None
+                name = hashlib.sha256(python.encode()).hexdigest()[:12]
+                forks = ForkServer(self.work_dir / f"forkserver-{name}.log", self.base_env, python)
+                self._env_forks[python] = forks
+        forks.start()
+        return forks
 
     def run_module(
         self,
@@ -144,21 +180,24 @@ class WorkerPool:
         cwd: Path,
         env: dict[str, str],
         python: str | None = None,
+        key: str | None = None,
     ) -> Worker:
         """Run `python -m module args` (forked when possible) with `env` on top of the server's.
 
-        A task whose cluster has an environment of its own (`python`) always starts cold from that
-        interpreter: the fork server's imports came from the server's environment.
+        A task whose cluster has an environment of its own (`python`) is forked from a fork server
+        started in that environment (its first task waits for it to import, as long as a cold
+        start would take), so a job whose tasks share a cluster with libraries pays the import once.
         """
-        if "PYTHONPATH" not in env and python is None and not self._closed:
+        forks = self._forks_for(python)
+        if "PYTHONPATH" not in env and forks is not None:
             # A zygote that is still importing is ready sooner than a cold process would be, and
             # two pyspark imports at once only slow each other down.
-            self.forks.wait_ready(READY_WAIT)
+            forks.wait_ready(READY_WAIT)
             try:
-                child = self.forks.spawn(module, args, out_file, cwd, env)
+                child = forks.spawn(module, args, out_file, cwd, env, key)
                 return Worker(child, out_file, forked=True)
             except ForkServerDown:
-                self.start()
+                forks.start()
         full_env = {**self.base_env, **env, "PYTHONUNBUFFERED": "1"}
         with open(out_file, "ab") as out:
             proc = subprocess.Popen(
@@ -179,6 +218,43 @@ class WorkerPool:
         self._closed = True
         self.forks.close()
         self.dbt_forks.close()
+        with self._lock:
+            others, self._env_forks = list(self._env_forks.values()), {}
+        for forks in others:
+            forks.close()
+
+
+def _standby_spec(request_file: Path, env: dict[str, str], preload: Path) -> dict[str, Any] | None:
+    """What a worker can prepare for this task before it exists: everything but the task's own
+    catalog directory (`BRICKYARD_CATALOG_SYNC`, new for every task), of whose catalog the
+    read-only part (sample data) is restored ahead, from `preload`."""
+    from brickyard.local.engine import CATALOG_SYNC_ENV
+    from brickyard.local.runs.catalog import SNAPSHOT_FILE, read_only_part
+    from brickyard.local.store.catalog import CatalogSnapshot
+
+    try:
+        request = json.loads(request_file.read_text(encoding="utf-8"))
+        spec = {
+            "remote": env["SPARK_REMOTE"],
+            "warehouse": request["warehouse"],
+            "workspace_root": request["workspace_root"],
+            "storage_root": request["storage_root"],
+            "env": {k: v for k, v in env.items() if k != CATALOG_SYNC_ENV},
+        }
+        if CATALOG_SYNC_ENV in env:
+            snapshot = CatalogSnapshot.from_json(
+                (Path(env[CATALOG_SYNC_ENV]) / SNAPSHOT_FILE).read_text("utf-8")
+            )
+            text = read_only_part(snapshot).to_json()
+            if not preload.exists() or preload.read_text(encoding="utf-8") != text:
+                partial = preload.with_suffix(f".{threading.get_ident()}.tmp")
+                partial.write_text(text, encoding="utf-8")
+                partial.replace(preload)
+            spec["preload"] = str(preload)
+            spec["preloaded"] = hashlib.sha256(text.encode()).hexdigest()  # a new key when it changes
+        return spec
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
 
 
 def wait_or_deadline(worker: Worker, deadline: float | None, cancelled: threading.Event) -> str | None:
