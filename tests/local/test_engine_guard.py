@@ -6,6 +6,7 @@ import os
 import stat
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -125,3 +126,43 @@ def test_the_engine_stops_by_itself_with_a_session_still_open_and_leaves_no_proc
     finally:
         holder.kill()
         holder.wait()
+
+
+OWNER = """
+import sys, time
+from pathlib import Path
+from brickyard.local.engine import Engine
+
+engine = Engine(Path(sys.argv[1]))
+engine.start()
+print(engine._proc.pid, flush=True)
+time.sleep(600)
+"""
+
+
+def test_an_engine_whose_owner_is_killed_stops_by_itself(tmp_path: Path) -> None:
+    script = tmp_path / "owner.py"
+    script.write_text(OWNER)
+    owner = subprocess.Popen(
+        [sys.executable, str(script), str(tmp_path / "engine")], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert owner.stdout is not None
+        engine_pid = int(owner.stdout.readline())
+        [sail] = _children(engine_pid)
+    finally:
+        owner.kill()
+        owner.wait()
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and any(_alive(pid) for pid in (engine_pid, sail)):
+        time.sleep(0.1)
+    assert not _alive(engine_pid) and not _alive(sail)
+    assert "has gone; stopping" in (tmp_path / "engine" / "engine.log").read_text()
+
+
+def _alive(pid: int) -> bool:
+    status = Path(f"/proc/{pid}/status")
+    try:
+        return "zombie" not in status.read_text()
+    except OSError:
+        return False

@@ -190,6 +190,7 @@ def _private_dir(home: Path) -> Path:
 def _serve(port: int, ready: Path) -> None:
     from brickyard.local.engine_guard import start_proxy
 
+    owner = os.getppid()
     token = os.environ.pop(TOKEN_ENV, "")
     if not token:
         raise SystemExit(f"{TOKEN_ENV} is not set: the engine does not serve without a token")
@@ -225,6 +226,12 @@ def _serve(port: int, ready: Path) -> None:
     while not stop.wait(0.5):
         if inner.poll() is not None:
             print(f"Error: the Sail process exited with code {inner.returncode}; stopping", flush=True)
+            break
+        if os.getppid() != owner:
+            # Its owner (the server, or a process using `Engine`) died without stopping it: a
+            # thread-bound PR_SET_PDEATHSIG would fire early when the owner started it from a
+            # thread, so the parent is watched here instead.
+            print("The process that started the engine has gone; stopping", flush=True)
             break
     server.stop(1).wait()
     inner.terminate()
