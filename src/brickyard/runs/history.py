@@ -227,43 +227,38 @@ class History:
 def target_pipelines(ctx: AppContext, target: Target, key: str | None) -> dict[str, str]:
     """The deployed pipelines of the target by resource key: all of them, the one named, or none
     when `key` names something else (a job)."""
-    state = target.read_state(ctx)
-    deployed = {
-        address.split(".", 1)[1]: str(resource.id)
-        for address, resource in state.resources.items()
-        if address.startswith("pipelines.")
-    }
-    if key is None:
-        return deployed
-    if key in deployed:
-        return {key: deployed[key]}
-    if key in target.bundle.resources("pipelines"):
-        raise BrickyardError(
-            f"pipeline {key} is not deployed to target {target.bundle.target} yet; "
-            f"run `brickyard deploy -t {target.bundle.target}` first"
-        )
-    return {}
+    deployed = {name: str(id_) for name, id_ in _deployed(ctx, target, "pipelines", key).items()}
+    return deployed if key is None or key in deployed else {}
 
 
 def target_jobs(ctx: AppContext, target: Target, key: str | None) -> dict[str, int]:
     """The deployed jobs of the target by resource key: all of them, or the one named."""
+    deployed = {name: int(id_) for name, id_ in _deployed(ctx, target, "jobs", key).items()}
+    if key is None or key in deployed:
+        return deployed
+    known = sorted([*target.bundle.resources("jobs"), *target.bundle.resources("pipelines")])
+    raise UsageError(f"no job or pipeline named {key}; this bundle has: {', '.join(known) or 'none'}")
+
+
+def _deployed(ctx: AppContext, target: Target, kind: str, key: str | None) -> dict[str, str]:
+    """The deployed resources of `kind` by key (only `key`'s when given, {} when it is not one of
+    them); a resource the bundle defines but has not deployed yet is an error saying so."""
     state = target.read_state(ctx)
     deployed = {
-        address.split(".", 1)[1]: int(resource.id)
+        address.split(".", 1)[1]: str(resource.id)
         for address, resource in state.resources.items()
-        if address.startswith("jobs.")
+        if address.startswith(f"{kind}.")
     }
     if key is None:
         return deployed
     if key in deployed:
         return {key: deployed[key]}
-    if key in target.bundle.resources("jobs"):
+    if key in target.bundle.resources(kind):
         raise BrickyardError(
-            f"job {key} is not deployed to target {target.bundle.target} yet; "
+            f"{kind.removesuffix('s')} {key} is not deployed to target {target.bundle.target} yet; "
             f"run `brickyard deploy -t {target.bundle.target}` first"
         )
-    known = sorted([*target.bundle.resources("jobs"), *target.bundle.resources("pipelines")])
-    raise UsageError(f"no job or pipeline named {key}; this bundle has: {', '.join(known) or 'none'}")
+    return {}
 
 
 def fetch_runs(

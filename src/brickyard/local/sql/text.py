@@ -25,6 +25,25 @@ def closing_quote(text: str, start: int) -> int:
     return len(text)
 
 
+def closing_paren(text: str, open_at: int) -> int:
+    """The index of the `)` that closes the `(` at `open_at`, skipping quoted parts; the text's
+    length when it is never closed."""
+    depth, i = 0, open_at
+    while i < len(text):
+        ch = text[i]
+        if ch in "'\"`":
+            i = closing_quote(text, i)
+            continue
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+            if depth == 0:
+                return i
+        i += 1
+    return len(text)
+
+
 def marker_at(text: str, i: int) -> str | None:
     """The parameter name of a `:name` marker whose colon is at `i`, or None when it is not one."""
     before = text[i - 1] if i > 0 else " "

@@ -25,7 +25,7 @@ import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from brickyard.local.sql.text import closing_quote
+from brickyard.local.sql.text import closing_paren, closing_quote
 from brickyard.local.tasks.table_options import not_null_column, rewrite_table_options
 
 if TYPE_CHECKING:
@@ -106,7 +106,7 @@ def _identifiers(statement: str) -> str:
             open_at = start + match.end() - 1
             if open_at < i:
                 continue
-            close = _closing_paren(statement, open_at)
+            close = closing_paren(statement, open_at)
             name = _constant_string(statement[open_at + 1 : close])
             if name is None:
                 continue
@@ -133,7 +133,7 @@ def _drop_constraints(statement: str) -> str:
     open_at = statement.find("(")
     if open_at < 0:
         return statement
-    close = _closing_paren(statement, open_at)
+    close = closing_paren(statement, open_at)
     elements = _split_top_level(statement[open_at + 1 : close])
     kept = []
     for element in elements:
@@ -164,23 +164,6 @@ def _split_top_level(text: str) -> list[str]:
         i += 1
     parts.append(text[start:])
     return parts
-
-
-def _closing_paren(text: str, open_at: int) -> int:
-    depth, i = 0, open_at
-    while i < len(text):
-        ch = text[i]
-        if ch in "'\"`":
-            i = closing_quote(text, i)
-            continue
-        if ch == "(":
-            depth += 1
-        elif ch == ")":
-            depth -= 1
-            if depth == 0:
-                return i
-        i += 1
-    return len(text) - 1
 
 
 def _code_spans(text: str) -> list[tuple[int, int]]:

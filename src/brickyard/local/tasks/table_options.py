@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 
-from brickyard.local.sql.text import closing_quote
+from brickyard.local.sql.text import closing_paren
 
 IGNORED_PREFIX = "brickyard.ignored."
 _FEATURES = frozenset({"delta.enablechangedatafeed", "delta.enablerowtracking"})
@@ -109,7 +109,7 @@ def _properties(header: str) -> str:
     if match is None:
         return header
     open_at = match.end() - 1
-    close = _closing(header, open_at)
+    close = closing_paren(header, open_at)
     inner = _PROPERTY.sub(_rename, header[open_at + 1 : close])
     return header[: open_at + 1] + inner + header[close:]
 
@@ -120,20 +120,3 @@ def _rename(match: re.Match[str]) -> str:
     if key.lower() not in _FEATURES or value.lower() != "true":
         return match.group(0)
     return f"{match.group(1)}'{IGNORED_PREFIX}{key}' = 'true'"
-
-
-def _closing(text: str, open_at: int) -> int:
-    depth, i = 0, open_at
-    while i < len(text):
-        ch = text[i]
-        if ch in "'\"`":
-            i = closing_quote(text, i)
-            continue
-        if ch == "(":
-            depth += 1
-        elif ch == ")":
-            depth -= 1
-            if depth == 0:
-                return i
-        i += 1
-    return len(text)
