@@ -15,34 +15,8 @@ import pytest
 from brickyard.local.lifecycle import LocalWorkspace
 from tests.deploy.conftest import USER, Project
 from tests.receivers import Mailbox, Webhook, smtp_server, webhook_receiver
-from tests.runs.conftest import results, run_jobs
+from tests.runs.conftest import NAP, NAP_BUNDLE, results, run_jobs
 
-BUNDLE = """
-bundle:
-  name: NAME
-targets:
-  local:
-    default: true
-    mode: development
-resources:
-  jobs:
-    nap:
-      name: nap
-      parameters:
-        - name: seconds
-          default: "0"
-      tasks:
-        - task_key: doze
-          spark_python_task:
-            python_file: ./nap.py
-            parameters: ["{{job.parameters.seconds}}"]
-    broken:
-      name: broken
-      tasks:
-        - task_key: boom
-          spark_python_task:
-            python_file: ./boom.py
-"""
 SETTINGS = """
 alerts:
   destinations:
@@ -79,8 +53,8 @@ def alerting(
         project = Project(tmp_path_factory.mktemp("alerts") / name, name, shared_workspace[0])
         project.write(
             {
-                "databricks.yml": BUNDLE,
-                "nap.py": "import sys, time\ntime.sleep(float(sys.argv[1]))\n",
+                "databricks.yml": NAP_BUNDLE,
+                "nap.py": NAP,
                 "boom.py": "raise SystemExit('the source is empty')\n",
                 "brickyard.yml": SETTINGS.replace("SMTP_PORT", str(receivers[0].port)),
             }

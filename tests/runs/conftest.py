@@ -6,6 +6,36 @@ from tests.workspace_fixtures import Project
 FINAL = ("TERMINATED", "SKIPPED", "INTERNAL_ERROR")
 
 
+NAP_BUNDLE = """
+bundle:
+  name: NAME
+targets:
+  local:
+    default: true
+    mode: development
+resources:
+  jobs:
+    nap:
+      name: nap
+      parameters:
+        - name: seconds
+          default: "0"
+      tasks:
+        - task_key: doze
+          spark_python_task:
+            python_file: ./nap.py
+            parameters: ["{{job.parameters.seconds}}"]
+    broken:
+      name: broken
+      tasks:
+        - task_key: boom
+          spark_python_task:
+            python_file: ./boom.py
+"""
+"""Two jobs for history and alert tests: `nap` sleeps its `seconds` parameter, `broken` fails."""
+NAP = "import sys, time\ntime.sleep(float(sys.argv[1]))\n"
+
+
 def run_jobs(sdk: Any, bundle: Project, *runs: tuple[str, dict[str, str]]) -> list[Any]:
     """Run deployed jobs one after the other through the SDK, waiting with a 50 ms poll (`brickyard
     run` polls every half second, which fixtures running several jobs would pay for each time)."""

@@ -19,36 +19,9 @@ import pytest
 from brickyard.local.lifecycle import LocalWorkspace
 from brickyard.runs.history import RunRecord, TrendRule, trend
 from tests.deploy.conftest import USER, Project
-from tests.runs.conftest import results, run_jobs
+from tests.runs.conftest import NAP, NAP_BUNDLE, results, run_jobs
 
-BUNDLE = """
-bundle:
-  name: NAME
-targets:
-  local:
-    default: true
-    mode: development
-resources:
-  jobs:
-    nap:
-      name: nap
-      parameters:
-        - name: seconds
-          default: "0"
-      tasks:
-        - task_key: doze
-          spark_python_task:
-            python_file: ./nap.py
-            parameters: ["{{job.parameters.seconds}}"]
-    broken:
-      name: broken
-      tasks:
-        - task_key: boom
-          spark_python_task:
-            python_file: ./boom.py
-"""
 Cli = Callable[..., tuple[int, str, str]]
-NAP = "import sys, time\ntime.sleep(float(sys.argv[1]))\n"
 SLOW = 2.5
 
 
@@ -60,7 +33,7 @@ def history_project(
         patch.setenv("BRICKYARD_LOCAL_USER", USER)
         name = f"h{uuid.uuid4().hex[:8]}"
         project = Project(tmp_path_factory.mktemp("history") / name, name, shared_workspace[0])
-        project.write({"databricks.yml": BUNDLE, "nap.py": NAP, "boom.py": "raise SystemExit('no')\n"})
+        project.write({"databricks.yml": NAP_BUNDLE, "nap.py": NAP, "boom.py": "raise SystemExit('no')\n"})
         project.deploy()
         quick = [("nap", {}), ("nap", {}), ("nap", {}), ("broken", {})]
         ran = run_jobs(client, project, *quick)
