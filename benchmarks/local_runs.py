@@ -9,7 +9,9 @@ Numbers, each on a fresh local workspace in a temporary project:
 - trivial run, cold: submit → TERMINATED for a one-task job (a `spark_python_task` that opens its
   Spark session and prints), on a server started without prestart, so the engine and the fork
   server start inside this run;
-- trivial run, warm: the same, once the engine and the fork server are up (median and max of 10).
+- trivial run, warm: the same, once the engine and the fork server are up (median and max of 10);
+- trivial run, warm, 200 tables: the same once the workspace's catalog holds 200 tables, which
+  every task's Spark session is given (and lists again when it stops).
 
 Targets: ready < 2 s, warm trivial run < 1.5 s. Runs are polled every 10 ms through the SDK, so
 the SDK's own 1-10 s back-off (`.result()`) is not what is measured.
@@ -29,6 +31,14 @@ from typing import Any
 
 TRIVIAL = b"from pyspark.sql import SparkSession\nSparkSession.builder.getOrCreate()\nprint('ok')\n"
 WARM_RUNS = 10
+TABLES = 200
+MANY_TABLES = (
+    "from pyspark.sql import SparkSession\n"
+    "spark = SparkSession.builder.getOrCreate()\n"
+    "spark.sql('CREATE SCHEMA IF NOT EXISTS main.bench')\n"
+    f"for i in range({TABLES}):\n"
+    "    spark.sql(f'CREATE TABLE IF NOT EXISTS main.bench.t{i} (id INT) USING delta')\n"
+).encode()
 
 
 def first_answer(project: Path, prestart: bool) -> tuple[float, Any]:
@@ -44,11 +54,11 @@ def first_answer(project: Path, prestart: bool) -> tuple[float, Any]:
     return time.perf_counter() - started, workspace
 
 
-def trivial_run(w: Any) -> float:
+def trivial_run(w: Any, script: str = "t.py") -> float:
     from databricks.sdk.service import jobs
 
     task = jobs.SubmitTask(
-        task_key="t", spark_python_task=jobs.SparkPythonTask(python_file="/Workspace/Shared/t.py")
+        task_key="t", spark_python_task=jobs.SparkPythonTask(python_file=f"/Workspace/Shared/{script}")
     )
     started = time.perf_counter()
     run_id = w.jobs.submit(run_name="trivial", tasks=[task]).run_id
@@ -69,6 +79,7 @@ def client(workspace: Any) -> Any:
 
     w = WorkspaceClient(host=workspace.host, token=workspace.token, auth_type="pat")
     w.workspace.upload("/Shared/t.py", io.BytesIO(TRIVIAL), format=ImportFormat.AUTO, overwrite=True)
+    w.workspace.upload("/Shared/tables.py", io.BytesIO(MANY_TABLES), format=ImportFormat.AUTO, overwrite=True)
     return w
 
 
@@ -91,6 +102,13 @@ def main() -> None:
             print(
                 f"trivial run, warm:              {statistics.median(warm):6.3f} s   "
                 f"(median of {WARM_RUNS}; min {min(warm):.3f}, max {max(warm):.3f})"
+            )
+            trivial_run(w, "tables.py")
+            trivial_run(w)
+            many = [trivial_run(w) for _ in range(WARM_RUNS)]
+            print(
+                f"trivial run, warm, {TABLES} tables:  {statistics.median(many):6.3f} s   "
+                f"(median of {WARM_RUNS}; min {min(many):.3f}, max {max(many):.3f})"
             )
         finally:
             stop(project)

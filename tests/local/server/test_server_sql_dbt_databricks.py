@@ -37,7 +37,7 @@ def dbt() -> Path:
     wanted = REQUIREMENTS.read_text()
     if not ready.exists() or ready.read_text() != wanted:
         uv = shutil.which("uv", path=str(Path(sys.executable).parent)) or "uv"
-        subprocess.run([uv, "venv", "-q", "--python", sys.executable, str(VENV)], check=True)
+        subprocess.run([uv, "venv", "-q", "--clear", "--python", sys.executable, str(VENV)], check=True)
         python = str(VENV / "bin" / "python")
         subprocess.run(
             [uv, "pip", "install", "-q", "--compile-bytecode", "--python", python, "-r", str(REQUIREMENTS)],

@@ -18,10 +18,11 @@ from __future__ import annotations
 
 import json
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from brickyard.local.store.catalog import CatalogChanges, CatalogSnapshot, TableEntry
+from brickyard.local.store.catalog import CatalogChanges, CatalogSnapshot, TableEntry, same_entry
 
 SYSTEM_CATALOGS = {"system"}
 READ_ONLY_CATALOGS = {"samples"}
@@ -37,19 +38,7 @@ def attach_sync(spark: Any, directory: Path) -> None:
     source = directory / SNAPSHOT_FILE
     initial = CatalogSnapshot([], [])
     if source.exists():
-        wanted = CatalogSnapshot.from_json(source.read_text(encoding="utf-8"))
-        done: CatalogSnapshot = getattr(spark, "_brickyard_preloaded", None) or CatalogSnapshot([], [])
-        todo = CatalogSnapshot(
-            [k for k in wanted.schemas if k not in done.schemas],
-            [t for t in wanted.tables if t not in done.tables],
-        )
-        problems, restored = replay(spark, todo)
-        initial = CatalogSnapshot(
-            [k for k in wanted.schemas if k in done.schemas or k in restored.schemas],
-            [t for t in wanted.tables if t in done.tables or t in restored.tables],
-        )
-        for problem in problems:
-            print(f"Warning: not restored in this session: {problem}", file=sys.stderr)
+        initial = bring_up_to_date(spark, CatalogSnapshot.from_json(source.read_text(encoding="utf-8")))
     stop = spark.stop
 
     def stop_and_report() -> None:
@@ -75,22 +64,80 @@ def attach_sync(spark: Any, directory: Path) -> None:
     spark.stop = stop_and_report
 
 
-def read_only_part(snapshot: CatalogSnapshot) -> CatalogSnapshot:
-    """The entries no task changes (sample data), which a session may restore before its task is known."""
-    return CatalogSnapshot(
-        [k for k in snapshot.schemas if k[0] in READ_ONLY_CATALOGS],
-        [t for t in snapshot.tables if t.catalog in READ_ONLY_CATALOGS and t.kind != "VIEW"],
-    )
+@dataclass
+class _Preloaded:
+    """What `preload` registered in a session ahead of its task, and what it could not."""
+
+    restored: CatalogSnapshot
+    problems: list[tuple[object, str]]
 
 
 def preload(spark: Any, snapshot: CatalogSnapshot) -> None:
-    """Restore read-only entries ahead of the task; `attach_sync` then skips what is already there."""
-    problems, restored = replay(spark, read_only_part(snapshot))
-    if not problems:
-        spark._brickyard_preloaded = restored
+    """Register `snapshot` in a session before its task is known (a worker kept on standby).
+
+    The workspace may change before the task comes: `bring_up_to_date` then registers what is new
+    and unregisters what is gone, so the task pays for the difference only.
+    """
+    problems, restored = _replay(spark, snapshot)
+    spark._brickyard_preloaded = _Preloaded(restored, problems)
+
+
+def bring_up_to_date(spark: Any, wanted: CatalogSnapshot) -> CatalogSnapshot:
+    """Make `spark`'s catalog hold `wanted`, on top of what `preload` put there; returns the part
+    of `wanted` the session holds (entries whose data is gone included: the task reports them
+    dropped, since nothing can restore them)."""
+    preloaded: _Preloaded = getattr(spark, "_brickyard_preloaded", None) or _Preloaded(
+        CatalogSnapshot([], []), []
+    )
+    done = preloaded.restored
+    wanted_tables = {t.key: t for t in wanted.tables}
+    current = [t for t in done.tables if same_entry(wanted_tables.get(t.key), t)]
+    kept = _forget(
+        spark,
+        [t for t in done.tables if not same_entry(wanted_tables.get(t.key), t)],
+        [k for k in done.schemas if k not in set(wanted.schemas)],
+    )
+    held = {t.key for t in current}
+    todo = CatalogSnapshot(
+        [k for k in wanted.schemas if k not in set(done.schemas)],
+        [t for t in wanted.tables if t.key not in held],
+    )
+    problems, restored = _replay(spark, todo)
+    still_wanted = {*wanted.schemas, *wanted_tables}
+    problems += [(key, message) for key, message in preloaded.problems if key in still_wanted]
+    for _key, message in problems:
+        print(f"Warning: not restored in this session: {message}", file=sys.stderr)
+    have_schemas = {*done.schemas, *restored.schemas}
+    return CatalogSnapshot(
+        [k for k in wanted.schemas if k in have_schemas] + kept.schemas,
+        [*current, *restored.tables, *kept.tables],
+    )
+
+
+def _forget(spark: Any, tables: list[TableEntry], schemas: list[tuple[str, str]]) -> CatalogSnapshot:
+    """Unregister entries the workspace no longer has (dropping a table keeps its data: measured).
+    Returns those still registered, so that the task does not report them as its own creations."""
+    kept_tables: list[TableEntry] = []
+    for table in sorted(tables, key=lambda t: t.kind != "VIEW"):  # views first: they read tables
+        kind = "VIEW" if table.kind == "VIEW" else "TABLE"
+        try:
+            spark.sql(f"DROP {kind} IF EXISTS {table.full_name}")
+        except Exception:
+            kept_tables.append(table)
+    kept_schemas: list[tuple[str, str]] = []
+    for catalog, schema in schemas:
+        try:
+            spark.sql(f"DROP SCHEMA IF EXISTS {_q(catalog)}.{_q(schema)}")
+        except Exception:
+            kept_schemas.append((catalog, schema))
+    return CatalogSnapshot(kept_schemas, kept_tables)
 
 
 def take_snapshot(spark: Any) -> CatalogSnapshot:
+    """The session's catalog: every schema, table and view outside the system and sample catalogs.
+
+    One `SHOW TABLE EXTENDED` per schema answers for all its tables at once (measured with 200
+    tables: 0.04 s, where a `DESCRIBE` per table took 6.8 s)."""
     schemas: list[tuple[str, str]] = []
     tables: list[TableEntry] = []
     for catalog_row in spark.sql("SHOW CATALOGS").collect():
@@ -100,26 +147,59 @@ def take_snapshot(spark: Any) -> CatalogSnapshot:
         for schema_row in spark.sql(f"SHOW SCHEMAS IN {_q(catalog)}").collect():
             schema = schema_row[0]
             schemas.append((catalog, schema))
-            for table_row in spark.sql(f"SHOW TABLES IN {_q(catalog)}.{_q(schema)}").collect():
-                if table_row["isTemporary"]:
-                    continue
-                entry = _describe(spark, catalog, schema, table_row["tableName"])
-                if entry is not None:
-                    tables.append(entry)
+            tables.extend(_schema_tables(spark, catalog, schema))
     return CatalogSnapshot(schemas, tables)
+
+
+def _schema_tables(spark: Any, catalog: str, schema: str) -> list[TableEntry]:
+    where = f"{_q(catalog)}.{_q(schema)}"
+    try:
+        rows = spark.sql(f"SHOW TABLE EXTENDED IN {where} LIKE '*'").collect()
+        return [
+            _entry(catalog, schema, row["tableName"], _information(row["information"]))
+            for row in rows
+            if not row["isTemporary"]
+        ]
+    except Exception:  # an engine without it: one DESCRIBE per table
+        described = (
+            _describe(spark, catalog, schema, row["tableName"])
+            for row in spark.sql(f"SHOW TABLES IN {where}").collect()
+            if not row["isTemporary"]
+        )
+        return [entry for entry in described if entry is not None]
+
+
+def _information(text: str) -> dict[str, str]:
+    """The `Key: value` lines of `SHOW TABLE EXTENDED`'s information; a view's text may span lines,
+    and the schema tree comes last."""
+    head = text.rsplit("\nSchema:", 1)[0]
+    head, _, view_text = head.partition("\nView Text: ")
+    info = dict(line.split(": ", 1) for line in head.split("\n") if ": " in line)
+    if view_text:
+        info["View Text"] = view_text
+    return info
 
 
 def replay(spark: Any, snapshot: CatalogSnapshot) -> tuple[list[str], CatalogSnapshot]:
     """Register everything in `snapshot`; returns what could not be restored, as messages, and the
     part of `snapshot` that was."""
-    problems: list[str] = []
+    problems, restored = _replay(spark, snapshot)
+    return [message for _key, message in problems], restored
+
+
+def _replay(spark: Any, snapshot: CatalogSnapshot) -> tuple[list[tuple[object, str]], CatalogSnapshot]:
+    """`replay`, with each problem next to the key of its entry.
+
+    `spark.sql` runs a command as it is called (Spark Connect executes commands eagerly), so no
+    `collect()`: that would be a second round trip per entry, over half of the cost."""
+    problems: list[tuple[object, str]] = []
     schemas: list[tuple[str, str]] = []
     for catalog, schema in snapshot.schemas:
         try:
-            spark.sql(f"CREATE SCHEMA IF NOT EXISTS {_q(catalog)}.{_q(schema)}").collect()
+            spark.sql(f"CREATE SCHEMA IF NOT EXISTS {_q(catalog)}.{_q(schema)}")
             schemas.append((catalog, schema))
         except Exception as err:  # one bad entry must not stop the rest
-            problems.append(f"schema {catalog}.{schema}: {err}")
+            problems.append(((catalog, schema), f"schema {catalog}.{schema}: {err}"))
     views = []
     restored: list[TableEntry] = []
     for table in snapshot.tables:
@@ -127,7 +207,7 @@ def replay(spark: Any, snapshot: CatalogSnapshot) -> tuple[list[str], CatalogSna
             views.append(table)
             continue
         if not table.location or not Path(table.location).exists():
-            problems.append(f"table {table.full_name}: its data at {table.location} is gone")
+            problems.append((table.key, f"table {table.full_name}: its data at {table.location} is gone"))
             restored.append(table)  # so that the session reports it dropped: nothing can restore it
             continue
         if (table.provider or "delta").lower() == "delta" and not (
@@ -135,7 +215,9 @@ def replay(spark: Any, snapshot: CatalogSnapshot) -> tuple[list[str], CatalogSna
         ).is_dir():
             # The engine registers a table before writing it: a CREATE … AS that then failed left
             # a name without a Delta table behind it. Reported once, and dropped like the above.
-            problems.append(f"table {table.full_name}: no Delta table was ever written at {table.location}")
+            problems.append(
+                (table.key, f"table {table.full_name}: no Delta table was ever written at {table.location}")
+            )
             restored.append(table)
             continue
         location = table.location.replace("\\", "\\\\").replace("'", "\\'")
@@ -143,20 +225,20 @@ def replay(spark: Any, snapshot: CatalogSnapshot) -> tuple[list[str], CatalogSna
             spark.sql(
                 f"CREATE TABLE IF NOT EXISTS {table.full_name} USING {table.provider or 'delta'} "
                 f"LOCATION '{location}'"
-            ).collect()
+            )
             restored.append(table)
         except Exception as err:
-            problems.append(f"table {table.full_name}: {err}")
+            problems.append((table.key, f"table {table.full_name}: {err}"))
     while views:  # a view may read another view: retry until no more succeed
         failed = []
         for view in views:
             try:
-                spark.sql(f"CREATE VIEW IF NOT EXISTS {view.full_name} AS {view.view_text}").collect()
+                spark.sql(f"CREATE VIEW IF NOT EXISTS {view.full_name} AS {view.view_text}")
                 restored.append(view)
             except Exception as err:
                 failed.append((view, err))
         if len(failed) == len(views):
-            problems.extend(f"view {v.full_name}: {e}" for v, e in failed)
+            problems.extend((v.key, f"view {v.full_name}: {e}") for v, e in failed)
             break
         views = [v for v, _ in failed]
     return problems, CatalogSnapshot(schemas, restored)
@@ -173,6 +255,10 @@ def _describe(spark: Any, catalog: str, schema: str, name: str) -> TableEntry | 
         detailed = detailed or row["col_name"].startswith("# Detailed")
         if detailed and row["col_name"]:
             info[row["col_name"]] = row["data_type"]
+    return _entry(catalog, schema, name, info)
+
+
+def _entry(catalog: str, schema: str, name: str, info: dict[str, str]) -> TableEntry:
     return TableEntry(
         catalog=catalog,
         schema=schema,

@@ -23,6 +23,7 @@ import contextlib
 import hashlib
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -226,11 +227,11 @@ class WorkerPool:
 
 def _standby_spec(request_file: Path, env: dict[str, str], preload: Path) -> dict[str, Any] | None:
     """What a worker can prepare for this task before it exists: everything but the task's own
-    catalog directory (`BRICKYARD_CATALOG_SYNC`, new for every task), of whose catalog the
-    read-only part (sample data) is restored ahead, from `preload`."""
+    catalog directory (`BRICKYARD_CATALOG_SYNC`, new for every task). The catalog as this task saw
+    it is written to `preload` for the next standby to register ahead; the catalog is not part of
+    the key: what changes by the time the next task comes is brought up to date when it starts."""
     from brickyard.local.engine import CATALOG_SYNC_ENV
-    from brickyard.local.runs.catalog import SNAPSHOT_FILE, read_only_part
-    from brickyard.local.store.catalog import CatalogSnapshot
+    from brickyard.local.runs.catalog import SNAPSHOT_FILE
 
     try:
         request = json.loads(request_file.read_text(encoding="utf-8"))
@@ -242,16 +243,10 @@ def _standby_spec(request_file: Path, env: dict[str, str], preload: Path) -> dic
             "env": {k: v for k, v in env.items() if k != CATALOG_SYNC_ENV},
         }
         if CATALOG_SYNC_ENV in env:
-            snapshot = CatalogSnapshot.from_json(
-                (Path(env[CATALOG_SYNC_ENV]) / SNAPSHOT_FILE).read_text("utf-8")
-            )
-            text = read_only_part(snapshot).to_json()
-            if not preload.exists() or preload.read_text(encoding="utf-8") != text:
-                partial = preload.with_suffix(f".{threading.get_ident()}.tmp")
-                partial.write_text(text, encoding="utf-8")
-                partial.replace(preload)
+            partial = preload.with_suffix(f".{threading.get_ident()}.tmp")
+            shutil.copyfile(Path(env[CATALOG_SYNC_ENV]) / SNAPSHOT_FILE, partial)
+            partial.replace(preload)
             spec["preload"] = str(preload)
-            spec["preloaded"] = hashlib.sha256(text.encode()).hexdigest()  # a new key when it changes
         return spec
     except (OSError, ValueError, KeyError, TypeError):
         return None

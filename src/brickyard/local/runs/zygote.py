@@ -97,6 +97,7 @@ def _fork(command: dict[str, Any], close: tuple[int, ...]) -> int:
     zygote = os.getpid()
     pid = os.fork()
     if pid == 0:
+        signal.set_wakeup_fd(-1)  # before its fd closes: a SIGCHLD meanwhile would write to nothing
         for fd in close:
             os.close(fd)
         _child(command, zygote)
@@ -151,6 +152,7 @@ class _Standby:
         zygote = os.getpid()
         pid = os.fork()
         if pid == 0:
+            signal.set_wakeup_fd(-1)
             for fd in (*own_fds, write):
                 os.close(fd)
             _standby_child(self.config, read, zygote)

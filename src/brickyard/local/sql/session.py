@@ -154,7 +154,7 @@ class SqlSession(compat.SessionState):
     def _open(self, url: str, stored: CatalogSnapshot) -> Any:
         from pyspark.sql import SparkSession
 
-        from brickyard.local.engine import session_conf
+        from brickyard.local.engine import on_loopback, session_conf
 
         old, self._spark = self._spark, None
         if old is not None:
@@ -163,7 +163,7 @@ class SqlSession(compat.SessionState):
         builder = SparkSession.builder.remote(url)
         for key, value in session_conf(self._warehouse).items():
             builder = builder.config(key, value)
-        spark = builder.create()
+        spark = on_loopback(builder.create())
         _problems, self._known = replay(spark, stored)
         for key, value in self.conf.items():
             spark.conf.set(key, value)

@@ -63,7 +63,7 @@ class CatalogChanges:
         return cls(
             created_schemas=sorted(new_schemas - old_schemas),
             dropped_schemas=sorted(old_schemas - new_schemas),
-            upserted=[t for key, t in new_tables.items() if not _same(old_tables.get(key), t)],
+            upserted=[t for key, t in new_tables.items() if not same_entry(old_tables.get(key), t)],
             dropped=sorted(set(old_tables) - set(new_tables)),
         )
 
@@ -88,7 +88,7 @@ class CatalogChanges:
         )
 
 
-def _same(old: TableEntry | None, new: TableEntry) -> bool:
+def same_entry(old: TableEntry | None, new: TableEntry) -> bool:
     """A managed table replayed at its location comes back as EXTERNAL: that is not a change."""
     if old is None:
         return False
