@@ -111,7 +111,7 @@ class WorkerPool:
         self.forks = ForkServer(work_dir / "forkserver.log", base_env, python)
         self.dbt_forks = ForkServer(work_dir / "forkserver-dbt.log", base_env, python, DBT_PREPARE_MODULE)
         """The dbt fork server: started by the first dbt task, so the next ones find dbt imported."""
-        self._env_forks: dict[str, ForkServer] = {}
+        self._env_forks: dict[tuple[str, str | None], ForkServer] = {}
         self._lock = threading.Lock()
         self._closed = False
 
@@ -139,14 +139,13 @@ class WorkerPool:
         """
         env = {**extra_env, "SPARK_REMOTE": spark_remote}
         out_file = request_file.with_name("worker.out")
-        if dbt and "PYTHONPATH" not in env and python is None and not self._closed:
-            self.dbt_forks.start()  # no-op once it runs
-            if self.dbt_forks.wait_ready(DBT_READY_WAIT):
-                try:
-                    child = self.dbt_forks.spawn(WORKER_MODULE, [str(request_file)], out_file, cwd, env)
-                    return Worker(child, out_file, forked=True)
-                except ForkServerDown:
-                    pass
+        dbt_forks = self._forks_for(python, DBT_PREPARE_MODULE) if dbt and "PYTHONPATH" not in env else None
+        if dbt_forks is not None and dbt_forks.wait_ready(DBT_READY_WAIT):
+            try:
+                child = dbt_forks.spawn(WORKER_MODULE, [str(request_file)], out_file, cwd, env)
+                return Worker(child, out_file, forked=True)
+            except ForkServerDown:
+                pass
         spec = _standby_spec(request_file, env, self.work_dir / "standby-catalog.json")
         key = json.dumps(spec, sort_keys=True) if spec is not None else None
         worker = self.run_module(WORKER_MODULE, [str(request_file)], out_file, cwd, env, python, key)
@@ -155,22 +154,25 @@ class WorkerPool:
             forks.keep_standby(WORKER_MODULE, key, self.work_dir / "standby.out", spec)
         return worker
 
-    def _forks_for(self, python: str | None) -> ForkServer | None:
-        """The fork server of `python`'s environment (the server's own when None), started if
+    def _forks_for(self, python: str | None, prepare: str | None = None) -> ForkServer | None:
+        """The fork server of `python`'s environment (the server's own when None) that ran
+        `prepare` (the task worker's preparation when None; dbt's for dbt tasks), started if
         needed; None once `ENV_FORK_SERVERS` environments have one (further ones start cold)."""
         if self._closed:
             return None
+        forks: ForkServer | None
         if python is None or python == self.python:
-            return self.forks
-        with self._lock:
-            forks = self._env_forks.get(python)
-            if forks is None:
-                if len(self._env_forks) >= ENV_FORK_SERVERS:
-                    return None
-                name = hashlib.sha256(python.encode()).hexdigest()[:12]
-                forks = ForkServer(self.work_dir / f"forkserver-{name}.log", self.base_env, python)
-                self._env_forks[python] = forks
-        forks.start()
+            forks = self.dbt_forks if prepare == DBT_PREPARE_MODULE else self.forks
+        else:
+            with self._lock:
+                forks = self._env_forks.get((python, prepare))
+                if forks is None:
+                    if len(self._env_forks) >= ENV_FORK_SERVERS:
+                        return None
+                    name = hashlib.sha256(f"{python}\0{prepare or ''}".encode()).hexdigest()[:12]
+                    forks = ForkServer(self.work_dir / f"forkserver-{name}.log", self.base_env, python, prepare)
+                    self._env_forks[(python, prepare)] = forks
+        forks.start()  # no-op once it runs
         return forks
 
     def run_module(
