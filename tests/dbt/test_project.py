@@ -38,3 +38,11 @@ def test_a_project_file_without_a_name_is_named_in_the_error(tmp_path: Path) -> 
     (tmp_path / "dbt_project.yml").write_text("version: '1.0'\n")
     with pytest.raises(DbtError, match=r"dbt_project.yml: `name` is required"):
         choose_project(None, tmp_path)
+
+
+def test_an_invalid_project_file_is_reported_with_the_line_it_breaks_on(tmp_path: Path) -> None:
+    (tmp_path / "dbt_project.yml").write_text("name: shop\nmodels:\n  a: [1\n  b: 2\n")
+    with pytest.raises(DbtError) as caught:
+        choose_project(None, tmp_path)
+    assert "dbt_project.yml is not valid YAML" in str(caught.value)
+    assert "line 4, column 4:\n      b: 2\n       ^" in str(caught.value)  # the line itself, quoted
