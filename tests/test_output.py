@@ -24,7 +24,9 @@ TEXTS = [
 
 
 @pytest.mark.parametrize("text", TEXTS)
-def test_a_plain_result_prints_exactly_as_rich_prints_it(text: str, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_plain_result_prints_exactly_as_rich_prints_it(
+    text: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     Console(highlight=False, soft_wrap=True).print(text, markup=False)
     expected = capsys.readouterr().out
     output = TerminalOutput()

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from brickyard.bundle.model import Bundle
 from brickyard.dbt.profiles import SECRET_ENV, private_profiles, spark_session_output
-from brickyard.dbt.project import DbtProject, bundle_projects
+from brickyard.dbt.project import DbtProject, bundle_projects, dbt_work_dir
 from brickyard.errors import DbtError, Diagnostic, Location, Severity
 
 _SKIPPED_DIRS = frozenset({"target", "logs", "dbt_packages", "dbt_modules", ".git", ".brickyard"})
@@ -73,8 +73,6 @@ def installed_dbt_version() -> str | None:
 
 
 def _parse(bundle: Bundle, project: DbtProject, version: str) -> list[Diagnostic]:
-    from brickyard.dbt.run import dbt_work_dir
-
     work = dbt_work_dir(bundle.root, project) / "parse"
     outputs = {PARSE_TARGET: spark_session_output("default")}
     fingerprint = _fingerprint(project, outputs, version)

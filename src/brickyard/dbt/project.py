@@ -33,6 +33,11 @@ class DbtProject:
     """`jobs.<key>.tasks.<task_key>` of the first task that runs it, or empty for `--project-dir`."""
 
 
+def dbt_work_dir(root: Path, project: DbtProject) -> Path:
+    """Where brickyard keeps its working copy and dbt's caches of one project (in `.brickyard/`)."""
+    return root / ".brickyard" / "dbt" / project.name
+
+
 def load_project(directory: Path, **task: str) -> DbtProject:
     path = directory / "dbt_project.yml"
     if not path.is_file():
