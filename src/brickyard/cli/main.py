@@ -14,7 +14,6 @@ import click
 
 from brickyard import __version__
 from brickyard.cli import commands
-from brickyard.errors import BrickyardError
 
 
 def _version(ctx: click.Context, param: click.Parameter, value: bool) -> None:
@@ -70,14 +69,12 @@ def run(args: list[str]) -> int:
     except click.exceptions.ClickException as usage:
         usage.show()
         return usage.exit_code
-    except BrickyardError as err:
+    except Exception as bug:  # the boundary: an exception that is not a BrickyardError is a bug
         if debug:
             _traceback()
-        _stderr(f"Error: {err}")
-        return err.exit_code
-    except Exception as bug:  # the boundary: any other exception is a bug in brickyard
-        if debug:
-            _traceback()
+        if isinstance(bug, _brickyard_error()):
+            _stderr(f"Error: {bug}")
+            return int(getattr(bug, "exit_code", 1))
         failure = _workspace_failure(bug)
         if failure:
             _stderr(f"Error: {failure}")
@@ -92,6 +89,12 @@ def run(args: list[str]) -> int:
     if code == 130:  # typer turns Ctrl-C into Exit(130), which click returns in non-standalone mode
         _stderr("Interrupted.")
     return code
+
+
+def _brickyard_error() -> type[BaseException] | tuple[()]:
+    """`BrickyardError`, if any module raised one can have: `--help` never imports the error tree."""
+    errors = sys.modules.get("brickyard.errors")
+    return errors.BrickyardError if errors is not None else ()
 
 
 def _workspace_failure(err: BaseException) -> str | None:
