@@ -27,6 +27,7 @@ HEAVY = (
     "dbt",
     "importlib.metadata",
     "rich",
+    "yaml",
 )
 
 

@@ -8,17 +8,13 @@ where it builds (catalog, schema, warehouse), which `brickyard dbt` uses for its
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from brickyard.bundle.model import Bundle
 from brickyard.errors import DbtError
-
-_FAST_LOADER: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-"""libyaml when PyYAML has it: the same documents, several times faster than the Python loader."""
 
 
 @dataclass(frozen=True)
@@ -38,13 +34,36 @@ def dbt_work_dir(root: Path, project: DbtProject) -> Path:
     return root / ".brickyard" / "dbt" / project.name
 
 
-def load_project(directory: Path, **task: str) -> DbtProject:
+def load_project(directory: Path, cache_root: Path | None = None, **task: str) -> DbtProject:
+    """The project in `directory`; with `cache_root` (the bundle's), its names are remembered there
+    by the file's content (`bundle.yamlcache`), as validate reads them on every run."""
     path = directory / "dbt_project.yml"
     if not path.is_file():
         raise DbtError(f"{directory} is not a dbt project: it has no dbt_project.yml")
     text = path.read_text(encoding="utf-8")
-    try:
-        doc = yaml.load(text, Loader=_FAST_LOADER) or {}  # read on every validate of a dbt bundle
+    display = os.path.relpath(path, cache_root) if cache_root is not None else ""
+    if cache_root is not None and not display.startswith(".."):
+        from brickyard.bundle.yamlcache import remembered
+
+        name, profile = remembered(
+            cache_root, "dbt_project", display, text, lambda t: _names(path, t), list, _decode_names
+        )
+    else:
+        name, profile = _names(path, text)
+    return DbtProject(directory.resolve(), name, profile, **task)
+
+
+def _decode_names(doc: Any) -> tuple[str, str]:
+    name, profile = doc
+    return str(name), str(profile)
+
+
+def _names(path: Path, text: str) -> tuple[str, str]:
+    """The project's name and profile, from the text of its dbt_project.yml."""
+    import yaml
+
+    try:  # libyaml when PyYAML has it: the same documents, several times faster
+        doc = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}
     except yaml.YAMLError:
         try:  # the Python loader's message quotes the offending line; libyaml's does not
             doc = yaml.safe_load(text) or {}
@@ -53,7 +72,7 @@ def load_project(directory: Path, **task: str) -> DbtProject:
     if not isinstance(doc, dict) or not doc.get("name"):
         raise DbtError(f"{path}: `name` is required")
     name = str(doc["name"])
-    return DbtProject(directory.resolve(), name, str(doc.get("profile") or name), **task)
+    return name, str(doc.get("profile") or name)
 
 
 def bundle_projects(bundle: Bundle) -> list[DbtProject]:
@@ -69,6 +88,7 @@ def bundle_projects(bundle: Bundle) -> list[DbtProject]:
                 continue
             found[directory] = load_project(
                 directory,
+                bundle.root,
                 catalog=str(settings.get("catalog") or ""),
                 schema=str(settings.get("schema") or ""),
                 warehouse_id=str(settings.get("warehouse_id") or ""),
