@@ -64,6 +64,7 @@ def test_a_remembered_file_is_the_tree_the_parser_gives(
     assert _tree(first) == _tree(parse_yaml(EVERYTHING, "resources/jobs.yml"))
     (entry,) = (tmp_path / CACHE).iterdir()
     assert entry.stat().st_mode & 0o777 == 0o600
+    assert (tmp_path / CACHE.parent / ".gitignore").read_text() == "*\n"  # git never lists the cache
 
     _no_parser(monkeypatch)
     again = read_yaml(path, "resources/jobs.yml")

@@ -151,7 +151,11 @@ def _write(entry: Path, doc: dict[str, Any]) -> None:
     partial = entry.with_suffix(f".{os.getpid()}.tmp")
     try:
         text = json.dumps(doc, separators=(",", ":"))
-        entry.parent.mkdir(parents=True, exist_ok=True)
+        if not entry.parent.is_dir():
+            entry.parent.mkdir(parents=True, exist_ok=True)
+            ignore = entry.parent.parent / ".gitignore"  # git status stays clean without a rule of the user's
+            if not ignore.exists():
+                ignore.write_text("*\n", encoding="utf-8")
         fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w", encoding="utf-8") as out:
             out.write(text)
