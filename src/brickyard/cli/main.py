@@ -86,13 +86,13 @@ def run(args: list[str]) -> int:
         )
         return 1
     code = result if isinstance(result, int) else 0
-    if code == 130:  # typer turns Ctrl-C into Exit(130), which click returns in non-standalone mode
+    if code == 130:  # the root turns Ctrl-C into Exit(130), which click returns in non-standalone mode
         _stderr("Interrupted.")
     return code
 
 
 def _brickyard_error() -> type[BaseException] | tuple[()]:
-    """`BrickyardError`, if any module raised one can have: `--help` never imports the error tree."""
+    """`BrickyardError` once its module is loaded (nothing raised one before); `--help` never loads it."""
     errors = sys.modules.get("brickyard.errors")
     return errors.BrickyardError if errors is not None else ()
 
