@@ -9,6 +9,7 @@ JSON document on stdout (`-o json`, for CI); the capturing one keeps everything 
 from __future__ import annotations
 
 import json
+import re
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -91,19 +92,52 @@ class _NullProgress:
             self._sink(description)
 
 
+_RICH_WOULD_CHANGE = re.compile(r"[\a\b\t\v\f\r]|:\S*:")
+"""What rich changes in plain text printed without markup: control codes it strips, tabs it expands,
+`:name:` emoji codes it replaces. Text without any of these prints as it is."""
+
+
 class TerminalOutput:
-    """Rich rendering for people: colours, progress bars, narration on stderr."""
+    """Rich rendering for people: colours, progress bars, narration on stderr.
+
+    The consoles are made on first use: plain text that rich would print unchanged is written
+    directly, so a command whose output is only that (`validate`) never imports rich (some 40 ms).
+    """
 
     format: OutputFormat = "text"
 
     def __init__(self, stdout: Console | None = None, stderr: Console | None = None) -> None:
-        from rich.console import Console
+        self._out = stdout
+        self._err = stderr
 
-        self.out = stdout or Console(highlight=False, soft_wrap=True)
-        self.err = stderr or Console(stderr=True, highlight=False, soft_wrap=True)
+    @property
+    def out(self) -> Console:
+        if self._out is None:
+            from rich.console import Console
+
+            self._out = Console(highlight=False, soft_wrap=True)
+        return self._out
+
+    @property
+    def err(self) -> Console:
+        if self._err is None:
+            from rich.console import Console
+
+            self._err = Console(stderr=True, highlight=False, soft_wrap=True)
+        return self._err
+
+    def _plain(self, text: str, stderr: bool = False) -> None:
+        """`text` and a newline, as `console.print(text, markup=False)` would print it."""
+        console = self._err if stderr else self._out
+        if console is None and not _RICH_WOULD_CHANGE.search(text):
+            stream = sys.stderr if stderr else sys.stdout
+            stream.write(text + "\n")
+            stream.flush()
+        else:
+            (self.err if stderr else self.out).print(text, markup=False)
 
     def info(self, message: str) -> None:
-        self.err.print(mask_text(message), markup=False)
+        self._plain(mask_text(message), stderr=True)
 
     def warn(self, message: str) -> None:
         self.err.print(f"[yellow]Warning:[/] {_escape(mask_text(message))}")
@@ -127,14 +161,14 @@ class TerminalOutput:
 
     def result(self, data: Any, text: TextRenderer | str | None = None) -> None:
         if text is None:
-            self.out.print(to_json(data), markup=False)
+            self._plain(to_json(data))
         elif isinstance(text, str):
-            self.out.print(mask_text(text), markup=False)
+            self._plain(mask_text(text))
         else:
             text(self.out)
 
     def event(self, data: Any, text: str) -> None:
-        self.out.print(mask_text(text), markup=False, highlight=False)
+        self._plain(mask_text(text))
 
     @contextmanager
     def progress(self, description: str, total: int | None = None) -> Iterator[ProgressHandle]:

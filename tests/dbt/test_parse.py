@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import sys
 from importlib import metadata
 from pathlib import Path
 
 import pytest
 
 from brickyard.context import AppContext
+from brickyard.dbt.parse import installed_dbt_version
 from brickyard.errors import Diagnostic, Severity
 from brickyard.output import CaptureOutput
 from brickyard.validate import run_validate
@@ -57,8 +59,13 @@ def test_without_dbt_installed_validate_warns_and_passes(
     def missing(name: str) -> str:
         raise metadata.PackageNotFoundError(name)
 
+    monkeypatch.setitem(sys.modules, "dbt.__version__", None)  # `import dbt.__version__` fails
     monkeypatch.setattr(metadata, "version", missing)
     ok, (warning,) = _validate(root)
 
     assert ok and warning.severity is Severity.WARNING
     assert "dbt is not installed" in warning.summary
+
+
+def test_the_dbt_version_that_keys_the_parse_record_is_the_installed_distributions() -> None:
+    assert installed_dbt_version() == metadata.version("dbt-core")

@@ -22,8 +22,13 @@ class GitInfo:
 
 def read_git_info(directory: Path) -> GitInfo:
     """Best effort: a directory outside git, or no git binary, gives an empty GitInfo."""
+    # The three questions are independent, so they are asked at once: every validate, plan and
+    # deploy reads these, and three git processes one after the other cost their sum.
     # Flags apply to the revisions after them: the full commit first, then the branch name.
-    out = git_output(directory, "rev-parse", "--show-toplevel", "HEAD", "--abbrev-ref", "HEAD")
+    head = _start(directory, "rev-parse", "--show-toplevel", "HEAD", "--abbrev-ref", "HEAD")
+    origin = _start(directory, "config", "--get", "remote.origin.url")
+    tags = _start(directory, "tag", "--points-at", "HEAD")
+    out, origin_out, tags_out = _finish(head), _finish(origin), _finish(tags)
     if out is None:
         return GitInfo()
     lines = out.splitlines()
@@ -32,23 +37,37 @@ def read_git_info(directory: Path) -> GitInfo:
     root = Path(lines[0])
     commit = lines[1]
     branch = lines[2] if lines[2] != "HEAD" else ""  # detached HEAD has no branch
-    origin = git_output(directory, "config", "--get", "remote.origin.url") or ""
-    tags = git_output(directory, "tag", "--points-at", "HEAD") if commit else ""
-    return GitInfo(branch, commit, origin.strip(), root, tuple((tags or "").split()))
+    tag_names = (tags_out or "").split() if commit else []
+    return GitInfo(branch, commit, (origin_out or "").strip(), root, tuple(tag_names))
 
 
 def git_output(directory: Path, *args: str, timeout: float = 10) -> str | None:
     """What `git args...` prints in `directory`; None outside a checkout or without git."""
+    return _finish(_start(directory, *args), timeout)
+
+
+def _start(directory: Path, *args: str) -> subprocess.Popen[str] | None:
     try:
-        done = subprocess.run(
+        return subprocess.Popen(
             ["git", *args],
             cwd=directory,
-            capture_output=True,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
             encoding="utf-8",
             errors="surrogateescape",
-            timeout=timeout,
-            check=False,
         )
-    except (OSError, subprocess.TimeoutExpired):
+    except OSError:
         return None
-    return done.stdout if done.returncode == 0 else None
+
+
+def _finish(process: subprocess.Popen[str] | None, timeout: float = 10) -> str | None:
+    if process is None:
+        return None
+    try:
+        out, _ = process.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.communicate()
+        return None
+    return out if process.returncode == 0 else None

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from brickyard.bundle.merge import merge
 from brickyard.bundle.node import Node, format_path
-from brickyard.bundle.yamlfile import read_yaml
+from brickyard.bundle.yamlcache import read_yaml
 from brickyard.errors import BundleError, Diagnostic, Severity
 
 ROOT_FILES = ("databricks.yml", "databricks.yaml", "bundle.yml", "bundle.yaml")

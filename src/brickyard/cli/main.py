@@ -9,44 +9,39 @@ from __future__ import annotations
 
 import os
 import sys
-import traceback
-from typing import Annotated
 
 import click
-import typer
 
 from brickyard import __version__
 from brickyard.cli import commands
-from brickyard.errors import BrickyardError
 
-app = typer.Typer(
+
+def _version(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    if value:
+        click.echo(f"brickyard {__version__}")
+        ctx.exit()
+
+
+app = commands.LazyVerbs(
     name="brickyard",
     help="DataOps for Databricks bundles: validate, test, deploy, run, promote and roll back,\n"
     "on a real workspace or on the embedded local workspace.",
     no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-    cls=commands.LazyVerbs,
-    rich_markup_mode=None,  # plain click help: importing rich's help renderer costs ~0.3 s
     context_settings={"help_option_names": ["-h", "--help"]},
+    params=[
+        # --debug is read by `run`, before click parses anything
+        click.Option(["--debug"], is_flag=True, help="Show tracebacks and debug logs."),
+        click.Option(
+            ["--version"],
+            is_flag=True,
+            expose_value=False,
+            is_eager=True,
+            callback=_version,
+            help="Print the version and exit.",
+        ),
+    ],
+    callback=lambda debug: None,
 )
-
-
-def _version(value: bool) -> None:
-    if value:
-        typer.echo(f"brickyard {__version__}")
-        raise typer.Exit()
-
-
-@app.callback()
-def _root(
-    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks and debug logs.")] = False,
-    version: Annotated[
-        bool,
-        typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit."),
-    ] = False,
-) -> None:
-    pass  # --debug is read by `run`, before typer parses anything
 
 
 def _debug_requested(argv: list[str]) -> bool:
@@ -62,7 +57,7 @@ def main(argv: list[str] | None = None) -> None:
 def run(args: list[str]) -> int:
     debug = _debug_requested(args)
     try:
-        result = app(args=args, prog_name="brickyard", standalone_mode=False)
+        result = app.main(args=args, prog_name="brickyard", standalone_mode=False)
     except click.exceptions.Exit as done:
         return done.exit_code
     except click.exceptions.Abort:
@@ -74,14 +69,12 @@ def run(args: list[str]) -> int:
     except click.exceptions.ClickException as usage:
         usage.show()
         return usage.exit_code
-    except BrickyardError as err:
+    except Exception as bug:  # the boundary: an exception that is not a BrickyardError is a bug
         if debug:
-            traceback.print_exc()
-        _stderr(f"Error: {err}")
-        return err.exit_code
-    except Exception as bug:  # the boundary: any other exception is a bug in brickyard
-        if debug:
-            traceback.print_exc()
+            _traceback()
+        if isinstance(bug, _brickyard_error()):
+            _stderr(f"Error: {bug}")
+            return int(getattr(bug, "exit_code", 1))
         failure = _workspace_failure(bug)
         if failure:
             _stderr(f"Error: {failure}")
@@ -93,9 +86,15 @@ def run(args: list[str]) -> int:
         )
         return 1
     code = result if isinstance(result, int) else 0
-    if code == 130:  # typer turns Ctrl-C into Exit(130), which click returns in non-standalone mode
+    if code == 130:  # the root turns Ctrl-C into Exit(130), which click returns in non-standalone mode
         _stderr("Interrupted.")
     return code
+
+
+def _brickyard_error() -> type[BaseException] | tuple[()]:
+    """`BrickyardError` once its module is loaded (nothing raised one before); `--help` never loads it."""
+    errors = sys.modules.get("brickyard.errors")
+    return errors.BrickyardError if errors is not None else ()
 
 
 def _workspace_failure(err: BaseException) -> str | None:
@@ -111,6 +110,12 @@ def _workspace_failure(err: BaseException) -> str | None:
     if requests is not None and isinstance(err, requests.ConnectionError | requests.Timeout):
         return f"cannot reach the workspace: {err}"
     return None
+
+
+def _traceback() -> None:
+    import traceback  # only with --debug: it costs every other start some milliseconds
+
+    traceback.print_exc()
 
 
 def _stderr(message: str) -> None:

@@ -20,8 +20,6 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 SECRET_ENV = "DBT_ENV_SECRET_BRICKYARD"
 """The variable a written profile reads its credential from; dbt masks `DBT_ENV_SECRET_*` values."""
 
@@ -62,6 +60,8 @@ def _secret() -> str:
 @contextmanager
 def private_profiles(profile: str, target: str, outputs: dict[str, dict[str, Any]]) -> Iterator[Path]:
     """A folder holding `profiles.yml` with `profile` (default target `target`), removed afterwards."""
+    import yaml  # only when dbt runs: validate finds most projects already parsed
+
     folder = Path(tempfile.mkdtemp(prefix="brickyard-dbt-profiles-"))  # mkdtemp makes it 0700
     try:
         path = folder / "profiles.yml"
@@ -80,6 +80,8 @@ def with_delta_defaults(project: Path, copy: Path) -> Path:
     snapshots), and the Databricks materializations dbt-spark lacks are supplied (`local_macros`).
     A format the project sets itself still wins: project-wide defaults are dbt's weakest config.
     The copy is refreshed in place, so dbt's partial parsing can keep up."""
+    import yaml
+
     from brickyard.dbt.local_macros import add_local_macros
 
     if copy.exists():

@@ -8,11 +8,10 @@ where it builds (catalog, schema, warehouse), which `brickyard dbt` uses for its
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-
-import yaml
 
 from brickyard.bundle.model import Bundle
 from brickyard.errors import DbtError
@@ -30,18 +29,50 @@ class DbtProject:
     """`jobs.<key>.tasks.<task_key>` of the first task that runs it, or empty for `--project-dir`."""
 
 
-def load_project(directory: Path, **task: str) -> DbtProject:
+def dbt_work_dir(root: Path, project: DbtProject) -> Path:
+    """Where brickyard keeps its working copy and dbt's caches of one project (in `.brickyard/`)."""
+    return root / ".brickyard" / "dbt" / project.name
+
+
+def load_project(directory: Path, cache_root: Path | None = None, **task: str) -> DbtProject:
+    """The project in `directory`; with `cache_root` (the bundle's), its names are remembered there
+    by the file's content (`bundle.yamlcache`), as validate reads them on every run."""
     path = directory / "dbt_project.yml"
     if not path.is_file():
         raise DbtError(f"{directory} is not a dbt project: it has no dbt_project.yml")
-    try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as err:
-        raise DbtError(f"{path} is not valid YAML: {err}") from err
+    text = path.read_text(encoding="utf-8")
+    display = os.path.relpath(path, cache_root) if cache_root is not None else ""
+    if cache_root is not None and not display.startswith(".."):
+        from brickyard.bundle.yamlcache import remembered
+
+        name, profile = remembered(
+            cache_root, "dbt_project", display, text, lambda t: _names(path, t), list, _decode_names
+        )
+    else:
+        name, profile = _names(path, text)
+    return DbtProject(directory.resolve(), name, profile, **task)
+
+
+def _decode_names(doc: Any) -> tuple[str, str]:
+    name, profile = doc
+    return str(name), str(profile)
+
+
+def _names(path: Path, text: str) -> tuple[str, str]:
+    """The project's name and profile, from the text of its dbt_project.yml."""
+    import yaml
+
+    try:  # libyaml when PyYAML has it: the same documents, several times faster
+        doc = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}
+    except yaml.YAMLError:
+        try:  # the Python loader's message quotes the offending line; libyaml's does not
+            doc = yaml.safe_load(text) or {}
+        except yaml.YAMLError as err:
+            raise DbtError(f"{path} is not valid YAML: {err}") from err
     if not isinstance(doc, dict) or not doc.get("name"):
         raise DbtError(f"{path}: `name` is required")
     name = str(doc["name"])
-    return DbtProject(directory.resolve(), name, str(doc.get("profile") or name), **task)
+    return name, str(doc.get("profile") or name)
 
 
 def bundle_projects(bundle: Bundle) -> list[DbtProject]:
@@ -57,6 +88,7 @@ def bundle_projects(bundle: Bundle) -> list[DbtProject]:
                 continue
             found[directory] = load_project(
                 directory,
+                bundle.root,
                 catalog=str(settings.get("catalog") or ""),
                 schema=str(settings.get("schema") or ""),
                 warehouse_id=str(settings.get("warehouse_id") or ""),

@@ -20,7 +20,7 @@ from brickyard.bundle.model import Bundle
 from brickyard.context import AppContext
 from brickyard.dbt.invoke import DbtResult, invoke, require_dbt
 from brickyard.dbt.profiles import SECRET_ENV, private_profiles, spark_session_output, with_delta_defaults
-from brickyard.dbt.project import DbtProject, choose_project
+from brickyard.dbt.project import DbtProject, choose_project, dbt_work_dir
 from brickyard.workspace.session import forced_local
 
 if TYPE_CHECKING:
@@ -118,11 +118,6 @@ def _remote(target: Target, project: DbtProject, warehouse: str | None) -> Itera
         yield Invocation(
             project, False, target.bundle.target, profiles, {SECRET_ENV: token}, project.directory
         )
-
-
-def dbt_work_dir(root: Path, project: DbtProject) -> Path:
-    """Where brickyard keeps its working copy and dbt's caches of one project (in `.brickyard/`)."""
-    return root / ".brickyard" / "dbt" / project.name
 
 
 def _offline_bundle(ctx: AppContext, options: DbtOptions) -> Bundle:

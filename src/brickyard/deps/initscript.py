@@ -15,10 +15,10 @@ from __future__ import annotations
 import copy
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from brickyard.deps.layout import Layout
-from brickyard.deps.runtimes import Runtime
+if TYPE_CHECKING:  # validate's policy checks read only `cluster_specs`
+    from brickyard.deps.layout import Layout
 
 # Never removed: pip and its build tools (the script uses them) and uv.
 PROTECTED = ("pip", "setuptools", "wheel", "uv")
@@ -174,6 +174,8 @@ def wire_init_scripts(
     new configuration and the paths of cluster specs left alone because no script fits their
     runtime (for the caller to warn about).
     """
+    from brickyard.deps.runtimes import Runtime
+
     out = copy.deepcopy(config)
     skipped: list[str] = []
     for cluster in cluster_specs(out):

@@ -8,7 +8,6 @@ the paths derived from it say so.
 
 from __future__ import annotations
 
-import configparser
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
@@ -50,6 +49,8 @@ def credentials_configured(host: str, profile: str | None, environ: Mapping[str,
         environ.get("DATABRICKS_CONFIG_FILE")
         or Path(environ.get("HOME", "~")).expanduser() / ".databrickscfg"
     )
+    import configparser  # only for a target with a host: validating a local one never reads the file
+
     parser = configparser.ConfigParser()
     try:
         parser.read(config)
