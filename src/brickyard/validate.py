@@ -63,7 +63,9 @@ def _print(ctx: AppContext, diags: list[Diagnostic], config: Node | None) -> Non
     from brickyard.state.redact import redact
 
     if ctx.output.format == "json":
-        ctx.output.diagnostics(diags)
+        # The CLI writes the findings to stderr in the text form, and the document to stdout.
+        if diags:
+            ctx.output.show(["".join(render_diagnostic(d) for d in diags)[:-1]])
         if config is not None:
             ctx.output.result(redact(config_json(config)))
         return

@@ -20,10 +20,22 @@ def apply_run_as(config: Node, user: CurrentUser, registry: Registry, diags: lis
     run_as = config.get("run_as")
     if run_as is None or run_as.value is None or not run_as.is_map:
         return  # `run_as:` with nothing under it is no identity at all, and no error
+    group = run_as.get("group_name")
+    if group is not None and _legacy(config):
+        # The legacy mode hands the identity to the owner field, which a group cannot hold.
+        diags.append(
+            Diagnostic(
+                Severity.ERROR,
+                "run_as.group_name is not supported with experimental.use_legacy_run_as; "
+                "disable experimental.use_legacy_run_as to use a group identity",
+                location=group.loc,
+            )
+        )
+        return
     named = {
         key: str(node.value) for key in IDENTITIES if (node := run_as.get(key)) is not None and node.value
     }
-    if named.keys() >= {"user_name", "service_principal_name"}:
+    if named.keys() == {"user_name", "service_principal_name"}:
         diags.append(
             Diagnostic(
                 Severity.ERROR,
@@ -53,10 +65,16 @@ def apply_run_as(config: Node, user: CurrentUser, registry: Registry, diags: lis
                         f"{kind.name} do not support a setting a run_as user that is different from the owner.\n"
                         f"Current identity: {user.user_name}. Run as identity: {identity}.\n"
                         f"See {_DOCS} to learn more about the run_as property.",
-                        location=resource.loc,
+                        location=resource.key_loc or resource.loc,
                     )
                 )
             if kind.inherits_run_as and resource.is_map and resource.get("run_as") is None:
                 resource.value["run_as"] = Node(
                     {k: v.copy() for k, v in run_as.items() if k in named}, run_as.loc
                 )
+
+
+def _legacy(config: Node) -> bool:
+    experimental = config.get("experimental")
+    flag = experimental.get("use_legacy_run_as") if experimental is not None and experimental.is_map else None
+    return flag is not None and flag.value is True
