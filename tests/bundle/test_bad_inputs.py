@@ -298,20 +298,6 @@ CASES = [
         "resources.jobs.j.tasks[1].task_key",
     ),
     Case(
-        "missing python file",
-        {"databricks.yml": job("- task_key: a\n  spark_python_task: {python_file: ./jobs/run.py}")},
-        "file ./jobs/run.py not found",
-        ("databricks.yml", "./jobs/run.py"),
-        "resources.jobs.j.tasks[0].spark_python_task.python_file",
-    ),
-    Case(
-        "missing dbt project",
-        {"databricks.yml": job("- task_key: a\n  dbt_task: {project_directory: ./dbt, commands: [dbt run]}")},
-        "directory ./dbt not found",
-        ("databricks.yml", "./dbt"),
-        "resources.jobs.j.tasks[0].dbt_task.project_directory",
-    ),
-    Case(
         "personal access token in config",
         {
             "databricks.yml": HEAD
@@ -424,3 +410,26 @@ def test_bad_bundle_is_reported_with_its_location(
 
 def test_there_are_at_least_thirty_bad_bundles() -> None:
     assert len(CASES) >= 30
+
+
+@pytest.mark.parametrize(
+    ("task", "message"),
+    [
+        ("spark_python_task: {python_file: ./jobs/run.py}", "file jobs/run.py not found"),
+        ("dbt_task: {project_directory: ./dbt, commands: [dbt run]}", "directory dbt not found"),
+        (
+            "notebook_task: {notebook_path: ./etl/load}",
+            "notebook etl/load not found. Local notebook references are expected\n"
+            "to contain one of the following file extensions: [.py, .r, .scala, .sql, .ipynb]",
+        ),
+    ],
+)
+def test_a_missing_local_path_is_worded_as_the_cli_words_it(
+    task: str, message: str, write: Callable[[Files], Path], tmp_path: Path
+) -> None:
+    """The path from the bundle root, cleaned, and no location: `databricks bundle validate` prints none."""
+    write({"databricks.yml": job(f"- task_key: a\n  {task}")})
+    with pytest.raises(BundleError) as info:
+        load(tmp_path, None)
+    (diag,) = [d for d in info.value.diagnostics if d.severity is Severity.ERROR]
+    assert (diag.summary, diag.path, diag.location) == (message, "", None)

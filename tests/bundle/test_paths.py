@@ -114,7 +114,7 @@ def test_remote_and_git_sourced_paths_are_left_alone(write: Callable[[Files], Pa
     assert jobs["from_git"]["tasks"][0]["notebook_task"]["notebook_path"] == "notebooks/ingest"
 
 
-def test_missing_notebook_names_the_value_and_its_location(write: Callable[[Files], Path]) -> None:
+def test_missing_notebook_is_named_by_its_path_from_the_root(write: Callable[[Files], Path]) -> None:
     root = write(
         {
             "databricks.yml": ROOT,
@@ -131,9 +131,9 @@ def test_missing_notebook_names_the_value_and_its_location(write: Callable[[File
         }
     )
     (diag,) = errors(root)
-    assert diag.summary == "notebook ../notebooks/missing.py not found"
-    assert diag.path == "resources.jobs.j.tasks[0].notebook_task.notebook_path"
-    assert str(diag.location) == "resources/job.yml:8:28"
+    # relative to the file that names it, shown from the bundle root, without a location (as the CLI)
+    assert diag.summary == "notebook notebooks/missing.py not found"
+    assert (diag.path, diag.location) == ("", None)
 
 
 def test_notebook_task_on_a_plain_python_file_is_an_error(write: Callable[[Files], Path]) -> None:

@@ -252,3 +252,11 @@ def resource_shapes(config: Node, development: bool, registry: Registry) -> None
     for kind in registry:
         for _, resource in map_entries(config.get("resources"), kind.name):
             kind.shape(resource, development)
+
+
+def bundle_defaults(config: Node, registry: Registry) -> None:
+    """The defaults the CLI writes into each resource that leaves them out, before paths are
+    translated: a configuration printed after a path error already has them."""
+    for kind in registry:
+        for _, resource in map_entries(config.get("resources"), kind.name):
+            kind.apply_bundle_defaults(resource)

@@ -160,7 +160,7 @@ class PathTranslator:
     ) -> None:
         what = {NOTEBOOK: "notebook", FILE: "file", DIRECTORY: "directory"}[kind]
         if not local.exists():
-            self._error(f"{what} {value} not found", node, path)
+            self._not_found(what, local, path)
             return
         if kind == DIRECTORY and not local.is_dir():
             self._error(f"{value} is not a directory", node, path)
@@ -203,6 +203,20 @@ class PathTranslator:
                 )
             )
         self._pending.append((node, relative))
+
+    def _not_found(self, what: str, local: FsPath, path: Path) -> None:
+        """The CLI's wording: the path from the bundle root, and no location (it reports none)."""
+        shown = FsPath(os.path.relpath(local, self._root)).as_posix()
+        if path[-1] == "root_path":
+            summary = f"stat {shown}: no such file or directory"
+        elif what == "notebook" and not local.suffix:
+            summary = (
+                f"notebook {shown} not found. Local notebook references are expected\n"
+                "to contain one of the following file extensions: [.py, .r, .scala, .sql, .ipynb]"
+            )
+        else:
+            summary = f"{what} {shown} not found"
+        self.diags.append(Diagnostic(Severity.ERROR, summary))
 
     def _error(self, summary: str, node: Node, path: Path) -> None:
         self.diags.append(Diagnostic(Severity.ERROR, summary, format_path(path), node.loc))

@@ -139,6 +139,7 @@ def load_bundle(start: FsPath, options: LoadOptions | None = None) -> Bundle:
     merge_keyed_lists(config.get("resources"))
     defaults.resource_shapes(config, target_mode == mode.DEVELOPMENT, opts.registry)
     _stop(diags, config)
+    defaults.bundle_defaults(config, opts.registry)
 
     file_path = _scalar(workspace.get("file_path")) or ""
     normalize_sync_paths(config, root, diags)

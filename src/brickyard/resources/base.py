@@ -228,7 +228,12 @@ class Kind:
 
     @classmethod
     def fill_defaults(cls, resource: Node, paths: BundlePaths) -> None:
-        """Once paths are translated: the defaults the CLI writes into a resource that leaves them out."""
+        """Once paths are translated: what the CLI annotates a deployed resource with."""
+
+    @classmethod
+    def apply_bundle_defaults(cls, resource: Node) -> None:
+        """Before paths are translated: the defaults the CLI writes into a resource that leaves them out
+        (a configuration printed after a path error already has them)."""
         from brickyard.bundle.node import set_default
 
         for key, value in cls.bundle_defaults.items():
