@@ -58,6 +58,18 @@ def apply_run_as(config: Node, user: CurrentUser, registry: Registry, diags: lis
     resources = config.get("resources")
     for kind in registry:
         for _, resource in map_entries(resources, kind.name):
+            embeds = kind.runs_as_owner_when and _true(resource.get(kind.runs_as_owner_when))
+            if embeds and identity != user.user_name:
+                diags.append(
+                    Diagnostic(
+                        Severity.ERROR,
+                        f"{kind.name} with {kind.runs_as_owner_when} set to true do not support a run_as "
+                        "identity that is different from the owner.\n"
+                        f"Current identity: {user.user_name}. Run as identity: {identity}.\n"
+                        f"See {_DOCS} to learn more about the run_as property.",
+                        location=resource.key_loc or resource.loc,
+                    )
+                )
             if kind.runs_as_owner_only and identity != user.user_name:
                 diags.append(
                     Diagnostic(
@@ -78,3 +90,7 @@ def _legacy(config: Node) -> bool:
     experimental = config.get("experimental")
     flag = experimental.get("use_legacy_run_as") if experimental is not None and experimental.is_map else None
     return flag is not None and flag.value is True
+
+
+def _true(node: Node | None) -> bool:
+    return node is not None and node.value is True

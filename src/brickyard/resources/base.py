@@ -132,6 +132,8 @@ class Kind:
     """The bundle's top-level `run_as` is copied onto each resource that names none."""
     runs_as_owner_only: ClassVar[bool] = False
     """A top-level `run_as` naming someone other than the deploying user is an error for this kind."""
+    runs_as_owner_when: ClassVar[str] = ""
+    """The boolean field that, when true, makes this kind run as its owner only (what it embeds)."""
 
     # -- calls ---------------------------------------------------------------------------------
 

@@ -52,6 +52,7 @@ class Dashboards(Kind):
     }
     local_note = "the local workspace keeps dashboards and their published versions but does not render them"
     bundle_defaults: ClassVar[Mapping[str, Any]] = {"embed_credentials": False}
+    runs_as_owner_when = "embed_credentials"  # embedded credentials are the owner's
 
     @classmethod
     def fill_defaults(cls, resource: Node, paths: BundlePaths) -> None:
