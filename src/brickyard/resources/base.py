@@ -130,6 +130,8 @@ class Kind:
     """The resolved permissions list the deploying user as IS_OWNER."""
     inherits_run_as: ClassVar[bool] = False
     """The bundle's top-level `run_as` is copied onto each resource that names none."""
+    run_as_fields: ClassVar[tuple[str, ...]] = ("user_name", "service_principal_name", "group_name")
+    """The identities this kind's `run_as` can hold (a kind without groups refuses a group)."""
     runs_as_owner_only: ClassVar[bool] = False
     """A top-level `run_as` naming someone other than the deploying user is an error for this kind."""
     runs_as_owner_when: ClassVar[str] = ""
