@@ -102,10 +102,11 @@ def workspace_paths(workspace: Node, user: CurrentUser) -> bool:
 
 
 def _absolute(path: str, user: CurrentUser) -> str:
-    """`~/x` → `/Workspace/Users/<user>/x`; `/Users/…` → `/Workspace/Users/…`, as the CLI normalises."""
+    """`~/x` → `/Workspace/Users/<user>/x`; any other absolute path outside `/Workspace` and
+    `/Volumes` (`/Users/…`, `/Shared/…`, `/remote`) gets the `/Workspace` prefix, as the CLI adds it."""
     if path.startswith("~"):
         path = f"/Workspace/Users/{user.user_name}" + path[1:]
-    if path.startswith(("/Users/", "/Shared/")) or path in ("/Users", "/Shared"):
+    if path.startswith("/") and not path.startswith(("/Workspace/", "/Volumes/")) and path != "/Workspace":
         path = "/Workspace" + path
     return path
 
