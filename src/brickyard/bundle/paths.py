@@ -87,6 +87,21 @@ class PathTranslator:
                         dep_index,
                     )
                     self._translate(dep, path, DEPENDENCY)
+            for index, env in enumerate(map_items(job.get("environment_variables"))):
+                # Files of environment variables are synced like any file and read from the workspace.
+                files = lookup(env, ("spec", "files"))
+                for file_index, file in enumerate(files.value if files is not None and files.is_seq else []):
+                    path = (
+                        "resources",
+                        "jobs",
+                        key,
+                        "environment_variables",
+                        index,
+                        "spec",
+                        "files",
+                        file_index,
+                    )
+                    self._translate(file, path, FILE)
         for key, pipeline in map_entries(resources, "pipelines"):
             for index, library in enumerate(map_items(pipeline.get("libraries"))):
                 base = ("resources", "pipelines", key, "libraries", index)
