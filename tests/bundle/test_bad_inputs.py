@@ -352,13 +352,6 @@ CASES = [
         "permissions[0].level",
     ),
     Case(
-        "reference to an unknown resource",
-        {"databricks.yml": job("- task_key: a\n  run_job_task: {job_id: '${resources.jobs.nightly.id}'}")},
-        "reference does not exist: ${resources.jobs.nightly.id}",
-        ("databricks.yml", "'${resources.jobs.nightly.id}'"),
-        "resources.jobs.j.tasks[0].run_job_task.job_id",
-    ),
-    Case(
         "malformed --var",
         {"databricks.yml": HEAD},
         "--var expects name=value, got 'region'",
@@ -433,3 +426,14 @@ def test_a_missing_local_path_is_worded_as_the_cli_words_it(
         load(tmp_path, None)
     (diag,) = [d for d in info.value.diagnostics if d.severity is Severity.ERROR]
     assert (diag.summary, diag.path, diag.location) == (message, "", None)
+
+
+def test_a_reference_to_an_unknown_resource_names_its_key_but_no_file(
+    write: Callable[[Files], Path], tmp_path: Path
+) -> None:
+    write({"databricks.yml": job("- task_key: a\n  run_job_task: {job_id: '${resources.jobs.nightly.id}'}")})
+    with pytest.raises(BundleError) as info:
+        load(tmp_path, None)
+    (diag,) = [d for d in info.value.diagnostics if d.severity is Severity.ERROR]
+    assert diag.summary == "reference does not exist: ${resources.jobs.nightly.id}"
+    assert (diag.path, diag.location) == ("resources.jobs.j.tasks[0].run_job_task.job_id", None)
