@@ -78,6 +78,7 @@ _BUNDLE_DEFS: dict[str, dict[str, Ref]] = {
         "run_as": "bundle.RunAs",
         "presets": "bundle.Presets",
         "experimental": "any",
+        "definitions": "any",  # a place for YAML anchors, as the CLI accepts it
         "python": "any",
         "scripts": "any",
     },
