@@ -409,10 +409,10 @@ def test_there_are_at_least_thirty_bad_bundles() -> None:
     ("task", "message"),
     [
         ("spark_python_task: {python_file: ./jobs/run.py}", "file jobs/run.py not found"),
-        ("dbt_task: {project_directory: ./dbt, commands: [dbt run]}", "directory dbt not found"),
+        ("dbt_task: {project_directory: ./dbt, commands: [dbt run]}", "stat dbt: no such file or directory"),
         (
             "notebook_task: {notebook_path: ./etl/load}",
-            "notebook etl/load not found. Local notebook references are expected\n"
+            'notebook "etl/load" not found. Local notebook references are expected\n'
             "to contain one of the following file extensions: [.py, .r, .scala, .sql, .ipynb]",
         ),
     ],

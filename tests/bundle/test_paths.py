@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
 from tests.bundle.conftest import NOTEBOOK, Files, errors, load
 
 FILES = "/Workspace/Users/tester@brickyard.local/.bundle/paths/default/files"
@@ -136,7 +138,46 @@ def test_missing_notebook_is_named_by_its_path_from_the_root(write: Callable[[Fi
     assert (diag.path, diag.location) == ("", None)
 
 
-def test_notebook_task_on_a_plain_python_file_is_an_error(write: Callable[[Files], Path]) -> None:
+@pytest.mark.parametrize(
+    ("task", "expected"),
+    [
+        (
+            "notebook_task: {notebook_path: ./plain.py}",
+            'expected a notebook for "resources.jobs.j.tasks[0].notebook_task.notebook_path" but got a file: '
+            "file at {root}/plain.py is not a notebook",
+        ),
+        (
+            "spark_python_task: {python_file: ./nb.py}",
+            'expected a file for "resources.jobs.j.tasks[0].spark_python_task.python_file" but got a notebook: '
+            "file at {root}/nb.py is a notebook",
+        ),
+    ],
+)
+def test_a_file_of_the_wrong_kind_is_an_error_in_the_cli_words(
+    task: str, expected: str, write: Callable[[Files], Path]
+) -> None:
+    root = write(
+        {
+            "databricks.yml": f"""
+            bundle: {{name: p}}
+            resources:
+              jobs:
+                j:
+                  name: j
+                  tasks:
+                    - task_key: a
+                      {task}
+            """,
+            "plain.py": "print(1)\n",
+            "nb.py": NOTEBOOK,
+        }
+    )
+    (diag,) = errors(root)
+    assert diag.summary == expected.format(root=root.resolve())
+    assert diag.location is None
+
+
+def test_only_the_first_path_that_cannot_be_translated_is_reported(write: Callable[[Files], Path]) -> None:
     root = write(
         {
             "databricks.yml": """
@@ -147,17 +188,19 @@ def test_notebook_task_on_a_plain_python_file_is_an_error(write: Callable[[Files
                   name: j
                   tasks:
                     - task_key: a
-                      notebook_task: {notebook_path: ./plain.py}
+                      notebook_task: {notebook_path: ./etl/load}
                     - task_key: b
-                      spark_python_task: {python_file: ./nb.py}
+                      spark_python_task: {python_file: ./missing.py}
             """,
-            "plain.py": "print(1)\n",
-            "nb.py": NOTEBOOK,
+            "etl/load.py": NOTEBOOK,
         }
     )
-    summaries = [d.summary for d in errors(root)]
-    assert any(s.startswith("./plain.py is not a notebook") for s in summaries)
-    assert any(s.startswith("./nb.py is a notebook; run it with notebook_task") for s in summaries)
+    (diag,) = errors(root)
+    assert diag.summary == (
+        'notebook "etl/load" not found. Did you mean "etl/load.py"?\n'
+        "Local notebook references are expected to contain one of the following\n"
+        "file extensions: [.py, .r, .scala, .sql, .ipynb]"
+    )
 
 
 def test_paths_outside_the_sync_root_stay_as_written(write: Callable[[Files], Path]) -> None:

@@ -177,23 +177,19 @@ class PathTranslator:
         if not local.exists():
             self._not_found(what, local, path)
             return
+        where = format_path(path)
         if kind == DIRECTORY and not local.is_dir():
-            self._error(f"{value} is not a directory", node, path)
+            self._failure(f"{local} is not a directory")
             return
         if kind == NOTEBOOK:
             if not is_notebook(local):
-                self._error(
-                    f"{value} is not a notebook: its first line must be the Databricks source header "
-                    "(`# Databricks notebook source`), or use spark_python_task for plain Python files",
-                    node,
-                    path,
+                self._failure(
+                    f'expected a notebook for "{where}" but got a file: file at {local} is not a notebook'
                 )
                 return
             relative = strip_notebook_extension(relative)
-        elif kind == FILE and path[-2:] == ("spark_python_task", "python_file") and is_notebook(local):
-            self._error(
-                f"{value} is a notebook; run it with notebook_task, not spark_python_task", node, path
-            )
+        elif kind == FILE and is_notebook(local):
+            self._failure(f'expected a file for "{where}" but got a notebook: file at {local} is a notebook')
             return
         remote = f"{self.file_path}/{relative}" if relative != "." else self.file_path
         self.sources[remote] = local
@@ -220,18 +216,32 @@ class PathTranslator:
         self._pending.append((node, relative))
 
     def _not_found(self, what: str, local: FsPath, path: Path) -> None:
-        """The CLI's wording: the path from the bundle root, and no location (it reports none)."""
+        """The CLI's wording: the path from the bundle root."""
         shown = FsPath(os.path.relpath(local, self._root)).as_posix()
-        if path[-1] == "root_path":
-            summary = f"stat {shown}: no such file or directory"
+        if what == "directory":
+            self._failure(f"stat {shown}: no such file or directory")
         elif what == "notebook" and not local.suffix:
-            summary = (
-                f"notebook {shown} not found. Local notebook references are expected\n"
-                "to contain one of the following file extensions: [.py, .r, .scala, .sql, .ipynb]"
-            )
+            extensions = (".py", ".r", ".scala", ".sql", ".ipynb")
+            listed = ", ".join(extensions)
+            near = next((ext for ext in extensions if local.with_name(local.name + ext).exists()), None)
+            if near:
+                self._failure(
+                    f'notebook "{shown}" not found. Did you mean "{shown}{near}"?\n'
+                    "Local notebook references are expected to contain one of the following\n"
+                    f"file extensions: [{listed}]"
+                )
+            else:
+                self._failure(
+                    f'notebook "{shown}" not found. Local notebook references are expected\n'
+                    f"to contain one of the following file extensions: [{listed}]"
+                )
         else:
-            summary = f"{what} {shown} not found"
-        self.diags.append(Diagnostic(Severity.ERROR, summary))
+            self._failure(f"{what} {shown} not found")
+
+    def _failure(self, summary: str) -> None:
+        """A path that cannot be translated. The CLI stops at the first one and names no location."""
+        if not any(d.severity is Severity.ERROR for d in self.diags):
+            self.diags.append(Diagnostic(Severity.ERROR, summary))
 
     def _error(self, summary: str, node: Node, path: Path) -> None:
         self.diags.append(Diagnostic(Severity.ERROR, summary, format_path(path), node.loc))
