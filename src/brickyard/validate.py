@@ -90,6 +90,7 @@ def render_diagnostic(diag: Diagnostic) -> str:
         lines.append(f"  at {diag.path}")
     if diag.location is not None:
         lines.append(f"  in {diag.location}")
+        lines += [f"     {other}" for other in diag.also]
     if diag.detail:
         lines += ["", diag.detail]
     return "\n".join(lines) + "\n\n"

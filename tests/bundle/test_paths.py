@@ -250,3 +250,44 @@ def test_sync_globs_become_relative_to_the_root(write: Callable[[Files], Path]) 
     )
     sync = load(root).get("sync")
     assert sync == {"exclude": ["scratch/**"], "include": ["generated/*.csv"], "paths": ["."]}
+
+
+def test_a_path_written_relative_to_its_resource_instead_of_its_own_file_is_refused(
+    write: Callable[[Files], Path],
+) -> None:
+    root = write(
+        {
+            "databricks.yml": """
+            bundle: {name: p}
+            include: [resources/*.yml]
+            targets:
+              dev:
+                default: true
+                resources:
+                  jobs:
+                    j:
+                      tasks:
+                        - task_key: a
+                          spark_python_task: {python_file: ../etl/dev.py}
+            """,
+            "resources/j.yml": """
+            resources:
+              jobs:
+                j:
+                  name: j
+                  tasks:
+                    - task_key: a
+                      spark_python_task: {python_file: ../etl/main.py}
+            """,
+            "etl/main.py": "print(1)\n",
+            "etl/dev.py": "print(2)\n",
+        }
+    )
+    (diag,) = errors(root)
+    base = root.resolve()
+    assert diag.summary == (
+        f"path ../etl/dev.py is defined relative to the {base}/resources directory "
+        f"({base}/databricks.yml:11:48). Please update the path to be relative to the file where it is defined."
+    )
+    # the place that set it, then the place it overrode, as the CLI lists them
+    assert [str(diag.location), *map(str, diag.also)] == ["databricks.yml:11:48", "resources/j.yml:7:44"]

@@ -55,7 +55,14 @@ class PathTranslator:
     sync_root: FsPath | None = None
     """The directory `${workspace.file_path}` mirrors: the bundle root, or above it when `sync.paths`
     reaches outside it."""
+    resource_dirs: dict[tuple[str, str], str] = field(default_factory=dict)
+    """(kind, key) → the folder of the file that first defines the resource, before any target."""
     _root: str = ""
+    _resource_dir: str | None = None
+    """Where the resource being translated is defined: the CLI's fallback base for its paths."""
+    _failed: bool = False
+    relative_to_resource: int = 0
+    """How many paths were written relative to their resource's file rather than their own."""
     _sync: str = ""
     _pending: list[tuple[Node, str]] = field(default_factory=list)
     """Translations found by `run`, written by `commit` (a failed run leaves the paths as written)."""
@@ -70,9 +77,12 @@ class PathTranslator:
         self._sync = os.path.normpath(str((self.sync_root or self.root).resolve()))
         resources = config.get("resources")
         for key, job in map_entries(resources, "jobs"):
+            self._resource_dir = self.resource_dirs.get(("jobs", key), _dir_of(job))
             job_git = job.get("git_source") is not None
-            for index, task in enumerate(map_items(job.get("tasks"))):
-                self._task(task, ("resources", "jobs", key, "tasks", index), job_git)
+            # Field by field over all tasks, as the CLI walks them: its first failure is the one shown.
+            for field_kind in _TASK_FIELDS:
+                for index, task in enumerate(map_items(job.get("tasks"))):
+                    self._task(task, ("resources", "jobs", key, "tasks", index), job_git, field_kind)
             for index, env in enumerate(map_items(job.get("environments"))):
                 deps = lookup(env, ("spec", "dependencies"))
                 for dep_index, dep in enumerate(deps.value if deps is not None and deps.is_seq else []):
@@ -103,17 +113,19 @@ class PathTranslator:
                     )
                     self._translate(file, path, FILE)
         for key, pipeline in map_entries(resources, "pipelines"):
-            for index, library in enumerate(map_items(pipeline.get("libraries"))):
-                base = ("resources", "pipelines", key, "libraries", index)
-                for sub, kind in (
-                    (("notebook", "path"), NOTEBOOK),
-                    (("file", "path"), FILE),
-                    (("glob", "include"), GLOB),
-                ):
+            self._resource_dir = self.resource_dirs.get(("pipelines", key), _dir_of(pipeline))
+            for sub, kind in (
+                (("notebook", "path"), NOTEBOOK),
+                (("file", "path"), FILE),
+                (("glob", "include"), GLOB),
+            ):
+                for index, library in enumerate(map_items(pipeline.get("libraries"))):
+                    base = ("resources", "pipelines", key, "libraries", index)
                     if (node := lookup(library, sub)) is not None:
                         self._translate(node, (*base, *sub), kind)
             if (node := pipeline.get("root_path")) is not None:
                 self._translate(node, ("resources", "pipelines", key, "root_path"), DIRECTORY)
+        self._resource_dir = None
         for key, app in map_entries(resources, "apps"):
             if (node := app.get("source_code_path")) is not None:
                 self._translate(node, ("resources", "apps", key, "source_code_path"), DIRECTORY)
@@ -121,17 +133,16 @@ class PathTranslator:
             if (node := artifact.get("path")) is not None:
                 self._translate(node, ("artifacts", key, "path"), LOCAL)
 
-    def _task(self, task: Node, path: Path, job_git: bool) -> None:
+    def _task(self, task: Node, path: Path, job_git: bool, field_kind: tuple[Path, str]) -> None:
         source = task.get("source")
         from_git = (source is not None and source.value == "GIT") or (job_git and source is None)
-        for sub, kind in _TASK_FIELDS:
-            if from_git:  # paths inside the git repository, libraries included, stay as written
-                continue
+        sub, kind = field_kind
+        if not from_git:  # paths inside the git repository, libraries included, stay as written
             for node, node_path in _expand(task, sub, path):
                 self._translate(node, node_path, kind)
         nested = lookup(task, ("for_each_task", "task"))
         if nested is not None and nested.is_map:
-            self._task(nested, (*path, "for_each_task", "task"), job_git)
+            self._task(nested, (*path, "for_each_task", "task"), job_git, field_kind)
 
     def _translate(self, node: Node, path: Path, kind: str) -> None:
         value = node.value
@@ -155,6 +166,8 @@ class PathTranslator:
         written_in = node.loc.file if node.loc is not None and not node.loc.file.endswith(".py") else ""
         declared_in = os.path.dirname(written_in)
         joined = os.path.normpath(os.path.join(self._root, declared_in, value))
+        if self._relative_to_resource(node, value, declared_in, joined):
+            return
         outside = joined != self._sync and not joined.startswith(self._sync.rstrip(os.sep) + os.sep)
         local = FsPath(joined)
         if kind in (LIBRARY, DEPENDENCY):  # local files are uploaded, not synced: named from the root
@@ -238,13 +251,61 @@ class PathTranslator:
         else:
             self._failure(f"{what} {shown} not found")
 
+    def _relative_to_resource(self, node: Node, value: str, declared_in: str, joined: str) -> bool:
+        """A path that exists only relative to the resource's own file, not to the file that sets it
+        (an override in another folder): the CLI used to fall back to it and now refuses it."""
+        fallback = self._resource_dir
+        if fallback is None or fallback == declared_in or node.loc is None or _GLOB.search(value):
+            return False
+        if os.path.exists(joined):
+            return False
+        base = os.path.normpath(os.path.join(self._root, fallback))
+        if not os.path.exists(os.path.join(base, value)):
+            return False
+        written = f"{os.path.join(self._root, node.loc.file)}:{node.loc.line}:{node.loc.column}"
+        self.diags.append(
+            Diagnostic(
+                Severity.ERROR,
+                f"path {value} is defined relative to the {base} directory ({written}). "
+                "Please update the path to be relative to the file where it is defined.",
+                location=node.loc,
+                also=node.also,
+            )
+        )
+        self.relative_to_resource += 1
+        return True
+
+    @property
+    def failed(self) -> bool:
+        """A path could not be translated (not found, or of the wrong kind)."""
+        return self._failed
+
     def _failure(self, summary: str) -> None:
         """A path that cannot be translated. The CLI stops at the first one and names no location."""
-        if not any(d.severity is Severity.ERROR for d in self.diags):
+        if not self._failed:
+            self._failed = True
             self.diags.append(Diagnostic(Severity.ERROR, summary))
 
     def _error(self, summary: str, node: Node, path: Path) -> None:
         self.diags.append(Diagnostic(Severity.ERROR, summary, format_path(path), node.loc))
+
+
+def definition_dirs(tree: Node) -> dict[tuple[str, str], str]:
+    """Where each job and pipeline is defined, read before targets are merged over it."""
+    found = {}
+    for kind in ("jobs", "pipelines"):
+        for key, resource in map_entries(tree.get("resources"), kind):
+            if (where := _dir_of(resource)) is not None:
+                found[(kind, key)] = where
+    return found
+
+
+def _dir_of(resource: Node) -> str | None:
+    """The folder of the file that defines a resource (None for resources written in Python)."""
+    loc = resource.key_loc or resource.loc
+    if loc is None or loc.file.endswith(".py"):
+        return None
+    return os.path.dirname(loc.file)
 
 
 def _first_glob(parts: tuple[str, ...]) -> int:
