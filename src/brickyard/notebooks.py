@@ -16,6 +16,8 @@ HEADERS: dict[str, tuple[str, str]] = {
     ".r": ("# Databricks notebook source", "R"),
 }
 JUPYTER = ".ipynb"
+# Notebooks of the visual editors (Lakeflow designer and flows) keep their whole name in the workspace.
+KEEP_NAME = (".designer.ipynb", ".flow.ipynb")
 
 
 def notebook_language(path: Path) -> str | None:
@@ -41,6 +43,8 @@ def is_notebook(path: Path) -> bool:
 
 def strip_notebook_extension(relative: str) -> str:
     """Notebooks live in the workspace without their extension: `etl/ingest.py` → `etl/ingest`."""
+    if relative.lower().endswith(KEEP_NAME):
+        return relative
     for suffix in (*HEADERS, JUPYTER):
         if relative.lower().endswith(suffix):
             return relative[: -len(suffix)]

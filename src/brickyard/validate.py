@@ -38,12 +38,15 @@ def run_validate(ctx: AppContext, target: str | None, variables: Sequence[str], 
         resolve_resource_fields=False,
     )
     config: Node | None
+    found = True  # a bundle was found, even if it could not be read: its findings get a count
     try:
         bundle = load_bundle(ctx.cwd, options)
     except InvalidBundle as err:
         diags, config = list(err.diagnostics), err.config
     except BundleError as err:
+        # Findings inside the bundle's files (it was found but not read) get a count; no bundle, none.
         diags, config = list(err.diagnostics), None
+        found = any(d.location is not None for d in diags)
     else:
         diags, config = list(bundle.diagnostics), bundle.config
         from brickyard.scan.policy import enforce_policies  # rules and cluster policies from brickyard.yml
@@ -55,19 +58,24 @@ def run_validate(ctx: AppContext, target: str | None, variables: Sequence[str], 
     failed = any(d.severity is Severity.ERROR for d in diags) or (
         strict and any(d.severity is Severity.WARNING for d in diags)
     )
-    _print(ctx, diags, config)
+    _print(ctx, diags, config, found)
     return Outcome(ok=not failed, diagnostics=tuple(diags))
 
 
-def _print(ctx: AppContext, diags: list[Diagnostic], config: Node | None) -> None:
+def _print(ctx: AppContext, diags: list[Diagnostic], config: Node | None, found: bool) -> None:
     from brickyard.state.redact import redact
 
     if ctx.output.format == "json":
-        ctx.output.diagnostics(diags)
+        # The CLI writes the findings to stderr in the text form, and the document to stdout.
+        if diags:
+            ctx.output.show(["".join(render_diagnostic(d) for d in diags)[:-1]])
         if config is not None:
             ctx.output.result(redact(config_json(config)))
         return
-    if config is None:  # nothing was loaded: there is no bundle to summarise
+    if config is None and found:  # the files could not be read: the findings and their count
+        ctx.output.result(None, "".join(render_diagnostic(d) for d in diags) + "\n" + trailer(diags))
+        return
+    if config is None:  # there is no bundle here at all
         ctx.output.diagnostics(diags)
         return
     text = "".join(render_diagnostic(d) for d in diags) + summary(config, diags)
@@ -82,6 +90,7 @@ def render_diagnostic(diag: Diagnostic) -> str:
         lines.append(f"  at {diag.path}")
     if diag.location is not None:
         lines.append(f"  in {diag.location}")
+        lines += [f"     {other}" for other in diag.also]
     if diag.detail:
         lines += ["", diag.detail]
     return "\n".join(lines) + "\n\n"

@@ -298,20 +298,6 @@ CASES = [
         "resources.jobs.j.tasks[1].task_key",
     ),
     Case(
-        "missing python file",
-        {"databricks.yml": job("- task_key: a\n  spark_python_task: {python_file: ./jobs/run.py}")},
-        "file ./jobs/run.py not found",
-        ("databricks.yml", "./jobs/run.py"),
-        "resources.jobs.j.tasks[0].spark_python_task.python_file",
-    ),
-    Case(
-        "missing dbt project",
-        {"databricks.yml": job("- task_key: a\n  dbt_task: {project_directory: ./dbt, commands: [dbt run]}")},
-        "directory ./dbt not found",
-        ("databricks.yml", "./dbt"),
-        "resources.jobs.j.tasks[0].dbt_task.project_directory",
-    ),
-    Case(
         "personal access token in config",
         {
             "databricks.yml": HEAD
@@ -366,13 +352,6 @@ CASES = [
         "permissions[0].level",
     ),
     Case(
-        "reference to an unknown resource",
-        {"databricks.yml": job("- task_key: a\n  run_job_task: {job_id: '${resources.jobs.nightly.id}'}")},
-        "reference does not exist: ${resources.jobs.nightly.id}",
-        ("databricks.yml", "'${resources.jobs.nightly.id}'"),
-        "resources.jobs.j.tasks[0].run_job_task.job_id",
-    ),
-    Case(
         "malformed --var",
         {"databricks.yml": HEAD},
         "--var expects name=value, got 'region'",
@@ -424,3 +403,37 @@ def test_bad_bundle_is_reported_with_its_location(
 
 def test_there_are_at_least_thirty_bad_bundles() -> None:
     assert len(CASES) >= 30
+
+
+@pytest.mark.parametrize(
+    ("task", "message"),
+    [
+        ("spark_python_task: {python_file: ./jobs/run.py}", "file jobs/run.py not found"),
+        ("dbt_task: {project_directory: ./dbt, commands: [dbt run]}", "stat dbt: no such file or directory"),
+        (
+            "notebook_task: {notebook_path: ./etl/load}",
+            'notebook "etl/load" not found. Local notebook references are expected\n'
+            "to contain one of the following file extensions: [.py, .r, .scala, .sql, .ipynb]",
+        ),
+    ],
+)
+def test_a_missing_local_path_is_worded_as_the_cli_words_it(
+    task: str, message: str, write: Callable[[Files], Path], tmp_path: Path
+) -> None:
+    """The path from the bundle root, cleaned, and no location: `databricks bundle validate` prints none."""
+    write({"databricks.yml": job(f"- task_key: a\n  {task}")})
+    with pytest.raises(BundleError) as info:
+        load(tmp_path, None)
+    (diag,) = [d for d in info.value.diagnostics if d.severity is Severity.ERROR]
+    assert (diag.summary, diag.path, diag.location) == (message, "", None)
+
+
+def test_a_reference_to_an_unknown_resource_names_its_key_but_no_file(
+    write: Callable[[Files], Path], tmp_path: Path
+) -> None:
+    write({"databricks.yml": job("- task_key: a\n  run_job_task: {job_id: '${resources.jobs.nightly.id}'}")})
+    with pytest.raises(BundleError) as info:
+        load(tmp_path, None)
+    (diag,) = [d for d in info.value.diagnostics if d.severity is Severity.ERROR]
+    assert diag.summary == "reference does not exist: ${resources.jobs.nightly.id}"
+    assert (diag.path, diag.location) == ("resources.jobs.j.tasks[0].run_job_task.job_id", None)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
 from tests.bundle.conftest import NOTEBOOK, Files, errors, load
 
 FILES = "/Workspace/Users/tester@brickyard.local/.bundle/paths/default/files"
@@ -114,7 +116,7 @@ def test_remote_and_git_sourced_paths_are_left_alone(write: Callable[[Files], Pa
     assert jobs["from_git"]["tasks"][0]["notebook_task"]["notebook_path"] == "notebooks/ingest"
 
 
-def test_missing_notebook_names_the_value_and_its_location(write: Callable[[Files], Path]) -> None:
+def test_missing_notebook_is_named_by_its_path_from_the_root(write: Callable[[Files], Path]) -> None:
     root = write(
         {
             "databricks.yml": ROOT,
@@ -131,12 +133,51 @@ def test_missing_notebook_names_the_value_and_its_location(write: Callable[[File
         }
     )
     (diag,) = errors(root)
-    assert diag.summary == "notebook ../notebooks/missing.py not found"
-    assert diag.path == "resources.jobs.j.tasks[0].notebook_task.notebook_path"
-    assert str(diag.location) == "resources/job.yml:8:28"
+    # relative to the file that names it, shown from the bundle root, without a location (as the CLI)
+    assert diag.summary == "notebook notebooks/missing.py not found"
+    assert (diag.path, diag.location) == ("", None)
 
 
-def test_notebook_task_on_a_plain_python_file_is_an_error(write: Callable[[Files], Path]) -> None:
+@pytest.mark.parametrize(
+    ("task", "expected"),
+    [
+        (
+            "notebook_task: {notebook_path: ./plain.py}",
+            'expected a notebook for "resources.jobs.j.tasks[0].notebook_task.notebook_path" but got a file: '
+            "file at {root}/plain.py is not a notebook",
+        ),
+        (
+            "spark_python_task: {python_file: ./nb.py}",
+            'expected a file for "resources.jobs.j.tasks[0].spark_python_task.python_file" but got a notebook: '
+            "file at {root}/nb.py is a notebook",
+        ),
+    ],
+)
+def test_a_file_of_the_wrong_kind_is_an_error_in_the_cli_words(
+    task: str, expected: str, write: Callable[[Files], Path]
+) -> None:
+    root = write(
+        {
+            "databricks.yml": f"""
+            bundle: {{name: p}}
+            resources:
+              jobs:
+                j:
+                  name: j
+                  tasks:
+                    - task_key: a
+                      {task}
+            """,
+            "plain.py": "print(1)\n",
+            "nb.py": NOTEBOOK,
+        }
+    )
+    (diag,) = errors(root)
+    assert diag.summary == expected.format(root=root.resolve())
+    assert diag.location is None
+
+
+def test_only_the_first_path_that_cannot_be_translated_is_reported(write: Callable[[Files], Path]) -> None:
     root = write(
         {
             "databricks.yml": """
@@ -147,17 +188,19 @@ def test_notebook_task_on_a_plain_python_file_is_an_error(write: Callable[[Files
                   name: j
                   tasks:
                     - task_key: a
-                      notebook_task: {notebook_path: ./plain.py}
+                      notebook_task: {notebook_path: ./etl/load}
                     - task_key: b
-                      spark_python_task: {python_file: ./nb.py}
+                      spark_python_task: {python_file: ./missing.py}
             """,
-            "plain.py": "print(1)\n",
-            "nb.py": NOTEBOOK,
+            "etl/load.py": NOTEBOOK,
         }
     )
-    summaries = [d.summary for d in errors(root)]
-    assert any(s.startswith("./plain.py is not a notebook") for s in summaries)
-    assert any(s.startswith("./nb.py is a notebook; run it with notebook_task") for s in summaries)
+    (diag,) = errors(root)
+    assert diag.summary == (
+        'notebook "etl/load" not found. Did you mean "etl/load.py"?\n'
+        "Local notebook references are expected to contain one of the following\n"
+        "file extensions: [.py, .r, .scala, .sql, .ipynb]"
+    )
 
 
 def test_paths_outside_the_sync_root_stay_as_written(write: Callable[[Files], Path]) -> None:
@@ -207,3 +250,44 @@ def test_sync_globs_become_relative_to_the_root(write: Callable[[Files], Path]) 
     )
     sync = load(root).get("sync")
     assert sync == {"exclude": ["scratch/**"], "include": ["generated/*.csv"], "paths": ["."]}
+
+
+def test_a_path_written_relative_to_its_resource_instead_of_its_own_file_is_refused(
+    write: Callable[[Files], Path],
+) -> None:
+    root = write(
+        {
+            "databricks.yml": """
+            bundle: {name: p}
+            include: [resources/*.yml]
+            targets:
+              dev:
+                default: true
+                resources:
+                  jobs:
+                    j:
+                      tasks:
+                        - task_key: a
+                          spark_python_task: {python_file: ../etl/dev.py}
+            """,
+            "resources/j.yml": """
+            resources:
+              jobs:
+                j:
+                  name: j
+                  tasks:
+                    - task_key: a
+                      spark_python_task: {python_file: ../etl/main.py}
+            """,
+            "etl/main.py": "print(1)\n",
+            "etl/dev.py": "print(2)\n",
+        }
+    )
+    (diag,) = errors(root)
+    base = root.resolve()
+    assert diag.summary == (
+        f"path ../etl/dev.py is defined relative to the {base}/resources directory "
+        f"({base}/databricks.yml:11:48). Please update the path to be relative to the file where it is defined."
+    )
+    # the place that set it, then the place it overrode, as the CLI lists them
+    assert [str(diag.location), *map(str, diag.also)] == ["databricks.yml:11:48", "resources/j.yml:7:44"]

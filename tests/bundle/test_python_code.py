@@ -105,7 +105,7 @@ def test_python_resources_and_mutators_join_the_yaml_ones(
     assert py_job.loc is not None and py_job.loc.file == "mutators.py"  # the mutator rewrote it last
 
 
-def test_an_error_in_a_python_resource_names_the_python_line(
+def test_a_missing_file_in_a_python_resource_is_named_from_the_root(
     write: Callable[[Files], Path],
     pydabs_venv: Path,  # noqa: F811
 ) -> None:
@@ -116,8 +116,7 @@ def test_an_error_in_a_python_resource_names_the_python_line(
         )
     )
     (found,) = [d for d in errors(root) if "missing.py" in d.summary]
-    assert found.path == "resources.jobs.py_job.tasks[0].notebook_task.notebook_path"
-    assert found.location is not None and str(found.location) == "resources/__init__.py:7:1"
+    assert found.summary == "notebook src/missing.py not found"
 
 
 def test_a_failing_mutator_is_reported_with_its_file_and_traceback(

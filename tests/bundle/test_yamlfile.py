@@ -41,7 +41,10 @@ def test_two_merge_keys_in_one_mapping_are_an_error() -> None:
     with pytest.raises(BundleError) as info:
         parse_yaml("base: &b {x: 1}\nd:\n  <<: *b\n  <<: *b\n", "f.yml")
     diag = info.value.diagnostics[0]
-    assert diag.summary == "duplicate merge key (<<) in one mapping"
+    assert diag.summary == (
+        "duplicate YAML merge key ('<<') is not allowed; to merge multiple maps, use a sequence: "
+        "'<<: [*anchor1, *anchor2]'"
+    )
     assert str(diag.location) == "f.yml:4:3"
 
 

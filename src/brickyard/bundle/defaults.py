@@ -102,10 +102,11 @@ def workspace_paths(workspace: Node, user: CurrentUser) -> bool:
 
 
 def _absolute(path: str, user: CurrentUser) -> str:
-    """`~/x` → `/Workspace/Users/<user>/x`; `/Users/…` → `/Workspace/Users/…`, as the CLI normalises."""
+    """`~/x` → `/Workspace/Users/<user>/x`; any other absolute path outside `/Workspace` and
+    `/Volumes` (`/Users/…`, `/Shared/…`, `/remote`) gets the `/Workspace` prefix, as the CLI adds it."""
     if path.startswith("~"):
         path = f"/Workspace/Users/{user.user_name}" + path[1:]
-    if path.startswith(("/Users/", "/Shared/")) or path in ("/Users", "/Shared"):
+    if path.startswith("/") and not path.startswith(("/Workspace/", "/Volumes/")) and path != "/Workspace":
         path = "/Workspace" + path
     return path
 
@@ -252,3 +253,11 @@ def resource_shapes(config: Node, development: bool, registry: Registry) -> None
     for kind in registry:
         for _, resource in map_entries(config.get("resources"), kind.name):
             kind.shape(resource, development)
+
+
+def bundle_defaults(config: Node, registry: Registry) -> None:
+    """The defaults the CLI writes into each resource that leaves them out, before paths are
+    translated: a configuration printed after a path error already has them."""
+    for kind in registry:
+        for _, resource in map_entries(config.get("resources"), kind.name):
+            kind.apply_bundle_defaults(resource)

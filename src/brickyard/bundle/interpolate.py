@@ -124,7 +124,9 @@ class Resolver:
         if self.deferred(ref_path, target):
             return None
         if target is None:
-            self._error(f"reference does not exist: ${{{ref}}}", node, path)
+            # The CLI names no file for a reference to a resource that is not there.
+            located = ref_path[:1] != ("resources",)
+            self._error(f"reference does not exist: ${{{ref}}}", node, path, located=located)
             return None
         if ref in stack:
             chain = [*stack[stack.index(ref) :], ref]
@@ -156,12 +158,15 @@ class Resolver:
             return (*self.aliases[head], *ref_path[1:2], "value", *ref_path[2:])
         return ref_path
 
-    def _error(self, summary: str, node: Node, path: Path) -> None:
+    def _error(self, summary: str, node: Node, path: Path, located: bool = True) -> None:
+        """`located=False`: the CLI names the key but no file for this error."""
         key = (summary, format_path(path))
         if key in self._reported:
             return
         self._reported.add(key)
-        self.diags.append(Diagnostic(Severity.ERROR, summary, format_path(path), node.loc))
+        self.diags.append(
+            Diagnostic(Severity.ERROR, summary, format_path(path), node.loc if located else None)
+        )
 
 
 def to_text(value: object) -> str:

@@ -27,7 +27,10 @@ def merge(base: Node, override: Node) -> Node:
         return Node(items, override.loc or base.loc, override.key_loc or base.key_loc)
     if override.value is None and base.value is not None:
         return base.copy()  # an empty override (`key:`) does not erase the base value
-    return override.copy()
+    replaced = override.copy()
+    if base.loc is not None and base.is_scalar and replaced.is_scalar:
+        replaced.also = (*replaced.also, base.loc, *base.also)  # the CLI names every place it was set
+    return replaced
 
 
 def merge_by_key(seq: Node, key_fn: KeyFn) -> None:

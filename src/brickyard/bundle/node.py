@@ -26,6 +26,8 @@ class Node:
     key_loc: Location | None = None
     raw: str | None = None
     """The source text of a number, so `15.10` read where a string belongs stays `15.10`."""
+    also: tuple[Location, ...] = ()
+    """Where the values this one overrode were written (a target over a resource file)."""
 
     @property
     def is_map(self) -> bool:
@@ -52,7 +54,7 @@ class Node:
             return Node({k: v.copy() for k, v in self.value.items()}, self.loc, self.key_loc)
         if isinstance(self.value, list):
             return Node([v.copy() for v in self.value], self.loc, self.key_loc)
-        return Node(self.value, self.loc, self.key_loc, self.raw)
+        return Node(self.value, self.loc, self.key_loc, self.raw, self.also)
 
     def plain(self) -> Any:
         """The value without locations: dicts, lists and scalars, ready for JSON."""

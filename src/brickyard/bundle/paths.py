@@ -55,7 +55,14 @@ class PathTranslator:
     sync_root: FsPath | None = None
     """The directory `${workspace.file_path}` mirrors: the bundle root, or above it when `sync.paths`
     reaches outside it."""
+    resource_dirs: dict[tuple[str, str], str] = field(default_factory=dict)
+    """(kind, key) → the folder of the file that first defines the resource, before any target."""
     _root: str = ""
+    _resource_dir: str | None = None
+    """Where the resource being translated is defined: the CLI's fallback base for its paths."""
+    _failed: bool = False
+    relative_to_resource: int = 0
+    """How many paths were written relative to their resource's file rather than their own."""
     _sync: str = ""
     _pending: list[tuple[Node, str]] = field(default_factory=list)
     """Translations found by `run`, written by `commit` (a failed run leaves the paths as written)."""
@@ -70,9 +77,12 @@ class PathTranslator:
         self._sync = os.path.normpath(str((self.sync_root or self.root).resolve()))
         resources = config.get("resources")
         for key, job in map_entries(resources, "jobs"):
+            self._resource_dir = self.resource_dirs.get(("jobs", key), _dir_of(job))
             job_git = job.get("git_source") is not None
-            for index, task in enumerate(map_items(job.get("tasks"))):
-                self._task(task, ("resources", "jobs", key, "tasks", index), job_git)
+            # Field by field over all tasks, as the CLI walks them: its first failure is the one shown.
+            for field_kind in _TASK_FIELDS:
+                for index, task in enumerate(map_items(job.get("tasks"))):
+                    self._task(task, ("resources", "jobs", key, "tasks", index), job_git, field_kind)
             for index, env in enumerate(map_items(job.get("environments"))):
                 deps = lookup(env, ("spec", "dependencies"))
                 for dep_index, dep in enumerate(deps.value if deps is not None and deps.is_seq else []):
@@ -87,18 +97,35 @@ class PathTranslator:
                         dep_index,
                     )
                     self._translate(dep, path, DEPENDENCY)
+            for index, env in enumerate(map_items(job.get("environment_variables"))):
+                # Files of environment variables are synced like any file and read from the workspace.
+                files = lookup(env, ("spec", "files"))
+                for file_index, file in enumerate(files.value if files is not None and files.is_seq else []):
+                    path = (
+                        "resources",
+                        "jobs",
+                        key,
+                        "environment_variables",
+                        index,
+                        "spec",
+                        "files",
+                        file_index,
+                    )
+                    self._translate(file, path, FILE)
         for key, pipeline in map_entries(resources, "pipelines"):
-            for index, library in enumerate(map_items(pipeline.get("libraries"))):
-                base = ("resources", "pipelines", key, "libraries", index)
-                for sub, kind in (
-                    (("notebook", "path"), NOTEBOOK),
-                    (("file", "path"), FILE),
-                    (("glob", "include"), GLOB),
-                ):
+            self._resource_dir = self.resource_dirs.get(("pipelines", key), _dir_of(pipeline))
+            for sub, kind in (
+                (("notebook", "path"), NOTEBOOK),
+                (("file", "path"), FILE),
+                (("glob", "include"), GLOB),
+            ):
+                for index, library in enumerate(map_items(pipeline.get("libraries"))):
+                    base = ("resources", "pipelines", key, "libraries", index)
                     if (node := lookup(library, sub)) is not None:
                         self._translate(node, (*base, *sub), kind)
             if (node := pipeline.get("root_path")) is not None:
                 self._translate(node, ("resources", "pipelines", key, "root_path"), DIRECTORY)
+        self._resource_dir = None
         for key, app in map_entries(resources, "apps"):
             if (node := app.get("source_code_path")) is not None:
                 self._translate(node, ("resources", "apps", key, "source_code_path"), DIRECTORY)
@@ -106,17 +133,16 @@ class PathTranslator:
             if (node := artifact.get("path")) is not None:
                 self._translate(node, ("artifacts", key, "path"), LOCAL)
 
-    def _task(self, task: Node, path: Path, job_git: bool) -> None:
+    def _task(self, task: Node, path: Path, job_git: bool, field_kind: tuple[Path, str]) -> None:
         source = task.get("source")
         from_git = (source is not None and source.value == "GIT") or (job_git and source is None)
-        for sub, kind in _TASK_FIELDS:
-            if from_git:  # paths inside the git repository, libraries included, stay as written
-                continue
+        sub, kind = field_kind
+        if not from_git:  # paths inside the git repository, libraries included, stay as written
             for node, node_path in _expand(task, sub, path):
                 self._translate(node, node_path, kind)
         nested = lookup(task, ("for_each_task", "task"))
         if nested is not None and nested.is_map:
-            self._task(nested, (*path, "for_each_task", "task"), job_git)
+            self._task(nested, (*path, "for_each_task", "task"), job_git, field_kind)
 
     def _translate(self, node: Node, path: Path, kind: str) -> None:
         value = node.value
@@ -140,6 +166,8 @@ class PathTranslator:
         written_in = node.loc.file if node.loc is not None and not node.loc.file.endswith(".py") else ""
         declared_in = os.path.dirname(written_in)
         joined = os.path.normpath(os.path.join(self._root, declared_in, value))
+        if self._relative_to_resource(node, value, declared_in, joined):
+            return
         outside = joined != self._sync and not joined.startswith(self._sync.rstrip(os.sep) + os.sep)
         local = FsPath(joined)
         if kind in (LIBRARY, DEPENDENCY):  # local files are uploaded, not synced: named from the root
@@ -160,25 +188,21 @@ class PathTranslator:
     ) -> None:
         what = {NOTEBOOK: "notebook", FILE: "file", DIRECTORY: "directory"}[kind]
         if not local.exists():
-            self._error(f"{what} {value} not found", node, path)
+            self._not_found(what, local, path)
             return
+        where = format_path(path)
         if kind == DIRECTORY and not local.is_dir():
-            self._error(f"{value} is not a directory", node, path)
+            self._failure(f"{local} is not a directory")
             return
         if kind == NOTEBOOK:
             if not is_notebook(local):
-                self._error(
-                    f"{value} is not a notebook: its first line must be the Databricks source header "
-                    "(`# Databricks notebook source`), or use spark_python_task for plain Python files",
-                    node,
-                    path,
+                self._failure(
+                    f'expected a notebook for "{where}" but got a file: file at {local} is not a notebook'
                 )
                 return
             relative = strip_notebook_extension(relative)
-        elif kind == FILE and path[-2:] == ("spark_python_task", "python_file") and is_notebook(local):
-            self._error(
-                f"{value} is a notebook; run it with notebook_task, not spark_python_task", node, path
-            )
+        elif kind == FILE and is_notebook(local):
+            self._failure(f'expected a file for "{where}" but got a notebook: file at {local} is a notebook')
             return
         remote = f"{self.file_path}/{relative}" if relative != "." else self.file_path
         self.sources[remote] = local
@@ -204,8 +228,84 @@ class PathTranslator:
             )
         self._pending.append((node, relative))
 
+    def _not_found(self, what: str, local: FsPath, path: Path) -> None:
+        """The CLI's wording: the path from the bundle root."""
+        shown = FsPath(os.path.relpath(local, self._root)).as_posix()
+        if what == "directory":
+            self._failure(f"stat {shown}: no such file or directory")
+        elif what == "notebook" and not local.suffix:
+            extensions = (".py", ".r", ".scala", ".sql", ".ipynb")
+            listed = ", ".join(extensions)
+            near = next((ext for ext in extensions if local.with_name(local.name + ext).exists()), None)
+            if near:
+                self._failure(
+                    f'notebook "{shown}" not found. Did you mean "{shown}{near}"?\n'
+                    "Local notebook references are expected to contain one of the following\n"
+                    f"file extensions: [{listed}]"
+                )
+            else:
+                self._failure(
+                    f'notebook "{shown}" not found. Local notebook references are expected\n'
+                    f"to contain one of the following file extensions: [{listed}]"
+                )
+        else:
+            self._failure(f"{what} {shown} not found")
+
+    def _relative_to_resource(self, node: Node, value: str, declared_in: str, joined: str) -> bool:
+        """A path that exists only relative to the resource's own file, not to the file that sets it
+        (an override in another folder): the CLI used to fall back to it and now refuses it."""
+        fallback = self._resource_dir
+        if fallback is None or fallback == declared_in or node.loc is None or _GLOB.search(value):
+            return False
+        if os.path.exists(joined):
+            return False
+        base = os.path.normpath(os.path.join(self._root, fallback))
+        if not os.path.exists(os.path.join(base, value)):
+            return False
+        written = f"{os.path.join(self._root, node.loc.file)}:{node.loc.line}:{node.loc.column}"
+        self.diags.append(
+            Diagnostic(
+                Severity.ERROR,
+                f"path {value} is defined relative to the {base} directory ({written}). "
+                "Please update the path to be relative to the file where it is defined.",
+                location=node.loc,
+                also=node.also,
+            )
+        )
+        self.relative_to_resource += 1
+        return True
+
+    @property
+    def failed(self) -> bool:
+        """A path could not be translated (not found, or of the wrong kind)."""
+        return self._failed
+
+    def _failure(self, summary: str) -> None:
+        """A path that cannot be translated. The CLI stops at the first one and names no location."""
+        if not self._failed:
+            self._failed = True
+            self.diags.append(Diagnostic(Severity.ERROR, summary))
+
     def _error(self, summary: str, node: Node, path: Path) -> None:
         self.diags.append(Diagnostic(Severity.ERROR, summary, format_path(path), node.loc))
+
+
+def definition_dirs(tree: Node) -> dict[tuple[str, str], str]:
+    """Where each job and pipeline is defined, read before targets are merged over it."""
+    found = {}
+    for kind in ("jobs", "pipelines"):
+        for key, resource in map_entries(tree.get("resources"), kind):
+            if (where := _dir_of(resource)) is not None:
+                found[(kind, key)] = where
+    return found
+
+
+def _dir_of(resource: Node) -> str | None:
+    """The folder of the file that defines a resource (None for resources written in Python)."""
+    loc = resource.key_loc or resource.loc
+    if loc is None or loc.file.endswith(".py"):
+        return None
+    return os.path.dirname(loc.file)
 
 
 def _first_glob(parts: tuple[str, ...]) -> int:

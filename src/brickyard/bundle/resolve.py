@@ -20,7 +20,7 @@ from brickyard.bundle.loader import find_root, read_tree, select_target
 from brickyard.bundle.merge import merge, merge_keyed_lists
 from brickyard.bundle.model import Bundle
 from brickyard.bundle.node import Node, Path, ensure_map, from_plain, lookup
-from brickyard.bundle.paths import PathTranslator, expand_pipeline_globs
+from brickyard.bundle.paths import PathTranslator, definition_dirs, expand_pipeline_globs
 from brickyard.bundle.python_code import apply_python
 from brickyard.bundle.schema import SchemaCheck
 from brickyard.bundle.secrets import find_plaintext_secrets
@@ -79,6 +79,7 @@ def load_bundle(start: FsPath, options: LoadOptions | None = None) -> Bundle:
     checks.check_duplicate_task_keys(tree.get("resources"), diags)
     if target is not None:
         checks.check_duplicate_task_keys(target.get("resources"), diags)
+    resource_dirs = definition_dirs(tree)  # the CLI's fallback base for paths, before targets move it
     config = _merge_target(tree, target)
 
     bundle = ensure_map(config, ("bundle",))
@@ -139,12 +140,21 @@ def load_bundle(start: FsPath, options: LoadOptions | None = None) -> Bundle:
     merge_keyed_lists(config.get("resources"))
     defaults.resource_shapes(config, target_mode == mode.DEVELOPMENT, opts.registry)
     _stop(diags, config)
+    defaults.bundle_defaults(config, opts.registry)
 
     file_path = _scalar(workspace.get("file_path")) or ""
     normalize_sync_paths(config, root, diags)
     expand_pipeline_globs(config, root)
-    translator = PathTranslator(root, file_path, sync_root=sync_root(root, sync_path_list(config)))
+    translator = PathTranslator(
+        root, file_path, sync_root=sync_root(root, sync_path_list(config)), resource_dirs=resource_dirs
+    )
     translator.run(config)
+    if translator.failed and not translator.relative_to_resource:
+        # The CLI checks required fields before it translates paths (paths written relative to their
+        # resource are refused earlier still): its warnings come with a path that is not found.
+        required = SchemaCheck(unknown_keys=False, prune=True, registry=opts.registry)
+        required.check(config.copy())
+        diags.extend(required.required_warnings())
     _stop([*diags, *translator.diags], config)
     diags.extend(translator.diags)
     translator.commit()

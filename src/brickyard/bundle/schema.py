@@ -78,6 +78,7 @@ _BUNDLE_DEFS: dict[str, dict[str, Ref]] = {
         "run_as": "bundle.RunAs",
         "presets": "bundle.Presets",
         "experimental": "any",
+        "definitions": "any",  # a place for YAML anchors, as the CLI accepts it
         "python": "any",
         "scripts": "any",
     },
@@ -150,7 +151,7 @@ _BUNDLE_DEFS: dict[str, dict[str, Ref]] = {
         "compute_id": "str",
     },
     "bundle.Sync": {"include": {"list": "str"}, "exclude": {"list": "str"}, "paths": {"list": "str"}},
-    "bundle.RunAs": {"user_name": "str", "service_principal_name": "str"},
+    "bundle.RunAs": {"user_name": "str", "service_principal_name": "str", "group_name": "str"},
     "bundle.Presets": {
         "name_prefix": "str",
         "pipelines_development": "bool",

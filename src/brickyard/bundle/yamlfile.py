@@ -155,7 +155,11 @@ class _Converter:
             if key_node.tag == _MERGE:
                 if merge_key is not None:
                     self.errors.append(
-                        _error("duplicate merge key (<<) in one mapping", _loc(key_node, self.display))
+                        _error(
+                            "duplicate YAML merge key ('<<') is not allowed; to merge multiple maps, use a sequence: "
+                            "'<<: [*anchor1, *anchor2]'",
+                            _loc(key_node, self.display),
+                        )
                     )
                     continue
                 merge_key = key_node

@@ -18,6 +18,8 @@ _OUTPUT = ("id", "create_time", "update_time", "lifecycle_state", "owner_user_na
 
 class Alerts(Kind):
     name = "alerts"
+    inherits_run_as = True
+    run_as_fields = ("user_name", "service_principal_name")
     label = "alert"
     rank = 65
     depends_on = ("sql_warehouses",)

@@ -34,6 +34,7 @@ _OUTPUT = (
 
 class Apps(Kind):
     name = "apps"
+    runs_as_owner_only = True
     label = "app"
     rank = 95
     depends_on = (

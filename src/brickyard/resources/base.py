@@ -130,8 +130,12 @@ class Kind:
     """The resolved permissions list the deploying user as IS_OWNER."""
     inherits_run_as: ClassVar[bool] = False
     """The bundle's top-level `run_as` is copied onto each resource that names none."""
+    run_as_fields: ClassVar[tuple[str, ...]] = ("user_name", "service_principal_name", "group_name")
+    """The identities this kind's `run_as` can hold (a kind without groups refuses a group)."""
     runs_as_owner_only: ClassVar[bool] = False
     """A top-level `run_as` naming someone other than the deploying user is an error for this kind."""
+    runs_as_owner_when: ClassVar[str] = ""
+    """The boolean field that, when true, makes this kind run as its owner only (what it embeds)."""
 
     # -- calls ---------------------------------------------------------------------------------
 
@@ -228,7 +232,12 @@ class Kind:
 
     @classmethod
     def fill_defaults(cls, resource: Node, paths: BundlePaths) -> None:
-        """Once paths are translated: the defaults the CLI writes into a resource that leaves them out."""
+        """Once paths are translated: what the CLI annotates a deployed resource with."""
+
+    @classmethod
+    def apply_bundle_defaults(cls, resource: Node) -> None:
+        """Before paths are translated: the defaults the CLI writes into a resource that leaves them out
+        (a configuration printed after a path error already has them)."""
         from brickyard.bundle.node import set_default
 
         for key, value in cls.bundle_defaults.items():

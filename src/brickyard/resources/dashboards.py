@@ -6,6 +6,7 @@ sends its content as `serialized_dashboard`, so an edited file is an update.
 
 from __future__ import annotations
 
+import posixpath
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -52,6 +53,7 @@ class Dashboards(Kind):
     }
     local_note = "the local workspace keeps dashboards and their published versions but does not render them"
     bundle_defaults: ClassVar[Mapping[str, Any]] = {"embed_credentials": False}
+    runs_as_owner_when = "embed_credentials"  # embedded credentials are the owner's
 
     @classmethod
     def fill_defaults(cls, resource: Node, paths: BundlePaths) -> None:
@@ -59,6 +61,11 @@ class Dashboards(Kind):
 
         if paths.resource_path:
             set_default(resource, "parent_path", paths.resource_path)
+        # A dashboard's folder is a workspace folder: the CLI puts any other value under /Workspace.
+        parent = resource.get("parent_path")
+        value = parent.value if parent is not None else None
+        if isinstance(value, str) and "${" not in value and not _in_workspace(value):
+            parent.value = posixpath.join("/Workspace", value.lstrip("/")).rstrip("/")  # type: ignore[union-attr]
         super().fill_defaults(resource, paths)
 
     def create(self, settings: dict[str, Any]) -> str:
@@ -114,3 +121,7 @@ class Dashboards(Kind):
 
 def _dataset(settings: Mapping[str, Any]) -> dict[str, Any]:
     return {k: settings[k] for k in ("dataset_catalog", "dataset_schema") if settings.get(k)}
+
+
+def _in_workspace(path: str) -> bool:
+    return path == "/Workspace" or path.startswith("/Workspace/")

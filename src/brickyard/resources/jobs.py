@@ -58,8 +58,6 @@ class Jobs(Kind):
     )
     schema_root = ("jobs", "JobSettings", "")
     bundle_defaults: ClassVar[Mapping[str, Any]] = {
-        "edit_mode": "UI_LOCKED",
-        "format": "MULTI_TASK",
         "max_concurrent_runs": 1,
         "queue": {"enabled": True},
     }
@@ -143,6 +141,8 @@ class Jobs(Kind):
         from brickyard.bundle.node import from_plain, set_default
 
         set_default(resource, "deployment", {"kind": "BUNDLE", "metadata_file_path": paths.metadata_file})
+        set_default(resource, "edit_mode", "UI_LOCKED")
+        set_default(resource, "format", "MULTI_TASK")
         super().fill_defaults(resource, paths)
         name = resource.get("name")
         if name is None or name.value in (None, ""):

@@ -20,6 +20,7 @@ _OUTPUT = (
 
 class QualityMonitors(Kind):
     name = "quality_monitors"
+    runs_as_owner_only = True
     label = "quality monitor"
     rank = 45
     depends_on = ("schemas", "sql_warehouses", "pipelines")
