@@ -117,8 +117,53 @@ def test_a_cycle_between_variables_is_reported_not_looped(write: Callable[[Files
     """
     diag = only_error(_root(write, text))
     assert "cycle detected in field resolution" in diag.summary
-    assert "${var.b} -> ${var.c} -> ${var.a} -> ${var.b}" in diag.summary
-    assert diag.location is not None and diag.location.file == "databricks.yml"
+    # Named as the CLI names it: where it starts (the variable's default), then each reference.
+    assert diag.summary.endswith("a.default -> var.b -> var.c -> var.a -> var.b")
+    assert diag.location is None
+
+
+def test_a_value_that_holds_a_reference_to_itself_stops_with_a_warning(
+    write: Callable[[Files], Path],
+) -> None:
+    text = """
+    bundle: {name: selfref}
+    variables:
+      conf:
+        default:
+          inner: {again: "${var.conf}"}
+    """
+    bundle = load(_root(write, text))
+    assert [d.summary for d in bundle.diagnostics] == [
+        "Variables references are too deep, stopping resolution after 11 rounds. Unresolved variables may remain."
+    ]
+
+
+def test_a_target_may_not_set_a_variable_the_bundle_does_not_define(write: Callable[[Files], Path]) -> None:
+    text = """
+    bundle: {name: undeclared}
+    variables:
+      region: {default: us}
+    targets:
+      dev:
+        variables:
+          zone: b
+    """
+    diag = only_error(_root(write, text))
+    assert diag.summary == "variable zone is not defined but is assigned a value"
+    assert diag.location is None
+
+
+def test_a_variable_given_twice_on_the_command_line_is_an_error(write: Callable[[Files], Path]) -> None:
+    from brickyard.bundle import LoadOptions, load_bundle
+    from brickyard.bundle.resolve import InvalidBundle
+
+    root = _root(write, "bundle: {name: twice}\nvariables:\n  size: {default: s}\n")
+    with pytest.raises(InvalidBundle) as err:
+        load_bundle(root, LoadOptions(variables=["size=m", "size=l"], environ={}))
+    assert [d.summary for d in err.value.diagnostics] == [
+        "failed to assign l to size: variable has already been assigned value: m"
+    ]
+    assert err.value.config is not None and err.value.config.get("workspace") is None
 
 
 def test_missing_value_names_the_variable_and_how_to_set_it(write: Callable[[Files], Path]) -> None:
@@ -131,7 +176,9 @@ def test_missing_value_names_the_variable_and_how_to_set_it(write: Callable[[Fil
     diag = only_error(_root(write, text))
     assert "no value assigned to required variable token_scope" in diag.summary
     assert "BUNDLE_VAR_token_scope" in diag.summary
-    assert str(diag.location) == "databricks.yml:3:3"
+    assert '"--var" or "--var-file"' in diag.summary
+    assert ".databricks/bundle/<target>/variable-overrides.json" in diag.summary
+    assert diag.location is None
     assert load(_root(write, text), token_scope="s").get("variables", "token_scope", "value") == "s"
 
 

@@ -25,6 +25,11 @@ MAX_TEXT = 1_000_000
 REFERENCE = re.compile(r"\$\{(" + _SEGMENT + r"(?:\." + _SEGMENT + r"(?:\[[0-9]+\])*)*(?:\[[0-9]+\])*)\}")
 _PART = re.compile(r"([^.\[\]]+)|\[([0-9]+)\]")
 
+TOO_DEEP = (
+    "Variables references are too deep, stopping resolution after 11 rounds. Unresolved variables may remain."
+)
+_EMPTY_WHEN_UNSET = frozenset({("bundle", "name")})
+"""Fields the CLI always has (typed, empty when the files leave them out): they resolve to ""."""
 Deferred = Callable[[Path, Node | None], bool]
 """Decides whether a reference (as a path into the configuration) is left for deploy to fill."""
 
@@ -56,6 +61,7 @@ class Resolver:
         self._done: set[int] = set()
         self._reported: set[tuple[str, str]] = set()
         self._cycle_seen = False
+        self._too_deep = False
 
     def run(self, skip: tuple[str, ...] = ()) -> list[Diagnostic]:
         for key, child in list(self.root.items()):
@@ -123,17 +129,30 @@ class Resolver:
         target = lookup(self.root, ref_path)
         if self.deferred(ref_path, target):
             return None
+        if target is None and ref_path in _EMPTY_WHEN_UNSET:
+            return Node("", None)
         if target is None:
             self._error(f"reference does not exist: ${{{ref}}}", node, path)
             return None
         if ref in stack:
+            if not target.is_scalar:
+                # A value that holds a reference to itself (`a: {x: ${var.a}}`) would grow without
+                # end: the CLI gives up after some rounds, with a warning, and so does brickyard.
+                self._too_deep = True
+                self._warn_too_deep()
+                return None
             chain = [*stack[stack.index(ref) :], ref]
             if self._cycle_seen:  # one cycle is reported once, not from each of its members
                 return None
             self._cycle_seen = True
-            self._error(
-                "cycle detected in field resolution: " + " -> ".join(f"${{{r}}}" for r in chain), node, path
+            self.diags.append(
+                Diagnostic(
+                    Severity.ERROR,
+                    "cycle detected in field resolution: " + " -> ".join([_cli_path(path), *chain]),
+                )
             )
+            return None
+        if self._too_deep and not target.is_scalar and _holds_reference(target):
             return None
         if len(stack) >= MAX_CHAIN:
             self._error(f"references lead to references more than {MAX_CHAIN} deep at ${{{ref}}}", node, path)
@@ -156,12 +175,27 @@ class Resolver:
             return (*self.aliases[head], *ref_path[1:2], "value", *ref_path[2:])
         return ref_path
 
+    def _warn_too_deep(self) -> None:
+        if not any(d.summary == TOO_DEEP for d in self.diags):
+            self.diags.append(Diagnostic(Severity.WARNING, TOO_DEEP))
+
     def _error(self, summary: str, node: Node, path: Path) -> None:
         key = (summary, format_path(path))
         if key in self._reported:
             return
         self._reported.add(key)
         self.diags.append(Diagnostic(Severity.ERROR, summary, format_path(path), node.loc))
+
+
+def _cli_path(path: Path) -> str:
+    """Where a cycle starts, as the CLI names it: a variable by its name and `default`."""
+    if len(path) >= 3 and path[0] == "variables" and path[2] == "value":
+        return format_path((path[1], "default", *path[3:]))
+    return format_path(path)
+
+
+def _holds_reference(node: Node) -> bool:
+    return any(isinstance(sub.value, str) and REFERENCE.search(sub.value) for _, sub in walk(node, ()))
 
 
 def to_text(value: object) -> str:

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from brickyard.bundle.node import Node, map_entries
+from brickyard.bundle.node import Node, format_path, map_entries
+from brickyard.errors import Diagnostic, Severity
 
 KeyFn = Callable[[Node], str | None]
 
@@ -62,19 +63,44 @@ def field_key(name: str, default: str | None = None, fold_case: bool = False) ->
 
 # (resource kind, list field, identity of an element)
 _KEYED_LISTS: tuple[tuple[str, str, KeyFn], ...] = (
-    ("jobs", "tasks", field_key("task_key")),
-    ("jobs", "job_clusters", field_key("job_cluster_key")),
+    # A task or job cluster without its key has the key "": such elements merge with each other.
+    ("jobs", "job_clusters", field_key("job_cluster_key", default="")),
+    ("jobs", "tasks", field_key("task_key", default="")),
     ("jobs", "parameters", field_key("name")),
     ("jobs", "environments", field_key("environment_key")),
     ("pipelines", "clusters", field_key("label", default="default", fold_case=True)),
 )
 
 
-def merge_keyed_lists(resources: Node | None) -> None:
+# Lists whose elements must name their key: one left out is reported and written back as "".
+_REQUIRED_KEYS = {("jobs", "tasks"): "task_key", ("jobs", "job_clusters"): "job_cluster_key"}
+
+
+def merge_keyed_lists(resources: Node | None, diags: list[Diagnostic] | None = None) -> None:
     """Apply the keyed merges to every job and pipeline after targets were merged in."""
     if resources is None:
         return
     for kind, field_name, key_fn in _KEYED_LISTS:
-        for _, resource in map_entries(resources, kind):
-            if (seq := resource.get(field_name)) is not None:
-                merge_by_key(seq, key_fn)
+        for key, resource in map_entries(resources, kind):
+            if (seq := resource.get(field_name)) is None:
+                continue
+            if (required := _REQUIRED_KEYS.get((kind, field_name))) is not None and diags is not None:
+                _fill_missing_keys(seq, required, ("resources", kind, key, field_name), diags)
+            merge_by_key(seq, key_fn)
+
+
+def _fill_missing_keys(seq: Node, name: str, path: tuple[str, ...], diags: list[Diagnostic]) -> None:
+    """Reported where each element was written, before elements sharing the empty key merge."""
+    if not seq.is_seq:
+        return
+    for index, item in enumerate(seq.value):
+        if item.is_map and ((node := item.get(name)) is None or node.value is None):
+            diags.append(
+                Diagnostic(
+                    Severity.WARNING,
+                    f'required field "{name}" is not set',
+                    format_path((*path, index)),
+                    item.loc,
+                )
+            )
+            item.value[name] = Node("", item.loc)

@@ -73,9 +73,13 @@ def load_bundle(start: FsPath, options: LoadOptions | None = None) -> Bundle:
     # What the files say, before --var and BUNDLE_VAR_ values are filled in: a credential passed
     # at deploy time is the right way to pass one (state and release records redact it).
     diags.extend(find_plaintext_secrets(tree))
-    _stop(diags, None)
+    _stop(diags, tree if tree.get("bundle") is not None else None)
 
     target_name, target = select_target(tree, opts.target)
+    diags.extend(
+        variables.check_target_overrides(tree.get("variables"), target.get("variables") if target else None)
+    )
+    _stop(diags, tree)
     checks.check_duplicate_task_keys(tree.get("resources"), diags)
     if target is not None:
         checks.check_duplicate_task_keys(target.get("resources"), diags)
@@ -89,6 +93,12 @@ def load_bundle(start: FsPath, options: LoadOptions | None = None) -> Bundle:
     )
     if target_mode:
         bundle.value["mode"] = from_plain(target_mode, target.get("mode").loc if target else None)  # type: ignore[union-attr]
+    cli_vars = (
+        opts.variables
+        if isinstance(opts.variables, Mapping)
+        else variables.parse_cli_vars(opts.variables, diags)
+    )
+    _stop(diags, config)  # before the workspace paths, as the CLI assigns --var values
     git = read_git_info(root)
     defaults.git_section(config, target, git, root)
 
@@ -97,9 +107,6 @@ def load_bundle(start: FsPath, options: LoadOptions | None = None) -> Bundle:
     user = opts.current_user(host, profile)
     defaults.workspace_paths(workspace, user)
 
-    cli_vars = (
-        opts.variables if isinstance(opts.variables, Mapping) else variables.parse_cli_vars(opts.variables)
-    )
     definitions = variables.normalize_definitions(config.get("variables"), diags)
     if definitions.value:
         config.value["variables"] = definitions
@@ -136,7 +143,7 @@ def load_bundle(start: FsPath, options: LoadOptions | None = None) -> Bundle:
     resolver = Resolver(config, _deferred(config, all_resource_fields=not opts.resolve_resource_fields))
     diags.extend(resolver.run())
     _mark_sensitive(definitions)
-    merge_keyed_lists(config.get("resources"))
+    merge_keyed_lists(config.get("resources"), diags)
     defaults.resource_shapes(config, target_mode == mode.DEVELOPMENT, opts.registry)
     _stop(diags, config)
 

@@ -230,7 +230,7 @@ class SchemaCheck:
         if fine and node.is_map:
             for key in self._required.get(ref, ()):
                 child = node.get(key)
-                if child is None or child.value is None:
+                if child is None or child.value is None or (child.value == "" and child.loc is None):
                     self.missing.append(
                         Diagnostic(
                             Severity.WARNING,

@@ -35,16 +35,27 @@ LOOKUP_KINDS = frozenset(
 )
 CLI_LOCATION = Location("<command line>", 1, 1)
 OVERRIDES_FILE = ".databricks/bundle/{target}/variable-overrides.json"
+OVERRIDES_HINT = ".databricks/bundle/<target>/variable-overrides.json"
 ENV_LOCATION = Location("<environment>", 1, 1)
 
 
-def parse_cli_vars(pairs: Sequence[str]) -> dict[str, str]:
+def parse_cli_vars(pairs: Sequence[str], diags: list[Diagnostic] | None = None) -> dict[str, str]:
+    """`--var name=value` flags; a variable given twice is an error, as the CLI reports it."""
     out: dict[str, str] = {}
     for pair in pairs:
         name, sep, value = pair.partition("=")
         if not sep or not name.strip():
             raise BundleError.at(f"--var expects name=value, got {pair!r}", CLI_LOCATION)
-        out[name.strip()] = value
+        name = name.strip()
+        if name in out and diags is not None:
+            diags.append(
+                Diagnostic(
+                    Severity.ERROR,
+                    f"failed to assign {value} to {name}: variable has already been assigned value: {out[name]}",
+                )
+            )
+            continue
+        out[name] = value
     return out
 
 
@@ -131,7 +142,6 @@ def assign_values(
                 )
             )
     for name, definition in definitions.items():
-        path = format_path(("variables", name))
         complex_ = is_complex(definition)
         if name in cli:
             definition.value["value"] = _external(name, cli[name], complex_, CLI_LOCATION, diags)
@@ -162,11 +172,9 @@ def assign_values(
             diags.append(
                 Diagnostic(
                     Severity.ERROR,
-                    f'no value assigned to required variable {name}. Assignment can be done using "--var", '
-                    f"by setting the BUNDLE_VAR_{name} environment variable, or in "
-                    f"{OVERRIDES_FILE.format(target=target)} file",
-                    path,
-                    definition.key_loc or definition.loc,
+                    f'no value assigned to required variable {name}. Assignment can be done using "--var" '
+                    f'or "--var-file", by setting the BUNDLE_VAR_{name} environment variable, or in '
+                    f"{OVERRIDES_HINT} file",
                 )
             )
 
@@ -177,17 +185,19 @@ def _target_overrides(definitions: Node, overrides: Node | None, diags: list[Dia
     if not overrides.is_map:
         diags.append(Diagnostic(Severity.ERROR, "a target's variables must be a mapping", "", overrides.loc))
         return {}
-    for name, node in overrides.items():
-        if name not in definitions.value:
-            diags.append(
-                Diagnostic(
-                    Severity.ERROR,
-                    f"variable {name} is set by the target but not defined in the top-level variables",
-                    format_path(("variables", name)),
-                    node.key_loc or node.loc,
-                )
-            )
     return dict(overrides.items())
+
+
+def check_target_overrides(definitions: Node | None, overrides: Node | None) -> list[Diagnostic]:
+    """A target may only set variables the bundle defines; the CLI checks it as it picks the target."""
+    if overrides is None or not overrides.is_map:
+        return []
+    known = definitions.value if definitions is not None and definitions.is_map else {}
+    return [
+        Diagnostic(Severity.ERROR, f"variable {name} is not defined but is assigned a value")
+        for name in overrides.value
+        if name not in known
+    ]
 
 
 def _external(name: str, raw: str, complex_: bool, loc: Location, diags: list[Diagnostic]) -> Node:
