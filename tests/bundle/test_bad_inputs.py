@@ -175,13 +175,6 @@ CASES = [
         "targets",
     ),
     Case(
-        "undefined variable reference",
-        {"databricks.yml": HEAD + "resources:\n  jobs:\n    j: {name: '${var.owner}'}\n"},
-        "reference does not exist: ${var.owner}",
-        ("databricks.yml", "'${var.owner}'"),
-        "resources.jobs.j.name",
-    ),
-    Case(
         "--var for an undefined variable",
         {"databricks.yml": HEAD},
         "variable region is not defined",
@@ -329,13 +322,6 @@ CASES = [
         "permission level must be CAN_MANAGE, CAN_VIEW or CAN_RUN",
         ("databricks.yml", "CAN_EVERYTHING"),
         "permissions[0].level",
-    ),
-    Case(
-        "reference to an unknown resource",
-        {"databricks.yml": job("- task_key: a\n  run_job_task: {job_id: '${resources.jobs.nightly.id}'}")},
-        "reference does not exist: ${resources.jobs.nightly.id}",
-        ("databricks.yml", "'${resources.jobs.nightly.id}'"),
-        "resources.jobs.j.tasks[0].run_job_task.job_id",
     ),
     Case(
         "malformed --var",

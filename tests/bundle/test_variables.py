@@ -192,7 +192,7 @@ def test_undefined_variables_are_errors_wherever_they_are_used(write: Callable[[
     """
     diag = only_error(_root(write, text))
     assert diag.summary == "reference does not exist: ${var.nope}"
-    assert diag.path == "resources.jobs.j.name" and str(diag.location) == "databricks.yml:5:13"
+    assert diag.path == "" and diag.location is None  # the CLI names no place for it
     with pytest.raises(BundleError, match="variable other is not defined"):
         load(_root(write, VARS), other="1")
 
@@ -258,3 +258,47 @@ def test_resource_ids_are_deferred_but_unknown_resources_are_errors(write: Calla
     job = load(_root(write, good)).resources("jobs")["j"]
     assert job["name"] == "j on p"
     assert job["tasks"][1]["pipeline_task"]["pipeline_id"] == "${resources.pipelines.p.id}"
+
+
+def test_a_misspelt_reference_suggests_the_names_it_may_mean(write: Callable[[Files], Path]) -> None:
+    text = """
+    bundle: {name: typos}
+    variables:
+      region: {default: eu}
+      regions: {default: [eu]}
+      sizes:
+        type: complex
+        default: {small: 1, large: 8}
+    resources:
+      jobs:
+        b: {name: "${var.sizes.smal}"}
+        a: {name: "${var.regin}"}
+        c: {name: "${workspace.rot_path}"}
+    """
+    # Only the first missing reference by configuration path is reported, as the CLI stops there.
+    assert only_error(_root(write, text)).summary == (
+        'reference does not exist: ${var.regin}, did you mean one of: "region", "regions"?'
+    )
+    one = text.replace('a: {name: "${var.regin}"}', "a: {name: x}")
+    assert (
+        only_error(_root(write, one)).summary
+        == 'reference does not exist: ${var.sizes.smal}, did you mean "small"?'
+    )
+
+
+def test_a_doubled_dollar_is_a_literal_reference(write: Callable[[Files], Path]) -> None:
+    text = """
+    bundle: {name: escapes}
+    variables:
+      day: {default: monday}
+    resources:
+      jobs:
+        j:
+          name: "$${job.start_time} on ${var.day}"
+          parameters:
+            - {name: p, default: "$${var.day}"}
+    """
+    bundle = load(_root(write, text))
+    job = bundle.resources("jobs")["j"]
+    assert job["name"] == "${job.start_time} on monday"
+    assert job["parameters"][0]["default"] == "${var.day}"

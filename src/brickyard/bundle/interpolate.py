@@ -22,7 +22,9 @@ _SEGMENT = r"[^\W\d_][^\W_]*(?:[-_]+[^\W_]+)*"
 MAX_CHAIN = 64
 MAX_TEXT = 1_000_000
 """References that lead to references, at most this deep (a longer chain is a mistake)."""
-REFERENCE = re.compile(r"\$\{(" + _SEGMENT + r"(?:\." + _SEGMENT + r"(?:\[[0-9]+\])*)*(?:\[[0-9]+\])*)\}")
+REFERENCE = re.compile(
+    r"(?<!\$)\$\{(" + _SEGMENT + r"(?:\." + _SEGMENT + r"(?:\[[0-9]+\])*)*(?:\[[0-9]+\])*)\}"
+)
 _PART = re.compile(r"([^.\[\]]+)|\[([0-9]+)\]")
 
 TOO_DEEP = (
@@ -62,6 +64,7 @@ class Resolver:
         self._reported: set[tuple[str, str]] = set()
         self._cycle_seen = False
         self._too_deep = False
+        self._first_missing: tuple[str, Diagnostic] | None = None
 
     def run(self, skip: tuple[str, ...] = ()) -> list[Diagnostic]:
         for key, child in list(self.root.items()):
@@ -132,7 +135,7 @@ class Resolver:
         if target is None and ref_path in _EMPTY_WHEN_UNSET:
             return Node("", None)
         if target is None:
-            self._error(f"reference does not exist: ${{{ref}}}", node, path)
+            self._missing(ref, ref_path, path)
             return None
         if ref in stack:
             if not target.is_scalar:
@@ -175,6 +178,24 @@ class Resolver:
             return (*self.aliases[head], *ref_path[1:2], "value", *ref_path[2:])
         return ref_path
 
+    def _missing(self, ref: str, ref_path: Path, path: Path) -> None:
+        """The CLI stops at the first reference (by configuration path) that names nothing, and
+        suggests the names it may have meant; the message carries no location."""
+        summary = f"reference does not exist: ${{{ref}}}" + _suggestion(self.root, ref_path)
+        found = Diagnostic(Severity.ERROR, summary, "", None)
+        where = format_path(path)
+        if self._first_missing is None or where < self._first_missing[0]:
+            if self._first_missing is not None:
+                self.diags.remove(self._first_missing[1])
+            self._first_missing = (where, found)
+            self.diags.append(found)
+
+    def unescape(self) -> None:
+        """`$${x}` is written for a literal `${x}`: once everything is resolved, drop the escape."""
+        for _, sub in walk(self.root, ()):
+            if isinstance(sub.value, str) and "$${" in sub.value:
+                sub.value = sub.value.replace("$${", "${")
+
     def _warn_too_deep(self) -> None:
         if not any(d.summary == TOO_DEEP for d in self.diags):
             self.diags.append(Diagnostic(Severity.WARNING, TOO_DEEP))
@@ -192,6 +213,35 @@ def _cli_path(path: Path) -> str:
     if len(path) >= 3 and path[0] == "variables" and path[2] == "value":
         return format_path((path[1], "default", *path[3:]))
     return format_path(path)
+
+
+def _suggestion(root: Node, ref_path: Path) -> str:
+    """`, did you mean "x"?` from the names beside the first part of the path that is missing."""
+    node = root
+    for part in ref_path:
+        child = node.get(part) if node.is_map and isinstance(part, str) else None
+        if child is None:
+            if not node.is_map or not isinstance(part, str):
+                return ""
+            close = sorted(name for name in node.value if _distance(part, name) <= 2)
+            if not close:
+                return ""
+            if len(close) == 1:
+                return f', did you mean "{close[0]}"?'
+            return ", did you mean one of: " + ", ".join(f'"{name}"' for name in close) + "?"
+        node = child
+    return ""
+
+
+def _distance(a: str, b: str) -> int:
+    """Levenshtein distance, small strings only."""
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i]
+        for j, cb in enumerate(b, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
+        previous = current
+    return previous[-1]
 
 
 def _holds_reference(node: Node) -> bool:

@@ -142,6 +142,7 @@ def load_bundle(start: FsPath, options: LoadOptions | None = None) -> Bundle:
 
     resolver = Resolver(config, _deferred(config, all_resource_fields=not opts.resolve_resource_fields))
     diags.extend(resolver.run())
+    resolver.unescape()
     _mark_sensitive(definitions)
     merge_keyed_lists(config.get("resources"), diags)
     defaults.resource_shapes(config, target_mode == mode.DEVELOPMENT, opts.registry)
