@@ -176,7 +176,10 @@ def test_missing_value_names_the_variable_and_how_to_set_it(write: Callable[[Fil
     diag = only_error(_root(write, text))
     assert "no value assigned to required variable token_scope" in diag.summary
     assert "BUNDLE_VAR_token_scope" in diag.summary
-    assert '"--var" or "--var-file"' in diag.summary
+    assert (
+        'Variables are usually assigned in databricks.yml, and they can be overridden using "--var"'
+        in diag.summary
+    )
     assert ".databricks/bundle/<target>/variable-overrides.json" in diag.summary
     assert diag.location is None
     assert load(_root(write, text), token_scope="s").get("variables", "token_scope", "value") == "s"
@@ -302,3 +305,53 @@ def test_a_doubled_dollar_is_a_literal_reference(write: Callable[[Files], Path])
     job = bundle.resources("jobs")["j"]
     assert job["name"] == "${job.start_time} on monday"
     assert job["parameters"][0]["default"] == "${var.day}"
+
+
+@pytest.mark.parametrize(
+    ("written", "warning"),
+    [
+        ("${}", "empty variable reference at position 0"),
+        ("x ${var.a", "unterminated variable reference at position 2"),
+        ("${1st.key}", 'invalid variable reference ${1st.key}: invalid key "1st"'),
+        ("${var.a-}", "invalid variable reference ${var.a-} at position 0: invalid path"),
+    ],
+)
+def test_text_that_only_looks_like_a_reference_is_kept_with_a_warning(
+    write: Callable[[Files], Path], written: str, warning: str
+) -> None:
+    text = f"""
+    bundle: {{name: looks}}
+    variables:
+      a: {{default: x}}
+    resources:
+      jobs:
+        j: {{name: '{written}'}}
+    """
+    bundle = load(_root(write, text))
+    assert bundle.resources("jobs")["j"]["name"] == written
+    assert [(d.summary, d.path, str(d.location)) for d in bundle.warnings] == [
+        (warning, "", "databricks.yml:6:15")
+    ]
+
+
+def test_a_bundle_name_built_from_variables_is_warned_about(write: Callable[[Files], Path]) -> None:
+    text = """
+    bundle: {name: "etl-${var.team}"}
+    variables:
+      team: {default: data}
+    """
+    bundle = load(_root(write, text))
+    assert bundle.get("bundle", "name") == "etl-data"
+    (warning,) = bundle.warnings
+    assert warning.summary.startswith("Please do not use variable interpolation in the name of your bundle.")
+    assert warning.path == "bundle.name"
+
+
+def test_a_backslash_escapes_a_reference(write: Callable[[Files], Path]) -> None:
+    text = r"""
+    bundle: {name: slash}
+    resources:
+      jobs:
+        j: {name: 'run \${job.id}'}
+    """
+    assert load(_root(write, text)).resources("jobs")["j"]["name"] == "run ${job.id}"

@@ -23,7 +23,7 @@ MAX_CHAIN = 64
 MAX_TEXT = 1_000_000
 """References that lead to references, at most this deep (a longer chain is a mistake)."""
 REFERENCE = re.compile(
-    r"(?<!\$)\$\{(" + _SEGMENT + r"(?:\." + _SEGMENT + r"(?:\[[0-9]+\])*)*(?:\[[0-9]+\])*)\}"
+    r"(?<![$\\])\$\{(" + _SEGMENT + r"(?:\." + _SEGMENT + r"(?:\[[0-9]+\])*)*(?:\[[0-9]+\])*)\}"
 )
 _PART = re.compile(r"([^.\[\]]+)|\[([0-9]+)\]")
 
@@ -191,10 +191,11 @@ class Resolver:
             self.diags.append(found)
 
     def unescape(self) -> None:
-        """`$${x}` is written for a literal `${x}`: once everything is resolved, drop the escape."""
+        """`$${x}` (or `\\${x}`) is written for a literal `${x}`: once everything is resolved, drop
+        the escape."""
         for _, sub in walk(self.root, ()):
-            if isinstance(sub.value, str) and "$${" in sub.value:
-                sub.value = sub.value.replace("$${", "${")
+            if isinstance(sub.value, str) and ("$${" in sub.value or "\\${" in sub.value):
+                sub.value = sub.value.replace("$${", "${").replace("\\${", "${")
 
     def _warn_too_deep(self) -> None:
         if not any(d.summary == TOO_DEEP for d in self.diags):

@@ -12,10 +12,10 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path as FsPath
 
-from brickyard.bundle import checks, defaults, mode, mode_rules, variables
+from brickyard.bundle import checks, defaults, mode, mode_rules, refcheck, variables
 from brickyard.bundle.git import read_git_info
 from brickyard.bundle.identity import CurrentUser, local_user_name
-from brickyard.bundle.interpolate import Resolver
+from brickyard.bundle.interpolate import REFERENCE, Resolver
 from brickyard.bundle.loader import find_root, read_tree, select_target
 from brickyard.bundle.merge import merge, merge_keyed_lists
 from brickyard.bundle.model import Bundle
@@ -30,6 +30,13 @@ from brickyard.resources import REGISTRY, Registry
 
 UserResolver = Callable[[str | None, str | None], CurrentUser]
 """(host, profile) → the identity deploying; see brickyard.workspace.identity."""
+
+NAME_INTERPOLATED = (
+    "Please do not use variable interpolation in the name of your bundle. The name of your bundle\n"
+    "is a part of the path at which your bundle state is stored at by default. Parameterizing it at\n"
+    "runtime can have unexpected consequences like duplicate deployments or resources not being\n"
+    "cleaned up during bundle destroy."
+)
 
 # Keys of a target section that are not merged as configuration.
 _TARGET_ONLY = ("default", "mode", "variables", "git", "cluster_id", "compute_id")
@@ -86,6 +93,9 @@ def load_bundle(start: FsPath, options: LoadOptions | None = None) -> Bundle:
     config = _merge_target(tree, target)
 
     bundle = ensure_map(config, ("bundle",))
+    diags.extend(refcheck.check_reference_syntax(config))
+    name = bundle.get("name")
+    name_interpolated = name is not None and isinstance(name.value, str) and REFERENCE.search(name.value)
     bundle.value["target"] = from_plain(target_name, bundle.loc)
     bundle.value["environment"] = from_plain(target_name, bundle.loc)
     target_mode = mode.check_mode(
@@ -124,6 +134,10 @@ def load_bundle(start: FsPath, options: LoadOptions | None = None) -> Bundle:
         early = Resolver(config, _deferred(config))
         early.run(skip=tuple(k for k in config.value if k not in ("bundle", "workspace")))
     _stop(diags, config)  # references to a variable without a value would only repeat the error
+    if name_interpolated:
+        diags.append(
+            Diagnostic(Severity.WARNING, NAME_INTERPOLATED, "bundle.name", name.loc if name else None)
+        )
     # Resources defined in Python see the variables' values; presets and references apply to them too.
     apply_python(config, root, opts.environ, diags)
     _stop(diags, config)
@@ -163,7 +177,7 @@ def load_bundle(start: FsPath, options: LoadOptions | None = None) -> Bundle:
     types.check(config)
     diags.extend(types.diags)
     diags.extend(types.required_warnings())
-    if (name := bundle.get("name")) is None or name.value is None:
+    if tree.get("bundle") is not None and ((name := bundle.get("name")) is None or name.value is None):
         # The CLI goes on without a name (a `${bundle.name}` still in use is an error of its own).
         diags.append(Diagnostic(Severity.WARNING, 'required field "name" is not set', "bundle"))
     checks.check_resources(config, opts.registry, diags)

@@ -172,9 +172,9 @@ def assign_values(
             diags.append(
                 Diagnostic(
                     Severity.ERROR,
-                    f'no value assigned to required variable {name}. Assignment can be done using "--var" '
-                    f'or "--var-file", by setting the BUNDLE_VAR_{name} environment variable, or in '
-                    f"{OVERRIDES_HINT} file",
+                    f"no value assigned to required variable {name}. Variables are usually assigned in "
+                    f'databricks.yml, and they can be overridden using "--var", the BUNDLE_VAR_{name} '
+                    f"environment variable, or {OVERRIDES_HINT}",
                 )
             )
 
