@@ -355,3 +355,35 @@ def test_a_backslash_escapes_a_reference(write: Callable[[Files], Path]) -> None
         j: {name: 'run \${job.id}'}
     """
     assert load(_root(write, text)).resources("jobs")["j"]["name"] == "run ${job.id}"
+
+
+def test_a_fraction_where_a_whole_number_belongs_is_dropped_for_the_default(
+    write: Callable[[Files], Path],
+) -> None:
+    text = """
+    bundle: {name: frac}
+    variables:
+      runs: {default: 2.5}
+    resources:
+      jobs:
+        j: {name: j, max_concurrent_runs: "${var.runs}"}
+    """
+    bundle = load(_root(write, text))
+    assert bundle.resources("jobs")["j"]["max_concurrent_runs"] == 1
+    assert [(d.summary, d.path) for d in bundle.warnings] == [
+        (
+            'cannot accurately represent "2.5" as integer due to precision loss',
+            "resources.jobs.j.max_concurrent_runs",
+        )
+    ]
+
+
+def test_git_fields_left_empty_resolve_to_empty_text(write: Callable[[Files], Path]) -> None:
+    text = """
+    bundle: {name: nogit}
+    resources:
+      jobs:
+        j: {name: "j-${bundle.git.branch}", tags: {commit: "${bundle.git.commit}"}}
+    """
+    job = load(_root(write, text)).resources("jobs")["j"]
+    assert job["name"] == "j-" and job["tags"] == {"commit": ""}

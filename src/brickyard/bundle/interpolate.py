@@ -30,7 +30,12 @@ _PART = re.compile(r"([^.\[\]]+)|\[([0-9]+)\]")
 TOO_DEEP = (
     "Variables references are too deep, stopping resolution after 11 rounds. Unresolved variables may remain."
 )
-_EMPTY_WHEN_UNSET = frozenset({("bundle", "name")})
+_EMPTY_WHEN_UNSET = frozenset(
+    {
+        ("bundle", "name"),
+        *(("bundle", "git", key) for key in ("branch", "commit", "origin_url", "actual_branch")),
+    }
+)
 """Fields the CLI always has (typed, empty when the files leave them out): they resolve to ""."""
 Deferred = Callable[[Path, Node | None], bool]
 """Decides whether a reference (as a path into the configuration) is left for deploy to fill."""

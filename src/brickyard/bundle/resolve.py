@@ -175,9 +175,10 @@ def load_bundle(start: FsPath, options: LoadOptions | None = None) -> Bundle:
 
     types = SchemaCheck(unknown_keys=False, prune=True, registry=opts.registry)
     types.check(config)
+    defaults.resource_defaults(config, opts.registry)  # again, for values the check dropped
     diags.extend(types.diags)
     diags.extend(types.required_warnings())
-    if tree.get("bundle") is not None and ((name := bundle.get("name")) is None or name.value is None):
+    if (name := bundle.get("name")) is None or name.value is None:
         # The CLI goes on without a name (a `${bundle.name}` still in use is an error of its own).
         diags.append(Diagnostic(Severity.WARNING, 'required field "name" is not set', "bundle"))
     checks.check_resources(config, opts.registry, diags)
