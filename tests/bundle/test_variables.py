@@ -387,3 +387,19 @@ def test_git_fields_left_empty_resolve_to_empty_text(write: Callable[[Files], Pa
     """
     job = load(_root(write, text)).resources("jobs")["j"]
     assert job["name"] == "j-" and job["tags"] == {"commit": ""}
+
+
+def test_a_resource_key_may_not_be_built_from_a_variable(write: Callable[[Files], Path]) -> None:
+    text = """
+    bundle: {name: keyed}
+    variables:
+      team: {default: data}
+    resources:
+      pipelines:
+        ${var.team}_ingest:
+          name: ingest
+    """
+    diag = only_error(_root(write, text))
+    assert diag.summary == 'resource key "${var.team}_ingest" must not contain variable references'
+    assert diag.path == "resources.pipelines.${var.team}_ingest"
+    assert str(diag.location) == "databricks.yml:7:7"  # where its mapping starts, as the CLI points

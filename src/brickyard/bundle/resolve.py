@@ -74,6 +74,7 @@ def load_bundle(start: FsPath, options: LoadOptions | None = None) -> Bundle:
     root = find_root(start, dict(opts.environ))
     diags: list[Diagnostic] = []
     tree = read_tree(root, diags)
+    _stop(checks.check_reference_keys(tree), None)  # the CLI stops here, before any summary
     shapes = SchemaCheck(registry=opts.registry)
     shapes.check(tree)
     diags.extend(shapes.diags)
