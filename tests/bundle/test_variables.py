@@ -403,3 +403,37 @@ def test_a_resource_key_may_not_be_built_from_a_variable(write: Callable[[Files]
     assert diag.summary == 'resource key "${var.team}_ingest" must not contain variable references'
     assert diag.path == "resources.pipelines.${var.team}_ingest"
     assert str(diag.location) == "databricks.yml:7:7"  # where its mapping starts, as the CLI points
+
+
+def test_saved_values_must_match_the_variable_type(write: Callable[[Files], Path]) -> None:
+    files = {
+        "databricks.yml": "bundle: {name: saved}\nvariables:\n  sizes: {type: complex}\n  zone: {}\n",
+        ".databricks/bundle/default/variable-overrides.json": '{"sizes": "small", "zone": {"a": 1}}',
+    }
+    root = write(files)
+    with pytest.raises(BundleError) as err:
+        load(root)
+    assert sorted(d.summary for d in err.value.diagnostics) == [
+        "variable sizes is of type complex, but the value in the variable file is not a complex type",
+        "variable zone is not of type complex, but the value in the variable file is a complex type",
+    ]
+
+
+def test_only_the_first_missing_variable_is_reported_and_a_target_value_is_the_default(
+    write: Callable[[Files], Path],
+) -> None:
+    text = """
+    bundle: {name: several}
+    variables:
+      zone: {}
+      catalog: {}
+      owner: {default: a}
+    targets:
+      dev:
+        variables:
+          owner: b
+    """
+    diag = only_error(_root(write, text))
+    assert diag.summary.startswith("no value assigned to required variable catalog.")
+    bundle = load(_root(write, text), catalog="c", zone="z", owner="cli")
+    assert bundle.get("variables", "owner") == {"default": "b", "value": "cli"}

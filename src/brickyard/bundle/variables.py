@@ -141,22 +141,12 @@ def assign_values(
                     CLI_LOCATION,
                 )
             )
+    missing: list[str] = []
     for name, definition in definitions.items():
         complex_ = is_complex(definition)
-        if name in cli:
-            definition.value["value"] = _external(name, cli[name], complex_, CLI_LOCATION, diags)
-            continue
-        env_name = f"BUNDLE_VAR_{name}"
-        if env_name in environ:
-            definition.value["value"] = _external(name, environ[env_name], complex_, ENV_LOCATION, diags)
-            continue
-        if name in saved:
-            definition.value["value"] = saved[name].copy()
-            continue
-        if definition.get("value") is not None:
-            continue  # a value written into the definition itself is taken as it is
         override = overrides.get(name)
-        if override is not None:
+        if override is not None and definition.get("value") is None:
+            # The target's value becomes the default, whatever then sets the value.
             if _is_full_form(override):
                 for key in ("default", "lookup"):
                     if key in override.value:
@@ -165,18 +155,42 @@ def assign_values(
                     definition.value.pop("default", None)
             else:
                 definition.value["default"] = override
+        if name in cli:
+            definition.value["value"] = _external(name, cli[name], complex_, CLI_LOCATION, diags)
+            continue
+        env_name = f"BUNDLE_VAR_{name}"
+        if env_name in environ:
+            definition.value["value"] = _external(name, environ[env_name], complex_, ENV_LOCATION, diags)
+            continue
+        if name in saved:
+            if (not saved[name].is_scalar) != complex_:
+                kind = "is of type complex" if complex_ else "is not of type complex"
+                what = "is not a complex type" if complex_ else "is a complex type"
+                diags.append(
+                    Diagnostic(
+                        Severity.ERROR, f"variable {name} {kind}, but the value in the variable file {what}"
+                    )
+                )
+                continue
+            definition.value["value"] = saved[name].copy()
+            continue
+        if definition.get("value") is not None:
+            continue  # a value written into the definition itself is taken as it is
         default = definition.get("default")
         if default is not None and default.value is not None:
             definition.value["value"] = default.copy()
         elif definition.get("lookup") is None:
-            diags.append(
-                Diagnostic(
-                    Severity.ERROR,
-                    f"no value assigned to required variable {name}. Variables are usually assigned in "
-                    f'databricks.yml, and they can be overridden using "--var", the BUNDLE_VAR_{name} '
-                    f"environment variable, or {OVERRIDES_HINT}",
-                )
+            missing.append(name)
+    if missing:  # the CLI stops at the first one, by name
+        name = min(missing)
+        diags.append(
+            Diagnostic(
+                Severity.ERROR,
+                f"no value assigned to required variable {name}. Variables are usually assigned in "
+                f'databricks.yml, and they can be overridden using "--var", the BUNDLE_VAR_{name} '
+                f"environment variable, or {OVERRIDES_HINT}",
             )
+        )
 
 
 def _target_overrides(definitions: Node, overrides: Node | None, diags: list[Diagnostic]) -> dict[str, Node]:
