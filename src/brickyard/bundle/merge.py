@@ -16,18 +16,40 @@ from brickyard.errors import Diagnostic, Severity
 KeyFn = Callable[[Node], str | None]
 
 
-def merge(base: Node, override: Node) -> Node:
-    """`override` merged onto `base`; neither input is modified."""
+class MergeConflict(Exception):
+    """A mapping or sequence meets a value of another kind (`tasks: ${var.x}` and a target's list)."""
+
+    def __init__(self, base: Node, override: Node) -> None:
+        super().__init__(f"cannot merge {_kind(base)} with {_kind(override)}")
+
+
+def _kind(node: Node) -> str:
+    if node.is_map:
+        return "map"
+    if node.is_seq:
+        return "sequence"
+    return {bool: "bool", int: "int", float: "float"}.get(type(node.value), "string")
+
+
+def merge(base: Node, override: Node, strict: bool = False) -> Node:
+    """`override` merged onto `base`; neither input is modified. With `strict`, a container meeting a
+    value of another kind raises MergeConflict, as the CLI's target override does."""
     if base.is_map and override.is_map:
         out = {k: v.copy() for k, v in base.value.items()}
         for key, value in override.value.items():
-            out[key] = merge(out[key], value) if key in out else value.copy()
+            out[key] = merge(out[key], value, strict) if key in out else value.copy()
         return Node(out, override.loc or base.loc, override.key_loc or base.key_loc)
     if base.is_seq and override.is_seq:
         items = [v.copy() for v in base.value] + [v.copy() for v in override.value]
         return Node(items, override.loc or base.loc, override.key_loc or base.key_loc)
     if override.value is None and base.value is not None:
         return base.copy()  # an empty override (`key:`) does not erase the base value
+    if (
+        strict
+        and base.value is not None
+        and (base.is_map or base.is_seq or override.is_map or override.is_seq)
+    ):
+        raise MergeConflict(base, override)
     return override.copy()
 
 

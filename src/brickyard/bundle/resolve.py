@@ -17,7 +17,7 @@ from brickyard.bundle.git import read_git_info
 from brickyard.bundle.identity import CurrentUser, local_user_name
 from brickyard.bundle.interpolate import REFERENCE, Resolver
 from brickyard.bundle.loader import find_root, read_tree, select_target
-from brickyard.bundle.merge import merge, merge_keyed_lists
+from brickyard.bundle.merge import MergeConflict, merge, merge_keyed_lists
 from brickyard.bundle.model import Bundle
 from brickyard.bundle.node import Node, Path, ensure_map, from_plain, lookup
 from brickyard.bundle.paths import PathTranslator, expand_pipeline_globs
@@ -91,7 +91,11 @@ def load_bundle(start: FsPath, options: LoadOptions | None = None) -> Bundle:
     checks.check_duplicate_task_keys(tree.get("resources"), diags)
     if target is not None:
         checks.check_duplicate_task_keys(target.get("resources"), diags)
-    config = _merge_target(tree, target)
+    try:
+        config = _merge_target(tree, target, target_name)
+    except _TargetConflict as err:
+        message = f"failed to perform target override for target={target_name}: {err}"
+        raise InvalidBundle([Diagnostic(Severity.ERROR, message)], tree) from None
 
     bundle = ensure_map(config, ("bundle",))
     diags.extend(refcheck.check_reference_syntax(config))
@@ -216,21 +220,33 @@ def _mark_sensitive(definitions: Node) -> None:
             mark_sensitive(text)
 
 
-def _merge_target(tree: Node, target: Node | None) -> Node:
+def _merge_target(tree: Node, target: Node | None, name: str = "") -> Node:
     config = Node({k: v for k, v in tree.value.items() if k not in ("targets", "environments")}, tree.loc)
     if "targets" in tree.value:
         # The CLI keeps the key once the target is merged in, emptied: `"targets": null`.
         config.value["targets"] = Node(None, tree.value["targets"].loc)
     if target is None or not target.is_map:
         return config.copy()
-    override = Node({k: v for k, v in target.value.items() if k not in _TARGET_ONLY}, target.loc)
-    merged = merge(config, override)
+    merged = config.copy()
+    for key, value in target.value.items():
+        if key in _TARGET_ONLY:
+            continue
+        try:
+            merged.value[key] = (
+                merge(merged.value[key], value, strict=True) if key in merged.value else value.copy()
+            )
+        except MergeConflict as err:
+            raise _TargetConflict(f"failed to merge target={name} field={key}: {err}") from None
     if (run_as := target.get("run_as")) is not None and run_as.value is not None:
         merged.value["run_as"] = run_as.copy()  # a target's identity replaces the bundle's whole
     for key in ("cluster_id", "compute_id"):
         if (node := target.get(key)) is not None:
             ensure_map(merged, ("bundle",)).value["cluster_id"] = node.copy()
     return merged
+
+
+class _TargetConflict(Exception):
+    pass
 
 
 def _deferred(config: Node, all_resource_fields: bool = False) -> Callable[[Path, Node | None], bool]:
