@@ -187,7 +187,10 @@ class Resolver:
         """The CLI stops at the first reference (by configuration path) that names nothing, and
         suggests the names it may have meant; the message carries no location."""
         summary = f"reference does not exist: ${{{ref}}}" + _suggestion(self.root, ref_path)
-        found = Diagnostic(Severity.ERROR, summary, "", None)
+        # No file is named; a reference to a resource still names the key that holds it.
+        found = Diagnostic(
+            Severity.ERROR, summary, format_path(path) if ref_path[:1] == ("resources",) else ""
+        )
         where = format_path(path)
         if self._first_missing is None or where < self._first_missing[0]:
             if self._first_missing is not None:
