@@ -202,3 +202,17 @@ def test_a_target_list_cannot_merge_onto_a_reference_to_a_list(tmp_path: Path) -
     ]
     # What is printed is the configuration as written, targets included.
     assert err.value.config is not None and err.value.config.get("targets") is not None
+
+
+def test_a_bundle_root_whose_path_reads_as_a_glob_is_refused(tmp_path: Path) -> None:
+    from brickyard.bundle import LoadOptions, load_bundle
+    from brickyard.bundle.resolve import InvalidBundle
+
+    root = tmp_path / "team?a"
+    root.mkdir()
+    (root / "databricks.yml").write_text("bundle: {name: globby}\n")
+    with pytest.raises(InvalidBundle) as err:
+        load_bundle(root, LoadOptions(environ={}))
+    (diag,) = err.value.diagnostics
+    assert diag.summary == "Bundle root path contains glob pattern characters"
+    assert f'The path to the bundle root {root} contains glob pattern character "?"' in diag.detail

@@ -72,6 +72,14 @@ def load_bundle(start: FsPath, options: LoadOptions | None = None) -> Bundle:
     """Load and resolve one target; raise InvalidBundle with every error found (warnings kept on Bundle)."""
     opts = options or LoadOptions()
     root = find_root(start, dict(opts.environ))
+    if (glob_char := next((c for c in str(root) if c in "*?[]"), None)) is not None:
+        # Includes are globs relative to the root: the CLI refuses a root that would be read as one.
+        detail = (
+            f'The path to the bundle root {root} contains glob pattern character "{glob_char}". '
+            "Please remove the character from this path to use bundle commands."
+        )
+        summary = "Bundle root path contains glob pattern characters"
+        raise InvalidBundle([Diagnostic(Severity.ERROR, summary, detail=detail)], Node({}, None))
     diags: list[Diagnostic] = []
     tree = read_tree(root, diags)
     _stop(checks.check_reference_keys(tree), None)  # the CLI stops here, before any summary
