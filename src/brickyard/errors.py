@@ -38,6 +38,8 @@ class Diagnostic:
     path: str = ""
     location: Location | None = None
     detail: str = ""
+    also: tuple[Location, ...] = ()
+    """Further places the same finding was written (each item of a list, say)."""
 
     def render(self) -> str:
         lines = [f"{self.severity.value}: {self.summary}"]
@@ -45,6 +47,7 @@ class Diagnostic:
             lines.append(f"  at {self.path}")
         if self.location is not None:
             lines.append(f"  in {self.location}")
+            lines.extend(f"     {loc}" for loc in self.also)
         if self.detail:
             lines.extend(f"  {line}" for line in self.detail.splitlines())
         return "\n".join(lines)

@@ -82,6 +82,7 @@ def render_diagnostic(diag: Diagnostic) -> str:
         lines.append(f"  at {diag.path}")
     if diag.location is not None:
         lines.append(f"  in {diag.location}")
+        lines.extend(f"     {loc}" for loc in diag.also)
     if diag.detail:
         lines += ["", diag.detail]
     return "\n".join(lines) + "\n\n"

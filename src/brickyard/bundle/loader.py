@@ -120,13 +120,14 @@ def _include(tree: Node, part: Node, diags: list[Diagnostic]) -> None:
     for key, value in part.items():
         if key == "include":
             # Only the root file's includes are loaded; the CLI warns and goes on.
-            first = value.value[0] if value.is_seq and value.value else value
+            places = [item.loc for item in value.value if item.loc] if value.is_seq else []
             diags.append(
                 Diagnostic(
                     Severity.WARNING,
                     "Include section is defined outside root file",
                     "include",
-                    first.loc or value.key_loc,
+                    places[0] if places else value.key_loc,
+                    also=tuple(places[1:]),
                     detail="The include section is defined in a file that is not the root file\n"
                     "These values will be ignored since only the includes defined in\n"
                     "the bundle root file (typically databricks.yml) are loaded.",
