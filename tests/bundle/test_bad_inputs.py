@@ -66,13 +66,6 @@ CASES = [
         ("databricks.yml", "- bundle"),
     ),
     Case(
-        "missing bundle name, which the default root path needs",
-        {"databricks.yml": "bundle: {}\n"},
-        "reference does not exist: ${bundle.name}",
-        ("databricks.yml", "bundle"),
-        "workspace.root_path",
-    ),
-    Case(
         "non utf-8 file",
         {"databricks.yml": "bundle:\n  name: caf\udce9\n"},
         "is not UTF-8 text",
@@ -149,13 +142,6 @@ CASES = [
         "resources/a.yml:4:1",
     ),
     Case(
-        "include inside an include",
-        {"databricks.yml": HEAD + "include: [a.yml]\n", "a.yml": "include: [b.yml]\n", "b.yml": "{}\n"},
-        "include is only allowed in databricks.yml",
-        ("a.yml", "include"),
-        "include",
-    ),
-    Case(
         "resource defined in two files",
         {
             "databricks.yml": HEAD + "include: [r/*.yml]\n",
@@ -189,32 +175,11 @@ CASES = [
         "targets",
     ),
     Case(
-        "undefined variable reference",
-        {"databricks.yml": HEAD + "resources:\n  jobs:\n    j: {name: '${var.owner}'}\n"},
-        "reference does not exist: ${var.owner}",
-        ("databricks.yml", "'${var.owner}'"),
-        "resources.jobs.j.name",
-    ),
-    Case(
         "--var for an undefined variable",
         {"databricks.yml": HEAD},
         "variable region is not defined",
         "<command line>:1:1",
         variables={"region": "eu"},
-    ),
-    Case(
-        "variable without a value",
-        {"databricks.yml": HEAD + "variables:\n  warehouse_id:\n    description: SQL warehouse\n"},
-        "no value assigned to required variable warehouse_id",
-        ("databricks.yml", "warehouse_id"),
-        "variables.warehouse_id",
-    ),
-    Case(
-        "cycle between variables",
-        {"databricks.yml": HEAD + "variables:\n  a: {default: '${var.b}'}\n  b: {default: '${var.a}'}\n"},
-        "cycle detected in field resolution: ${var.b} -> ${var.a} -> ${var.b}",
-        ("databricks.yml", "'${var.b}'"),
-        "variables.a.value",
     ),
     Case(
         "unknown variable type",
@@ -239,13 +204,6 @@ CASES = [
         "cannot use ${var.c} inside a longer string",
         ("databricks.yml", "'x ${var.c}'"),
         "resources.jobs.j.name",
-    ),
-    Case(
-        "target sets an undefined variable",
-        {"databricks.yml": HEAD + "targets:\n  dev:\n    variables:\n      region: eu\n"},
-        "variable region is set by the target but not defined",
-        ("databricks.yml", "region"),
-        "variables.region",
     ),
     Case(
         "depends_on an unknown task",

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
 from tests.bundle.conftest import NOTEBOOK, Files, load
 
 BASE = """
@@ -180,3 +182,37 @@ def test_target_workspace_and_artifacts_override(write: Callable[[Files], Path])
         "path": str(root.resolve()),
         "build": "python -m build",
     }
+
+
+def test_a_target_list_cannot_merge_onto_a_reference_to_a_list(tmp_path: Path) -> None:
+    from brickyard.bundle import LoadOptions, load_bundle
+    from brickyard.bundle.resolve import InvalidBundle
+
+    (tmp_path / "databricks.yml").write_text(
+        "bundle: {name: shared-steps}\n"
+        "variables:\n  steps: {type: complex, default: [{task_key: a, notebook_task: {notebook_path: /x}}]}\n"
+        "resources:\n  jobs:\n    j: {name: j, tasks: '${var.steps}'}\n"
+        "targets:\n  qa:\n    resources:\n      jobs:\n        j:\n          tasks: [{task_key: a, max_retries: 1}]\n"
+    )
+    with pytest.raises(InvalidBundle) as err:
+        load_bundle(tmp_path, LoadOptions(target="qa", environ={}))
+    assert [d.summary for d in err.value.diagnostics] == [
+        "failed to perform target override for target=qa: failed to merge target=qa field=resources: "
+        "cannot merge string with sequence"
+    ]
+    # What is printed is the configuration as written, targets included.
+    assert err.value.config is not None and err.value.config.get("targets") is not None
+
+
+def test_a_bundle_root_whose_path_reads_as_a_glob_is_refused(tmp_path: Path) -> None:
+    from brickyard.bundle import LoadOptions, load_bundle
+    from brickyard.bundle.resolve import InvalidBundle
+
+    root = tmp_path / "team?a"
+    root.mkdir()
+    (root / "databricks.yml").write_text("bundle: {name: globby}\n")
+    with pytest.raises(InvalidBundle) as err:
+        load_bundle(root, LoadOptions(environ={}))
+    (diag,) = err.value.diagnostics
+    assert diag.summary == "Bundle root path contains glob pattern characters"
+    assert f'The path to the bundle root {root} contains glob pattern character "?"' in diag.detail

@@ -117,8 +117,53 @@ def test_a_cycle_between_variables_is_reported_not_looped(write: Callable[[Files
     """
     diag = only_error(_root(write, text))
     assert "cycle detected in field resolution" in diag.summary
-    assert "${var.b} -> ${var.c} -> ${var.a} -> ${var.b}" in diag.summary
-    assert diag.location is not None and diag.location.file == "databricks.yml"
+    # Named as the CLI names it: where it starts (the variable's default), then each reference.
+    assert diag.summary.endswith("a.default -> var.b -> var.c -> var.a -> var.b")
+    assert diag.location is None
+
+
+def test_a_value_that_holds_a_reference_to_itself_stops_with_a_warning(
+    write: Callable[[Files], Path],
+) -> None:
+    text = """
+    bundle: {name: selfref}
+    variables:
+      conf:
+        default:
+          inner: {again: "${var.conf}"}
+    """
+    bundle = load(_root(write, text))
+    assert [d.summary for d in bundle.diagnostics] == [
+        "Variables references are too deep, stopping resolution after 11 rounds. Unresolved variables may remain."
+    ]
+
+
+def test_a_target_may_not_set_a_variable_the_bundle_does_not_define(write: Callable[[Files], Path]) -> None:
+    text = """
+    bundle: {name: undeclared}
+    variables:
+      region: {default: us}
+    targets:
+      dev:
+        variables:
+          zone: b
+    """
+    diag = only_error(_root(write, text))
+    assert diag.summary == "variable zone is not defined but is assigned a value"
+    assert diag.location is None
+
+
+def test_a_variable_given_twice_on_the_command_line_is_an_error(write: Callable[[Files], Path]) -> None:
+    from brickyard.bundle import LoadOptions, load_bundle
+    from brickyard.bundle.resolve import InvalidBundle
+
+    root = _root(write, "bundle: {name: twice}\nvariables:\n  size: {default: s}\n")
+    with pytest.raises(InvalidBundle) as err:
+        load_bundle(root, LoadOptions(variables=["size=m", "size=l"], environ={}))
+    assert [d.summary for d in err.value.diagnostics] == [
+        "failed to assign l to size: variable has already been assigned value: m"
+    ]
+    assert err.value.config is not None and err.value.config.get("workspace") is None
 
 
 def test_missing_value_names_the_variable_and_how_to_set_it(write: Callable[[Files], Path]) -> None:
@@ -131,7 +176,12 @@ def test_missing_value_names_the_variable_and_how_to_set_it(write: Callable[[Fil
     diag = only_error(_root(write, text))
     assert "no value assigned to required variable token_scope" in diag.summary
     assert "BUNDLE_VAR_token_scope" in diag.summary
-    assert str(diag.location) == "databricks.yml:3:3"
+    assert (
+        'Variables are usually assigned in databricks.yml, and they can be overridden using "--var"'
+        in diag.summary
+    )
+    assert ".databricks/bundle/<target>/variable-overrides.json" in diag.summary
+    assert diag.location is None
     assert load(_root(write, text), token_scope="s").get("variables", "token_scope", "value") == "s"
 
 
@@ -145,7 +195,7 @@ def test_undefined_variables_are_errors_wherever_they_are_used(write: Callable[[
     """
     diag = only_error(_root(write, text))
     assert diag.summary == "reference does not exist: ${var.nope}"
-    assert diag.path == "resources.jobs.j.name" and str(diag.location) == "databricks.yml:5:13"
+    assert diag.path == "" and diag.location is None  # the CLI names no place for it
     with pytest.raises(BundleError, match="variable other is not defined"):
         load(_root(write, VARS), other="1")
 
@@ -211,3 +261,179 @@ def test_resource_ids_are_deferred_but_unknown_resources_are_errors(write: Calla
     job = load(_root(write, good)).resources("jobs")["j"]
     assert job["name"] == "j on p"
     assert job["tasks"][1]["pipeline_task"]["pipeline_id"] == "${resources.pipelines.p.id}"
+
+
+def test_a_misspelt_reference_suggests_the_names_it_may_mean(write: Callable[[Files], Path]) -> None:
+    text = """
+    bundle: {name: typos}
+    variables:
+      region: {default: eu}
+      regions: {default: [eu]}
+      sizes:
+        type: complex
+        default: {small: 1, large: 8}
+    resources:
+      jobs:
+        b: {name: "${var.sizes.smal}"}
+        a: {name: "${var.regin}"}
+        c: {name: "${workspace.rot_path}"}
+    """
+    # Only the first missing reference by configuration path is reported, as the CLI stops there.
+    assert only_error(_root(write, text)).summary == (
+        'reference does not exist: ${var.regin}, did you mean one of: "region", "regions"?'
+    )
+    one = text.replace('a: {name: "${var.regin}"}', "a: {name: x}")
+    assert (
+        only_error(_root(write, one)).summary
+        == 'reference does not exist: ${var.sizes.smal}, did you mean "small"?'
+    )
+
+
+def test_a_doubled_dollar_is_a_literal_reference(write: Callable[[Files], Path]) -> None:
+    text = """
+    bundle: {name: escapes}
+    variables:
+      day: {default: monday}
+    resources:
+      jobs:
+        j:
+          name: "$${job.start_time} on ${var.day}"
+          parameters:
+            - {name: p, default: "$${var.day}"}
+    """
+    bundle = load(_root(write, text))
+    job = bundle.resources("jobs")["j"]
+    assert job["name"] == "${job.start_time} on monday"
+    assert job["parameters"][0]["default"] == "${var.day}"
+
+
+@pytest.mark.parametrize(
+    ("written", "warning"),
+    [
+        ("${}", "empty variable reference at position 0"),
+        ("x ${var.a", "unterminated variable reference at position 2"),
+        ("${1st.key}", 'invalid variable reference ${1st.key}: invalid key "1st"'),
+        ("${var.a-}", "invalid variable reference ${var.a-} at position 0: invalid path"),
+    ],
+)
+def test_text_that_only_looks_like_a_reference_is_kept_with_a_warning(
+    write: Callable[[Files], Path], written: str, warning: str
+) -> None:
+    text = f"""
+    bundle: {{name: looks}}
+    variables:
+      a: {{default: x}}
+    resources:
+      jobs:
+        j: {{name: '{written}'}}
+    """
+    bundle = load(_root(write, text))
+    assert bundle.resources("jobs")["j"]["name"] == written
+    assert [(d.summary, d.path, str(d.location)) for d in bundle.warnings] == [
+        (warning, "", "databricks.yml:6:15")
+    ]
+
+
+def test_a_bundle_name_built_from_variables_is_warned_about(write: Callable[[Files], Path]) -> None:
+    text = """
+    bundle: {name: "etl-${var.team}"}
+    variables:
+      team: {default: data}
+    """
+    bundle = load(_root(write, text))
+    assert bundle.get("bundle", "name") == "etl-data"
+    (warning,) = bundle.warnings
+    assert warning.summary.startswith("Please do not use variable interpolation in the name of your bundle.")
+    assert warning.path == "bundle.name"
+
+
+def test_a_backslash_escapes_a_reference(write: Callable[[Files], Path]) -> None:
+    text = r"""
+    bundle: {name: slash}
+    resources:
+      jobs:
+        j: {name: 'run \${job.id}'}
+    """
+    assert load(_root(write, text)).resources("jobs")["j"]["name"] == "run ${job.id}"
+
+
+def test_a_fraction_where_a_whole_number_belongs_is_dropped_for_the_default(
+    write: Callable[[Files], Path],
+) -> None:
+    text = """
+    bundle: {name: frac}
+    variables:
+      runs: {default: 2.5}
+    resources:
+      jobs:
+        j: {name: j, max_concurrent_runs: "${var.runs}"}
+    """
+    bundle = load(_root(write, text))
+    assert bundle.resources("jobs")["j"]["max_concurrent_runs"] == 1
+    assert [(d.summary, d.path) for d in bundle.warnings] == [
+        (
+            'cannot accurately represent "2.5" as integer due to precision loss',
+            "resources.jobs.j.max_concurrent_runs",
+        )
+    ]
+
+
+def test_git_fields_left_empty_resolve_to_empty_text(write: Callable[[Files], Path]) -> None:
+    text = """
+    bundle: {name: nogit}
+    resources:
+      jobs:
+        j: {name: "j-${bundle.git.branch}", tags: {commit: "${bundle.git.commit}"}}
+    """
+    job = load(_root(write, text)).resources("jobs")["j"]
+    assert job["name"] == "j-" and job["tags"] == {"commit": ""}
+
+
+def test_a_resource_key_may_not_be_built_from_a_variable(write: Callable[[Files], Path]) -> None:
+    text = """
+    bundle: {name: keyed}
+    variables:
+      team: {default: data}
+    resources:
+      pipelines:
+        ${var.team}_ingest:
+          name: ingest
+    """
+    diag = only_error(_root(write, text))
+    assert diag.summary == 'resource key "${var.team}_ingest" must not contain variable references'
+    assert diag.path == "resources.pipelines.${var.team}_ingest"
+    assert str(diag.location) == "databricks.yml:7:7"  # where its mapping starts, as the CLI points
+
+
+def test_saved_values_must_match_the_variable_type(write: Callable[[Files], Path]) -> None:
+    files = {
+        "databricks.yml": "bundle: {name: saved}\nvariables:\n  sizes: {type: complex}\n  zone: {}\n",
+        ".databricks/bundle/default/variable-overrides.json": '{"sizes": "small", "zone": {"a": 1}}',
+    }
+    root = write(files)
+    with pytest.raises(BundleError) as err:
+        load(root)
+    assert sorted(d.summary for d in err.value.diagnostics) == [
+        "variable sizes is of type complex, but the value in the variable file is not a complex type",
+        "variable zone is not of type complex, but the value in the variable file is a complex type",
+    ]
+
+
+def test_only_the_first_missing_variable_is_reported_and_a_target_value_is_the_default(
+    write: Callable[[Files], Path],
+) -> None:
+    text = """
+    bundle: {name: several}
+    variables:
+      zone: {}
+      catalog: {}
+      owner: {default: a}
+    targets:
+      dev:
+        variables:
+          owner: b
+    """
+    diag = only_error(_root(write, text))
+    assert diag.summary.startswith("no value assigned to required variable catalog.")
+    bundle = load(_root(write, text), catalog="c", zone="z", owner="cli")
+    assert bundle.get("variables", "owner") == {"default": "b", "value": "cli"}

@@ -17,6 +17,25 @@ from brickyard.resources import Registry
 _KEY = re.compile(r"^[A-Za-z0-9_-]+$")
 
 
+def check_reference_keys(tree: Node) -> list[Diagnostic]:
+    """A resource is named by a fixed key: `${…}` in one is refused before anything else."""
+    resources = tree.get("resources")
+    if resources is None or not resources.is_map:
+        return []
+    return [
+        Diagnostic(
+            Severity.ERROR,
+            f'resource key "{key}" must not contain variable references',
+            f"resources.{kind}.{key}",
+            resource.loc or resource.key_loc,
+        )
+        for kind, group in resources.items()
+        if group.is_map
+        for key, resource in group.items()
+        if "${" in key
+    ]
+
+
 def check_resources(config: Node, registry: Registry, diags: list[Diagnostic]) -> None:
     resources = config.get("resources")
     if resources is None or not resources.is_map:

@@ -22,9 +22,21 @@ _SEGMENT = r"[^\W\d_][^\W_]*(?:[-_]+[^\W_]+)*"
 MAX_CHAIN = 64
 MAX_TEXT = 1_000_000
 """References that lead to references, at most this deep (a longer chain is a mistake)."""
-REFERENCE = re.compile(r"\$\{(" + _SEGMENT + r"(?:\." + _SEGMENT + r"(?:\[[0-9]+\])*)*(?:\[[0-9]+\])*)\}")
+REFERENCE = re.compile(
+    r"(?<![$\\])\$\{(" + _SEGMENT + r"(?:\." + _SEGMENT + r"(?:\[[0-9]+\])*)*(?:\[[0-9]+\])*)\}"
+)
 _PART = re.compile(r"([^.\[\]]+)|\[([0-9]+)\]")
 
+TOO_DEEP = (
+    "Variables references are too deep, stopping resolution after 11 rounds. Unresolved variables may remain."
+)
+_EMPTY_WHEN_UNSET = frozenset(
+    {
+        ("bundle", "name"),
+        *(("bundle", "git", key) for key in ("branch", "commit", "origin_url", "actual_branch")),
+    }
+)
+"""Fields the CLI always has (typed, empty when the files leave them out): they resolve to ""."""
 Deferred = Callable[[Path, Node | None], bool]
 """Decides whether a reference (as a path into the configuration) is left for deploy to fill."""
 
@@ -56,6 +68,8 @@ class Resolver:
         self._done: set[int] = set()
         self._reported: set[tuple[str, str]] = set()
         self._cycle_seen = False
+        self._too_deep = False
+        self._first_missing: tuple[str, Diagnostic] | None = None
 
     def run(self, skip: tuple[str, ...] = ()) -> list[Diagnostic]:
         for key, child in list(self.root.items()):
@@ -123,19 +137,30 @@ class Resolver:
         target = lookup(self.root, ref_path)
         if self.deferred(ref_path, target):
             return None
+        if target is None and ref_path in _EMPTY_WHEN_UNSET:
+            return Node("", None)
         if target is None:
-            # The CLI names no file for a reference to a resource that is not there.
-            located = ref_path[:1] != ("resources",)
-            self._error(f"reference does not exist: ${{{ref}}}", node, path, located=located)
+            self._missing(ref, ref_path, path)
             return None
         if ref in stack:
+            if not target.is_scalar:
+                # A value that holds a reference to itself (`a: {x: ${var.a}}`) would grow without
+                # end: the CLI gives up after some rounds, with a warning, and so does brickyard.
+                self._too_deep = True
+                self._warn_too_deep()
+                return None
             chain = [*stack[stack.index(ref) :], ref]
             if self._cycle_seen:  # one cycle is reported once, not from each of its members
                 return None
             self._cycle_seen = True
-            self._error(
-                "cycle detected in field resolution: " + " -> ".join(f"${{{r}}}" for r in chain), node, path
+            self.diags.append(
+                Diagnostic(
+                    Severity.ERROR,
+                    "cycle detected in field resolution: " + " -> ".join([_cli_path(path), *chain]),
+                )
             )
+            return None
+        if self._too_deep and not target.is_scalar and _holds_reference(target):
             return None
         if len(stack) >= MAX_CHAIN:
             self._error(f"references lead to references more than {MAX_CHAIN} deep at ${{{ref}}}", node, path)
@@ -158,6 +183,32 @@ class Resolver:
             return (*self.aliases[head], *ref_path[1:2], "value", *ref_path[2:])
         return ref_path
 
+    def _missing(self, ref: str, ref_path: Path, path: Path) -> None:
+        """The CLI stops at the first reference (by configuration path) that names nothing, and
+        suggests the names it may have meant; the message carries no location."""
+        summary = f"reference does not exist: ${{{ref}}}" + _suggestion(self.root, ref_path)
+        # No file is named; a reference to a resource still names the key that holds it.
+        found = Diagnostic(
+            Severity.ERROR, summary, format_path(path) if ref_path[:1] == ("resources",) else ""
+        )
+        where = format_path(path)
+        if self._first_missing is None or where < self._first_missing[0]:
+            if self._first_missing is not None:
+                self.diags.remove(self._first_missing[1])
+            self._first_missing = (where, found)
+            self.diags.append(found)
+
+    def unescape(self) -> None:
+        """`$${x}` (or `\\${x}`) is written for a literal `${x}`: once everything is resolved, drop
+        the escape."""
+        for _, sub in walk(self.root, ()):
+            if isinstance(sub.value, str) and ("$${" in sub.value or "\\${" in sub.value):
+                sub.value = sub.value.replace("$${", "${").replace("\\${", "${")
+
+    def _warn_too_deep(self) -> None:
+        if not any(d.summary == TOO_DEEP for d in self.diags):
+            self.diags.append(Diagnostic(Severity.WARNING, TOO_DEEP))
+
     def _error(self, summary: str, node: Node, path: Path, located: bool = True) -> None:
         """`located=False`: the CLI names the key but no file for this error."""
         key = (summary, format_path(path))
@@ -167,6 +218,46 @@ class Resolver:
         self.diags.append(
             Diagnostic(Severity.ERROR, summary, format_path(path), node.loc if located else None)
         )
+
+
+def _cli_path(path: Path) -> str:
+    """Where a cycle starts, as the CLI names it: a variable by its name and `default`."""
+    if len(path) >= 3 and path[0] == "variables" and path[2] == "value":
+        return format_path((path[1], "default", *path[3:]))
+    return format_path(path)
+
+
+def _suggestion(root: Node, ref_path: Path) -> str:
+    """`, did you mean "x"?` from the names beside the first part of the path that is missing."""
+    node = root
+    for part in ref_path:
+        child = node.get(part) if node.is_map and isinstance(part, str) else None
+        if child is None:
+            if not node.is_map or not isinstance(part, str):
+                return ""
+            close = sorted(name for name in node.value if _distance(part, name) <= 2)
+            if not close:
+                return ""
+            if len(close) == 1:
+                return f', did you mean "{close[0]}"?'
+            return ", did you mean one of: " + ", ".join(f'"{name}"' for name in close) + "?"
+        node = child
+    return ""
+
+
+def _distance(a: str, b: str) -> int:
+    """Levenshtein distance, small strings only."""
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i]
+        for j, cb in enumerate(b, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
+        previous = current
+    return previous[-1]
+
+
+def _holds_reference(node: Node) -> bool:
+    return any(isinstance(sub.value, str) and REFERENCE.search(sub.value) for _, sub in walk(node, ()))
 
 
 def to_text(value: object) -> str:

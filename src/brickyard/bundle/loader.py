@@ -78,6 +78,18 @@ def _expand_include(root: Path, pattern: Node, index: int, diags: list[Diagnosti
         return []
     full = os.path.join(root, pattern.value)
     if not glob.has_magic(pattern.value):
+        if Path(pattern.value).suffix not in (".yml", ".yaml"):
+            diags.append(
+                Diagnostic(
+                    Severity.ERROR,
+                    "non-yaml file in 'include' section",
+                    location=pattern.loc,
+                    detail=f"file {pattern.value} included in 'include' section but only YAML files are "
+                    "supported. If you want to explicitly include files to sync, use 'sync.include' "
+                    "configuration section",
+                )
+            )
+            return []
         candidate = Path(full)
         if not candidate.is_file():
             diags.append(
@@ -107,12 +119,18 @@ def _include(tree: Node, part: Node, diags: list[Diagnostic]) -> None:
         return
     for key, value in part.items():
         if key == "include":
+            # Only the root file's includes are loaded; the CLI warns and goes on.
+            places = [item.loc for item in value.value if item.loc] if value.is_seq else []
             diags.append(
                 Diagnostic(
-                    Severity.ERROR,
-                    "include is only allowed in databricks.yml, not in included files",
+                    Severity.WARNING,
+                    "Include section is defined outside root file",
                     "include",
-                    value.key_loc or value.loc,
+                    places[0] if places else value.key_loc,
+                    also=tuple(places[1:]),
+                    detail="The include section is defined in a file that is not the root file\n"
+                    "These values will be ignored since only the includes defined in\n"
+                    "the bundle root file (typically databricks.yml) are loaded.",
                 )
             )
             continue

@@ -10,23 +10,46 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from brickyard.bundle.node import Node, map_entries
+from brickyard.bundle.node import Node, format_path, map_entries
+from brickyard.errors import Diagnostic, Severity
 
 KeyFn = Callable[[Node], str | None]
 
 
-def merge(base: Node, override: Node) -> Node:
-    """`override` merged onto `base`; neither input is modified."""
+class MergeConflict(Exception):
+    """A mapping or sequence meets a value of another kind (`tasks: ${var.x}` and a target's list)."""
+
+    def __init__(self, base: Node, override: Node) -> None:
+        super().__init__(f"cannot merge {_kind(base)} with {_kind(override)}")
+
+
+def _kind(node: Node) -> str:
+    if node.is_map:
+        return "map"
+    if node.is_seq:
+        return "sequence"
+    return {bool: "bool", int: "int", float: "float"}.get(type(node.value), "string")
+
+
+def merge(base: Node, override: Node, strict: bool = False) -> Node:
+    """`override` merged onto `base`; neither input is modified. With `strict`, a container meeting a
+    value of another kind raises MergeConflict, as the CLI's target override does."""
     if base.is_map and override.is_map:
         out = {k: v.copy() for k, v in base.value.items()}
         for key, value in override.value.items():
-            out[key] = merge(out[key], value) if key in out else value.copy()
+            out[key] = merge(out[key], value, strict) if key in out else value.copy()
         return Node(out, override.loc or base.loc, override.key_loc or base.key_loc)
     if base.is_seq and override.is_seq:
         items = [v.copy() for v in base.value] + [v.copy() for v in override.value]
         return Node(items, override.loc or base.loc, override.key_loc or base.key_loc)
     if override.value is None and base.value is not None:
         return base.copy()  # an empty override (`key:`) does not erase the base value
+    if (
+        strict
+        and base.value is not None
+        and (base.is_map or base.is_seq or override.is_map or override.is_seq)
+    ):
+        raise MergeConflict(base, override)
     replaced = override.copy()
     if base.loc is not None and base.is_scalar and replaced.is_scalar:
         replaced.also = (*replaced.also, base.loc, *base.also)  # the CLI names every place it was set
@@ -65,19 +88,44 @@ def field_key(name: str, default: str | None = None, fold_case: bool = False) ->
 
 # (resource kind, list field, identity of an element)
 _KEYED_LISTS: tuple[tuple[str, str, KeyFn], ...] = (
-    ("jobs", "tasks", field_key("task_key")),
-    ("jobs", "job_clusters", field_key("job_cluster_key")),
+    # A task or job cluster without its key has the key "": such elements merge with each other.
+    ("jobs", "job_clusters", field_key("job_cluster_key", default="")),
+    ("jobs", "tasks", field_key("task_key", default="")),
     ("jobs", "parameters", field_key("name")),
     ("jobs", "environments", field_key("environment_key")),
     ("pipelines", "clusters", field_key("label", default="default", fold_case=True)),
 )
 
 
-def merge_keyed_lists(resources: Node | None) -> None:
+# Lists whose elements must name their key: one left out is reported and written back as "".
+_REQUIRED_KEYS = {("jobs", "tasks"): "task_key", ("jobs", "job_clusters"): "job_cluster_key"}
+
+
+def merge_keyed_lists(resources: Node | None, diags: list[Diagnostic] | None = None) -> None:
     """Apply the keyed merges to every job and pipeline after targets were merged in."""
     if resources is None:
         return
     for kind, field_name, key_fn in _KEYED_LISTS:
-        for _, resource in map_entries(resources, kind):
-            if (seq := resource.get(field_name)) is not None:
-                merge_by_key(seq, key_fn)
+        for key, resource in map_entries(resources, kind):
+            if (seq := resource.get(field_name)) is None:
+                continue
+            if (required := _REQUIRED_KEYS.get((kind, field_name))) is not None and diags is not None:
+                _fill_missing_keys(seq, required, ("resources", kind, key, field_name), diags)
+            merge_by_key(seq, key_fn)
+
+
+def _fill_missing_keys(seq: Node, name: str, path: tuple[str, ...], diags: list[Diagnostic]) -> None:
+    """Reported where each element was written, before elements sharing the empty key merge."""
+    if not seq.is_seq:
+        return
+    for index, item in enumerate(seq.value):
+        if item.is_map and ((node := item.get(name)) is None or node.value is None):
+            diags.append(
+                Diagnostic(
+                    Severity.WARNING,
+                    f'required field "{name}" is not set',
+                    format_path((*path, index)),
+                    item.loc,
+                )
+            )
+            item.value[name] = Node("", item.loc)

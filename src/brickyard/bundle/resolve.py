@@ -12,12 +12,12 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path as FsPath
 
-from brickyard.bundle import checks, defaults, mode, mode_rules, variables
+from brickyard.bundle import checks, defaults, mode, mode_rules, refcheck, variables
 from brickyard.bundle.git import read_git_info
 from brickyard.bundle.identity import CurrentUser, local_user_name
-from brickyard.bundle.interpolate import Resolver
+from brickyard.bundle.interpolate import REFERENCE, Resolver
 from brickyard.bundle.loader import find_root, read_tree, select_target
-from brickyard.bundle.merge import merge, merge_keyed_lists
+from brickyard.bundle.merge import MergeConflict, merge, merge_keyed_lists
 from brickyard.bundle.model import Bundle
 from brickyard.bundle.node import Node, Path, ensure_map, from_plain, lookup
 from brickyard.bundle.paths import PathTranslator, definition_dirs, expand_pipeline_globs
@@ -30,6 +30,13 @@ from brickyard.resources import REGISTRY, Registry
 
 UserResolver = Callable[[str | None, str | None], CurrentUser]
 """(host, profile) → the identity deploying; see brickyard.workspace.identity."""
+
+NAME_INTERPOLATED = (
+    "Please do not use variable interpolation in the name of your bundle. The name of your bundle\n"
+    "is a part of the path at which your bundle state is stored at by default. Parameterizing it at\n"
+    "runtime can have unexpected consequences like duplicate deployments or resources not being\n"
+    "cleaned up during bundle destroy."
+)
 
 # Keys of a target section that are not merged as configuration.
 _TARGET_ONLY = ("default", "mode", "variables", "git", "cluster_id", "compute_id")
@@ -65,24 +72,44 @@ def load_bundle(start: FsPath, options: LoadOptions | None = None) -> Bundle:
     """Load and resolve one target; raise InvalidBundle with every error found (warnings kept on Bundle)."""
     opts = options or LoadOptions()
     root = find_root(start, dict(opts.environ))
+    if (glob_char := next((c for c in str(root) if c in "*?[]"), None)) is not None:
+        # Includes are globs relative to the root: the CLI refuses a root that would be read as one.
+        detail = (
+            f'The path to the bundle root {root} contains glob pattern character "{glob_char}". '
+            "Please remove the character from this path to use bundle commands."
+        )
+        summary = "Bundle root path contains glob pattern characters"
+        raise InvalidBundle([Diagnostic(Severity.ERROR, summary, detail=detail)], Node({}, None))
     diags: list[Diagnostic] = []
     tree = read_tree(root, diags)
+    _stop(checks.check_reference_keys(tree), None)  # the CLI stops here, before any summary
     shapes = SchemaCheck(registry=opts.registry)
     shapes.check(tree)
     diags.extend(shapes.diags)
     # What the files say, before --var and BUNDLE_VAR_ values are filled in: a credential passed
     # at deploy time is the right way to pass one (state and release records redact it).
     diags.extend(find_plaintext_secrets(tree))
-    _stop(diags, None)
+    _stop(diags, tree if tree.get("bundle") is not None else None)
 
     target_name, target = select_target(tree, opts.target)
+    diags.extend(
+        variables.check_target_overrides(tree.get("variables"), target.get("variables") if target else None)
+    )
+    _stop(diags, tree)
     checks.check_duplicate_task_keys(tree.get("resources"), diags)
     if target is not None:
         checks.check_duplicate_task_keys(target.get("resources"), diags)
     resource_dirs = definition_dirs(tree)  # the CLI's fallback base for paths, before targets move it
-    config = _merge_target(tree, target)
+    try:
+        config = _merge_target(tree, target, target_name)
+    except _TargetConflict as err:
+        message = f"failed to perform target override for target={target_name}: {err}"
+        raise InvalidBundle([Diagnostic(Severity.ERROR, message)], tree) from None
 
     bundle = ensure_map(config, ("bundle",))
+    diags.extend(refcheck.check_reference_syntax(config))
+    name = bundle.get("name")
+    name_interpolated = name is not None and isinstance(name.value, str) and REFERENCE.search(name.value)
     bundle.value["target"] = from_plain(target_name, bundle.loc)
     bundle.value["environment"] = from_plain(target_name, bundle.loc)
     target_mode = mode.check_mode(
@@ -90,6 +117,12 @@ def load_bundle(start: FsPath, options: LoadOptions | None = None) -> Bundle:
     )
     if target_mode:
         bundle.value["mode"] = from_plain(target_mode, target.get("mode").loc if target else None)  # type: ignore[union-attr]
+    cli_vars = (
+        opts.variables
+        if isinstance(opts.variables, Mapping)
+        else variables.parse_cli_vars(opts.variables, diags)
+    )
+    _stop(diags, config)  # before the workspace paths, as the CLI assigns --var values
     git = read_git_info(root)
     defaults.git_section(config, target, git, root)
 
@@ -98,9 +131,6 @@ def load_bundle(start: FsPath, options: LoadOptions | None = None) -> Bundle:
     user = opts.current_user(host, profile)
     defaults.workspace_paths(workspace, user)
 
-    cli_vars = (
-        opts.variables if isinstance(opts.variables, Mapping) else variables.parse_cli_vars(opts.variables)
-    )
     definitions = variables.normalize_definitions(config.get("variables"), diags)
     if definitions.value:
         config.value["variables"] = definitions
@@ -118,6 +148,10 @@ def load_bundle(start: FsPath, options: LoadOptions | None = None) -> Bundle:
         early = Resolver(config, _deferred(config))
         early.run(skip=tuple(k for k in config.value if k not in ("bundle", "workspace")))
     _stop(diags, config)  # references to a variable without a value would only repeat the error
+    if name_interpolated:
+        diags.append(
+            Diagnostic(Severity.WARNING, NAME_INTERPOLATED, "bundle.name", name.loc if name else None)
+        )
     # Resources defined in Python see the variables' values; presets and references apply to them too.
     apply_python(config, root, opts.environ, diags)
     _stop(diags, config)
@@ -136,8 +170,9 @@ def load_bundle(start: FsPath, options: LoadOptions | None = None) -> Bundle:
 
     resolver = Resolver(config, _deferred(config, all_resource_fields=not opts.resolve_resource_fields))
     diags.extend(resolver.run())
+    resolver.unescape()
     _mark_sensitive(definitions)
-    merge_keyed_lists(config.get("resources"))
+    merge_keyed_lists(config.get("resources"), diags)
     defaults.resource_shapes(config, target_mode == mode.DEVELOPMENT, opts.registry)
     _stop(diags, config)
     defaults.bundle_defaults(config, opts.registry)
@@ -163,6 +198,8 @@ def load_bundle(start: FsPath, options: LoadOptions | None = None) -> Bundle:
 
     types = SchemaCheck(unknown_keys=False, prune=True, registry=opts.registry)
     types.check(config)
+    defaults.bundle_defaults(config, opts.registry)  # again, for values the check dropped
+    defaults.resource_defaults(config, opts.registry)
     diags.extend(types.diags)
     diags.extend(types.required_warnings())
     if (name := bundle.get("name")) is None or name.value is None:
@@ -202,21 +239,33 @@ def _mark_sensitive(definitions: Node) -> None:
             mark_sensitive(text)
 
 
-def _merge_target(tree: Node, target: Node | None) -> Node:
+def _merge_target(tree: Node, target: Node | None, name: str = "") -> Node:
     config = Node({k: v for k, v in tree.value.items() if k not in ("targets", "environments")}, tree.loc)
     if "targets" in tree.value:
         # The CLI keeps the key once the target is merged in, emptied: `"targets": null`.
         config.value["targets"] = Node(None, tree.value["targets"].loc)
     if target is None or not target.is_map:
         return config.copy()
-    override = Node({k: v for k, v in target.value.items() if k not in _TARGET_ONLY}, target.loc)
-    merged = merge(config, override)
+    merged = config.copy()
+    for key, value in target.value.items():
+        if key in _TARGET_ONLY:
+            continue
+        try:
+            merged.value[key] = (
+                merge(merged.value[key], value, strict=True) if key in merged.value else value.copy()
+            )
+        except MergeConflict as err:
+            raise _TargetConflict(f"failed to merge target={name} field={key}: {err}") from None
     if (run_as := target.get("run_as")) is not None and run_as.value is not None:
         merged.value["run_as"] = run_as.copy()  # a target's identity replaces the bundle's whole
     for key in ("cluster_id", "compute_id"):
         if (node := target.get(key)) is not None:
             ensure_map(merged, ("bundle",)).value["cluster_id"] = node.copy()
     return merged
+
+
+class _TargetConflict(Exception):
+    pass
 
 
 def _deferred(config: Node, all_resource_fields: bool = False) -> Callable[[Path, Node | None], bool]:

@@ -231,7 +231,7 @@ class SchemaCheck:
         if fine and node.is_map:
             for key in self._required.get(ref, ()):
                 child = node.get(key)
-                if child is None or child.value is None:
+                if child is None or child.value is None or (child.value == "" and child.loc is None):
                     self.missing.append(
                         Diagnostic(
                             Severity.WARNING,
@@ -308,7 +308,14 @@ class SchemaCheck:
             return self._type_error(node, kind, path)
         if kind == "int" and isinstance(value, float):
             if not value.is_integer():
-                return self._type_error(node, kind, path)
+                # Dropped (the field's default applies), as the CLI converts it.
+                self._emit(
+                    Severity.WARNING,
+                    f'cannot accurately represent "{_text(value)}" as integer due to precision loss',
+                    path,
+                    node,
+                )
+                return False
             node.value = int(value)
         if kind == "int" and not _INT64[0] <= node.value <= _INT64[1]:
             self._emit(Severity.ERROR, f"{node.value} does not fit in a 64-bit integer", path, node)

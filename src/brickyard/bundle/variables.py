@@ -35,16 +35,27 @@ LOOKUP_KINDS = frozenset(
 )
 CLI_LOCATION = Location("<command line>", 1, 1)
 OVERRIDES_FILE = ".databricks/bundle/{target}/variable-overrides.json"
+OVERRIDES_HINT = ".databricks/bundle/<target>/variable-overrides.json"
 ENV_LOCATION = Location("<environment>", 1, 1)
 
 
-def parse_cli_vars(pairs: Sequence[str]) -> dict[str, str]:
+def parse_cli_vars(pairs: Sequence[str], diags: list[Diagnostic] | None = None) -> dict[str, str]:
+    """`--var name=value` flags; a variable given twice is an error, as the CLI reports it."""
     out: dict[str, str] = {}
     for pair in pairs:
         name, sep, value = pair.partition("=")
         if not sep or not name.strip():
             raise BundleError.at(f"--var expects name=value, got {pair!r}", CLI_LOCATION)
-        out[name.strip()] = value
+        name = name.strip()
+        if name in out and diags is not None:
+            diags.append(
+                Diagnostic(
+                    Severity.ERROR,
+                    f"failed to assign {value} to {name}: variable has already been assigned value: {out[name]}",
+                )
+            )
+            continue
+        out[name] = value
     return out
 
 
@@ -130,23 +141,12 @@ def assign_values(
                     CLI_LOCATION,
                 )
             )
+    missing: list[str] = []
     for name, definition in definitions.items():
-        path = format_path(("variables", name))
         complex_ = is_complex(definition)
-        if name in cli:
-            definition.value["value"] = _external(name, cli[name], complex_, CLI_LOCATION, diags)
-            continue
-        env_name = f"BUNDLE_VAR_{name}"
-        if env_name in environ:
-            definition.value["value"] = _external(name, environ[env_name], complex_, ENV_LOCATION, diags)
-            continue
-        if name in saved:
-            definition.value["value"] = saved[name].copy()
-            continue
-        if definition.get("value") is not None:
-            continue  # a value written into the definition itself is taken as it is
         override = overrides.get(name)
-        if override is not None:
+        if override is not None and definition.get("value") is None:
+            # The target's value becomes the default, whatever then sets the value.
             if _is_full_form(override):
                 for key in ("default", "lookup"):
                     if key in override.value:
@@ -155,20 +155,42 @@ def assign_values(
                     definition.value.pop("default", None)
             else:
                 definition.value["default"] = override
+        if name in cli:
+            definition.value["value"] = _external(name, cli[name], complex_, CLI_LOCATION, diags)
+            continue
+        env_name = f"BUNDLE_VAR_{name}"
+        if env_name in environ:
+            definition.value["value"] = _external(name, environ[env_name], complex_, ENV_LOCATION, diags)
+            continue
+        if name in saved:
+            if (not saved[name].is_scalar) != complex_:
+                kind = "is of type complex" if complex_ else "is not of type complex"
+                what = "is not a complex type" if complex_ else "is a complex type"
+                diags.append(
+                    Diagnostic(
+                        Severity.ERROR, f"variable {name} {kind}, but the value in the variable file {what}"
+                    )
+                )
+                continue
+            definition.value["value"] = saved[name].copy()
+            continue
+        if definition.get("value") is not None:
+            continue  # a value written into the definition itself is taken as it is
         default = definition.get("default")
         if default is not None and default.value is not None:
             definition.value["value"] = default.copy()
         elif definition.get("lookup") is None:
-            diags.append(
-                Diagnostic(
-                    Severity.ERROR,
-                    f'no value assigned to required variable {name}. Assignment can be done using "--var", '
-                    f"by setting the BUNDLE_VAR_{name} environment variable, or in "
-                    f"{OVERRIDES_FILE.format(target=target)} file",
-                    path,
-                    definition.key_loc or definition.loc,
-                )
+            missing.append(name)
+    if missing:  # the CLI stops at the first one, by name
+        name = min(missing)
+        diags.append(
+            Diagnostic(
+                Severity.ERROR,
+                f"no value assigned to required variable {name}. Variables are usually assigned in "
+                f'databricks.yml, and they can be overridden using "--var", the BUNDLE_VAR_{name} '
+                f"environment variable, or {OVERRIDES_HINT}",
             )
+        )
 
 
 def _target_overrides(definitions: Node, overrides: Node | None, diags: list[Diagnostic]) -> dict[str, Node]:
@@ -177,17 +199,19 @@ def _target_overrides(definitions: Node, overrides: Node | None, diags: list[Dia
     if not overrides.is_map:
         diags.append(Diagnostic(Severity.ERROR, "a target's variables must be a mapping", "", overrides.loc))
         return {}
-    for name, node in overrides.items():
-        if name not in definitions.value:
-            diags.append(
-                Diagnostic(
-                    Severity.ERROR,
-                    f"variable {name} is set by the target but not defined in the top-level variables",
-                    format_path(("variables", name)),
-                    node.key_loc or node.loc,
-                )
-            )
     return dict(overrides.items())
+
+
+def check_target_overrides(definitions: Node | None, overrides: Node | None) -> list[Diagnostic]:
+    """A target may only set variables the bundle defines; the CLI checks it as it picks the target."""
+    if overrides is None or not overrides.is_map:
+        return []
+    known = definitions.value if definitions is not None and definitions.is_map else {}
+    return [
+        Diagnostic(Severity.ERROR, f"variable {name} is not defined but is assigned a value")
+        for name in overrides.value
+        if name not in known
+    ]
 
 
 def _external(name: str, raw: str, complex_: bool, loc: Location, diags: list[Diagnostic]) -> Node:

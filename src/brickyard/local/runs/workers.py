@@ -170,7 +170,9 @@ class WorkerPool:
                     if len(self._env_forks) >= ENV_FORK_SERVERS:
                         return None
                     name = hashlib.sha256(f"{python}\0{prepare or ''}".encode()).hexdigest()[:12]
-                    forks = ForkServer(self.work_dir / f"forkserver-{name}.log", self.base_env, python, prepare)
+                    forks = ForkServer(
+                        self.work_dir / f"forkserver-{name}.log", self.base_env, python, prepare
+                    )
                     self._env_forks[(python, prepare)] = forks
         forks.start()  # no-op once it runs
         return forks
