@@ -83,35 +83,18 @@ class PathTranslator:
             for field_kind in _TASK_FIELDS:
                 for index, task in enumerate(map_items(job.get("tasks"))):
                     self._task(task, ("resources", "jobs", key, "tasks", index), job_git, field_kind)
-            for index, env in enumerate(map_items(job.get("environments"))):
-                deps = lookup(env, ("spec", "dependencies"))
-                for dep_index, dep in enumerate(deps.value if deps is not None and deps.is_seq else []):
-                    path = (
-                        "resources",
-                        "jobs",
-                        key,
-                        "environments",
-                        index,
-                        "spec",
-                        "dependencies",
-                        dep_index,
-                    )
-                    self._translate(dep, path, DEPENDENCY)
-            for index, env in enumerate(map_items(job.get("environment_variables"))):
-                # Files of environment variables are synced like any file and read from the workspace.
-                files = lookup(env, ("spec", "files"))
-                for file_index, file in enumerate(files.value if files is not None and files.is_seq else []):
-                    path = (
-                        "resources",
-                        "jobs",
-                        key,
-                        "environment_variables",
-                        index,
-                        "spec",
-                        "files",
-                        file_index,
-                    )
-                    self._translate(file, path, FILE)
+            # Environments' dependencies, and files of environment variables (synced like any file).
+            for env_key, list_key, kind in (
+                ("environments", "dependencies", DEPENDENCY),
+                ("environment_variables", "files", FILE),
+            ):
+                for index, env in enumerate(map_items(job.get(env_key))):
+                    items = lookup(env, ("spec", list_key))
+                    for item_index, item in enumerate(
+                        items.value if items is not None and items.is_seq else []
+                    ):
+                        where = ("resources", "jobs", key, env_key, index, "spec", list_key, item_index)
+                        self._translate(item, where, kind)
         for key, pipeline in map_entries(resources, "pipelines"):
             self._resource_dir = self.resource_dirs.get(("pipelines", key), _dir_of(pipeline))
             for sub, kind in (
