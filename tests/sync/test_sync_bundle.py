@@ -107,7 +107,7 @@ def test_watch_uploads_an_edit_within_seconds(bundle: Path, workspace: Path) -> 
     finally:
         watcher.send_signal(signal.SIGINT)
         output = watcher.communicate(timeout=30)[0]
-    assert watcher.returncode in (0, 130), output
+    assert watcher.returncode == 0, output  # Ctrl-C ends the watch once the pass under way is done
 
 
 def _read(w: Any, path: str) -> str | None:

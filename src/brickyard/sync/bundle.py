@@ -3,12 +3,16 @@
 It is the files stage of a deploy on its own: the same inventory (`sync.paths`, `include`,
 `exclude`, `.gitignore`), the same content hashes against the deployment state, the same lock,
 so a later deploy sees the files as synced. No resource changes and no release. `--full` uploads
-every file whatever the state says; `--watch` syncs again on each change (debounced), until Ctrl-C.
+every file whatever the state says; `--watch` syncs again on each change (debounced), until Ctrl-C
+(which lets the pass under way finish).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import signal
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -41,16 +45,38 @@ def sync_bundle(ctx: AppContext, options: BundleSyncOptions) -> dict[str, Any]:
     from watchfiles import watch
 
     ignored = (".brickyard", ".databricks", ".git", "__pycache__", ".venv")
-    for _changes in watch(
-        target.bundle.root,
-        debounce=options.debounce_ms,
-        watch_filter=lambda _, path: not any(f"/{part}/" in path + "/" for part in ignored),
-        raise_interrupt=False,
-    ):
-        result = _once(ctx, target, replace(options, full=False))
-        if result["uploaded"] or result["deleted"]:
-            ctx.output.info(_text(result))
+    with _stop_on_interrupt() as stop:
+        for _changes in watch(
+            target.bundle.root,
+            debounce=options.debounce_ms,
+            watch_filter=lambda _, path: not any(f"/{part}/" in path + "/" for part in ignored),
+            stop_event=stop,
+            raise_interrupt=False,
+        ):
+            result = _once(ctx, target, replace(options, full=False))
+            if result["uploaded"] or result["deleted"]:
+                ctx.output.info(_text(result))
+            if stop.is_set():
+                break
     return result
+
+
+@contextmanager
+def _stop_on_interrupt() -> Iterator[threading.Event]:
+    """Ctrl-C while watching ends the watch once the pass under way is done, so that no upload,
+    state write or lock release is cut in half; a second Ctrl-C interrupts at once."""
+    stop = threading.Event()
+
+    def interrupted(_signum: int, _frame: Any) -> None:
+        if stop.is_set():
+            raise KeyboardInterrupt
+        stop.set()
+
+    previous = signal.signal(signal.SIGINT, interrupted)
+    try:
+        yield stop
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def _once(ctx: AppContext, target: Any, options: BundleSyncOptions) -> dict[str, Any]:
