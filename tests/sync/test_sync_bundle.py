@@ -8,6 +8,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -99,14 +100,19 @@ def test_watch_uploads_an_edit_within_seconds(bundle: Path, workspace: Path) -> 
         text=True,
     )
     w = _client(workspace)
+    lines: list[str] = []
+    reader = threading.Thread(target=lambda: lines.extend(iter(watcher.stdout.readline, "")), daemon=True)
+    reader.start()
     try:
-        _wait(lambda: _read(w, f"{FILES}/notebooks/hello") is not None, watcher)
-        time.sleep(0.5)  # let the watcher settle on its first pass before the edit lands
+        # The first pass is over once it says it watches (an earlier test may have left the file).
+        _wait(lambda: any(line.startswith("Watching ") for line in list(lines)), watcher)
         (bundle / "notebooks" / "hello.py").write_text("# Databricks notebook source\nprint('v2')\n")
         _wait(lambda: "v2" in (_read(w, f"{FILES}/notebooks/hello") or ""), watcher)
     finally:
         watcher.send_signal(signal.SIGINT)
-        output = watcher.communicate(timeout=30)[0]
+        watcher.wait(timeout=30)
+        reader.join(timeout=30)
+    output = "".join(lines)
     assert watcher.returncode == 0, output  # Ctrl-C ends the watch once the pass under way is done
 
 
