@@ -20,6 +20,9 @@ from brickyard.context import AppContext
 from brickyard.deploy.edits import refuse_workspace_edits
 from brickyard.plan.model import FileAction, FileStage
 
+WAKE_MS = 1000
+"""How often the watch wakes without changes (only the first wake-up does anything)."""
+
 
 @dataclass(frozen=True)
 class BundleSyncOptions:
@@ -41,21 +44,30 @@ def sync_bundle(ctx: AppContext, options: BundleSyncOptions) -> dict[str, Any]:
     if not options.watch:
         ctx.output.result(result, _text(result))
         return result
-    ctx.output.info(f"{_text(result)}\nWatching {target.bundle.root} for changes (Ctrl-C to stop)")
+    ctx.output.info(_text(result))
     from watchfiles import watch
 
     ignored = (".brickyard", ".databricks", ".git", "__pycache__", ".venv")
+    watching = False
     with _stop_on_interrupt() as stop:
-        for _changes in watch(
+        # `yield_on_timeout`: the first (empty) wake-up says the watcher is in place; a pass then
+        # catches what changed while it was being set up, and only then is "Watching" true.
+        for changes in watch(
             target.bundle.root,
             debounce=options.debounce_ms,
             watch_filter=lambda _, path: not any(f"/{part}/" in path + "/" for part in ignored),
             stop_event=stop,
             raise_interrupt=False,
+            yield_on_timeout=True,
+            rust_timeout=WAKE_MS,
         ):
-            result = _once(ctx, target, replace(options, full=False))
-            if result["uploaded"] or result["deleted"]:
-                ctx.output.info(_text(result))
+            if changes or not watching:
+                result = _once(ctx, target, replace(options, full=False))
+                if result["uploaded"] or result["deleted"]:
+                    ctx.output.info(_text(result))
+            if not watching:
+                ctx.output.info(f"Watching {target.bundle.root} for changes (Ctrl-C to stop)")
+                watching = True
             if stop.is_set():
                 break
     return result
