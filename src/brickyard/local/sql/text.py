@@ -8,6 +8,7 @@ string, an identifier in backticks or a parameter.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
@@ -25,10 +26,10 @@ def closing_quote(text: str, start: int) -> int:
     return len(text)
 
 
-def closing_paren(text: str, open_at: int) -> int:
-    """The index of the `)` that closes the `(` at `open_at`, skipping quoted parts; the text's
-    length when it is never closed."""
-    depth, i = 0, open_at
+def unquoted(text: str, start: int = 0) -> Iterator[tuple[int, str, int]]:
+    """Each character of `text` from `start` outside quoted parts: its index, itself, and the
+    parenthesis depth once it is read (a `(` at depth 0 gives 1, its `)` gives 0 again)."""
+    depth, i = 0, start
     while i < len(text):
         ch = text[i]
         if ch in "'\"`":
@@ -38,10 +39,20 @@ def closing_paren(text: str, open_at: int) -> int:
             depth += 1
         elif ch == ")":
             depth -= 1
-            if depth == 0:
-                return i
+        yield i, ch, depth
         i += 1
-    return len(text)
+
+
+def closing_paren(text: str, open_at: int) -> int:
+    """The index of the `)` that closes the `(` at `open_at`, skipping quoted parts; the text's
+    length when it is never closed."""
+    return next((i for i, ch, depth in unquoted(text, open_at) if ch == ")" and depth == 0), len(text))
+
+
+def split_top_level(text: str) -> list[str]:
+    """`text` split at the commas outside parentheses and quoted parts."""
+    cuts = [i for i, ch, depth in unquoted(text) if ch == "," and depth == 0]
+    return [text[a + 1 : b] for a, b in zip([-1, *cuts], [*cuts, len(text)], strict=True)]
 
 
 def marker_at(text: str, i: int) -> str | None:

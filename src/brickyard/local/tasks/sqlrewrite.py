@@ -25,7 +25,7 @@ import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from brickyard.local.sql.text import closing_paren, closing_quote
+from brickyard.local.sql.text import closing_paren, closing_quote, split_top_level
 from brickyard.local.tasks.table_options import not_null_column, rewrite_table_options
 
 if TYPE_CHECKING:
@@ -134,7 +134,7 @@ def _drop_constraints(statement: str) -> str:
     if open_at < 0:
         return statement
     close = closing_paren(statement, open_at)
-    elements = _split_top_level(statement[open_at + 1 : close])
+    elements = split_top_level(statement[open_at + 1 : close])
     kept = []
     for element in elements:
         if _CONSTRAINT.match(element.strip()):
@@ -145,25 +145,6 @@ def _drop_constraints(statement: str) -> str:
 
 def _unstream(code: str) -> str:
     return _STREAM.sub(lambda m: f"{m.group(1)} {m.group(2) or m.group(3)}", code)
-
-
-def _split_top_level(text: str) -> list[str]:
-    parts, depth, start, i = [], 0, 0, 0
-    while i < len(text):
-        ch = text[i]
-        if ch in "'\"`":
-            i = closing_quote(text, i)
-            continue
-        if ch == "(":
-            depth += 1
-        elif ch == ")":
-            depth -= 1
-        elif ch == "," and depth == 0:
-            parts.append(text[start:i])
-            start = i + 1
-        i += 1
-    parts.append(text[start:])
-    return parts
 
 
 def _code_spans(text: str) -> list[tuple[int, int]]:
