@@ -209,15 +209,12 @@ class Resolver:
         if not any(d.summary == TOO_DEEP for d in self.diags):
             self.diags.append(Diagnostic(Severity.WARNING, TOO_DEEP))
 
-    def _error(self, summary: str, node: Node, path: Path, located: bool = True) -> None:
-        """`located=False`: the CLI names the key but no file for this error."""
+    def _error(self, summary: str, node: Node, path: Path) -> None:
         key = (summary, format_path(path))
         if key in self._reported:
             return
         self._reported.add(key)
-        self.diags.append(
-            Diagnostic(Severity.ERROR, summary, format_path(path), node.loc if located else None)
-        )
+        self.diags.append(Diagnostic(Severity.ERROR, summary, format_path(path), node.loc))
 
 
 def _cli_path(path: Path) -> str:

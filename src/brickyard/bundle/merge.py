@@ -101,7 +101,7 @@ _KEYED_LISTS: tuple[tuple[str, str, KeyFn], ...] = (
 _REQUIRED_KEYS = {("jobs", "tasks"): "task_key", ("jobs", "job_clusters"): "job_cluster_key"}
 
 
-def merge_keyed_lists(resources: Node | None, diags: list[Diagnostic] | None = None) -> None:
+def merge_keyed_lists(resources: Node | None, diags: list[Diagnostic]) -> None:
     """Apply the keyed merges to every job and pipeline after targets were merged in."""
     if resources is None:
         return
@@ -109,7 +109,7 @@ def merge_keyed_lists(resources: Node | None, diags: list[Diagnostic] | None = N
         for key, resource in map_entries(resources, kind):
             if (seq := resource.get(field_name)) is None:
                 continue
-            if (required := _REQUIRED_KEYS.get((kind, field_name))) is not None and diags is not None:
+            if (required := _REQUIRED_KEYS.get((kind, field_name))) is not None:
                 _fill_missing_keys(seq, required, ("resources", kind, key, field_name), diags)
             merge_by_key(seq, key_fn)
 

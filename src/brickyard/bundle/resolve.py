@@ -100,11 +100,7 @@ def load_bundle(start: FsPath, options: LoadOptions | None = None) -> Bundle:
     if target is not None:
         checks.check_duplicate_task_keys(target.get("resources"), diags)
     resource_dirs = definition_dirs(tree)  # the CLI's fallback base for paths, before targets move it
-    try:
-        config = _merge_target(tree, target, target_name)
-    except _TargetConflict as err:
-        message = f"failed to perform target override for target={target_name}: {err}"
-        raise InvalidBundle([Diagnostic(Severity.ERROR, message)], tree) from None
+    config = _merge_target(tree, target, target_name)
 
     bundle = ensure_map(config, ("bundle",))
     diags.extend(refcheck.check_reference_syntax(config))
@@ -240,6 +236,8 @@ def _mark_sensitive(definitions: Node) -> None:
 
 
 def _merge_target(tree: Node, target: Node | None, name: str = "") -> Node:
+    """The bundle with `target` merged over it; a container meeting a value of another kind is the
+    CLI's target-override error."""
     config = Node({k: v for k, v in tree.value.items() if k not in ("targets", "environments")}, tree.loc)
     if "targets" in tree.value:
         # The CLI keeps the key once the target is merged in, emptied: `"targets": null`.
@@ -255,17 +253,17 @@ def _merge_target(tree: Node, target: Node | None, name: str = "") -> Node:
                 merge(merged.value[key], value, strict=True) if key in merged.value else value.copy()
             )
         except MergeConflict as err:
-            raise _TargetConflict(f"failed to merge target={name} field={key}: {err}") from None
+            message = (
+                f"failed to perform target override for target={name}: "
+                f"failed to merge target={name} field={key}: {err}"
+            )
+            raise InvalidBundle([Diagnostic(Severity.ERROR, message)], tree) from None
     if (run_as := target.get("run_as")) is not None and run_as.value is not None:
         merged.value["run_as"] = run_as.copy()  # a target's identity replaces the bundle's whole
     for key in ("cluster_id", "compute_id"):
         if (node := target.get(key)) is not None:
             ensure_map(merged, ("bundle",)).value["cluster_id"] = node.copy()
     return merged
-
-
-class _TargetConflict(Exception):
-    pass
 
 
 def _deferred(config: Node, all_resource_fields: bool = False) -> Callable[[Path, Node | None], bool]:

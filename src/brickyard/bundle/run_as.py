@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from brickyard.bundle.identity import CurrentUser
 from brickyard.bundle.node import Node, from_plain, map_entries, map_items
-from brickyard.errors import Diagnostic, Severity
+from brickyard.errors import Diagnostic, Location, Severity
 from brickyard.resources import Registry
 
 IDENTITIES = ("user_name", "service_principal_name", "group_name")
@@ -97,13 +97,13 @@ def _refusals(config: Node, named: dict[str, str], user: CurrentUser, registry: 
     return found
 
 
-def _refused(what: str, location: object, user: CurrentUser, identity: str) -> Diagnostic:
+def _refused(what: str, location: Location | None, user: CurrentUser, identity: str) -> Diagnostic:
     return Diagnostic(
         Severity.ERROR,
         f"{what} that is different from the owner.\n"
         f"Current identity: {user.user_name}. Run as identity: {identity}.\n"
         f"See {_DOCS} to learn more about the run_as property.",
-        location=location,  # type: ignore[arg-type]
+        location=location,
     )
 
 

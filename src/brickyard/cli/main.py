@@ -72,9 +72,11 @@ def run(args: list[str]) -> int:
     except Exception as bug:  # the boundary: an exception that is not a BrickyardError is a bug
         if debug:
             _traceback()
-        if isinstance(bug, _brickyard_error()):
+        from brickyard.errors import BrickyardError  # only once something went wrong
+
+        if isinstance(bug, BrickyardError):
             _stderr(f"Error: {bug}")
-            return int(getattr(bug, "exit_code", 1))
+            return bug.exit_code
         failure = _workspace_failure(bug)
         if failure:
             _stderr(f"Error: {failure}")
@@ -89,12 +91,6 @@ def run(args: list[str]) -> int:
     if code == 130:  # the root turns Ctrl-C into Exit(130), which click returns in non-standalone mode
         _stderr("Interrupted.")
     return code
-
-
-def _brickyard_error() -> type[BaseException] | tuple[()]:
-    """`BrickyardError` once its module is loaded (nothing raised one before); `--help` never loads it."""
-    errors = sys.modules.get("brickyard.errors")
-    return errors.BrickyardError if errors is not None else ()
 
 
 def _workspace_failure(err: BaseException) -> str | None:

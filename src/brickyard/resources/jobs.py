@@ -127,19 +127,10 @@ class Jobs(Kind):
 
     @classmethod
     def shape(cls, resource: Node, development: bool) -> None:
-        from brickyard.bundle.node import Node, map_items
-
-        for field, key in (("job_clusters", "job_cluster_key"), ("tasks", "task_key")):
-            items = resource.get(field)
-            if items is None or not items.is_seq:
-                continue
-            for item in map_items(items):
-                if (existing := item.get(key)) is None or existing.value is None:
-                    # Written by brickyard, not by the user: without a location, so the
-                    # required-field check still reports it as not set.
-                    item.value[key] = Node("", None)
-            if field == "tasks":
-                items.value.sort(key=_task_key)
+        # Keys left out were written back as "" when the keyed lists merged (`bundle.merge`).
+        tasks = resource.get("tasks")
+        if tasks is not None and tasks.is_seq:
+            tasks.value.sort(key=_task_key)
 
     @classmethod
     def fill_defaults(cls, resource: Node, paths: BundlePaths) -> None:

@@ -227,8 +227,7 @@ class History:
 def target_pipelines(ctx: AppContext, target: Target, key: str | None) -> dict[str, str]:
     """The deployed pipelines of the target by resource key: all of them, the one named, or none
     when `key` names something else (a job)."""
-    deployed = {name: str(id_) for name, id_ in _deployed(ctx, target, "pipelines", key).items()}
-    return deployed if key is None or key in deployed else {}
+    return _deployed(ctx, target, "pipelines", key)
 
 
 def target_jobs(ctx: AppContext, target: Target, key: str | None) -> dict[str, int]:

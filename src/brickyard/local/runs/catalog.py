@@ -91,23 +91,24 @@ def bring_up_to_date(spark: Any, wanted: CatalogSnapshot) -> CatalogSnapshot:
     )
     done = preloaded.restored
     wanted_tables = {t.key: t for t in wanted.tables}
+    wanted_schemas, done_schemas = set(wanted.schemas), set(done.schemas)
     current = [t for t in done.tables if same_entry(wanted_tables.get(t.key), t)]
     kept = _forget(
         spark,
         [t for t in done.tables if not same_entry(wanted_tables.get(t.key), t)],
-        [k for k in done.schemas if k not in set(wanted.schemas)],
+        [k for k in done.schemas if k not in wanted_schemas],
     )
     held = {t.key for t in current}
     todo = CatalogSnapshot(
-        [k for k in wanted.schemas if k not in set(done.schemas)],
+        [k for k in wanted.schemas if k not in done_schemas],
         [t for t in wanted.tables if t.key not in held],
     )
     problems, restored = _replay(spark, todo)
-    still_wanted = {*wanted.schemas, *wanted_tables}
+    still_wanted = {*wanted_schemas, *wanted_tables}
     problems += [(key, message) for key, message in preloaded.problems if key in still_wanted]
     for _key, message in problems:
         print(f"Warning: not restored in this session: {message}", file=sys.stderr)
-    have_schemas = {*done.schemas, *restored.schemas}
+    have_schemas = {*done_schemas, *restored.schemas}
     return CatalogSnapshot(
         [k for k in wanted.schemas if k in have_schemas] + kept.schemas,
         [*current, *restored.tables, *kept.tables],
