@@ -34,6 +34,9 @@ from brickyard.workspace.session import WorkspaceSession
 if TYPE_CHECKING:
     from databricks.sdk import WorkspaceClient
 
+READERS = 16
+"""Resources read at once to see how the workspace holds them (the SDK keeps 20 connections)."""
+
 
 @dataclass
 class Target:
@@ -127,11 +130,12 @@ class Target:
     def observe(self, state: DeploymentState) -> dict[str, Observed]:
         """Every resource of the state as the workspace holds it: gone, or edited since deployed.
 
-        One read per resource, concurrently, so a no-op deploy stays quick; plan and drift share it.
+        One read per resource, `READERS` at a time, so a no-op deploy stays quick; plan and drift
+        share it.
         """
         deployers = frozenset(u for u in (state.deployed_by, self.bundle.current_user.user_name) if u)
         resources = list(state.resources.values())
-        with ThreadPoolExecutor(max_workers=8) as pool:
+        with ThreadPoolExecutor(max_workers=READERS) as pool:
             found = pool.map(lambda r: self._observe(r, deployers), resources)
             return dict(zip([r.address for r in resources], found, strict=True))
 

@@ -11,12 +11,9 @@ from __future__ import annotations
 
 import io
 import time
-from typing import TYPE_CHECKING, Any, BinaryIO
+from typing import Any, BinaryIO
 
 from databricks.sdk.mixins.workspace import WorkspaceExt
-
-if TYPE_CHECKING:
-    from databricks.sdk import WorkspaceClient
 
 DEFAULT_WAIT = 1.0
 MAX_WAIT = 60.0
@@ -42,9 +39,3 @@ def retry(call: Any, timeout: float, sleep: Any = time.sleep) -> Any:
             if time.monotonic() + wait > deadline:
                 raise
             sleep(wait)
-
-
-def with_retries(client: WorkspaceClient) -> WorkspaceClient:
-    """The same client, its workspace API retrying throttled uploads."""
-    client._workspace = RetryingWorkspace(client.api_client)  # type: ignore[no-untyped-call]
-    return client

@@ -18,7 +18,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from brickyard.bundle.identity import CurrentUser
 from brickyard.bundle.model import LOCAL_HOSTS
@@ -91,13 +91,12 @@ class WorkspaceSession:
 
             # Before the SDK is even imported: an unreachable host is known in seconds.
             check_reachable(host, self.environ, min(self.timeout_seconds or PROBE_SECONDS, PROBE_SECONDS))
-        from databricks.sdk import WorkspaceClient
+        from brickyard.workspace.lean import defer_package
 
+        defer_package()
         if host is not None and host.strip() not in LOCAL_HOSTS and forced_local(self.environ):
             self.redirected_from = host.rstrip("/")
             host = None
-        from brickyard.workspace.retry import with_retries
-
         if host is None or host.strip() in LOCAL_HOSTS:
             from brickyard.local.lifecycle import ensure_running
 
@@ -105,7 +104,7 @@ class WorkspaceSession:
             self._local_root = Path(shared) if shared else self.project_root
             local = ensure_running(self._local_root)
             self._host = None
-            return with_retries(WorkspaceClient(host=local.host, token=local.token, auth_type="pat"))
+            return _new_client(host=local.host, token=local.token, auth_type="pat")
         self._host = host
         kwargs: dict[str, Any] = {"host": host}
         if self.timeout_seconds:
@@ -116,7 +115,7 @@ class WorkspaceSession:
         if chosen:
             kwargs["profile"] = chosen
         try:
-            client = WorkspaceClient(**kwargs)
+            client = _new_client(**kwargs)
         except Exception as err:  # the SDK raises ValueError and friends for missing credentials
             raise WorkspaceError(
                 f"cannot authenticate to {host}: {err}\n"
@@ -129,4 +128,15 @@ class WorkspaceSession:
                 f"profile {chosen!r} points at {configured}, but the target deploys to {host}; "
                 "use a profile for that workspace"
             )
-        return with_retries(client)
+        return client
+
+
+def _new_client(**settings: Any) -> WorkspaceClient:
+    """A client as `WorkspaceClient(**settings)` would be, built service by service (`workspace.lean`)."""
+    from databricks.sdk.core import Config
+
+    from brickyard.workspace.lean import LeanClient
+
+    # WorkspaceClient's own defaults for the user agent
+    config = Config(product="unknown", product_version="0.0.0", **settings)
+    return cast("WorkspaceClient", LeanClient(config))

@@ -22,7 +22,7 @@ from databricks.sdk.service.workspace import ImportFormat
 
 from brickyard.deps.initscript import render_init_script
 from brickyard.deps.layout import Layout
-from tests.local.runs.conftest import finish, logs_of
+from tests.local.runs.conftest import by_key, finish, logs_of, wait_for
 
 pytestmark = pytest.mark.engine
 
@@ -73,7 +73,16 @@ def init_script(tmp_path: Path, pins: str) -> str:
 
 
 def cluster_task(scratch: str, script: str, wheels: str, key: str = "probe") -> jobs.SubmitTask:
-    cluster = compute.ClusterSpec(
+    return jobs.SubmitTask(
+        task_key=key,
+        new_cluster=locked_cluster(script, wheels),
+        spark_python_task=jobs.SparkPythonTask(python_file=f"/Workspace{scratch}/probe.py"),
+    )
+
+
+def locked_cluster(script: str, wheels: str) -> compute.ClusterSpec:
+    """A cluster that runs brickyard's init script `script`, finding its wheels in `wheels`."""
+    return compute.ClusterSpec(
         spark_version="15.4.x-scala2.12",
         num_workers=0,
         init_scripts=[
@@ -81,16 +90,10 @@ def cluster_task(scratch: str, script: str, wheels: str, key: str = "probe") -> 
         ],
         spark_env_vars={"BRICKYARD_PIP_ARGS": f"--no-index --find-links {wheels}"},
     )
-    return jobs.SubmitTask(
-        task_key=key,
-        new_cluster=cluster,
-        spark_python_task=jobs.SparkPythonTask(python_file=f"/Workspace{scratch}/probe.py"),
-    )
 
 
-def test_a_locked_cluster_runs_its_tasks_in_the_lock_and_reuses_the_environment(
-    w: Any, scratch: str, wheel: Path, tmp_path: Path
-) -> None:
+def put_lock(w: Any, scratch: str, wheel: Path, tmp_path: Path) -> tuple[str, str, str]:
+    """A schema whose volume holds `wheel`, and an init script locking it: (schema, script, wheels)."""
     schema = f"env_{uuid.uuid4().hex[:8]}"
     w.schemas.create(name=schema, catalog_name="main")
     w.volumes.create(catalog_name="main", schema_name=schema, name="wheels", volume_type=VolumeType.MANAGED)
@@ -101,6 +104,13 @@ def test_a_locked_cluster_runs_its_tasks_in_the_lock_and_reuses_the_environment(
     w.workspace.mkdirs(f"{scratch}/init")
     text = init_script(tmp_path, f"brickyard-env-probe==1.2.3 \\\n    --hash=sha256:{digest}\n")
     w.workspace.upload(script, io.BytesIO(text.encode()), format=ImportFormat.AUTO, overwrite=True)
+    return schema, script, wheels
+
+
+def test_a_locked_cluster_runs_its_tasks_in_the_lock_and_reuses_the_environment(
+    w: Any, scratch: str, wheel: Path, tmp_path: Path
+) -> None:
+    _, script, wheels = put_lock(w, scratch, wheel, tmp_path)
     w.workspace.upload(f"{scratch}/probe.py", io.BytesIO(PROBE.encode()), format=ImportFormat.AUTO)
 
     first = w.jobs.submit(run_name="locked", tasks=[cluster_task(scratch, script, wheels)]).run_id
@@ -144,3 +154,60 @@ def test_an_init_script_missing_from_the_workspace_fails_the_task(w: Any, scratc
     run = finish(w, w.jobs.submit(run_name="no-script", tasks=[task]).run_id)
     assert run.tasks[0].state.result_state.value == "FAILED"
     assert "absent.sh failed: the file does not exist" in w.jobs.get_run_output(run.tasks[0].run_id).error
+
+
+def _dbt_fork_servers() -> set[str]:
+    """The Python of every dbt fork server running on this machine in a cluster environment."""
+    found = set()
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            argv = cmdline.read_bytes().split(b"\0")
+        except OSError:
+            continue  # ended meanwhile
+        if b"brickyard.local.tasks.dbt_warm" in argv and b"/environments/" in argv[0]:
+            found.add(argv[0].decode())
+    return found
+
+
+def test_a_dbt_task_finds_its_fork_server_started_while_the_tasks_before_it_ran(
+    w: Any, scratch: str, scripts: str, wheel: Path, tmp_path: Path
+) -> None:
+    schema, script, wheels = put_lock(w, scratch, wheel, tmp_path)
+    project = f"{scratch}/marts"
+    w.workspace.mkdirs(f"{project}/models")
+    for name, text in {
+        "dbt_project.yml": "name: marts\nversion: '1.0'\nprofile: marts\n",
+        "models/one.sql": "select 1 as x",
+    }.items():
+        w.workspace.upload(f"{project}/{name}", io.BytesIO(text.encode()), format=ImportFormat.AUTO)
+    started, release = tmp_path / "started", tmp_path / "release"
+    first = jobs.SubmitTask(
+        task_key="land",
+        spark_python_task=jobs.SparkPythonTask(
+            python_file=f"{scripts}/meet.py", parameters=[str(started), str(release)]
+        ),
+    )
+    marts = jobs.SubmitTask(
+        task_key="marts",
+        depends_on=[jobs.TaskDependency(task_key="land")],
+        new_cluster=locked_cluster(script, wheels),
+        dbt_task=jobs.DbtTask(
+            commands=["dbt run"], project_directory=f"/Workspace{project}", schema=schema, catalog="main"
+        ),
+    )
+    before = _dbt_fork_servers()
+
+    run_id = w.jobs.submit(run_name="dbt-ahead", tasks=[first, marts]).run_id
+    wait_for(started.exists, timeout=120)
+    # While the first task still runs, the dbt task's environment is built and its fork server started.
+    wait_for(lambda: bool(_dbt_fork_servers() - before), timeout=120)
+    [python] = _dbt_fork_servers() - before
+    release.touch()
+    run = finish(w, run_id, timeout=300)
+
+    task = by_key(run)["marts"]
+    logs = w.jobs.get_run_output(task.run_id).logs or ""
+    assert task.state.result_state.value == "SUCCESS", logs
+    environment = python.split("/environments/")[1].split("/")[0]
+    assert f"cluster environment {environment} (reused)" in logs
+    assert "imported by the dbt worker's fork server" in logs

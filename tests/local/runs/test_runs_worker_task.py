@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from brickyard.local.runs.worker_task import with_environment_libraries
+from brickyard.local.runs.task_compute import with_environment_libraries
 
 
 def test_serverless_environment_dependencies_become_libraries() -> None:

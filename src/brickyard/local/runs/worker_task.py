@@ -10,23 +10,26 @@ exit in time is killed.
 from __future__ import annotations
 
 import os
-import posixpath
 import threading
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from brickyard.errors import LocalWorkspaceError
-from brickyard.local.apierror import ApiError
 from brickyard.local.engine import CATALOG_SYNC_ENV
 from brickyard.local.home import LocalHome
 from brickyard.local.protocol import TaskRequest, TaskResult
 from brickyard.local.runs import states as s
 from brickyard.local.runs.catalog import SNAPSHOT_FILE, read_changes
 from brickyard.local.runs.compute import Compute
+from brickyard.local.runs.dbt_ahead import DbtAhead
 from brickyard.local.runs.environments import EnvironmentError_, build, plan_environment
 from brickyard.local.runs.outcome import Outcome
+from brickyard.local.runs.task_compute import (
+    ComputeError,
+    ComputeSpec,
+    compute_spec,
+    with_environment_libraries,
+)
 from brickyard.local.runs.tasks import Attempt
 from brickyard.local.runs.workers import WorkerPool, wait_or_deadline
 from brickyard.local.samples import Samples
@@ -38,83 +41,6 @@ STOP_GRACE = 5.0
 LOG_TAIL_BYTES = 5 * 1024 * 1024
 PID_FILE = "worker.pid"
 """In the attempt's directory while it runs: a server that restarts after a crash ends the orphan."""
-
-
-@dataclass(frozen=True)
-class ComputeSpec:
-    spark_conf: dict[str, Any]
-    env: dict[str, str]
-    cluster_id: str | None = None
-    spark_context_id: int | None = None
-    init_scripts: list[Any] = field(default_factory=list)
-
-
-def compute_spec(attempt: Attempt, clusters: ClusterStore) -> ComputeSpec:
-    """The cluster settings a task runs with: its existing cluster, job cluster, or new cluster."""
-    task = attempt.task
-    if cluster_id := task.get("existing_cluster_id"):
-        try:
-            cluster = clusters.ensure_running(str(cluster_id))
-        except ApiError as err:
-            raise _ComputeError(err.message, "RESOURCE_NOT_FOUND") from None
-        return ComputeSpec(
-            cluster.get("spark_conf") or {},
-            _env(cluster.get("spark_env_vars")),
-            cluster["cluster_id"],
-            cluster.get("spark_context_id"),
-            list(cluster.get("init_scripts") or []),
-        )
-    spec: dict[str, Any] = task.get("new_cluster") or {}
-    if key := task.get("job_cluster_key"):
-        defined = {c.get("job_cluster_key"): c for c in attempt.run.settings.get("job_clusters") or []}
-        if key not in defined:
-            raise _ComputeError(f"job cluster {key} is not defined in the job", "INVALID_RUN_CONFIGURATION")
-        spec = defined[key].get("new_cluster") or {}
-    return ComputeSpec(
-        spec.get("spark_conf") or {},
-        _env(spec.get("spark_env_vars")),
-        init_scripts=list(spec.get("init_scripts") or []),
-    )
-
-
-def with_environment_libraries(task: dict[str, Any], settings: dict[str, Any]) -> dict[str, Any]:
-    """A serverless task's environment (`environment_key`) as the `libraries` a worker installs:
-    wheel paths as wheels, everything else as PyPI requirements that must already be installed."""
-    key = task.get("environment_key")
-    environments = {
-        e.get("environment_key"): e for e in settings.get("environments") or [] if isinstance(e, dict)
-    }
-    if not key or key not in environments:
-        return task
-    libraries = list(task.get("libraries") or [])
-    for dependency in (environments[key].get("spec") or {}).get("dependencies") or []:
-        text = str(dependency).strip()
-        if text.startswith(("-r ", "--requirement ", "--requirement=")):
-            path = text.split("=", 1)[1] if "=" in text.split()[0] else text.split(None, 1)[1]
-            libraries.append({"requirements": _bundle_path(path.strip(), settings)})
-        elif text.endswith(".whl"):
-            libraries.append({"whl": _bundle_path(text, settings)})
-        else:
-            libraries.append({"pypi": {"package": text}})
-    return {**task, "libraries": libraries}
-
-
-def _bundle_path(path: str, settings: dict[str, Any]) -> str:
-    """A relative path in an environment's dependencies, as a workspace path: relative to the
-    deployed bundle's files (`<root>/files`, next to the state folder its metadata file is in)."""
-    if path.startswith(("/", "dbfs:")):
-        return path
-    metadata = str((settings.get("deployment") or {}).get("metadata_file_path") or "")
-    if not metadata.startswith("/"):
-        return path
-    files = posixpath.join(posixpath.dirname(posixpath.dirname(metadata)), "files")
-    return posixpath.normpath(posixpath.join(files, path.removeprefix("../")))
-
-
-class _ComputeError(Exception):
-    def __init__(self, message: str, code: str) -> None:
-        super().__init__(message)
-        self.code = code
 
 
 class WorkerTasks:
@@ -135,12 +61,14 @@ class WorkerTasks:
         self.compute = compute
         self.pool = pool
         self.samples = samples
+        self.dbt_ahead = DbtAhead(home, pool)
 
     def __call__(self, attempt: Attempt, cancelled: threading.Event) -> Outcome:
+        self.dbt_ahead.for_run(attempt)
         try:
             spec = compute_spec(attempt, self.clusters)
             remote = self.compute.remote_for(spec.spark_conf)
-        except _ComputeError as err:
+        except ComputeError as err:
             return Outcome.failed(str(err), err.code)
         except LocalWorkspaceError as err:
             return Outcome.failed(f"the Spark engine is not available: {err}", "CLUSTER_ERROR")
@@ -277,7 +205,3 @@ def _write_private(path: Path, text: str) -> None:
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
         handle.write(text)
-
-
-def _env(values: Any) -> dict[str, str]:
-    return {str(k): str(v) for k, v in (values or {}).items()}

@@ -154,6 +154,11 @@ class WorkerPool:
             forks.keep_standby(WORKER_MODULE, key, self.work_dir / "standby.out", spec)
         return worker
 
+    def prepare_dbt(self, python: str | None) -> None:
+        """Start the dbt fork server of `python`'s environment (the server's own when None) without
+        waiting for it, for a dbt task still to come (`runs.dbt_ahead`)."""
+        self._forks_for(python, DBT_PREPARE_MODULE)
+
     def _forks_for(self, python: str | None, prepare: str | None = None) -> ForkServer | None:
         """The fork server of `python`'s environment (the server's own when None) that ran
         `prepare` (the task worker's preparation when None; dbt's for dbt tasks), started if
