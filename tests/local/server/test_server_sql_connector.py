@@ -145,3 +145,50 @@ def test_a_cluster_path_serves_too_and_a_wrong_token_is_refused(w: Any, local_ws
         assert cursor.fetchone().via == "cluster"
     with pytest.raises(RequestError):
         sql.connect(http_path=f"/sql/protocolv1/o/0/{cluster}", access_token="wrong", **options)
+
+
+def test_a_session_sees_what_another_dropped_or_replaced_and_keeps_its_temporary_views(
+    w: Any, local_ws: Any, connection: Any
+) -> None:
+    from databricks import sql
+    from databricks.sql.exc import ServerOperationError
+
+    address = urlsplit(local_ws.https_host)
+    warehouse = next(iter(w.warehouses.list()))
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE SCHEMA IF NOT EXISTS main.shared")
+        cursor.execute("CREATE OR REPLACE TABLE main.shared.gone AS SELECT 1 AS n")
+        cursor.execute("CREATE OR REPLACE TABLE main.shared.redone AS SELECT 1 AS n")
+        cursor.execute("CREATE SCHEMA IF NOT EXISTS main.doomed")
+    with (
+        sql.connect(
+            server_hostname=address.hostname,
+            _port=address.port,
+            http_path=warehouse.odbc_params.path,
+            access_token=local_ws.token,
+            _tls_trusted_ca_file=local_ws.ca_file,
+            enable_telemetry=False,
+            catalog="main",
+            schema="doomed",
+        ) as other,
+        other.cursor() as mine,
+    ):
+        mine.execute("CREATE TEMPORARY VIEW mine AS SELECT 42 AS answer")
+        mine.execute("SELECT n FROM main.shared.gone")
+        assert mine.fetchall()[0].n == 1
+        with connection.cursor() as cursor:
+            cursor.execute("DROP TABLE main.shared.gone")
+            cursor.execute("CREATE OR REPLACE TABLE main.shared.redone AS SELECT 2 AS n, 'b' AS s")
+            cursor.execute("CREATE OR REPLACE TABLE main.shared.added AS SELECT 3 AS n")
+            cursor.execute("DROP SCHEMA main.doomed")
+
+        with pytest.raises(ServerOperationError, match=r"TABLE_OR_VIEW_NOT_FOUND"):
+            mine.execute("SELECT n FROM main.shared.gone")
+        mine.execute("SELECT n, s FROM main.shared.redone")
+        assert [tuple(r) for r in mine.fetchall()] == [(2, "b")]
+        mine.execute("SELECT n FROM main.shared.added")
+        assert mine.fetchall()[0].n == 3
+        mine.execute("SELECT answer FROM mine")  # the same session: its temporary view is still there
+        assert mine.fetchall()[0].answer == 42
+        mine.execute("SELECT current_schema() AS s")  # its schema was dropped: back to the default
+        assert mine.fetchall()[0].s == "default"

@@ -89,3 +89,20 @@ def test_a_git_sourced_file_is_refused(workspace: TaskWorkspace) -> None:
 
     assert outcome.result.state == "FAILED"
     assert "uses source GIT; the local workspace runs only WORKSPACE sources" in (outcome.result.error or "")
+
+
+def test_create_or_replace_table_as_select_may_change_the_tables_columns(workspace: TaskWorkspace) -> None:
+    workspace.write(
+        "/Users/me/jobs/replace.py",
+        "from pyspark.sql import SparkSession\n"
+        "spark = SparkSession.builder.getOrCreate()\n"
+        "spark.sql('CREATE SCHEMA IF NOT EXISTS main.replacing')\n"
+        "spark.sql('CREATE OR REPLACE TABLE main.replacing.t USING delta AS SELECT 1 AS n')\n"
+        "spark.sql(\"CREATE OR REPLACE TABLE main.replacing.t USING delta AS SELECT 2 AS n, 'b' AS s\")\n"
+        "print('rows', [tuple(r) for r in spark.table('main.replacing.t').collect()])\n",
+    )
+    outcome = workspace.run(
+        {"task_key": "py", "spark_python_task": {"python_file": "/Workspace/Users/me/jobs/replace.py"}}
+    )
+    assert outcome.result.state == "SUCCESS", outcome.logs
+    assert "rows [(2, 'b')]" in outcome.stdout

@@ -30,7 +30,7 @@ def test_informational_constraints_are_dropped_from_create_table() -> None:
 def test_materialized_views_and_streaming_tables_become_tables() -> None:
     assert rewrite(
         "CREATE OR REFRESH MATERIALIZED VIEW mv AS SELECT stream FROM STREAM(a) JOIN STREAM b"
-    ) == ("CREATE OR REPLACE TABLE mv AS SELECT stream FROM a JOIN b")
+    ) == ("CREATE OR REPLACE TABLE mv OPTIONS ('overwriteSchema' = 'true') AS SELECT stream FROM a JOIN b")
     assert rewrite("CREATE STREAMING TABLE IF NOT EXISTS st AS SELECT 1") == (
         "CREATE TABLE IF NOT EXISTS st AS SELECT 1"
     )
@@ -50,7 +50,7 @@ def test_liquid_clustering_and_unsupported_table_features_are_left_out_of_table_
     assert rewrite(ctas) == (
         '/* {"app": "dbt"} */\ncreate or replace table t using delta '
         "tblproperties ('brickyard.ignored.delta.enableChangeDataFeed' = 'true', 'quality' = 'gold') "
-        "as select a, b, 'cluster by (a)' as s from u cluster by a"
+        "OPTIONS ('overwriteSchema' = 'true') as select a, b, 'cluster by (a)' as s from u cluster by a"
     )
     assert rewrite(ddl) == (
         "CREATE TABLE t (a INT, b INT GENERATED ALWAYS AS (a + 1)) USING DELTA "
@@ -64,12 +64,38 @@ def test_liquid_clustering_and_unsupported_table_features_are_left_out_of_table_
     assert rewrite("SELECT * FROM t CLUSTER BY a") == "SELECT * FROM t CLUSTER BY a"
 
 
+def test_a_replacing_ctas_of_a_delta_table_may_change_its_columns() -> None:
+    dbt = '/* {"app": "dbt"} */\ncreate or replace table `m`.`s`.`t`\n  using delta\n  as\n  select 1 as n'
+    assert rewrite(dbt) == (
+        '/* {"app": "dbt"} */\ncreate or replace table `m`.`s`.`t`\n  using delta '
+        "OPTIONS ('overwriteSchema' = 'true') as\n  select 1 as n"
+    )
+    assert (
+        rewrite("REPLACE TABLE t AS SELECT 1")
+        == "REPLACE TABLE t OPTIONS ('overwriteSchema' = 'true') AS SELECT 1"
+    )
+    # into the options a statement has, once
+    assert rewrite("CREATE OR REPLACE TABLE t USING DELTA OPTIONS (a 'b') AS SELECT 1") == (
+        "CREATE OR REPLACE TABLE t USING DELTA OPTIONS ('overwriteSchema' = 'true', a 'b') AS SELECT 1"
+    )
+    for unchanged in (
+        "CREATE OR REPLACE TABLE t USING DELTA OPTIONS ('overwriteSchema' = 'false') AS SELECT 1",
+        "CREATE OR REPLACE TABLE t USING parquet AS SELECT 1",
+        "CREATE OR REPLACE TABLE t (n INT) USING delta",
+        "CREATE TABLE t USING delta AS SELECT 'create or replace table u as' AS s",
+        "SELECT 'replace table t as select 1'",
+    ):
+        assert rewrite(unchanged) == unchanged
+
+
 def test_comments_and_not_null_columns_the_engine_refuses_are_recorded_instead() -> None:
     from brickyard.local.tasks.table_options import not_null_column
 
     assert rewrite(
         "CREATE OR REPLACE TABLE t (a INT COMMENT 'x') USING delta COMMENT 'docs' AS SELECT 1"
-    ) == ("CREATE OR REPLACE TABLE t (a INT COMMENT 'x') USING delta   AS SELECT 1")
+    ) == (
+        "CREATE OR REPLACE TABLE t (a INT COMMENT 'x') USING delta OPTIONS ('overwriteSchema' = 'true') AS SELECT 1"
+    )
     kept = "CREATE TABLE t (a INT) USING delta COMMENT 'docs'"
     assert rewrite(kept) == kept
     assert rewrite("alter table `m`.`s`.`t` change column id comment 'the id'") == (

@@ -89,7 +89,18 @@ def bring_up_to_date(spark: Any, wanted: CatalogSnapshot) -> CatalogSnapshot:
     preloaded: _Preloaded = getattr(spark, "_brickyard_preloaded", None) or _Preloaded(
         CatalogSnapshot([], []), []
     )
-    done = preloaded.restored
+    return resync(spark, preloaded.restored, wanted, preloaded.problems)
+
+
+def resync(
+    spark: Any,
+    done: CatalogSnapshot,
+    wanted: CatalogSnapshot,
+    problems: list[tuple[object, str]] | None = None,
+) -> CatalogSnapshot:
+    """Make a session that holds `done` hold `wanted`: unregister what is gone or changed, register
+    what is new or changed. Returns what the session holds of `wanted` (and what it could not
+    unregister). Cheaper than a new session, and the session keeps its temporary views and settings."""
     wanted_tables = {t.key: t for t in wanted.tables}
     wanted_schemas, done_schemas = set(wanted.schemas), set(done.schemas)
     current = [t for t in done.tables if same_entry(wanted_tables.get(t.key), t)]
@@ -103,10 +114,10 @@ def bring_up_to_date(spark: Any, wanted: CatalogSnapshot) -> CatalogSnapshot:
         [k for k in wanted.schemas if k not in done_schemas],
         [t for t in wanted.tables if t.key not in held],
     )
-    problems, restored = _replay(spark, todo)
+    new_problems, restored = _replay(spark, todo)
     still_wanted = {*wanted_schemas, *wanted_tables}
-    problems += [(key, message) for key, message in preloaded.problems if key in still_wanted]
-    for _key, message in problems:
+    new_problems += [(key, message) for key, message in problems or [] if key in still_wanted]
+    for _key, message in new_problems:
         print(f"Warning: not restored in this session: {message}", file=sys.stderr)
     have_schemas = {*done_schemas, *restored.schemas}
     return CatalogSnapshot(

@@ -8,7 +8,9 @@ Sail parses most of Spark SQL. What Databricks clients also send is handled here
   `{{catalog}}` becomes): through the catalog API, remembered by the session;
 - `IDENTIFIER('a.b.c')` with a literal (what a bound `IDENTIFIER(:x)` becomes): the name itself;
 - `DESCRIBE TABLE [EXTENDED] … AS JSON`, `SHOW TBLPROPERTIES`: built from what the engine describes;
-- `COMMENT ON …`: accepted, not kept (the engine has no comments to set).
+- `COMMENT ON …`: accepted, not kept (the engine has no comments to set);
+- `CREATE OR REPLACE TABLE … AS` / `REPLACE TABLE … AS`: the table options the engine refuses are
+  left out and the query may change the columns (`tasks.table_options`), as a task's would.
 
 Statements the engine cannot do at all (`DESCRIBE HISTORY`, `SHOW CREATE TABLE`, `OPTIMIZE`, …)
 fail with a `LOCAL_ENGINE_LIMIT` error naming them. Command results are reshaped as Databricks
@@ -23,6 +25,8 @@ from typing import TYPE_CHECKING, Any
 
 from brickyard.local.sql.columns import table_columns
 from brickyard.local.sql.errors import SqlError
+from brickyard.local.sql.text import code_spans
+from brickyard.local.tasks.table_options import rewrite_table_options
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -62,6 +66,7 @@ _LIMITS = [
     (re.compile(rf"^ALTER\s+(TABLE|VIEW)\s+{_NAME}\s+RENAME\b", re.I), "ALTER … RENAME TO"),
 ]
 _DDL = re.compile(r"^(CREATE|DROP|ALTER|REPLACE|USE|TRUNCATE)\b", re.I)
+_REPLACE_TABLE = re.compile(r"^(CREATE\s+OR\s+)?REPLACE\s+TABLE\b", re.I)
 _INSERT = re.compile(r"^INSERT\b", re.I)
 
 
@@ -91,6 +96,8 @@ def run(session: SessionState, spark: Any, statement: str) -> pa.Table:
         return _properties(spark, match.group(1))
     if _COMMENT_ON.match(text):
         return _empty()
+    if _REPLACE_TABLE.match(text):  # a new query may bring new columns, as on Databricks
+        text = rewrite_table_options(text, code_spans(text))
     table = spark.sql(text).toArrow()
     if _DDL.match(text) and table.column_names in (["value"], []):
         return _empty()

@@ -3,9 +3,10 @@
 The engine's catalog lives only as long as one Spark Connect session (see `runs.catalog`), so a SQL
 session mirrors the workspace catalog in SQLite, in both directions:
 
-- before a statement, what other sessions and tasks changed since is brought in (additions are
-  replayed into this session; anything else opens a fresh Spark session and replays everything,
-  keeping the current catalog, schema and settings);
+- before a statement, what other sessions and tasks changed since is brought in: what is new is
+  registered in this session and what was dropped or replaced is unregistered first
+  (`runs.catalog.resync`), so the session keeps its temporary views and settings; a session whose
+  current schema was dropped goes back to the default catalog and schema;
 - after a statement that can change the catalog (`CREATE`, `DROP`, `ALTER`, `REPLACE`), this
   session's catalog is compared with what it knew and the difference is written to the store.
 
@@ -21,7 +22,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from brickyard.local.runs.catalog import replay, take_snapshot
+from brickyard.local.runs.catalog import replay, resync, take_snapshot
 from brickyard.local.sql import compat
 from brickyard.local.sql.errors import SqlError
 from brickyard.local.store.catalog import CatalogChanges, CatalogSnapshot, CatalogStore
@@ -137,18 +138,12 @@ class SqlSession(compat.SessionState):
             return self._open(url, stored)
         if set(stored.schemas) == set(self._known.schemas) and set(stored.tables) == set(self._known.tables):
             return self._spark
-        known = {t.key: t for t in self._known.tables}
-        stored_keys = {t.key for t in stored.tables}
-        dropped = set(self._known.schemas) - set(stored.schemas) or set(known) - stored_keys
-        changed = any(t.key in known and known[t.key] != t for t in stored.tables)
-        if dropped or changed:
-            return self._open(url, stored)
-        added = CatalogSnapshot(
-            [s for s in stored.schemas if s not in set(self._known.schemas)],
-            [t for t in stored.tables if t.key not in known],
-        )
-        _problems, restored = replay(self._spark, added)
-        self._known = _applied(self._known, CatalogChanges(restored.schemas, [], restored.tables, []))
+        current = (self.catalog, self.schema)
+        dropped = current in set(self._known.schemas) and current not in set(stored.schemas)
+        self._known = resync(self._spark, self._known, stored)
+        if dropped:  # as a new session would: start from the defaults (if they are still there)
+            with contextlib.suppress(SqlError):
+                self._position(self._spark, DEFAULT_CATALOG, DEFAULT_SCHEMA)
         return self._spark
 
     def _open(self, url: str, stored: CatalogSnapshot) -> Any:

@@ -43,6 +43,27 @@ def unquoted(text: str, start: int = 0) -> Iterator[tuple[int, str, int]]:
         i += 1
 
 
+def code_spans(text: str) -> list[tuple[int, int]]:
+    """The parts of `text` outside string literals and comments."""
+    spans, start, i = [], 0, 0
+    while i < len(text):
+        if text[i] in "'\"":
+            spans.append((start, i))
+            i = start = closing_quote(text, i)
+        elif text.startswith("--", i):
+            spans.append((start, i))
+            end = text.find("\n", i)
+            i = start = len(text) if end < 0 else end
+        elif text.startswith("/*", i):
+            spans.append((start, i))
+            end = text.find("*/", i + 2)
+            i = start = len(text) if end < 0 else end + 2
+        else:
+            i += 1
+    spans.append((start, len(text)))
+    return [(a, b) for a, b in spans if b > a]
+
+
 def closing_paren(text: str, open_at: int) -> int:
     """The index of the `)` that closes the `(` at `open_at`, skipping quoted parts; the text's
     length when it is never closed."""

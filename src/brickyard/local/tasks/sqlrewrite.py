@@ -10,7 +10,8 @@ Rewrites are made only where the meaning is kept:
   `CREATE OR REPLACE TABLE … AS`, and `STREAM(t)` / `STREAM t` reads `t`: what the statement
   leaves behind (a table holding the query's rows) is the same, refreshed by running it again;
 - a table's liquid clustering (`CLUSTER BY`) and the Delta table features the engine's writer
-  lacks (change data feed, row tracking) are left out (see `table_options`);
+  lacks (change data feed, row tracking) are left out, and `CREATE OR REPLACE TABLE … AS` may
+  change the table's columns (see `table_options`);
 - named arguments of `spark.sql(query, args={…})` become literals, since Sail binds parameters in
   queries but not in commands (`CREATE`, `INSERT`);
 - in a task, `read_files(…)` / `cloud_files(…)` read the files into a temporary view (`file_functions`).
@@ -25,7 +26,7 @@ import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from brickyard.local.sql.text import closing_paren, closing_quote, split_top_level
+from brickyard.local.sql.text import closing_paren, code_spans, split_top_level
 from brickyard.local.tasks.table_options import not_null_column, rewrite_table_options
 
 if TYPE_CHECKING:
@@ -43,7 +44,9 @@ _DATASET = re.compile(
 )
 _STREAM = re.compile(r"\b(FROM|JOIN)\s+STREAM\s*(?:\(\s*([`\w.]+)\s*\)|\s([`\w.]+))", re.I)
 _TABLE_OPTIONS = re.compile(
-    r"\bCLUSTER\s+BY\b|\bdelta\.enable(ChangeDataFeed|RowTracking)\b|\bCOMMENT\b|\bSET\s+NOT\s+NULL\b", re.I
+    r"\bCLUSTER\s+BY\b|\bdelta\.enable(ChangeDataFeed|RowTracking)\b|\bCOMMENT\b|\bSET\s+NOT\s+NULL\b"
+    r"|\bREPLACE\s+TABLE\b",
+    re.I,
 )
 _CREATE_TABLE = re.compile(r"^\s*CREATE\s+(?:OR\s+REPLACE\s+)?TABLE\b", re.I)
 _storage: list[Locations] = []
@@ -66,7 +69,7 @@ def rewrite(statement: str, args: Mapping[str, Any] | None = None) -> str:
     if _CREATE_TABLE.match(statement) and re.search(r"\bKEY\b", statement, re.I):
         statement = _drop_constraints(statement)
     if _TABLE_OPTIONS.search(statement):
-        statement = rewrite_table_options(statement, _code_spans(statement))
+        statement = rewrite_table_options(statement, code_spans(statement))
     return statement
 
 
@@ -100,7 +103,7 @@ def literal(value: Any) -> str:
 def _identifiers(statement: str) -> str:
     out: list[str] = []
     i = 0
-    for start, end in _code_spans(statement):
+    for start, end in code_spans(statement):
         segment = statement[start:end]
         for match in _IDENTIFIER.finditer(segment):
             open_at = start + match.end() - 1
@@ -147,31 +150,10 @@ def _unstream(code: str) -> str:
     return _STREAM.sub(lambda m: f"{m.group(1)} {m.group(2) or m.group(3)}", code)
 
 
-def _code_spans(text: str) -> list[tuple[int, int]]:
-    """The parts of `text` outside string literals and comments."""
-    spans, start, i = [], 0, 0
-    while i < len(text):
-        if text[i] in "'\"":
-            spans.append((start, i))
-            i = start = closing_quote(text, i)
-        elif text.startswith("--", i):
-            spans.append((start, i))
-            end = text.find("\n", i)
-            i = start = len(text) if end < 0 else end
-        elif text.startswith("/*", i):
-            spans.append((start, i))
-            end = text.find("*/", i + 2)
-            i = start = len(text) if end < 0 else end + 2
-        else:
-            i += 1
-    spans.append((start, len(text)))
-    return [(a, b) for a, b in spans if b > a]
-
-
 def _map_code(text: str, change: Any) -> str:
     """`text` with `change` applied to its code (not to its string literals and comments)."""
     out, last = [], 0
-    for start, end in _code_spans(text):
+    for start, end in code_spans(text):
         out.append(text[last:start])
         out.append(change(text[start:end]))
         last = end

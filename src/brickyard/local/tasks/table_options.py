@@ -12,13 +12,17 @@
   `CREATE TABLE` or `ALTER TABLE … SET TBLPROPERTIES`): the engine's Delta writer does not have
   these table features ("Table features must be specified"). The property is kept under the name
   `brickyard.ignored.<property>`, so the table still says what was asked and the statement runs.
+- `CREATE OR REPLACE TABLE … AS SELECT` (and `REPLACE TABLE … AS`) of a Delta table replaces its
+  columns on Databricks; the engine keeps the old ones and refuses a query with a new column
+  ("Use mergeSchema=true"), so the statement gets the Delta option `overwriteSchema`, in its
+  `OPTIONS` if it has them (a dbt model that gained a column builds again, as on Databricks).
 """
 
 from __future__ import annotations
 
 import re
 
-from brickyard.local.sql.text import closing_paren
+from brickyard.local.sql.text import closing_paren, code_spans
 
 IGNORED_PREFIX = "brickyard.ignored."
 _FEATURES = frozenset({"delta.enablechangedatafeed", "delta.enablerowtracking"})
@@ -36,9 +40,13 @@ _ALTER_COLUMN = re.compile(
 )
 _TABLE_COMMENT = re.compile(r"\bCOMMENT\s+(?:'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\")", re.I)
 _TBLPROPERTIES = re.compile(r"\bTBLPROPERTIES\s*\(", re.I)
+_REPLACING = re.compile(r"(CREATE\s+OR\s+REPLACE|REPLACE)\s+TABLE\b", re.I)
+_USING = re.compile(r"\bUSING\s+(\w+)", re.I)
+_OPTIONS = re.compile(r"\bOPTIONS\s*\(", re.I)
+OVERWRITE_SCHEMA = "'overwriteSchema' = 'true'"
 
 
-def rewrite_table_options(statement: str, code_spans: list[tuple[int, int]]) -> str:
+def rewrite_table_options(statement: str, spans: list[tuple[int, int]]) -> str:
     """`statement` (a `CREATE`/`ALTER TABLE`) without the options the engine refuses."""
     leading = _LEADING.match(statement)
     start = leading.end() if leading else 0
@@ -48,12 +56,27 @@ def rewrite_table_options(statement: str, code_spans: list[tuple[int, int]]) -> 
         what = "not_null" if column.group(3) is None else "comment"
         value = "true" if column.group(3) is None else column.group(3)[1:-1]
         return f"ALTER TABLE {column.group(1)} SET TBLPROPERTIES ('{IGNORED_PREFIX}{what}.{column.group(2).strip('`')}' = '{value}')"
-    end = _header_end(statement, code_spans)
+    end = _header_end(statement, spans)
     header, body = statement[:end], statement[end:]
-    header = _in_code(header, code_spans, lambda code: _CLUSTER_BY.sub("", code))
+    header = _in_code(header, spans, lambda code: _CLUSTER_BY.sub("", code))
     if end < len(statement):
-        header = _without_table_comment(header, code_spans)
+        header = _without_table_comment(header, spans)
+        if _REPLACING.match(statement, start):
+            header = _overwrite_schema(header)
     return _properties(header) + body
+
+
+def _overwrite_schema(header: str) -> str:
+    """A replacing CTAS's header with the Delta option that lets the query change the columns."""
+    spans = code_spans(header)  # of the header as it is now, after the removals above
+    code = "".join(header[a:b] for a, b in spans)
+    using = _USING.search(code)
+    if (using is not None and using.group(1).lower() != "delta") or "overwriteschema" in header.lower():
+        return header
+    for match in _OPTIONS.finditer(header):
+        if any(a <= match.start() < b for a, b in spans):
+            return header[: match.end()] + OVERWRITE_SCHEMA + ", " + header[match.end() :]
+    return header.rstrip() + f" OPTIONS ({OVERWRITE_SCHEMA}) "
 
 
 def not_null_column(statement: str) -> tuple[str, str] | None:
