@@ -14,6 +14,7 @@ from pathlib import Path as FsPath
 
 from brickyard.bundle import checks, defaults, mode, mode_rules, refcheck, variables
 from brickyard.bundle.git import read_git_info
+from brickyard.bundle.identifiers import check_identifiers
 from brickyard.bundle.identity import CurrentUser, local_user_name
 from brickyard.bundle.interpolate import REFERENCE, Resolver
 from brickyard.bundle.loader import find_root, read_tree, select_target
@@ -202,6 +203,7 @@ def load_bundle(start: FsPath, options: LoadOptions | None = None) -> Bundle:
         # The CLI goes on without a name (a `${bundle.name}` still in use is an error of its own).
         diags.append(Diagnostic(Severity.WARNING, 'required field "name" is not set', "bundle"))
     checks.check_resources(config, opts.registry, diags)
+    check_identifiers(config, diags)
     mode_rules.override_compute(config, target_mode, diags)
     if target_mode == mode.PRODUCTION:
         # The CLI stops at a production refusal, before its advice on permissions.

@@ -1,0 +1,76 @@
+"""Names the workspace uses as identifiers, and pipeline library paths, checked before deploy.
+
+A resource whose `name` is its identifier in the API (a serving endpoint, a volume, a model, …) is
+refused at deploy when the name is empty or holds a control character (a tab, a newline); a
+pipeline library that names no file or notebook path is refused too. `validate` reports them as
+`databricks bundle validate` does: one error per resource, kinds in the CLI's order, at the
+resource (or the library) and where it is written.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+from brickyard.bundle.node import Node
+from brickyard.errors import Diagnostic, Severity
+
+NAMED_KINDS = (
+    ("models", "model"),
+    ("model_serving_endpoints", "model_serving_endpoint"),
+    ("registered_models", "registered_model"),
+    ("schemas", "schema"),
+    ("volumes", "volume"),
+    ("apps", "app"),
+    ("secret_scopes", "secret_scope"),
+)
+"""Kinds whose `name` identifies them in the API, in the order the CLI reports them."""
+LIBRARY_PATHS = ("file", "notebook")
+
+
+def check_identifiers(config: Node, diags: list[Diagnostic]) -> None:
+    resources = config.get("resources")
+    if resources is None or not resources.is_map:
+        return
+    for kind, singular in NAMED_KINDS:
+        for key, resource in _entries(resources.get(kind)):
+            name = resource.get("name")
+            if name is None or not isinstance(name.value, str):
+                continue  # missing or not text: the schema check says so
+            problem = "is required" if not name.value else _control(name.value)
+            if problem:
+                where = resource.loc or resource.key_loc
+                diags.append(
+                    Diagnostic(Severity.ERROR, f"{singular} name {problem}", f"resources.{kind}.{key}", where)
+                )
+    for key, pipeline in _entries(resources.get("pipelines")):
+        libraries = pipeline.get("libraries")
+        for index, library in enumerate(
+            libraries.value if libraries is not None and libraries.is_seq else []
+        ):
+            for what in LIBRARY_PATHS:
+                entry = library.get(what)
+                if entry is not None and entry.is_map and not _text(entry.get("path")):
+                    diags.append(
+                        Diagnostic(
+                            Severity.ERROR,
+                            f"pipeline library {what} path is required",
+                            f"resources.pipelines.{key}.libraries[{index}].{what}",
+                            library.loc,
+                        )
+                    )
+
+
+def _entries(group: Node | None) -> list[tuple[str, Node]]:
+    if group is None or not group.is_map:
+        return []
+    return [(key, resource) for key, resource in group.items() if resource.is_map]
+
+
+def _control(name: str) -> str:
+    if any(unicodedata.category(ch) == "Cc" for ch in name):
+        return "must not contain control characters"
+    return ""
+
+
+def _text(node: Node | None) -> str:
+    return node.value if node is not None and isinstance(node.value, str) else ""
