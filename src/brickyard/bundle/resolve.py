@@ -103,6 +103,7 @@ def load_bundle(start: FsPath, options: LoadOptions | None = None) -> Bundle:
     resource_dirs = definition_dirs(tree)  # the CLI's fallback base for paths, before targets move it
     config = _merge_target(tree, target, target_name)
 
+    written = config.get("bundle") is not None  # a `bundle` mapping in the files (or a target's)
     bundle = ensure_map(config, ("bundle",))
     diags.extend(refcheck.check_reference_syntax(config))
     name = bundle.get("name")
@@ -199,8 +200,9 @@ def load_bundle(start: FsPath, options: LoadOptions | None = None) -> Bundle:
     defaults.resource_defaults(config, opts.registry)
     diags.extend(types.diags)
     diags.extend(types.required_warnings())
-    if (name := bundle.get("name")) is None or name.value is None:
-        # The CLI goes on without a name (a `${bundle.name}` still in use is an error of its own).
+    if written and ((name := bundle.get("name")) is None or name.value is None):
+        # The CLI goes on without a name (a `${bundle.name}` still in use is an error of its own),
+        # and says nothing when there is no `bundle` mapping at all, only variables, say.
         diags.append(Diagnostic(Severity.WARNING, 'required field "name" is not set', "bundle"))
     checks.check_resources(config, opts.registry, diags)
     check_identifiers(config, diags)
