@@ -39,10 +39,12 @@ def run_validate(ctx: AppContext, target: str | None, variables: Sequence[str], 
     )
     config: Node | None
     found = True  # a bundle was found, even if it could not be read: its findings get a count
+    counted = True
     try:
         bundle = load_bundle(ctx.cwd, options)
     except InvalidBundle as err:
         diags, config = list(err.diagnostics), err.config
+        counted = config is not None  # stopped before anything was resolved: the CLI prints no count
     except BundleError as err:
         # Findings inside the bundle's files (it was found but not read) get a count; no bundle, none.
         diags, config = list(err.diagnostics), None
@@ -58,11 +60,11 @@ def run_validate(ctx: AppContext, target: str | None, variables: Sequence[str], 
     failed = any(d.severity is Severity.ERROR for d in diags) or (
         strict and any(d.severity is Severity.WARNING for d in diags)
     )
-    _print(ctx, diags, config, found)
+    _print(ctx, diags, config, found, counted)
     return Outcome(ok=not failed, diagnostics=tuple(diags))
 
 
-def _print(ctx: AppContext, diags: list[Diagnostic], config: Node | None, found: bool) -> None:
+def _print(ctx: AppContext, diags: list[Diagnostic], config: Node | None, found: bool, counted: bool) -> None:
     from brickyard.state.redact import redact
 
     if ctx.output.format == "json":
@@ -73,7 +75,8 @@ def _print(ctx: AppContext, diags: list[Diagnostic], config: Node | None, found:
             ctx.output.result(redact(config_json(config)))
         return
     if config is None and found:  # the files could not be read: the findings and their count
-        ctx.output.result(None, "".join(render_diagnostic(d) for d in diags) + "\n" + trailer(diags))
+        findings = "".join(render_diagnostic(d) for d in diags)
+        ctx.output.result(None, findings + "\n" + trailer(diags) if counted else findings[:-1])
         return
     if config is None:  # there is no bundle here at all
         ctx.output.diagnostics(diags)
