@@ -16,22 +16,28 @@ import pytest
 pytestmark = [pytest.mark.server, pytest.mark.engine]
 
 
-@pytest.fixture(scope="module")
-def connection(w: Any, local_ws: Any) -> Iterator[Any]:
+def connect(w: Any, local_ws: Any, **settings: Any) -> Any:
+    """A connector connection to the default local warehouse, with `settings` on top."""
     from databricks import sql
 
     from brickyard.local.store.warehouses import DEFAULT_NAME
 
     warehouse = next(wh for wh in w.warehouses.list() if wh.name == DEFAULT_NAME)
     address = urlsplit(local_ws.https_host)
-    with sql.connect(
+    return sql.connect(
         server_hostname=address.hostname,
         _port=address.port,
         http_path=warehouse.odbc_params.path,
         access_token=local_ws.token,
         _tls_trusted_ca_file=local_ws.ca_file,
         enable_telemetry=False,
-    ) as conn:
+        **settings,
+    )
+
+
+@pytest.fixture(scope="module")
+def connection(w: Any, local_ws: Any) -> Iterator[Any]:
+    with connect(w, local_ws) as conn:
         yield conn
 
 
@@ -98,26 +104,10 @@ def test_errors_and_async_execution(connection: Any) -> None:
 
 
 def test_a_connection_starts_in_its_catalog_and_schema(w: Any, local_ws: Any, connection: Any) -> None:
-    from databricks import sql
-
     with connection.cursor() as cursor:
         cursor.execute("CREATE SCHEMA IF NOT EXISTS main.start_here")
         cursor.execute("CREATE OR REPLACE TABLE main.start_here.things AS SELECT 7 AS n")
-    address = urlsplit(local_ws.https_host)
-    warehouse = next(iter(w.warehouses.list()))
-    with (
-        sql.connect(
-            server_hostname=address.hostname,
-            _port=address.port,
-            http_path=warehouse.odbc_params.path,
-            access_token=local_ws.token,
-            _tls_trusted_ca_file=local_ws.ca_file,
-            enable_telemetry=False,
-            catalog="main",
-            schema="start_here",
-        ) as conn,
-        conn.cursor() as cursor,
-    ):
+    with connect(w, local_ws, catalog="main", schema="start_here") as conn, conn.cursor() as cursor:
         cursor.execute("SELECT n FROM things")
         assert cursor.fetchall()[0].n == 7
 
@@ -150,29 +140,14 @@ def test_a_cluster_path_serves_too_and_a_wrong_token_is_refused(w: Any, local_ws
 def test_a_session_sees_what_another_dropped_or_replaced_and_keeps_its_temporary_views(
     w: Any, local_ws: Any, connection: Any
 ) -> None:
-    from databricks import sql
     from databricks.sql.exc import ServerOperationError
 
-    address = urlsplit(local_ws.https_host)
-    warehouse = next(iter(w.warehouses.list()))
     with connection.cursor() as cursor:
         cursor.execute("CREATE SCHEMA IF NOT EXISTS main.shared")
         cursor.execute("CREATE OR REPLACE TABLE main.shared.gone AS SELECT 1 AS n")
         cursor.execute("CREATE OR REPLACE TABLE main.shared.redone AS SELECT 1 AS n")
         cursor.execute("CREATE SCHEMA IF NOT EXISTS main.doomed")
-    with (
-        sql.connect(
-            server_hostname=address.hostname,
-            _port=address.port,
-            http_path=warehouse.odbc_params.path,
-            access_token=local_ws.token,
-            _tls_trusted_ca_file=local_ws.ca_file,
-            enable_telemetry=False,
-            catalog="main",
-            schema="doomed",
-        ) as other,
-        other.cursor() as mine,
-    ):
+    with connect(w, local_ws, catalog="main", schema="doomed") as other, other.cursor() as mine:
         mine.execute("CREATE TEMPORARY VIEW mine AS SELECT 42 AS answer")
         mine.execute("SELECT n FROM main.shared.gone")
         assert mine.fetchall()[0].n == 1
