@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import unicodedata
 
-from brickyard.bundle.node import Node
+from brickyard.bundle.node import Node, map_entries
 from brickyard.errors import Diagnostic, Severity
 
 NAMED_KINDS = (
@@ -32,7 +32,7 @@ def check_identifiers(config: Node, diags: list[Diagnostic]) -> None:
     if resources is None or not resources.is_map:
         return
     for kind, singular in NAMED_KINDS:
-        for key, resource in _entries(resources.get(kind)):
+        for key, resource in map_entries(resources, kind):
             name = resource.get("name")
             if name is None or not isinstance(name.value, str):
                 continue  # missing or not text: the schema check says so
@@ -42,7 +42,7 @@ def check_identifiers(config: Node, diags: list[Diagnostic]) -> None:
                 diags.append(
                     Diagnostic(Severity.ERROR, f"{singular} name {problem}", f"resources.{kind}.{key}", where)
                 )
-    for key, pipeline in _entries(resources.get("pipelines")):
+    for key, pipeline in map_entries(resources, "pipelines"):
         libraries = pipeline.get("libraries")
         for index, library in enumerate(
             libraries.value if libraries is not None and libraries.is_seq else []
@@ -58,12 +58,6 @@ def check_identifiers(config: Node, diags: list[Diagnostic]) -> None:
                             library.loc,
                         )
                     )
-
-
-def _entries(group: Node | None) -> list[tuple[str, Node]]:
-    if group is None or not group.is_map:
-        return []
-    return [(key, resource) for key, resource in group.items() if resource.is_map]
 
 
 def _control(name: str) -> str:

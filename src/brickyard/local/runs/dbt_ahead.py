@@ -18,12 +18,13 @@ from pathlib import Path
 from typing import Any
 
 from brickyard.local.home import LocalHome
-from brickyard.local.runs.environments import EnvironmentError_, build, plan_environment
+from brickyard.local.runs.environments import EnvironmentError_, build
 from brickyard.local.runs.task_compute import (
     ComputeError,
     ComputeSpec,
+    environment_plan,
+    environments_cache,
     new_cluster_spec,
-    with_environment_libraries,
 )
 from brickyard.local.runs.tasks import Attempt
 from brickyard.local.runs.workers import WorkerPool
@@ -64,15 +65,9 @@ class DbtAhead:
 
     def _python(self, task: dict[str, Any], spec: ComputeSpec, settings: dict[str, Any]) -> str | None:
         """The Python of the dbt task's cluster environment, built if needed; None: the server's."""
-        plan = plan_environment(
-            with_environment_libraries(task, settings),
-            spec.init_scripts,
-            spec.env,
-            self.home.workspace_root,
-            self.home.storage_root,
-        )
+        plan = environment_plan(task, settings, spec, self.home)
         if plan is None or not plan.requirements:
             return None
         with tempfile.TemporaryDirectory(prefix="dbt-ahead-") as work:
-            python, _ = build(plan, self.home.root / "cache" / "environments", Path(work))
+            python, _ = build(plan, environments_cache(self.home), Path(work))
         return python

@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import posixpath
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from brickyard.local.apierror import ApiError
+from brickyard.local.home import LocalHome
+from brickyard.local.runs.environments import EnvironmentPlan, plan_environment
 from brickyard.local.runs.tasks import Attempt
 from brickyard.local.store.clusters import ClusterStore
 
@@ -98,3 +101,22 @@ class ComputeError(Exception):
 
 def _env(values: Any) -> dict[str, str]:
     return {str(k): str(v) for k, v in (values or {}).items()}
+
+
+def environment_plan(
+    task: dict[str, Any], settings: dict[str, Any], spec: ComputeSpec, home: LocalHome
+) -> EnvironmentPlan | None:
+    """The cluster environment a task on `spec` needs (`runs.environments`), its serverless
+    environment's libraries included; None when the local runtime is all it asks for."""
+    return plan_environment(
+        with_environment_libraries(task, settings),
+        spec.init_scripts,
+        spec.env,
+        home.workspace_root,
+        home.storage_root,
+    )
+
+
+def environments_cache(home: LocalHome) -> Path:
+    """Where built cluster environments are kept, one per set of requirements."""
+    return home.root / "cache" / "environments"

@@ -22,12 +22,14 @@ from brickyard.local.runs import states as s
 from brickyard.local.runs.catalog import SNAPSHOT_FILE, read_changes
 from brickyard.local.runs.compute import Compute
 from brickyard.local.runs.dbt_ahead import DbtAhead
-from brickyard.local.runs.environments import EnvironmentError_, build, plan_environment
+from brickyard.local.runs.environments import EnvironmentError_, build
 from brickyard.local.runs.outcome import Outcome
 from brickyard.local.runs.task_compute import (
     ComputeError,
     ComputeSpec,
     compute_spec,
+    environment_plan,
+    environments_cache,
     with_environment_libraries,
 )
 from brickyard.local.runs.tasks import Attempt
@@ -142,15 +144,14 @@ class WorkerTasks:
 def _environment(attempt: Attempt, spec: ComputeSpec, home: LocalHome) -> str | None:
     """The Python of the task's cluster environment, built if needed (`runs.environments`); None
     when the local runtime is all the cluster asks for. What was decided goes to the task's log."""
-    task = with_environment_libraries(attempt.resolved, attempt.run.settings)
-    plan = plan_environment(task, spec.init_scripts, spec.env, home.workspace_root, home.storage_root)
+    plan = environment_plan(attempt.resolved, attempt.run.settings, spec, home)
     if plan is None:
         return None
     lines = list(plan.notes)
     python = None
     try:
         if plan.requirements:
-            python, line = build(plan, home.root / "cache" / "environments", attempt.directory)
+            python, line = build(plan, environments_cache(home), attempt.directory)
             lines.append(line)
     finally:
         with open(attempt.log_file, "a", encoding="utf-8") as log:
