@@ -26,8 +26,7 @@ from brickyard.bundle.yamlfile import read_yaml
 from brickyard.checks.model import ChecksSettings
 from brickyard.errors import BundleError, Diagnostic, Severity
 from brickyard.gitfolders.model import GitFolder
-
-SETTINGS_FILES = ("brickyard.yml", "brickyard.yaml")
+from brickyard.settings_file import find_settings_file
 
 
 class _Section(BaseModel):
@@ -270,13 +269,6 @@ class Settings(_Section):
     """The project root (the directory holding brickyard.yml and databricks.yml)."""
     source: str | None = Field(default=None, exclude=True)
     """The settings file read, relative to the root; None when the project has none."""
-
-
-def find_settings_file(root: Path) -> Path | None:
-    for name in SETTINGS_FILES:
-        if (root / name).is_file():
-            return root / name
-    return None
 
 
 def load_settings(root: Path) -> Settings:

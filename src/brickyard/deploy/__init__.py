@@ -23,6 +23,7 @@ from brickyard.errors import BrickyardError, ReleaseError, StateError, UsageErro
 from brickyard.plan.desired import Desired
 from brickyard.plan.explain import plan_json, plan_text
 from brickyard.plan.model import Action, Plan
+from brickyard.settings_file import find_settings_file
 
 
 @dataclass(frozen=True)
@@ -119,6 +120,8 @@ def settle_clusters(ctx: AppContext, target: Target, outcome: Outcome, flag: boo
 def plan_git_folders(target: Target, git: Any = None, root: Any = None) -> Any:
     """The target's git folders (brickyard.yml `git_folders` of the project at `root`, default the
     bundle's) at the ref of `git` (default: the checkout's)."""
+    if find_settings_file(root or target.bundle.root) is None:
+        return []
     from brickyard.gitfolders.sync import plan_folders
     from brickyard.releases.record import current_git
     from brickyard.settings import load_settings
@@ -130,6 +133,8 @@ def plan_git_folders(target: Target, git: Any = None, root: Any = None) -> Any:
 
 
 def apply_git_folders(ctx: AppContext, target: Target, folders: Any) -> None:
+    if not folders:
+        return
     from brickyard.gitfolders.sync import apply_folders
 
     for line in apply_folders(target.client, folders):
@@ -138,6 +143,8 @@ def apply_git_folders(ctx: AppContext, target: Target, folders: Any) -> None:
 
 def _secret_values(ctx: AppContext, target: Target) -> Any:
     """The target's secret values when brickyard.yml configures them, read before anything is applied."""
+    if find_settings_file(target.bundle.root) is None:
+        return None
     from brickyard.secrets.sync import configured, read_values
     from brickyard.settings import load_settings
 

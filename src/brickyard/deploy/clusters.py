@@ -15,15 +15,18 @@ from typing import Any
 
 from brickyard.context import AppContext
 from brickyard.deploy.target import Target
+from brickyard.settings_file import find_settings_file
 
 _LIVE = frozenset({"PENDING", "RUNNING", "RESIZING", "RESTARTING"})
 
 
 def wants_termination(target: Target, flag: bool) -> bool:
-    from brickyard.settings import load_settings
-
     if flag:
         return True
+    if find_settings_file(target.bundle.root) is None:
+        return False
+    from brickyard.settings import load_settings
+
     setting = load_settings(target.bundle.root).clusters.terminate_after_deploy
     if isinstance(setting, list):
         return target.bundle.target in setting

@@ -11,6 +11,7 @@ import fnmatch
 from typing import TYPE_CHECKING
 
 from brickyard.errors import ReleaseError
+from brickyard.settings_file import find_settings_file
 
 if TYPE_CHECKING:
     from brickyard.deploy.target import Target
@@ -18,9 +19,7 @@ if TYPE_CHECKING:
 
 def required_branch(target: Target) -> str | None:
     """The branch (or glob pattern) the target must deploy from, if it names one."""
-    from brickyard.settings import load_settings
-
-    pattern = load_settings(target.bundle.root).releases.branches.get(target.bundle.target)
+    pattern = _settings_pattern(target)
     if pattern:
         return pattern
     # bundle.git.branch defaults to the checkout's branch; only a different one is a requirement.
@@ -39,9 +38,7 @@ def check_branch(target: Target, force: bool = False, branch: str | None = None)
         return
     if force:
         return
-    from brickyard.settings import load_settings
-
-    if not load_settings(target.bundle.root).releases.branches.get(target.bundle.target):
+    if not _settings_pattern(target):
         # bundle.git.branch: as `databricks bundle deploy` says it
         raise ReleaseError(
             f"not on the right Git branch:\n  expected according to configuration: {wanted}\n"
@@ -51,3 +48,12 @@ def check_branch(target: Target, force: bool = False, branch: str | None = None)
         f"target {target.bundle.target} deploys only from branch {wanted}, not {actual or 'a detached HEAD'}; "
         "switch branches, or pass --force to deploy anyway"
     )
+
+
+def _settings_pattern(target: Target) -> str | None:
+    """The branch pattern brickyard.yml sets for the target (`releases.branches.<target>`)."""
+    if find_settings_file(target.bundle.root) is None:
+        return None
+    from brickyard.settings import load_settings
+
+    return load_settings(target.bundle.root).releases.branches.get(target.bundle.target)

@@ -18,11 +18,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from brickyard import __version__
+from brickyard.settings_file import find_settings_file
 
 if TYPE_CHECKING:
     from brickyard.settings import Settings
 
-SETTINGS_FILES = ("brickyard.yml", "brickyard.yaml")  # as brickyard.settings reads them
 CACHE = Path(".brickyard") / "cache" / "policies.json"
 
 
@@ -86,7 +86,7 @@ class Policies:
 
 def load_policies(root: Path) -> Policies:
     """The project's policies; a brickyard.yml whose content was validated before is not validated again."""
-    path = next((root / name for name in SETTINGS_FILES if (root / name).is_file()), None)
+    path = find_settings_file(root)
     if path is None:
         return Policies(root)
     key = hashlib.sha256(f"{__version__}\0{path.name}\0".encode() + path.read_bytes()).hexdigest()
