@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from brickyard.bundle.resolve import InvalidBundle
 from tests.bundle.conftest import NOTEBOOK, Files, errors, load
 
 FILES = "/Workspace/Users/tester@brickyard.local/.bundle/paths/default/files"
@@ -201,6 +202,48 @@ def test_only_the_first_path_that_cannot_be_translated_is_reported(write: Callab
         "Local notebook references are expected to contain one of the following\n"
         "file extensions: [.py, .r, .scala, .sql, .ipynb]"
     )
+
+
+def test_a_failed_translation_leaves_paths_relative_to_the_root_and_cleaned(
+    write: Callable[[Files], Path],
+) -> None:
+    """As the CLI prints the configuration where translation stopped: `./a.py` is `a.py`, and a
+    path written in an included file is named from the bundle root; nothing is translated."""
+    root = write(
+        {
+            "databricks.yml": """
+            bundle: {name: paths}
+            include: [resources/*.yml]
+            resources:
+              jobs:
+                j:
+                  name: j
+                  tasks:
+                    - task_key: a
+                      spark_python_task: {python_file: ./src/./a.py}
+                      libraries: [{requirements: ./requirements.txt}]
+            """,
+            "resources/more.yml": """
+            resources:
+              jobs:
+                k:
+                  name: k
+                  tasks:
+                    - task_key: b
+                      notebook_task: {notebook_path: ../src/missing.py}
+            """,
+            "src/a.py": "print(1)\n",
+            "requirements.txt": "pandas\n",
+        }
+    )
+    with pytest.raises(InvalidBundle) as info:
+        load(root)
+    config = info.value.config
+    assert config is not None
+    tasks = config.plain()["resources"]["jobs"]
+    assert tasks["j"]["tasks"][0]["spark_python_task"] == {"python_file": "src/a.py"}
+    assert tasks["j"]["tasks"][0]["libraries"] == [{"requirements": "requirements.txt"}]
+    assert tasks["k"]["tasks"][0]["notebook_task"] == {"notebook_path": "src/missing.py"}
 
 
 def test_paths_outside_the_sync_root_stay_as_written(write: Callable[[Files], Path]) -> None:

@@ -65,12 +65,21 @@ class PathTranslator:
     """How many paths were written relative to their resource's file rather than their own."""
     _sync: str = ""
     _pending: list[tuple[Node, str]] = field(default_factory=list)
-    """Translations found by `run`, written by `commit` (a failed run leaves the paths as written)."""
+    """Translations found by `run`, written by `commit`."""
+    _cleaned: list[tuple[Node, str]] = field(default_factory=list)
+    """Every local path `run` met, relative to the bundle root and cleaned (`./a.py` is `a.py`):
+    what a failed run leaves in the configuration, as the CLI does before it translates."""
 
     def commit(self) -> None:
         for node, value in self._pending:
             node.value = value
         self._pending.clear()
+
+    def clean(self) -> None:
+        """Write the paths as the CLI shows them when translation stopped: relative to the root."""
+        for node, value in self._cleaned:
+            node.value = value
+        self._cleaned.clear()
 
     def run(self, config: Node) -> None:
         self._root = os.path.normpath(str(self.root.resolve()))
@@ -135,10 +144,8 @@ class PathTranslator:
             # `-r ../requirements.txt`: the file is synced; pip reads it from its deployed path.
             inner = Node(flag.group(1), node.loc, node.key_loc)
             self._translate(inner, path, FILE)
-            self._pending[:] = [
-                (node, f"-r {value}") if target is inner else (target, value)
-                for target, value in self._pending
-            ]
+            for found in (self._pending, self._cleaned):
+                found[:] = [(node, f"-r {v}") if n is inner else (n, v) for n, v in found]
             return
         if kind == DEPENDENCY and not (value.startswith(("./", "../")) or value.endswith((".whl", ".txt"))):
             return  # a PyPI requirement such as `pandas==2.2`, not a path
@@ -149,6 +156,8 @@ class PathTranslator:
         written_in = node.loc.file if node.loc is not None and not node.loc.file.endswith(".py") else ""
         declared_in = os.path.dirname(written_in)
         joined = os.path.normpath(os.path.join(self._root, declared_in, value))
+        if kind != LOCAL:
+            self._cleaned.append((node, FsPath(os.path.relpath(joined, self._root)).as_posix()))
         if self._relative_to_resource(node, value, declared_in, joined):
             return
         outside = joined != self._sync and not joined.startswith(self._sync.rstrip(os.sep) + os.sep)

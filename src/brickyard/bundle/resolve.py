@@ -184,10 +184,12 @@ def load_bundle(start: FsPath, options: LoadOptions | None = None) -> Bundle:
     translator.run(config)
     if translator.failed and not translator.relative_to_resource:
         # The CLI checks required fields before it translates paths (paths written relative to their
-        # resource are refused earlier still): its warnings come with a path that is not found.
+        # resource are refused earlier still): its warnings come with a path that is not found, and
+        # the configuration it prints has the paths relative to the root, cleaned, untranslated.
         required = SchemaCheck(unknown_keys=False, prune=True, registry=opts.registry)
         required.check(config.copy())
         diags.extend(required.required_warnings())
+        translator.clean()
     _stop([*diags, *translator.diags], config)
     diags.extend(translator.diags)
     translator.commit()
