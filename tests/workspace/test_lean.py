@@ -111,7 +111,7 @@ def test_a_star_import_of_a_deferred_package_gets_every_name() -> None:
     assert out == "WorkspaceClient AccountClient"
 
 
-def test_deploy_and_run_on_the_local_workspace_leave_unused_services_unimported(
+def test_deploy_and_run_on_the_local_workspace_leave_unused_modules_unimported(
     project: Project, shared_workspace: tuple[Path, LocalWorkspace]
 ) -> None:
     project.write(
@@ -131,12 +131,17 @@ def test_deploy_and_run_on_the_local_workspace_leave_unused_services_unimported(
             "hello.py": "# Databricks notebook source\nprint('hello')\n",
         }
     )
+    env = {**os.environ, "BRICKYARD_LOCAL_WORKSPACE_DIR": str(project.workspace_dir), "UV_OFFLINE": "1"}
+    first = subprocess.run([sys.executable, "-m", "brickyard", "deploy"], cwd=project.root, env=env)
+    assert first.returncode == 0
     code = """
         import contextlib, io, json, sys
         from brickyard.cli.main import run
         with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
-            codes = [run(["deploy"]), run(["run", "hello"])]
-        print(json.dumps({"codes": codes, "services": sorted(
+            codes = [run(["deploy"])]
+            settings = "brickyard.settings" in sys.modules
+            codes.append(run(["run", "hello"]))
+        print(json.dumps({"codes": codes, "settings": settings, "services": sorted(
             m for m in sys.modules if m.startswith("databricks.sdk.service."))}))
         """
     done = subprocess.run(
@@ -144,12 +149,14 @@ def test_deploy_and_run_on_the_local_workspace_leave_unused_services_unimported(
         cwd=project.root,
         capture_output=True,
         text=True,
-        env={**os.environ, "BRICKYARD_LOCAL_WORKSPACE_DIR": str(project.workspace_dir), "UV_OFFLINE": "1"},
+        env=env,
     )
     result = json.loads(done.stdout.strip().splitlines()[-1])
     assert result["codes"] == [0, 0], done.stderr
     assert UNUSED_SERVICE not in result["services"]
     assert "databricks.sdk.service.iam" in result["services"]  # who deploys: `current_user`
+    # A redeploy that uploads nothing, in a project without brickyard.yml, needs no settings models.
+    assert not result["settings"]
 
 
 def test_validate_asks_a_workspace_with_credentials_who_the_user_is(
