@@ -10,8 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from brickyard.bundle.node import Node, format_path, map_entries
-from brickyard.errors import Diagnostic, Severity
+from brickyard.bundle.node import Node, map_entries
 
 KeyFn = Callable[[Node], str | None]
 
@@ -97,35 +96,27 @@ _KEYED_LISTS: tuple[tuple[str, str, KeyFn], ...] = (
 )
 
 
-# Lists whose elements must name their key: one left out is reported and written back as "".
-_REQUIRED_KEYS = {("jobs", "tasks"): "task_key", ("jobs", "job_clusters"): "job_cluster_key"}
+# Lists whose elements carry their key: one left out is written back as "", as the CLI writes it.
+# The CLI merges before it checks required fields, so a missing key draws no warning.
+_WRITTEN_KEYS = {("jobs", "tasks"): "task_key", ("jobs", "job_clusters"): "job_cluster_key"}
 
 
-def merge_keyed_lists(resources: Node | None, diags: list[Diagnostic]) -> None:
+def merge_keyed_lists(resources: Node | None) -> None:
     """Apply the keyed merges to every job and pipeline after targets were merged in."""
     if resources is None:
         return
     for kind, field_name, key_fn in _KEYED_LISTS:
-        for key, resource in map_entries(resources, kind):
+        for _key, resource in map_entries(resources, kind):
             if (seq := resource.get(field_name)) is None:
                 continue
-            if (required := _REQUIRED_KEYS.get((kind, field_name))) is not None:
-                _fill_missing_keys(seq, required, ("resources", kind, key, field_name), diags)
+            if (written := _WRITTEN_KEYS.get((kind, field_name))) is not None:
+                _fill_missing_keys(seq, written)
             merge_by_key(seq, key_fn)
 
 
-def _fill_missing_keys(seq: Node, name: str, path: tuple[str, ...], diags: list[Diagnostic]) -> None:
-    """Reported where each element was written, before elements sharing the empty key merge."""
+def _fill_missing_keys(seq: Node, name: str) -> None:
     if not seq.is_seq:
         return
-    for index, item in enumerate(seq.value):
+    for item in seq.value:
         if item.is_map and ((node := item.get(name)) is None or node.value is None):
-            diags.append(
-                Diagnostic(
-                    Severity.WARNING,
-                    f'required field "{name}" is not set',
-                    format_path((*path, index)),
-                    item.loc,
-                )
-            )
             item.value[name] = Node("", item.loc)

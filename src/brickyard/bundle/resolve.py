@@ -170,7 +170,7 @@ def load_bundle(start: FsPath, options: LoadOptions | None = None) -> Bundle:
     diags.extend(resolver.run())
     resolver.unescape()
     _mark_sensitive(definitions)
-    merge_keyed_lists(config.get("resources"), diags)
+    merge_keyed_lists(config.get("resources"))
     defaults.resource_shapes(config, target_mode == mode.DEVELOPMENT, opts.registry)
     _stop(diags, config)
     defaults.bundle_defaults(config, opts.registry)
