@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from brickyard.bundle.resolve import InvalidBundle
 from brickyard.errors import BundleError
 from tests.bundle.conftest import Files, errors, load, only_error
 
@@ -198,6 +199,55 @@ def test_undefined_variables_are_errors_wherever_they_are_used(write: Callable[[
     assert diag.path == "" and diag.location is None  # the CLI names no place for it
     with pytest.raises(BundleError, match="variable other is not defined"):
         load(_root(write, VARS), other="1")
+
+
+def test_indexing_into_a_value_that_is_no_mapping_is_an_error_in_the_cli_words(
+    write: Callable[[Files], Path],
+) -> None:
+    text = """
+    bundle: {name: idx}
+    variables:
+      text: {default: plain}
+      nodes: {type: complex, default: [a, b]}
+      bad_key: {default: "${var.text.name}"}
+    """
+    diag = only_error(_root(write, text))
+    assert diag.summary == 'expected a map to index "variables.text.value.name", found string'
+    assert diag.location is None
+    for written, summary in (
+        ("${var.nodes.first}", 'expected a map to index "variables.nodes.value.first", found sequence'),
+        ("${var.nodes[5]}", 'index out of bounds at "variables.nodes.value[5]"'),
+        ("${var.text[0]}", 'expected a sequence to index "variables.text.value[0]", found string'),
+    ):
+        variant = text.replace("${var.text.name}", written)
+        assert only_error(_root(write, variant)).summary == summary
+
+
+def test_variables_see_each_other_as_written_and_resources_see_them_resolved(
+    write: Callable[[Files], Path],
+) -> None:
+    """As in the CLI, variables resolve in one pass over their values as written: a variable whose
+    value is a reference to a mapping cannot be indexed from another variable (it is still text
+    there), but it can from a resource, which resolves after every variable has."""
+    text = """
+    bundle: {name: passes}
+    variables:
+      catalog_1: {default: {name: hive}}
+      catalog: {default: "${var.catalog_1}"}
+    resources:
+      jobs:
+        j:
+          name: ${var.catalog.name}
+    """
+    bundle = load(_root(write, text))
+    assert bundle.get("resources", "jobs", "j", "name") == "hive"
+    early = text.replace("    resources:", '      conf: {default: "${var.catalog.name}"}\n    resources:')
+    with pytest.raises(InvalidBundle) as info:
+        load(_root(write, early))
+    (diag,) = info.value.diagnostics
+    assert diag.summary == 'expected a map to index "variables.catalog.value.name", found string'
+    assert info.value.config is not None  # printed as it stood: the resources still as written
+    assert info.value.config.plain()["resources"]["jobs"]["j"]["name"] == "${var.catalog.name}"
 
 
 def test_a_mapping_default_without_type_complex_is_accepted(write: Callable[[Files], Path]) -> None:

@@ -37,6 +37,9 @@ _EMPTY_WHEN_UNSET = frozenset(
     }
 )
 """Fields the CLI always has (typed, empty when the files leave them out): they resolve to ""."""
+_LOOKED_UP = ("bundle", "workspace", "variables")
+"""The sections references are looked up in (`${resources.…}` is left for deploy)."""
+_LOOKED_UP_PATHS = {(key,) for key in _LOOKED_UP}
 Deferred = Callable[[Path, Node | None], bool]
 """Decides whether a reference (as a path into the configuration) is left for deploy to fill."""
 
@@ -70,12 +73,29 @@ class Resolver:
         self._cycle_seen = False
         self._too_deep = False
         self._first_missing: tuple[str, Diagnostic] | None = None
+        self._written: set[int] = {
+            id(sub)
+            for key in _LOOKED_UP
+            if (section := root.get(key)) is not None
+            for _, sub in walk(section)
+            if isinstance(sub.value, str) and "${" in sub.value
+        }
+        """Values written as text holding a reference: what the CLI's first pass looks them up as."""
+        self._first_pass = True
 
     def run(self, skip: tuple[str, ...] = ()) -> list[Diagnostic]:
-        for key, child in list(self.root.items()):
-            if key in skip:
-                continue
-            self._resolve_tree(child, (key,), [])
+        """Everything but the resources first, then the resources, as the CLI resolves them: an
+        error in the first pass leaves the resources as written."""
+        entries = [(key, child) for key, child in self.root.items() if key not in skip]
+        for key, child in entries:
+            if key != "resources":
+                self._resolve_tree(child, (key,), [])
+        self._first_pass = False
+        if any(d.severity is Severity.ERROR for d in self.diags):
+            return self.diags
+        for key, child in entries:
+            if key == "resources":
+                self._resolve_tree(child, (key,), [])
         return self.diags
 
     def _resolve_tree(self, node: Node, path: Path, stack: list[str]) -> None:
@@ -139,6 +159,10 @@ class Resolver:
             return None
         if target is None and ref_path in _EMPTY_WHEN_UNSET:
             return Node("", None)
+        if ref_path[:1] in _LOOKED_UP_PATHS and (problem := self._cannot_index(ref_path)):
+            if not any(d.summary == problem for d in self.diags):
+                self.diags.append(Diagnostic(Severity.ERROR, problem))
+            return None
         if target is None:
             self._missing(ref, ref_path, path)
             return None
@@ -176,6 +200,30 @@ class Resolver:
             inner_path = self._expand(parse_reference(inner.group(1)))
             return target if self.deferred(inner_path, lookup(self.root, inner_path)) else None
         return target
+
+    def _cannot_index(self, ref_path: Path) -> str | None:
+        """Why the path cannot be followed, in the CLI's words, when it indexes into a value that is
+        not a mapping (or not a sequence); None when it can, or when only the last key is missing.
+        In the first pass a value written as a reference is still that text, as the CLI sees it."""
+        node = self.root
+        for depth, part in enumerate(ref_path):
+            value = node.value
+            kind = "string" if self._first_pass and id(node) in self._written else _kind(value)
+            where = format_path(ref_path[: depth + 1])
+            if isinstance(part, str):
+                if kind != "map":
+                    return f'expected a map to index "{where}", found {kind}'
+                child = node.get(part)
+            else:
+                if kind != "sequence":
+                    return f'expected a sequence to index "{where}", found {kind}'
+                if not 0 <= part < len(value):
+                    return f'index out of bounds at "{where}"'
+                child = value[part]
+            if child is None:
+                return None
+            node = child
+        return None
 
     def _expand(self, ref_path: Path) -> Path:
         head = ref_path[0] if ref_path else None
@@ -215,6 +263,23 @@ class Resolver:
             return
         self._reported.add(key)
         self.diags.append(Diagnostic(Severity.ERROR, summary, format_path(path), node.loc))
+
+
+def _kind(value: object) -> str:
+    """The kind of a value as the CLI names it in its messages."""
+    if value is None:
+        return "nil"
+    if isinstance(value, dict):
+        return "map"
+    if isinstance(value, list):
+        return "sequence"
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, int):
+        return "int"
+    if isinstance(value, float):
+        return "float"
+    return "string"
 
 
 def _cli_path(path: Path) -> str:
