@@ -54,8 +54,6 @@ def test_missing_library_is_a_warning_until_deploy(write: Callable[[Files], Path
 NEWER_KINDS = """
 bundle: {name: newer}
 resources:
-  genie_spaces:
-    sales_space: {title: Sales questions, warehouse_id: abc123, serialized_space: "{}"}
   vector_search_endpoints:
     search: {name: search, endpoint_type: STANDARD}
   vector_search_indexes:
@@ -104,7 +102,6 @@ def test_every_resource_kind_databricks_bundle_accepts_is_known_and_located_when
     assert [d.summary for d in bundle.diagnostics] == []
     notes = {d.path: d for d in bundle.warnings if "not deployable" in d.summary}
     assert set(notes) == {
-        "resources.genie_spaces.sales_space",
         "resources.vector_search_endpoints.search",
         "resources.vector_search_indexes.docs",
         "resources.synced_database_tables.orders",
@@ -123,9 +120,12 @@ def test_every_resource_kind_databricks_bundle_accepts_is_known_and_located_when
         "resources.postgres_snapshot_schedules.nightly",
         "resources.job_runs.once",
     }
-    genie = notes["resources.genie_spaces.sales_space"]
-    assert str(genie.location) == "databricks.yml:4:5"
-    assert genie.summary == "genie_spaces are not deployable by brickyard yet; deploy leaves sales_space out"
+    search = notes["resources.vector_search_endpoints.search"]
+    assert str(search.location) == "databricks.yml:4:5"
+    assert (
+        search.summary
+        == "vector_search_endpoints are not deployable by brickyard yet; deploy leaves search out"
+    )
 
 
 def test_a_reference_to_the_id_of_a_kind_not_deployed_says_why_it_has_none() -> None:
@@ -135,8 +135,8 @@ def test_a_reference_to_the_id_of_a_kind_not_deployed_says_why_it_has_none() -> 
     from brickyard.plan.resources import fill_references
 
     with pytest.raises(
-        PlanError, match=r"genie_spaces are not deployable by brickyard yet, so genie_spaces\.s"
+        PlanError, match=r"instance_pools are not deployable by brickyard yet, so instance_pools\.p"
     ):
-        fill_references(["${resources.genie_spaces.s.id}"], {}, strict=True)
+        fill_references(["${resources.instance_pools.p.id}"], {}, strict=True)
     with pytest.raises(PlanError, match=r"jobs\.j has no id yet"):
         fill_references("${resources.jobs.j.id}", {}, strict=True)

@@ -113,15 +113,15 @@ def test_a_reference_deploy_could_never_fill_stops_it_before_anything_is_written
 
     from brickyard.errors import PlanError
 
-    genie = "  genie_spaces:\n    sales:\n      title: sales\n      warehouse_id: abc\n"
+    pool = "  instance_pools:\n    warm:\n      instance_pool_name: warm\n      node_type_id: i3.xlarge\n"
     bundle = BUNDLE.replace("          spark_python_task: {python_file: ./run.py}\n", "").replace(
         "          job_cluster_key: main\n",
         "          job_cluster_key: main\n"
         "          spark_python_task:\n            python_file: ./run.py\n"
-        "            parameters: ['${resources.genie_spaces.sales.id}']\n",
+        "            parameters: ['${resources.instance_pools.warm.id}']\n",
     )
-    project.write({"databricks.yml": bundle + genie, "run.py": "print('run')\n"})
-    with pytest.raises(PlanError, match=r"jobs\.etl: cannot fill .*genie_spaces are not deployable"):
+    project.write({"databricks.yml": bundle + pool, "run.py": "print('run')\n"})
+    with pytest.raises(PlanError, match=r"jobs\.etl: cannot fill .*instance_pools are not deployable"):
         project.deploy()
     with pytest.raises(NotFound):
         client.workspace.get_status(project.files_path)

@@ -285,3 +285,78 @@ def test_a_catalog_is_created_before_its_schemas_updated_in_place_and_destroyed(
     assert destroyed.deleted == ["schemas.raw", "catalogs.lake"]
     with pytest.raises(NotFound):
         client.catalogs.get(catalog)
+
+
+GENIE = """
+bundle:
+  name: NAME
+targets:
+  local:
+    default: true
+resources:
+  sql_warehouses:
+    wh:
+      name: NAME-wh
+      cluster_size: Small
+  genie_spaces:
+    sales:
+      title: NAME sales
+      description: ask about orders
+      warehouse_id: ${resources.sql_warehouses.wh.id}
+      serialized_space:
+        version: 1
+        config: {sample_questions: [{id: q1, question: ["What is the revenue?"]}]}
+      permissions: [{level: CAN_RUN, group_name: users}]
+    from_file:
+      title: NAME from file
+      warehouse_id: ${resources.sql_warehouses.wh.id}
+      parent_path: /Shared/spaces
+      file_path: ./space.json
+"""
+
+
+def test_genie_spaces_deploy_inline_or_from_a_file_redeploy_quietly_and_are_trashed(
+    project: Project, client: Any
+) -> None:
+    from databricks.sdk.errors import NotFound
+
+    project.write({"databricks.yml": GENIE, "space.json": json.dumps({"version": 1})})
+    report = project.deploy()
+    assert sorted(report.created) == ["genie_spaces.from_file", "genie_spaces.sales", "sql_warehouses.wh"]
+    ids = {a: r.id for a, r in project.state().resources.items()}
+
+    sales = client.genie.get_space(ids["genie_spaces.sales"], include_serialized_space=True)
+    assert sales.title == f"{project.name} sales" and sales.warehouse_id == ids["sql_warehouses.wh"]
+    # Written inline, sent as the CLI sends it: JSON text with its keys sorted.
+    assert sales.serialized_space == (
+        '{"config":{"sample_questions":[{"id":"q1","question":["What is the revenue?"]}]},"version":1}'
+    )
+    assert (
+        sales.parent_path
+        == f"/Workspace/Users/{client.current_user.me().user_name}/.bundle/{project.name}/local/resources"
+    )
+    from_file = client.genie.get_space(ids["genie_spaces.from_file"], include_serialized_space=True)
+    assert from_file.parent_path == "/Workspace/Shared/spaces"
+    assert json.loads(from_file.serialized_space or "") == {"version": 1}
+    assert client.genie.get_space(ids["genie_spaces.sales"]).serialized_space is None  # only when asked
+    listed = {s.space_id for s in client.genie.list_spaces().spaces or []}
+    assert {ids["genie_spaces.sales"], ids["genie_spaces.from_file"]} <= listed
+    acl = client.permissions.get("genie", ids["genie_spaces.sales"]).access_control_list or []
+    users = [e for e in acl if e.group_name == "users"]
+    assert [p.permission_level.value for p in users[0].all_permissions or []] == ["CAN_RUN"]
+
+    again = project.deploy()
+    assert again.writes == 0 and not again.created and not again.updated
+
+    project.write({"space.json": json.dumps({"version": 2})})
+    changed = {r.address: r for r in project.plan().changed_resources()}
+    assert list(changed) == ["genie_spaces.from_file"]
+    assert changed["genie_spaces.from_file"].changed_fields == ("serialized_space",)
+    project.deploy()
+    updated = client.genie.get_space(ids["genie_spaces.from_file"], include_serialized_space=True)
+    assert json.loads(updated.serialized_space or "") == {"version": 2}
+
+    project.destroy()
+    for address in ("genie_spaces.sales", "genie_spaces.from_file"):
+        with pytest.raises(NotFound):
+            client.genie.get_space(ids[address])

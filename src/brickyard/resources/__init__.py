@@ -14,6 +14,7 @@ from brickyard.resources.dashboards import Dashboards
 from brickyard.resources.database_catalogs import DatabaseCatalogs
 from brickyard.resources.database_instances import DatabaseInstances
 from brickyard.resources.experiments import Experiments
+from brickyard.resources.genie_spaces import GenieSpaces
 from brickyard.resources.jobs import Jobs
 from brickyard.resources.model_serving_endpoints import ModelServingEndpoints
 from brickyard.resources.pipelines import Pipelines
@@ -35,6 +36,7 @@ REGISTRY = Registry(
         DatabaseCatalogs,
         DatabaseInstances,
         Experiments,
+        GenieSpaces,
         Jobs,
         ModelServingEndpoints,
         Pipelines,

@@ -61,11 +61,7 @@ class Dashboards(Kind):
 
         if paths.resource_path:
             set_default(resource, "parent_path", paths.resource_path)
-        # A dashboard's folder is a workspace folder: the CLI puts any other value under /Workspace.
-        parent = resource.get("parent_path")
-        value = parent.value if parent is not None else None
-        if isinstance(value, str) and "${" not in value and not _in_workspace(value):
-            parent.value = posixpath.join("/Workspace", value.lstrip("/")).rstrip("/")  # type: ignore[union-attr]
+        in_workspace_folder(resource.get("parent_path"))
         super().fill_defaults(resource, paths)
 
     def create(self, settings: dict[str, Any]) -> str:
@@ -123,5 +119,11 @@ def _dataset(settings: Mapping[str, Any]) -> dict[str, Any]:
     return {k: settings[k] for k in ("dataset_catalog", "dataset_schema") if settings.get(k)}
 
 
-def _in_workspace(path: str) -> bool:
-    return path == "/Workspace" or path.startswith("/Workspace/")
+def in_workspace_folder(parent: Node | None) -> None:
+    """A dashboard's (or Genie space's) folder is a workspace folder: the CLI puts any other value
+    under /Workspace."""
+    value = parent.value if parent is not None else None
+    if parent is None or not isinstance(value, str) or "${" in value:
+        return
+    if value != "/Workspace" and not value.startswith("/Workspace/"):
+        parent.value = posixpath.join("/Workspace", value.lstrip("/")).rstrip("/")

@@ -1,5 +1,5 @@
 """The APIs of objects the local workspace keeps without running, driven through databricks-sdk:
-SQL warehouses, Lakeview dashboards, alerts v2, apps, MLflow experiments, registered models,
+SQL warehouses, Lakeview dashboards, Genie spaces, alerts v2, apps, MLflow experiments, registered models,
 serving endpoints, quality monitors and Lakebase instances and catalogs."""
 
 from __future__ import annotations
@@ -69,6 +69,30 @@ def test_dashboards_are_drafted_published_listed_and_trashed(w: Any) -> None:
     assert w.lakeview.get(created.dashboard_id).lifecycle_state is LifecycleState.TRASHED
     assert created.dashboard_id not in [d.dashboard_id for d in w.lakeview.list()]
     assert created.dashboard_id in [d.dashboard_id for d in w.lakeview.list(show_trashed=True)]
+
+
+def test_genie_spaces_are_created_updated_listed_and_trashed(w: Any) -> None:
+    title = _name("space")
+    created = w.genie.create_space("abc", '{"version": 1}', title=title, parent_path="/Workspace/Shared/")
+    assert created.title == title and created.parent_path == "/Workspace/Shared" and created.etag == "1"
+    assert created.serialized_space is None  # as the workspace answers a create
+    got = w.genie.get_space(created.space_id, include_serialized_space=True)
+    assert got.serialized_space == '{"version": 1}' and got.warehouse_id == "abc"
+    updated = w.genie.update_space(created.space_id, description="orders", etag=created.etag)
+    assert updated.description == "orders" and updated.etag == "2"
+    with pytest.raises(ResourceConflict):
+        w.genie.update_space(created.space_id, title="x", etag=created.etag)
+    with pytest.raises(BadRequest, match="warehouse_id"):
+        w.genie.create_space("", '{"version": 1}')
+    with pytest.raises(BadRequest, match="serialized_space"):
+        w.api_client.do("POST", "/api/2.0/genie/spaces", body={"warehouse_id": "abc", "serialized_space": {}})
+    assert created.space_id in [s.space_id for s in w.genie.list_spaces().spaces or []]
+    w.genie.trash_space(created.space_id)
+    with pytest.raises(NotFound):
+        w.genie.get_space(created.space_id)
+    with pytest.raises(NotFound):
+        w.genie.trash_space(created.space_id)
+    assert created.space_id not in [s.space_id for s in w.genie.list_spaces().spaces or []]
 
 
 def test_alerts_are_created_updated_by_mask_trashed_and_purged(w: Any) -> None:

@@ -112,6 +112,7 @@ PERMISSION_TYPES: dict[str, tuple[str, str, str, tuple[str, ...]]] = {
         "dashboard",
         ("CAN_READ", "CAN_RUN", "CAN_EDIT", "CAN_MANAGE"),
     ),
+    "genie": ("genie_spaces", "space_id", "Genie space", ("CAN_VIEW", "CAN_RUN", "CAN_EDIT", "CAN_MANAGE")),
     "alertsv2": ("alerts", "id", "alert", ("CAN_READ", "CAN_RUN", "CAN_EDIT", "CAN_MANAGE")),
     "apps": ("apps", "name", "app", ("CAN_USE", "CAN_MANAGE")),
     "experiments": ("experiments", "experiment_id", "experiment", ("CAN_READ", "CAN_EDIT", "CAN_MANAGE")),

@@ -19,6 +19,7 @@ from brickyard.local.server.routes import (
     engine_sessions,
     faults,
     files,
+    genie,
     jobs,
     lakeview,
     meta,
@@ -64,6 +65,7 @@ ROUTERS: list[tuple[APIRouter, tuple[str, ...]]] = [
     (engine_sessions.router, ("",)),
     # Objects the local workspace keeps without running them (`store.objects`).
     (lakeview.router, ("",)),
+    (genie.router, ("",)),
     (alerts_v2.router, ("",)),
     (apps.router, ("",)),
     (mlflow_experiments.router, ("",)),

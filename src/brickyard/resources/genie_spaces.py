@@ -1,0 +1,105 @@
+"""Genie spaces (`/api/2.0/genie/spaces`): a space's definition, kept as its serialized JSON text.
+
+A bundle writes the definition inline (`serialized_space` as a mapping, which the CLI turns into
+its JSON text) or names a local file (`file_path`), whose content deploy sends as
+`serialized_space`. As with dashboards, the space lands in the bundle's resource folder unless
+`parent_path` says otherwise, always under /Workspace.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from brickyard.errors import PlanError
+from brickyard.resources.base import ANY, BundlePaths, Kind, Prepare, ServerFilled
+from brickyard.resources.dashboards import in_workspace_folder
+
+if TYPE_CHECKING:
+    from brickyard.bundle.node import Node
+
+_REQUEST = ("title", "description", "warehouse_id", "serialized_space", "parent_path")
+
+
+class GenieSpaces(Kind):
+    name = "genie_spaces"
+    label = "Genie space"
+    rank = 60
+    depends_on = ("sql_warehouses",)
+    name_fields = ("title",)
+    permission_type = "genie"
+    permission_levels: ClassVar[Mapping[str, str]] = {
+        "CAN_MANAGE": "CAN_MANAGE",
+        "CAN_EDIT": "CAN_EDIT",
+        "CAN_RUN": "CAN_RUN",
+        "CAN_VIEW": "CAN_VIEW",
+    }
+    path_fields = ("parent_path",)
+    schema_root = ("dashboards", "GenieAPI", "create_space")
+    extra_fields: ClassVar[Mapping[str, Any]] = {"file_path": "str", "serialized_space": "any"}
+    """`serialized_space` may be written inline, as a mapping."""
+    server_filled: ClassVar[ServerFilled] = {
+        "space_id": ANY,
+        "create_time": ANY,
+        "update_time": ANY,
+        "etag": ANY,
+        "parent_path": ANY,
+    }
+    local_note = "the local workspace keeps Genie spaces but does not answer questions in them"
+
+    @classmethod
+    def shape(cls, resource: Node, development: bool) -> None:
+        space = resource.get("serialized_space")
+        if space is not None and (space.is_map or space.is_seq):
+            space.value = go_json(space.plain())
+
+    @classmethod
+    def fill_defaults(cls, resource: Node, paths: BundlePaths) -> None:
+        from brickyard.bundle.node import set_default
+
+        if paths.resource_path:
+            set_default(resource, "parent_path", paths.resource_path)
+        in_workspace_folder(resource.get("parent_path"))
+        super().fill_defaults(resource, paths)
+
+    def create(self, settings: dict[str, Any]) -> str:
+        body = {k: settings[k] for k in _REQUEST if k in settings}
+        return str(self.do("POST", "/api/2.0/genie/spaces", body)["space_id"])
+
+    def update(self, id: str, settings: dict[str, Any]) -> str:
+        body = {k: settings[k] for k in _REQUEST if k in settings}
+        self.do("PATCH", f"/api/2.0/genie/spaces/{id}", body)
+        return id
+
+    def read(self, id: str) -> dict[str, Any]:
+        return dict(self.do("GET", f"/api/2.0/genie/spaces/{id}", query={"include_serialized_space": "true"}))
+
+    def _delete(self, id: str) -> None:
+        self.do("DELETE", f"/api/2.0/genie/spaces/{id}")
+
+    def url(self, host: str, id: str) -> str:
+        return f"{host}/genie/rooms/{id}"
+
+    @classmethod
+    def prepare(cls, config: dict[str, Any], context: Prepare) -> dict[str, Any]:
+        path = config.get("file_path")
+        if not isinstance(path, str) or not path:
+            return config
+        local = context.local("file_path", path)
+        try:
+            text = local.read_text(encoding="utf-8")
+        except OSError as err:
+            raise PlanError(f"Genie space file {path}: {err.strerror or err}") from None
+        prepared = {k: v for k, v in config.items() if k != "file_path"}
+        prepared["serialized_space"] = text
+        return prepared
+
+
+def go_json(value: Any) -> str:
+    """JSON text as the CLI (Go's encoding/json) writes it: keys sorted, no spaces, and `<`, `>`,
+    `&`, U+2028 and U+2029 escaped."""
+    text = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    for raw, escaped in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026")):
+        text = text.replace(raw, escaped)
+    return text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
