@@ -73,9 +73,10 @@ def test_json_output_is_printed_even_when_validation_fails(
     assert run(["validate", "-o", "json"]) == 1
     captured = capsys.readouterr()
     doc = json.loads(captured.out)
-    # stopped at path translation: the path is as written and no deployment metadata was added
+    # stopped at path translation: the path is untranslated (cleaned, relative to the root, as the
+    # CLI prints it) and no deployment metadata was added
     job = doc["resources"]["jobs"]["j"]
-    assert job["tasks"][0]["notebook_task"]["notebook_path"] == "./nb.py"
+    assert job["tasks"][0]["notebook_task"]["notebook_path"] == "nb.py"
     assert "deployment" not in job
     # the findings go to stderr in the same form as in text mode, each followed by a blank line
     assert captured.err.startswith("Error: notebook nb.py not found\n")

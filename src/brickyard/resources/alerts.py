@@ -30,6 +30,7 @@ class Alerts(Kind):
         "CAN_VIEW": "CAN_READ",
         "CAN_RUN": "CAN_RUN",
     }
+    inherits_permissions = True
     path_fields = ("parent_path",)
     schema_root = ("sql", "AlertV2", "")
     extra_fields: ClassVar[Mapping[str, Any]] = {"file_path": "str"}

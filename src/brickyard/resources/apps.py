@@ -50,8 +50,8 @@ class Apps(Kind):
     permission_levels: ClassVar[Mapping[str, str]] = {
         "CAN_MANAGE": "CAN_MANAGE",
         "CAN_VIEW": "CAN_USE",
-        "CAN_RUN": "CAN_USE",
     }
+    inherits_permissions = True
     path_fields = ("source_code_path",)
     schema_root = ("apps", "App", "")
     extra_fields: ClassVar[Mapping[str, Any]] = {"source_code_path": "str", "config": "any"}

@@ -30,8 +30,8 @@ class Dashboards(Kind):
     permission_levels: ClassVar[Mapping[str, str]] = {
         "CAN_MANAGE": "CAN_MANAGE",
         "CAN_VIEW": "CAN_READ",
-        "CAN_RUN": "CAN_RUN",
     }
+    inherits_permissions = True
     path_fields = ("parent_path",)
     schema_root = ("dashboards", "Dashboard", "")
     extra_fields: ClassVar[Mapping[str, Any]] = {

@@ -31,8 +31,8 @@ class DatabaseInstances(Kind):
     permission_levels: ClassVar[Mapping[str, str]] = {
         "CAN_MANAGE": "CAN_MANAGE",
         "CAN_VIEW": "CAN_USE",
-        "CAN_RUN": "CAN_USE",
     }
+    inherits_permissions = True
     schema_root = ("database", "DatabaseInstance", "")
     server_filled: ClassVar[ServerFilled] = {field: ANY for field in _OUTPUT}
     local_note = "the local workspace keeps database instances but runs no Postgres behind them"

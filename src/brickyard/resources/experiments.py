@@ -19,8 +19,8 @@ class Experiments(Kind):
     permission_levels: ClassVar[Mapping[str, str]] = {
         "CAN_MANAGE": "CAN_MANAGE",
         "CAN_VIEW": "CAN_READ",
-        "CAN_RUN": "CAN_EDIT",
     }
+    inherits_permissions = True
     path_fields = ("name",)
     schema_root = ("ml", "ExperimentsAPI", "create_experiment")
     server_filled: ClassVar[ServerFilled] = {

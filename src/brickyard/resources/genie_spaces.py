@@ -31,10 +31,10 @@ class GenieSpaces(Kind):
     permission_type = "genie"
     permission_levels: ClassVar[Mapping[str, str]] = {
         "CAN_MANAGE": "CAN_MANAGE",
-        "CAN_EDIT": "CAN_EDIT",
-        "CAN_RUN": "CAN_RUN",
         "CAN_VIEW": "CAN_VIEW",
+        "CAN_RUN": "CAN_RUN",
     }
+    inherits_permissions = True
     path_fields = ("parent_path",)
     schema_root = ("dashboards", "GenieAPI", "create_space")
     extra_fields: ClassVar[Mapping[str, Any]] = {"file_path": "str", "serialized_space": "any"}

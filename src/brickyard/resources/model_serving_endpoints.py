@@ -27,6 +27,7 @@ class ModelServingEndpoints(Kind):
         "CAN_VIEW": "CAN_VIEW",
         "CAN_RUN": "CAN_QUERY",
     }
+    inherits_permissions = True
     schema_root = ("serving", "ServingEndpointsAPI", "create")
     server_filled: ClassVar[ServerFilled] = {
         **{field: ANY for field in _OUTPUT},

@@ -19,8 +19,8 @@ class SecretScopes(Kind):
     permission_levels: ClassVar[Mapping[str, str]] = {
         "CAN_MANAGE": "MANAGE",
         "CAN_VIEW": "READ",
-        "CAN_RUN": "READ",
     }
+    inherits_permissions = True
     schema_root = ("workspace", "SecretsAPI", "create_scope")
     extra_fields: ClassVar[Mapping[str, Any]] = {
         "name": "str",

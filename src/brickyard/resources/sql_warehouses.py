@@ -16,9 +16,10 @@ class SqlWarehouses(Kind):
     permission_type = "warehouses"
     permission_levels: ClassVar[Mapping[str, str]] = {
         "CAN_MANAGE": "CAN_MANAGE",
-        "CAN_VIEW": "CAN_MONITOR",
-        "CAN_RUN": "CAN_USE",
+        "CAN_VIEW": "CAN_VIEW",
+        "CAN_RUN": "CAN_MONITOR",
     }
+    inherits_permissions = True
     schema_root = ("sql", "WarehousesAPI", "create")
     server_filled: ClassVar[ServerFilled] = {
         "id": ANY,
