@@ -180,11 +180,16 @@ def apply_desired(
     `record` passes the release's kind, source and content_of for rollbacks and promotions.
     `keep_workspace_edits` refuses to replace files edited in the workspace since they were deployed.
     """
-    from brickyard.deploy.settle import settle
+    from concurrent.futures import ThreadPoolExecutor
+
+    from brickyard.deploy.settle import read_index, settle
     from brickyard.releases.record import record_release
 
     state = target.read_state(ctx)
-    plan = target.plan(state, desired)
+    with ThreadPoolExecutor(max_workers=1) as beside:
+        # Whether the state's release was recorded is asked while the plan reads the resources.
+        index = beside.submit(read_index, target) if state.release is not None and not selected else None
+        plan = target.plan(state, desired)
     if not plan.has_changes:
         report = ApplyReport()
         recorder = None
@@ -192,7 +197,8 @@ def apply_desired(
             recorder = lambda number: record_release(  # noqa: E731
                 target, desired, report, config, **(record or {}), number=number
             )
-        settled = settle(target, state, force_lock, recorder, ctx.output.confirm)
+        known = index.result() if index is not None else None
+        settled = settle(target, state, force_lock, recorder, ctx.output.confirm, known)
         report.writes = settled.writes
         return Outcome(plan, report, settled.release, settled.state_written)
     _gate_secrets(target, plan)

@@ -18,6 +18,7 @@ from brickyard.releases.store import ReleaseStore
 
 if TYPE_CHECKING:
     from brickyard.deploy.target import Target
+    from brickyard.releases.model import ReleaseIndex
     from brickyard.state.model import DeploymentState
 
 
@@ -32,11 +33,18 @@ class Settled:
         return self.state_written or self.release is not None
 
 
-def unrecorded_release(target: Target, state: DeploymentState) -> int | None:
-    """The number of the release the state names but the index lacks, if any (one read)."""
+def read_index(target: Target) -> ReleaseIndex:
+    return ReleaseStore(target.client, target.store.state_path).index()
+
+
+def unrecorded_release(
+    target: Target, state: DeploymentState, index: ReleaseIndex | None = None
+) -> int | None:
+    """The number of the release the state names but the index lacks, if any (one read, unless
+    the caller read the index already)."""
     if state.release is None:
         return None
-    index = ReleaseStore(target.client, target.store.state_path).index()
+    index = index if index is not None else read_index(target)
     if any(r.number == state.release for r in index.releases):
         return None
     return state.release
@@ -48,10 +56,11 @@ def settle(
     force_lock: bool,
     record: Callable[[int], tuple[Any, int]] | None,
     confirm: Callable[[str], bool] | None = None,
+    index: ReleaseIndex | None = None,
 ) -> Settled:
     """Write the state to the workspace if it is behind, and record a missing release (`record`)."""
     settled = Settled()
-    number = unrecorded_release(target, state) if record is not None else None
+    number = unrecorded_release(target, state, index) if record is not None else None
     if not target.store.remote_behind and number is None:
         return settled
     with target.locked(force_lock, confirm):

@@ -101,12 +101,14 @@ class Target:
     def plan(self, state: DeploymentState, desired: Desired | None = None, check_remote: bool = True) -> Plan:
         desired = desired or self.desired()
         observe, adopt = None, None
-        if check_remote and state.files and not self._exists_path(desired.file_path):
-            # Files are trusted to the state (one read for all, not one per file), but a folder
-            # deleted in the workspace would leave every file "unchanged" and missing.
-            state = state.model_copy(update={"files": {}})
         if check_remote:
-            seen = self.observe(state)
+            with ThreadPoolExecutor(max_workers=READERS) as pool:
+                # Files are trusted to the state (one read for all, not one per file), but a folder
+                # deleted in the workspace would leave every file "unchanged" and missing.
+                folder = pool.submit(self._exists_path, desired.file_path) if state.files else None
+                seen = self.observe(state, pool)
+            if folder is not None and not folder.result():
+                state = state.model_copy(update={"files": {}})
             observe = lambda resource: seen[resource.address]  # noqa: E731
             adopt = self._adoptable
         return build_plan(desired, state, observe, self.registry, adopt)
@@ -128,17 +130,19 @@ class Target:
             return False
         return True
 
-    def observe(self, state: DeploymentState) -> dict[str, Observed]:
+    def observe(self, state: DeploymentState, pool: ThreadPoolExecutor | None = None) -> dict[str, Observed]:
         """Every resource of the state as the workspace holds it: gone, or edited since deployed.
 
-        One read per resource, `READERS` at a time, so a no-op deploy stays quick; plan and drift
-        share it.
+        One read per resource, `READERS` at a time (in `pool`, beside other reads, when given), so a
+        no-op deploy stays quick; plan and drift share it.
         """
+        if pool is None:
+            with ThreadPoolExecutor(max_workers=READERS) as own:
+                return self.observe(state, own)
         deployers = frozenset(u for u in (state.deployed_by, self.bundle.current_user.user_name) if u)
         resources = list(state.resources.values())
-        with ThreadPoolExecutor(max_workers=READERS) as pool:
-            found = pool.map(lambda r: self._observe(r, deployers), resources)
-            return dict(zip([r.address for r in resources], found, strict=True))
+        found = pool.map(lambda r: self._observe(r, deployers), resources)
+        return dict(zip([r.address for r in resources], found, strict=True))
 
     def _observe(self, resource: ResourceState, deployers: frozenset[str]) -> Observed:
         from databricks.sdk.errors import NotFound

@@ -48,8 +48,17 @@ class StateStore:
 
     def read(self) -> tuple[DeploymentState, list[str]]:
         """The current state and any warnings about how it was found."""
-        remote = self._read_remote()
-        cached = self._read_cache()
+        raw_remote = self._download()
+        raw_cache = self.cache_file.read_bytes() if self.cache_file.exists() else None
+        remote = (
+            None if raw_remote is None else parse_state(_json(raw_remote, self.remote_path), self.remote_path)
+        )
+        if raw_cache is None:
+            cached = None
+        elif raw_cache == raw_remote:
+            cached = remote  # the usual case: this machine wrote what the workspace holds
+        else:
+            cached = parse_state(_json(raw_cache, str(self.cache_file)), str(self.cache_file))
         warnings: list[str] = []
         self.remote_behind = False
         if cached is not None and cached.host and cached.host != self.host:
@@ -107,19 +116,17 @@ class StateStore:
         self.cache_file.unlink(missing_ok=True)
 
     def _read_remote(self) -> DeploymentState | None:
+        raw = self._download()
+        return None if raw is None else parse_state(_json(raw, self.remote_path), self.remote_path)
+
+    def _download(self) -> bytes | None:
         from databricks.sdk.errors import NotFound
 
         try:
             with self.client.workspace.download(self.remote_path) as handle:
-                raw = handle.read()
+                return bytes(handle.read())
         except NotFound:
             return None
-        return parse_state(_json(raw, self.remote_path), self.remote_path)
-
-    def _read_cache(self) -> DeploymentState | None:
-        if not self.cache_file.exists():
-            return None
-        return parse_state(_json(self.cache_file.read_bytes(), str(self.cache_file)), str(self.cache_file))
 
 
 def _json(raw: bytes, where: str) -> dict[str, Any]:
