@@ -1,17 +1,16 @@
 """AI/BI (Lakeview) dashboards (`/api/2.0/lakeview/dashboards`), published after each change.
 
 A bundle names the dashboard's definition as a local `.lvdash.json` file (`file_path`); deploy
-sends its content as `serialized_dashboard`, so an edited file is an update.
+sends its content as `serialized_dashboard`, so an edited file is an update (`definitions`).
 """
 
 from __future__ import annotations
 
-import posixpath
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from brickyard.errors import PlanError
 from brickyard.resources.base import ANY, BundlePaths, Kind, Prepare, ServerFilled
+from brickyard.resources.definitions import default_folder, with_file_content
 
 if TYPE_CHECKING:
     from brickyard.bundle.node import Node
@@ -57,11 +56,7 @@ class Dashboards(Kind):
 
     @classmethod
     def fill_defaults(cls, resource: Node, paths: BundlePaths) -> None:
-        from brickyard.bundle.node import set_default
-
-        if paths.resource_path:
-            set_default(resource, "parent_path", paths.resource_path)
-        in_workspace_folder(resource.get("parent_path"))
+        default_folder(resource, paths)
         super().fill_defaults(resource, paths)
 
     def create(self, settings: dict[str, Any]) -> str:
@@ -102,28 +97,8 @@ class Dashboards(Kind):
 
     @classmethod
     def prepare(cls, config: dict[str, Any], context: Prepare) -> dict[str, Any]:
-        path = config.get("file_path")
-        if not isinstance(path, str) or not path:
-            return config
-        local = context.local("file_path", path)
-        try:
-            text = local.read_text(encoding="utf-8")
-        except OSError as err:
-            raise PlanError(f"dashboard file {path}: {err.strerror or err}") from None
-        prepared = {k: v for k, v in config.items() if k != "file_path"}
-        prepared["serialized_dashboard"] = text
-        return prepared
+        return with_file_content(config, context, "serialized_dashboard", "dashboard")
 
 
 def _dataset(settings: Mapping[str, Any]) -> dict[str, Any]:
     return {k: settings[k] for k in ("dataset_catalog", "dataset_schema") if settings.get(k)}
-
-
-def in_workspace_folder(parent: Node | None) -> None:
-    """A dashboard's (or Genie space's) folder is a workspace folder: the CLI puts any other value
-    under /Workspace."""
-    value = parent.value if parent is not None else None
-    if parent is None or not isinstance(value, str) or "${" in value:
-        return
-    if value != "/Workspace" and not value.startswith("/Workspace/"):
-        parent.value = posixpath.join("/Workspace", value.lstrip("/")).rstrip("/")

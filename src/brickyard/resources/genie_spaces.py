@@ -12,9 +12,8 @@ import json
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from brickyard.errors import PlanError
 from brickyard.resources.base import ANY, BundlePaths, Kind, Prepare, ServerFilled
-from brickyard.resources.dashboards import in_workspace_folder
+from brickyard.resources.definitions import default_folder, with_file_content
 
 if TYPE_CHECKING:
     from brickyard.bundle.node import Node
@@ -56,11 +55,7 @@ class GenieSpaces(Kind):
 
     @classmethod
     def fill_defaults(cls, resource: Node, paths: BundlePaths) -> None:
-        from brickyard.bundle.node import set_default
-
-        if paths.resource_path:
-            set_default(resource, "parent_path", paths.resource_path)
-        in_workspace_folder(resource.get("parent_path"))
+        default_folder(resource, paths)
         super().fill_defaults(resource, paths)
 
     def create(self, settings: dict[str, Any]) -> str:
@@ -83,17 +78,7 @@ class GenieSpaces(Kind):
 
     @classmethod
     def prepare(cls, config: dict[str, Any], context: Prepare) -> dict[str, Any]:
-        path = config.get("file_path")
-        if not isinstance(path, str) or not path:
-            return config
-        local = context.local("file_path", path)
-        try:
-            text = local.read_text(encoding="utf-8")
-        except OSError as err:
-            raise PlanError(f"Genie space file {path}: {err.strerror or err}") from None
-        prepared = {k: v for k, v in config.items() if k != "file_path"}
-        prepared["serialized_space"] = text
-        return prepared
+        return with_file_content(config, context, "serialized_space", "Genie space")
 
 
 def go_json(value: Any) -> str:
