@@ -9,6 +9,10 @@ there.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from brickyard.settings import Settings
 
 SETTINGS_FILES = ("brickyard.yml", "brickyard.yaml")
 
@@ -19,3 +23,13 @@ def find_settings_file(root: Path) -> Path | None:
         if (root / name).is_file():
             return root / name
     return None
+
+
+def settings_if_any(root: Path) -> Settings | None:
+    """The project's settings (`settings.load_settings`), or None without importing their models
+    when it has no settings file: a caller then goes by the defaults, which configure nothing."""
+    if find_settings_file(root) is None:
+        return None
+    from brickyard.settings import load_settings
+
+    return load_settings(root)

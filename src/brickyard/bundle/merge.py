@@ -106,7 +106,7 @@ def merge_keyed_lists(resources: Node | None) -> None:
     if resources is None:
         return
     for kind, field_name, key_fn in _KEYED_LISTS:
-        for _key, resource in map_entries(resources, kind):
+        for _, resource in map_entries(resources, kind):
             if (seq := resource.get(field_name)) is None:
                 continue
             if (written := _WRITTEN_KEYS.get((kind, field_name))) is not None:

@@ -23,7 +23,7 @@ from brickyard.errors import BrickyardError, ReleaseError, StateError, UsageErro
 from brickyard.plan.desired import Desired
 from brickyard.plan.explain import plan_json, plan_text
 from brickyard.plan.model import Action, Plan
-from brickyard.settings_file import find_settings_file
+from brickyard.settings_file import settings_if_any
 
 
 @dataclass(frozen=True)
@@ -120,15 +120,12 @@ def settle_clusters(ctx: AppContext, target: Target, outcome: Outcome, flag: boo
 def plan_git_folders(target: Target, git: Any = None, root: Any = None) -> Any:
     """The target's git folders (brickyard.yml `git_folders` of the project at `root`, default the
     bundle's) at the ref of `git` (default: the checkout's)."""
-    if find_settings_file(root or target.bundle.root) is None:
+    settings = settings_if_any(root or target.bundle.root)
+    if settings is None or not settings.git_folders:
         return []
     from brickyard.gitfolders.sync import plan_folders
     from brickyard.releases.record import current_git
-    from brickyard.settings import load_settings
 
-    settings = load_settings(root or target.bundle.root)
-    if not settings.git_folders:
-        return []
     return plan_folders(target.client, settings, target.bundle.target, git or current_git(target))
 
 
@@ -143,12 +140,11 @@ def apply_git_folders(ctx: AppContext, target: Target, folders: Any) -> None:
 
 def _secret_values(ctx: AppContext, target: Target) -> Any:
     """The target's secret values when brickyard.yml configures them, read before anything is applied."""
-    if find_settings_file(target.bundle.root) is None:
+    settings = settings_if_any(target.bundle.root)
+    if settings is None:
         return None
     from brickyard.secrets.sync import configured, read_values
-    from brickyard.settings import load_settings
 
-    settings = load_settings(target.bundle.root)
     if not configured(settings, target.bundle.target):
         return None
     return read_values(target.bundle, settings, ctx.environ)

@@ -15,7 +15,7 @@ from typing import Any
 
 from brickyard.context import AppContext
 from brickyard.deploy.target import Target
-from brickyard.settings_file import find_settings_file
+from brickyard.settings_file import settings_if_any
 
 _LIVE = frozenset({"PENDING", "RUNNING", "RESIZING", "RESTARTING"})
 
@@ -23,11 +23,10 @@ _LIVE = frozenset({"PENDING", "RUNNING", "RESIZING", "RESTARTING"})
 def wants_termination(target: Target, flag: bool) -> bool:
     if flag:
         return True
-    if find_settings_file(target.bundle.root) is None:
+    settings = settings_if_any(target.bundle.root)
+    if settings is None:
         return False
-    from brickyard.settings import load_settings
-
-    setting = load_settings(target.bundle.root).clusters.terminate_after_deploy
+    setting = settings.clusters.terminate_after_deploy
     if isinstance(setting, list):
         return target.bundle.target in setting
     return bool(setting)

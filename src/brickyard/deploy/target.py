@@ -25,7 +25,7 @@ from brickyard.plan.model import Plan
 from brickyard.plan.resources import split_settings
 from brickyard.plan.sync_files import sync_inventory
 from brickyard.resources import Kind, Registry
-from brickyard.settings_file import find_settings_file
+from brickyard.settings_file import settings_if_any
 from brickyard.state.lock import DeployLock
 from brickyard.state.model import DeploymentState, ResourceState
 from brickyard.state.redact import redact
@@ -203,9 +203,9 @@ def cache_dir(root: Path, target: str) -> Path:
 
 
 def _with_backup_job(desired: Desired, bundle: Bundle, local: bool) -> Desired:
-    if find_settings_file(bundle.root) is None:
+    settings = settings_if_any(bundle.root)
+    if settings is None:
         return desired  # the backup job is declared in brickyard.yml
     from brickyard.dr.job import with_backup_job
-    from brickyard.settings import load_settings
 
-    return with_backup_job(desired, bundle, load_settings(bundle.root).dr, local)
+    return with_backup_job(desired, bundle, settings.dr, local)

@@ -76,9 +76,9 @@ def build_plan(
         )
         for a in desired.artifacts
     )
-    _check_references(desired, state, registry)
+    referencing = _check_references(desired, state, registry)
     files = tuple(_file_changes(list(desired.files), state, desired.file_path))
-    resources = _resource_changes(dict(desired.resources), state, observe, registry, adopt)
+    resources = _resource_changes(dict(desired.resources), state, observe, registry, adopt, referencing)
     stages: list[Stage] = []
     if artifacts:
         stages.append(ArtifactStage(artifacts))
@@ -97,11 +97,14 @@ def build_plan(
     )
 
 
-def _check_references(desired: Desired, state: DeploymentState, registry: Registry) -> None:
+def _check_references(desired: Desired, state: DeploymentState, registry: Registry) -> set[str]:
     """A `${resources.…}` reference deploy could never fill is refused while planning, before
-    anything is uploaded or applied (not halfway through the apply that would need it)."""
+    anything is uploaded or applied (not halfway through the apply that would need it). Returns
+    the addresses of the resources that hold references."""
+    referencing: set[str] = set()
     for address, config in desired.resources.items():
         for kind, key, attr in references(config):
+            referencing.add(address)
             reference = f"${{resources.{kind}.{key}.{attr}}}"
             target = f"{kind}.{key}"
             if attr != "id":
@@ -113,6 +116,7 @@ def _check_references(desired: Desired, state: DeploymentState, registry: Regist
             else:
                 continue
             raise PlanError(f"{address}: cannot fill {reference}: {what}")
+    return referencing
 
 
 def _stages(changes: list[ResourceChange], registry: Registry) -> list[Stage]:
@@ -161,6 +165,7 @@ def _resource_changes(
     observe: Observe | None,
     registry: Registry,
     adopt: Adopt | None,
+    referencing: set[str],
 ) -> list[ResourceChange]:
     first: dict[str, tuple[Action, str]] = {}
     adopted: dict[str, str] = {}
@@ -181,7 +186,7 @@ def _resource_changes(
         elif address in seen and not seen[address].exists:
             first[address] = (Action.CREATE, "deleted in the workspace since the last deploy")
         else:
-            same = prev.desired_hash == fingerprint(config) and not any(references(config))
+            same = prev.desired_hash == fingerprint(config) and address not in referencing
             if same:
                 fingerprinted.add(address)
             differ = differences[address] = (

@@ -11,7 +11,7 @@ import fnmatch
 from typing import TYPE_CHECKING
 
 from brickyard.errors import ReleaseError
-from brickyard.settings_file import find_settings_file
+from brickyard.settings_file import settings_if_any
 
 if TYPE_CHECKING:
     from brickyard.deploy.target import Target
@@ -19,18 +19,13 @@ if TYPE_CHECKING:
 
 def required_branch(target: Target) -> str | None:
     """The branch (or glob pattern) the target must deploy from, if it names one."""
-    pattern = _settings_pattern(target)
-    if pattern:
-        return pattern
-    # bundle.git.branch defaults to the checkout's branch; only a different one is a requirement.
-    explicit = target.bundle.get("bundle", "git", "branch")
-    actual = target.bundle.get("bundle", "git", "actual_branch")
-    return str(explicit) if explicit and explicit != actual else None
+    return _settings_pattern(target) or _bundle_branch(target)
 
 
 def check_branch(target: Target, force: bool = False, branch: str | None = None) -> None:
     """Refuse to deploy from a branch the target does not allow; `branch` overrides the checkout's."""
-    wanted = required_branch(target)
+    configured = _settings_pattern(target)
+    wanted = configured or _bundle_branch(target)
     if wanted is None:
         return
     actual = branch if branch is not None else target.bundle.git.branch
@@ -38,7 +33,7 @@ def check_branch(target: Target, force: bool = False, branch: str | None = None)
         return
     if force:
         return
-    if not _settings_pattern(target):
+    if not configured:
         # bundle.git.branch: as `databricks bundle deploy` says it
         raise ReleaseError(
             f"not on the right Git branch:\n  expected according to configuration: {wanted}\n"
@@ -50,10 +45,14 @@ def check_branch(target: Target, force: bool = False, branch: str | None = None)
     )
 
 
+def _bundle_branch(target: Target) -> str | None:
+    """`bundle.git.branch` when it names another branch than the checkout's (it defaults to it)."""
+    explicit = target.bundle.get("bundle", "git", "branch")
+    actual = target.bundle.get("bundle", "git", "actual_branch")
+    return str(explicit) if explicit and explicit != actual else None
+
+
 def _settings_pattern(target: Target) -> str | None:
     """The branch pattern brickyard.yml sets for the target (`releases.branches.<target>`)."""
-    if find_settings_file(target.bundle.root) is None:
-        return None
-    from brickyard.settings import load_settings
-
-    return load_settings(target.bundle.root).releases.branches.get(target.bundle.target)
+    settings = settings_if_any(target.bundle.root)
+    return None if settings is None else settings.releases.branches.get(target.bundle.target)

@@ -25,8 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from brickyard.local.sql.columns import table_columns
 from brickyard.local.sql.errors import SqlError
-from brickyard.local.sql.text import code_spans
-from brickyard.local.tasks.table_options import rewrite_table_options
+from brickyard.local.tasks.table_options import replaces_table, rewrite_table_options
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -66,7 +65,6 @@ _LIMITS = [
     (re.compile(rf"^ALTER\s+(TABLE|VIEW)\s+{_NAME}\s+RENAME\b", re.I), "ALTER … RENAME TO"),
 ]
 _DDL = re.compile(r"^(CREATE|DROP|ALTER|REPLACE|USE|TRUNCATE)\b", re.I)
-_REPLACE_TABLE = re.compile(r"^(CREATE\s+OR\s+)?REPLACE\s+TABLE\b", re.I)
 _INSERT = re.compile(r"^INSERT\b", re.I)
 
 
@@ -96,8 +94,8 @@ def run(session: SessionState, spark: Any, statement: str) -> pa.Table:
         return _properties(spark, match.group(1))
     if _COMMENT_ON.match(text):
         return _empty()
-    if _REPLACE_TABLE.match(text):  # a new query may bring new columns, as on Databricks
-        text = rewrite_table_options(text, code_spans(text))
+    if replaces_table(text):  # a new query may bring new columns, as on Databricks
+        text = rewrite_table_options(text)
     table = spark.sql(text).toArrow()
     if _DDL.match(text) and table.column_names in (["value"], []):
         return _empty()

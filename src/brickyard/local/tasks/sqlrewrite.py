@@ -69,7 +69,7 @@ def rewrite(statement: str, args: Mapping[str, Any] | None = None) -> str:
     if _CREATE_TABLE.match(statement) and re.search(r"\bKEY\b", statement, re.I):
         statement = _drop_constraints(statement)
     if _TABLE_OPTIONS.search(statement):
-        statement = rewrite_table_options(statement, code_spans(statement))
+        statement = rewrite_table_options(statement)
     return statement
 
 

@@ -46,7 +46,13 @@ _OPTIONS = re.compile(r"\bOPTIONS\s*\(", re.I)
 OVERWRITE_SCHEMA = "'overwriteSchema' = 'true'"
 
 
-def rewrite_table_options(statement: str, spans: list[tuple[int, int]]) -> str:
+def replaces_table(statement: str) -> bool:
+    """A `CREATE OR REPLACE TABLE` / `REPLACE TABLE` statement."""
+    leading = _LEADING.match(statement)
+    return _REPLACING.match(statement, leading.end() if leading else 0) is not None
+
+
+def rewrite_table_options(statement: str) -> str:
     """`statement` (a `CREATE`/`ALTER TABLE`) without the options the engine refuses."""
     leading = _LEADING.match(statement)
     start = leading.end() if leading else 0
@@ -56,19 +62,19 @@ def rewrite_table_options(statement: str, spans: list[tuple[int, int]]) -> str:
         what = "not_null" if column.group(3) is None else "comment"
         value = "true" if column.group(3) is None else column.group(3)[1:-1]
         return f"ALTER TABLE {column.group(1)} SET TBLPROPERTIES ('{IGNORED_PREFIX}{what}.{column.group(2).strip('`')}' = '{value}')"
-    end = _header_end(statement, spans)
+    end = _header_end(statement, code_spans(statement))
     header, body = statement[:end], statement[end:]
-    header = _in_code(header, spans, lambda code: _CLUSTER_BY.sub("", code))
+    header = _in_code(header, code_spans(header), lambda code: _CLUSTER_BY.sub("", code))
     if end < len(statement):
-        header = _without_table_comment(header, spans)
+        # Each step reads the header as the step before left it.
+        header = _without_table_comment(header, code_spans(header))
         if _REPLACING.match(statement, start):
-            header = _overwrite_schema(header)
+            header = _overwrite_schema(header, code_spans(header))
     return _properties(header) + body
 
 
-def _overwrite_schema(header: str) -> str:
+def _overwrite_schema(header: str, spans: list[tuple[int, int]]) -> str:
     """A replacing CTAS's header with the Delta option that lets the query change the columns."""
-    spans = code_spans(header)  # of the header as it is now, after the removals above
     code = "".join(header[a:b] for a, b in spans)
     using = _USING.search(code)
     if (using is not None and using.group(1).lower() != "delta") or "overwriteschema" in header.lower():
