@@ -110,3 +110,64 @@ def test_cli_exit_codes(
     err = capsys.readouterr().err
     assert "Error: run" in err and "ended SUCCESS_WITH_FAILURES" in err
     assert run(["run", "nightly", "--params", "broken"]) == 2
+
+
+CONTEXT_BUNDLE = """
+bundle:
+  name: NAME
+targets:
+  local:
+    default: true
+resources:
+  jobs:
+    legacy:
+      name: legacy
+      tasks:
+        - task_key: call_api
+          notebook_task:
+            notebook_path: ./call_api.py
+            base_parameters: {who: world, env: dev}
+"""
+CALL_API = """# Databricks notebook source
+import json
+import requests
+
+context = dbutils.notebook.entry_point.getDbutils().notebook().getContext()
+url, token = context.apiUrl().get(), context.apiToken().get()
+me = requests.get(f"{url}/api/2.0/preview/scim/v2/Me", headers={"Authorization": f"Bearer {token}"})
+dbutils.notebook.exit(json.dumps({
+    "who": dbutils.widgets.get("who"),
+    "env": dbutils.widgets.get("env"),
+    "me": me.json()["userName"],
+    "path": context.notebookPath().get(),
+    "run": context.currentRunId().isDefined(),
+    "job": context.tags().apply("jobId") == str(context.jobId().get()),
+    "json": sorted(json.loads(context.toJson())["extraContext"]),
+}))
+"""
+
+
+def test_notebook_params_override_base_parameters_and_the_context_reaches_the_api(
+    project: Project, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A job without job parameters takes `--notebook-params` (as `databricks bundle run` does); a
+    notebook calls the REST API with the URL and token of `dbutils.notebook.entry_point`'s context."""
+    import json
+
+    from brickyard.cli.main import run
+
+    project.write({"databricks.yml": CONTEXT_BUNDLE, "call_api.py": CALL_API})
+    project.deploy()
+    outcome = project.run("legacy", notebook_params=["who=team", "env=tst"])
+    result = json.loads(outcome.tasks[0].output)
+    assert result["who"] == "team" and result["env"] == "tst"
+    assert result["me"] == "tester@brickyard.local"
+    assert result["path"].endswith("/files/call_api") and result["run"] and result["job"]
+    assert result["json"] == ["api_token", "api_url", "notebook_path"]
+    monkeypatch.chdir(project.root)
+    monkeypatch.setenv("BRICKYARD_LOCAL_WORKSPACE_DIR", str(project.workspace_dir))
+    assert run(["run", "legacy", "--notebook-params", "who=cli,env=prd", "-o", "json"]) == 0
+    output = json.loads(capsys.readouterr().out)["tasks"][0]["output"]
+    assert json.loads(output)["who"] == "cli" and json.loads(output)["env"] == "prd"
+    assert run(["run", "legacy", "--notebook-params", "broken"]) == 2
+    assert "--notebook-params expects name=value" in capsys.readouterr().err

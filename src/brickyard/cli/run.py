@@ -19,6 +19,14 @@ def run(
         list[str] | None,
         typer.Option("--params", metavar="NAME=VALUE", help="Job parameter (repeatable)."),
     ] = None,
+    notebook_params: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--notebook-params",
+            metavar="NAME=VALUE,…",
+            help="Notebook tasks' parameters, for jobs without job parameters (repeatable).",
+        ),
+    ] = None,
     only: Annotated[
         str | None, typer.Option("--only", metavar="TASK,…", help="Run only these tasks of the job.")
     ] = None,
@@ -44,6 +52,7 @@ def run(
             variables=var or [],
             profile=profile,
             params=params or [],
+            notebook_params=[p for given in notebook_params or [] for p in given.split(",") if p],
             only=[t.strip() for t in (only or "").split(",") if t.strip()],
             no_wait=no_wait,
             full_refresh=full_refresh,

@@ -20,6 +20,8 @@ class RunOptions:
     variables: Sequence[str] = ()
     profile: str | None = None
     params: Sequence[str] = ()
+    notebook_params: Sequence[str] = ()
+    """`notebook_params` of run-now: override notebook tasks' `base_parameters`, as the CLI's flag."""
     only: Sequence[str] = ()
     no_wait: bool = False
     full_refresh: bool = False
@@ -33,7 +35,13 @@ def run_resource(ctx: AppContext, options: RunOptions) -> RunOutcome | UpdateOut
 
 def _run_job(ctx: AppContext, target: Target, options: RunOptions, resource_id: str) -> RunOutcome | None:
     client = target.client
-    run_id = start_job(client, resource_id, _params(options.params), list(options.only))
+    run_id = start_job(
+        client,
+        resource_id,
+        _params(options.params),
+        list(options.only),
+        _params(options.notebook_params, "--notebook-params"),
+    )
     url = _run_url(client, run_id)
     ctx.output.info(f"Started run {run_id} of {options.key}: {url}")
     if options.no_wait:
@@ -59,6 +67,8 @@ def _run_pipeline(
             "--only selects tasks of a job; pipelines refresh everything (use a job with pipeline_task)"
         )
     _params(options.params)
+    if options.notebook_params:
+        raise UsageError("--notebook-params sets notebook tasks' parameters of a job; a pipeline has none")
     client = target.client
     update_id = start_update(client, resource_id, full_refresh=options.full_refresh)
     ctx.output.info(f"Started update {update_id} of pipeline {options.key}")
@@ -104,12 +114,12 @@ def _resolve(ctx: AppContext, target: Target, key: str) -> tuple[str, str]:
     raise UsageError(f"no job or pipeline named {key}; this bundle has: {', '.join(known) or 'none'}")
 
 
-def _params(pairs: Sequence[str]) -> dict[str, str]:
+def _params(pairs: Sequence[str], flag: str = "--params") -> dict[str, str]:
     out = {}
     for pair in pairs:
         name, sep, value = pair.partition("=")
         if not sep or not name:
-            raise UsageError(f"--params expects name=value, got {pair!r}")
+            raise UsageError(f"{flag} expects name=value, got {pair!r}")
         out[name] = value
     return out
 

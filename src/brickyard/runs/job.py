@@ -80,10 +80,18 @@ class RunOutcome:
         }
 
 
-def start_job(client: WorkspaceClient, job_id: str, params: dict[str, str], only: list[str]) -> int:
+def start_job(
+    client: WorkspaceClient,
+    job_id: str,
+    params: dict[str, str],
+    only: list[str],
+    notebook_params: dict[str, str] | None = None,
+) -> int:
     body: dict[str, Any] = {"job_id": int(job_id)}
     if params:
         body["job_parameters"] = params
+    if notebook_params:
+        body["notebook_params"] = notebook_params
     if only:
         body["only"] = only
     return int(client.api_client.do("POST", "/api/2.2/jobs/run-now", body=body)["run_id"])

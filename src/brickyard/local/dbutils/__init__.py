@@ -1,6 +1,7 @@
 """A local `dbutils`: the Databricks utilities a task's code calls, backed by the local workspace.
 
-Covered: `widgets`, `secrets` (with redaction), `fs`, `notebook.exit/run`, `jobs.taskValues`, and
+Covered: `widgets`, `secrets` (with redaction), `fs`, `notebook.exit/run` and the notebook context
+(`notebook.entry_point…getContext()`: workspace URL, token, path, run ids), `jobs.taskValues`, and
 `library.restartPython` (a no-op: nothing was installed that needs a restart). Names and signatures
 follow Databricks, including its camelCase, so notebooks run unchanged.
 """

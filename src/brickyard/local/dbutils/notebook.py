@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from brickyard.local.dbutils.context import EntryPoint, NotebookContext
+
 RunNotebook = Callable[[str, int, Mapping[str, str]], str]
 
 
@@ -25,8 +27,10 @@ class WorkflowException(Exception):
 
 
 class NotebookUtils:
-    def __init__(self, run_notebook: RunNotebook) -> None:
+    def __init__(self, run_notebook: RunNotebook, context: NotebookContext | None = None) -> None:
         self._run = run_notebook
+        self.entry_point = EntryPoint(context or NotebookContext())
+        """`entry_point.getDbutils().notebook().getContext()`: the workspace URL, a token, the path."""
 
     def exit(self, value: Any) -> None:
         raise NotebookExit(value if isinstance(value, str) else str(value))

@@ -22,6 +22,7 @@ from brickyard.local.dbutils import (
     TaskValues,
     Widgets,
 )
+from brickyard.local.dbutils.context import NotebookContext
 from brickyard.local.dbutils.notebook import RunNotebook
 from brickyard.local.protocol import TaskRequest
 from brickyard.local.tasks.deadline import Deadlines
@@ -54,6 +55,19 @@ class TaskContext:
     def settings(self) -> dict[str, Any]:
         return self.request.task
 
+    def notebook_context(self) -> NotebookContext:
+        """What `dbutils.notebook.entry_point…getContext()` answers in this task."""
+        request = self.request
+        notebook = request.task.get("notebook_task") or {}
+        return NotebookContext(
+            api_url=request.host,
+            api_token=request.token,
+            notebook_path=str(notebook.get("notebook_path") or ""),
+            run_id=request.task_run_id,
+            job_id=request.job_id,
+            tag_values={"jobId": str(request.job_id or ""), "runId": str(request.task_run_id)},
+        )
+
     def dbutils(self, parameters: Mapping[str, str], run_notebook: RunNotebook) -> DBUtils:
         """A dbutils whose widgets hold `parameters`; one per notebook, so widgets do not leak."""
         request = self.request
@@ -61,7 +75,7 @@ class TaskContext:
             widgets=Widgets(parameters),
             secrets=Secrets(Path(request.metadata_db), self.redactor),
             fs=FileSystem(Path(request.storage_root)),
-            notebook=NotebookUtils(run_notebook),
+            notebook=NotebookUtils(run_notebook, self.notebook_context()),
             jobs=Jobs(TaskValues(request.task_key, request.task_values, self.task_values)),
             library=Library(),
         )
