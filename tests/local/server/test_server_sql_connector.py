@@ -167,3 +167,28 @@ def test_a_session_sees_what_another_dropped_or_replaced_and_keeps_its_temporary
         assert mine.fetchall()[0].answer == 42
         mine.execute("SELECT current_schema() AS s")  # its schema was dropped: back to the default
         assert mine.fetchall()[0].s == "default"
+
+
+def test_delta_table_options_the_engine_lacks_are_accepted_as_on_a_warehouse(connection: Any) -> None:
+    """Liquid clustering, change data feed, table comments and NOT NULL leave rows unchanged; a
+    warehouse takes them, and so does the local one (the NOT NULL is checked against the rows)."""
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE SCHEMA IF NOT EXISTS main.thrift_options")
+        cursor.execute(
+            "CREATE TABLE main.thrift_options.events (id INT, kind STRING) CLUSTER BY (kind) "
+            "TBLPROPERTIES ('delta.enableChangeDataFeed' = 'true')"
+        )
+        cursor.execute("INSERT INTO main.thrift_options.events VALUES (1, 'a'), (2, NULL)")
+        cursor.execute(
+            "CREATE TABLE main.thrift_options.kinds CLUSTER BY AUTO COMMENT 'one row a kind' "
+            "AS SELECT DISTINCT kind FROM main.thrift_options.events WHERE kind IS NOT NULL"
+        )
+        cursor.execute("ALTER TABLE main.thrift_options.kinds ALTER COLUMN kind SET NOT NULL")
+        cursor.execute("ALTER TABLE main.thrift_options.events ALTER COLUMN kind COMMENT 'what happened'")
+        cursor.execute("SELECT * FROM main.thrift_options.kinds")
+        assert [tuple(r) for r in cursor.fetchall()] == [("a",)]
+        with pytest.raises(Exception, match="DELTA_NOT_NULL_CONSTRAINT_VIOLATED"):
+            cursor.execute("ALTER TABLE main.thrift_options.events ALTER COLUMN kind SET NOT NULL")
+        cursor.execute("SHOW TBLPROPERTIES main.thrift_options.events")
+        properties = {r[0]: r[1] for r in cursor.fetchall()}
+        assert properties.get("brickyard.ignored.delta.enableChangeDataFeed") == "true"

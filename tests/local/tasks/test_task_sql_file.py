@@ -65,6 +65,23 @@ def test_a_failing_statement_fails_the_task_and_is_named(workspace: TaskWorkspac
     )
 
 
+def test_set_not_null_in_a_sql_file_is_checked_against_the_rows(workspace: TaskWorkspace) -> None:
+    workspace.write(
+        "/Users/me/sql/contract.sql",
+        "CREATE SCHEMA IF NOT EXISTS sql_contract;\n"
+        "CREATE OR REPLACE TABLE sql_contract.people (id INT, name STRING) CLUSTER BY (id);\n"
+        "INSERT INTO sql_contract.people VALUES (1, 'Ada'), (2, NULL);\n"
+        "ALTER TABLE sql_contract.people ALTER COLUMN id SET NOT NULL;\n"
+        "ALTER TABLE sql_contract.people ALTER COLUMN name SET NOT NULL",
+    )
+
+    outcome = workspace.run({"sql_task": {"file": {"path": "/Users/me/sql/contract.sql"}}})
+
+    assert outcome.result.state == "FAILED"
+    assert "DELTA_NOT_NULL_CONSTRAINT_VIOLATED" in (outcome.result.error or "")
+    assert "in SQL statement 5 of 5" in (outcome.result.error_trace or "")
+
+
 def test_saved_queries_need_databricks_sql(offline_workspace: TaskWorkspace) -> None:
     outcome = offline_workspace.run({"sql_task": {"query": {"query_id": "123"}, "warehouse_id": "w"}})
 

@@ -9,8 +9,9 @@ Sail parses most of Spark SQL. What Databricks clients also send is handled here
 - `IDENTIFIER('a.b.c')` with a literal (what a bound `IDENTIFIER(:x)` becomes): the name itself;
 - `DESCRIBE TABLE [EXTENDED] … AS JSON`, `SHOW TBLPROPERTIES`: built from what the engine describes;
 - `COMMENT ON …`: accepted, not kept (the engine has no comments to set);
-- `CREATE OR REPLACE TABLE … AS` / `REPLACE TABLE … AS`: the table options the engine refuses are
-  left out and the query may change the columns (`tasks.table_options`), as a task's would.
+- `CREATE`/`ALTER TABLE`: the Delta table options the engine refuses (liquid clustering, change
+  data feed, comments, `SET NOT NULL`, checked against the rows once) are left out, and a replacing
+  CTAS may change the columns (`tasks.table_options`), as in a task.
 
 Statements the engine cannot do at all (`DESCRIBE HISTORY`, `SHOW CREATE TABLE`, `OPTIMIZE`, …)
 fail with a `LOCAL_ENGINE_LIMIT` error naming them. Command results are reshaped as Databricks
@@ -25,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from brickyard.local.sql.columns import table_columns
 from brickyard.local.sql.errors import SqlError
-from brickyard.local.tasks.table_options import replaces_table, rewrite_table_options
+from brickyard.local.tasks.table_options import check_not_null, not_null_column, rewrite_table_options
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -94,8 +95,9 @@ def run(session: SessionState, spark: Any, statement: str) -> pa.Table:
         return _properties(spark, match.group(1))
     if _COMMENT_ON.match(text):
         return _empty()
-    if replaces_table(text):  # a new query may bring new columns, as on Databricks
-        text = rewrite_table_options(text)
+    if (column := not_null_column(text)) is not None:
+        check_not_null(spark.sql, *column, error=_not_null_violated)
+    text = rewrite_table_options(text)
     table = spark.sql(text).toArrow()
     if _DDL.match(text) and table.column_names in (["value"], []):
         return _empty()
@@ -105,6 +107,10 @@ def run(session: SessionState, spark: Any, statement: str) -> pa.Table:
 
         return pa.table({"num_affected_rows": count, "num_inserted_rows": count})
     return table
+
+
+def _not_null_violated(message: str) -> SqlError:
+    return SqlError(message, "DELTA_NOT_NULL_CONSTRAINT_VIOLATED", "23502")
 
 
 def clean(statement: str) -> str:

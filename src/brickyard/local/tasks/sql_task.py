@@ -69,7 +69,7 @@ def run_statements(spark: Any, text: str, values: dict[str, str]) -> Any:
     for index, statement in enumerate(statements, start=1):
         try:
             # constant IDENTIFIER(…) expressions folded first, then the warehouses' SQL layer
-            result = compat.run(state, spark, rewrite(bind(statement, parameters)))
+            result = compat.run(state, spark, rewrite(bind(statement, parameters), table_options=False))
         except Exception as exc:
             shown = statement if len(statement) <= 300 else statement[:300] + " …"
             exc.add_note(f"in SQL statement {index} of {len(statements)}:\n{shown}")

@@ -27,7 +27,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from brickyard.local.sql.text import closing_paren, code_spans, split_top_level
-from brickyard.local.tasks.table_options import not_null_column, rewrite_table_options
+from brickyard.local.tasks.table_options import check_not_null, not_null_column, rewrite_table_options
 
 if TYPE_CHECKING:
     from brickyard.local.tasks.paths import Locations
@@ -58,7 +58,9 @@ _PARSE_ERROR = re.compile(
 )
 
 
-def rewrite(statement: str, args: Mapping[str, Any] | None = None) -> str:
+def rewrite(statement: str, args: Mapping[str, Any] | None = None, table_options: bool = True) -> str:
+    """`statement` as the engine takes it; `table_options=False` leaves the table options to the
+    caller (the warehouses' SQL layer rewrites them itself, after checking a `SET NOT NULL`)."""
     if args:
         statement = _map_code(statement, lambda code: _MARKER.sub(lambda m: _arg(m, args), code))
     if "identifier" in statement.lower():
@@ -68,7 +70,7 @@ def rewrite(statement: str, args: Mapping[str, Any] | None = None) -> str:
         statement = head + _map_code(statement[match.end() :], _unstream)
     if _CREATE_TABLE.match(statement) and re.search(r"\bKEY\b", statement, re.I):
         statement = _drop_constraints(statement)
-    if _TABLE_OPTIONS.search(statement):
+    if table_options and _TABLE_OPTIONS.search(statement):
         statement = rewrite_table_options(statement)
     return statement
 
@@ -179,7 +181,7 @@ def install_sql_rewrite(locations: Locations | None = None) -> None:
             sqlQuery, args = rewrite(sqlQuery, args), None
         elif isinstance(sqlQuery, str):
             if (column := not_null_column(sqlQuery)) is not None:
-                _check_not_null(lambda query: original(self, query), *column)
+                check_not_null(lambda query: original(self, query), *column)
             sqlQuery = rewrite(sqlQuery)
         if _storage and isinstance(sqlQuery, str):
             from brickyard.local.tasks.file_functions import with_file_views
@@ -195,16 +197,6 @@ def install_sql_rewrite(locations: Locations | None = None) -> None:
     sql.__brickyard_sql__ = True  # type: ignore[attr-defined]
     SparkSession.sql = sql  # type: ignore[method-assign]
     _note_engine_limits()
-
-
-def _check_not_null(run: Any, table: str, column: str) -> None:
-    """What `SET NOT NULL` checks on Databricks, checked once: the engine cannot add the constraint."""
-    nulls = run(f"SELECT count(*) AS n FROM {table} WHERE {column} IS NULL").collect()[0][0]
-    if nulls:
-        raise ValueError(
-            f"[DELTA_NOT_NULL_CONSTRAINT_VIOLATED] NOT NULL constraint violated for column: "
-            f"{column.strip('`')}: {nulls} row(s) of {table} are null"
-        )
 
 
 def _note_engine_limits() -> None:

@@ -21,6 +21,8 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from typing import Any
 
 from brickyard.local.sql.text import closing_paren, code_spans
 
@@ -44,12 +46,6 @@ _REPLACING = re.compile(r"(CREATE\s+OR\s+REPLACE|REPLACE)\s+TABLE\b", re.I)
 _USING = re.compile(r"\bUSING\s+(\w+)", re.I)
 _OPTIONS = re.compile(r"\bOPTIONS\s*\(", re.I)
 OVERWRITE_SCHEMA = "'overwriteSchema' = 'true'"
-
-
-def replaces_table(statement: str) -> bool:
-    """A `CREATE OR REPLACE TABLE` / `REPLACE TABLE` statement."""
-    leading = _LEADING.match(statement)
-    return _REPLACING.match(statement, leading.end() if leading else 0) is not None
 
 
 def rewrite_table_options(statement: str) -> str:
@@ -92,6 +88,22 @@ def not_null_column(statement: str) -> tuple[str, str] | None:
     if column is None or column.group(3) is not None:
         return None
     return column.group(1), column.group(2)
+
+
+def check_not_null(
+    run: Callable[[str], Any],
+    table: str,
+    column: str,
+    error: Callable[[str], Exception] = ValueError,
+) -> None:
+    """What `SET NOT NULL` checks on Databricks, checked once: the engine cannot add the constraint.
+    `run` gives a DataFrame of a query; a column with nulls raises `error(message)`."""
+    nulls = run(f"SELECT count(*) AS n FROM {table} WHERE {column} IS NULL").collect()[0][0]
+    if nulls:
+        raise error(
+            f"[DELTA_NOT_NULL_CONSTRAINT_VIOLATED] NOT NULL constraint violated for column: "
+            f"{column.strip('`')}: {nulls} row(s) of {table} are null"
+        )
 
 
 def _without_table_comment(header: str, spans: list[tuple[int, int]]) -> str:
