@@ -77,6 +77,29 @@ def test_local_creates_the_catalogs_a_target_uses_and_runs_there(project: Projec
     assert "created" not in project.outputs[-1].text()
 
 
+def test_local_creates_them_for_a_target_without_a_host_too(project: Project, client: Any) -> None:
+    """A target whose host comes from a profile names none: `--local` prepares it all the same."""
+    from brickyard.deploy import DeployOptions, deploy_bundle
+    from brickyard.runs import RunOptions, run_resource
+
+    catalog = f"hostless_{project.name}"
+    project.write({"databricks.yml": BUNDLE.replace("CATALOG", catalog), "pipe.py": PIPE})
+    deploy_bundle(_local(project), DeployOptions(target="local"))
+    said = project.outputs[-1].text()
+    assert f"--local: deploying target local to the local workspace; created catalog {catalog}" in said
+    assert client.schemas.get(f"{catalog}.raw").catalog_name == catalog
+    outcome = run_resource(_local(project), RunOptions(key="clean", target="local"))
+    assert outcome is not None and outcome.succeeded
+
+
+def test_the_workspace_catalog_of_newer_workspaces_is_there(project: Project, client: Any) -> None:
+    project.write({"databricks.yml": BUNDLE.replace("CATALOG", "workspace"), "pipe.py": PIPE})
+    project.deploy()
+    assert project.run("clean").succeeded
+    assert {"main", "workspace"} <= {c.name for c in client.catalogs.list()}
+    assert client.tables.get("workspace.raw.numbers").table_type is not None
+
+
 def test_without_local_a_pipeline_into_a_missing_catalog_fails(project: Project) -> None:
     catalog = f"nowhere_{project.name}"
     project.write({"databricks.yml": BUNDLE.replace("CATALOG", catalog), "pipe.py": PIPE})

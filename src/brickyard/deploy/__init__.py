@@ -24,6 +24,7 @@ from brickyard.plan.desired import Desired
 from brickyard.plan.explain import plan_json, plan_text
 from brickyard.plan.model import Action, Plan
 from brickyard.settings_file import settings_if_any
+from brickyard.workspace.session import forced_local
 
 
 @dataclass(frozen=True)
@@ -86,7 +87,7 @@ def deploy_bundle(ctx: AppContext, options: DeployOptions) -> ApplyReport:
     selected = _selection(target, options.select)
     secret_values = _secret_values(ctx, target)  # read first: a missing value changes nothing
     folders = plan_git_folders(target)  # a ref the target does not take stops the deploy here
-    if target.session.redirected_from:
+    if target.session.redirected_from or forced_local(ctx.environ):
         _prepare_local(ctx, target)
     for artifact in artifacts_of(target.bundle):
         with ctx.output.progress(f"Building {artifact.name} ({artifact.build})"):
@@ -238,7 +239,8 @@ def _prepare_local(ctx: AppContext, target: Target) -> None:
     created = create_missing(target.client, used_namespaces(target.bundle))
     host = target.session.redirected_from
     ctx.output.info(
-        f"--local: deploying target {target.bundle.target} to the local workspace, not {host}"
+        f"--local: deploying target {target.bundle.target} to the local workspace"
+        + (f", not {host}" if host else "")
         + (
             f"; created {', '.join(created)} there (the bundle uses them but does not define them)"
             if created

@@ -34,7 +34,9 @@ if TYPE_CHECKING:
     from pyspark.sql import SparkSession
 
 DEFAULT_CATALOG = "main"
-DEFAULT_CATALOGS: tuple[str, ...] = ("main", "hive_metastore", "samples")
+DEFAULT_CATALOGS: tuple[str, ...] = ("main", "hive_metastore", "samples", "workspace")
+"""`workspace` is the default catalog of Free Edition and of workspaces enabled for Unity Catalog
+automatically; `main` that of older metastores."""
 REMOTE_CONF = "spark.remote"
 CATALOG_SYNC_ENV = "BRICKYARD_CATALOG_SYNC"
 TOKEN_ENV = "BRICKYARD_ENGINE_TOKEN"
