@@ -41,8 +41,10 @@ class Diagnostic:
     also: tuple[Location, ...] = ()
     """Further places the value was set, listed under `location` as the CLI lists them."""
 
-    def render(self) -> str:
-        lines = [f"{self.severity.value}: {self.summary}"]
+    def render(self, severity: bool = True) -> str:
+        """The finding as the CLI lists it; `severity=False` leaves out the leading `error: `
+        (where the message is already introduced, as `Error: …` is)."""
+        lines = [f"{self.severity.value}: {self.summary}" if severity else self.summary]
         if self.path:
             lines.append(f"  at {self.path}")
         if self.location is not None:
@@ -86,7 +88,7 @@ class BundleError(BrickyardError):
         self.diagnostics = diagnostics
         errors = [d for d in diagnostics if d.severity is Severity.ERROR] or diagnostics
         if len(errors) == 1:
-            message = errors[0].render()
+            message = errors[0].render(severity=errors[0].severity is not Severity.ERROR)
         else:
             message = f"{len(errors)} errors in the bundle:\n" + "\n".join(d.render() for d in errors)
         super().__init__(message)
