@@ -171,3 +171,42 @@ def test_notebook_params_override_base_parameters_and_the_context_reaches_the_ap
     assert json.loads(output)["who"] == "cli" and json.loads(output)["env"] == "prd"
     assert run(["run", "legacy", "--notebook-params", "broken"]) == 2
     assert "--notebook-params expects name=value" in capsys.readouterr().err
+
+
+FOR_EACH = """
+bundle:
+  name: NAME
+targets:
+  local:
+    default: true
+resources:
+  jobs:
+    fan:
+      name: fan
+      tasks:
+        - task_key: each
+          for_each_task:
+            inputs: '["ok", "bad"]'
+            task:
+              task_key: each_iteration
+              spark_python_task:
+                python_file: ./each.py
+                parameters: ["{{input}}"]
+"""
+EACH = """import sys
+if sys.argv[1] == "bad":
+    raise ValueError(f"cannot handle {sys.argv[1]}")
+print("handled", sys.argv[1])
+"""
+
+
+def test_a_failed_for_each_task_shows_its_first_failed_iteration(project: Project) -> None:
+    project.write({"databricks.yml": FOR_EACH, "each.py": EACH})
+    project.deploy()
+    with pytest.raises(RunFailedError):
+        project.run("fan")
+    task = project.outputs[-1].results[-1]["tasks"][0]
+    assert task["result_state"] == "FAILED"
+    assert task["error"].startswith("1 of 2 iterations failed.")
+    assert "Iteration 1: ValueError: cannot handle bad" in task["error"]
+    assert "each.py" in task["error_trace"]

@@ -181,6 +181,8 @@ def _outcome(client: WorkspaceClient, run: dict[str, Any], seconds: float) -> Ru
         )
         if item.run_id and item.state != "SKIPPED":
             _task_output(client, item)
+            if "for_each_task" in task and item.result not in ("SUCCESS", ""):
+                _failed_iteration(client, item)
             pipeline_id = (task.get("pipeline_task") or {}).get("pipeline_id")
             if pipeline_id:
                 item.pipeline = _pipeline_update(client, str(pipeline_id), task)
@@ -227,6 +229,32 @@ def _task_output(client: WorkspaceClient, task: TaskOutcome) -> None:
     task.output = str(notebook.get("result") or "")
     if not task.output and task.result == "SUCCESS":
         task.output = printed(task.logs)
+
+
+def _failed_iteration(client: WorkspaceClient, task: TaskOutcome) -> None:
+    """A for-each task says only how many iterations failed: the first failed one's error and
+    trace are what a user needs, as the run page shows them under the iteration."""
+    from databricks.sdk.errors.base import DatabricksError
+
+    try:
+        run = client.api_client.do("GET", "/api/2.2/jobs/runs/get", query={"run_id": task.run_id})
+    except DatabricksError:
+        return
+    iterations = run.get("iterations") or []
+    for index, iteration in enumerate(iterations):
+        if (iteration.get("state") or {}).get("result_state") in (None, "SUCCESS") or not iteration.get(
+            "run_id"
+        ):
+            continue
+        failed = TaskOutcome(task.task_key, int(iteration["run_id"]), "", "", 0.0)
+        _task_output(client, failed)
+        reason = failed.error or str((iteration.get("state") or {}).get("state_message") or "")
+        task.error = (
+            f"{task.error or run.get('state', {}).get('state_message', '')} Iteration {index}: {reason}"
+        )
+        task.error_trace = failed.error_trace
+        task.logs = failed.logs
+        return
 
 
 def printed(logs: str) -> str:
