@@ -44,6 +44,37 @@ def test_a_table_written_by_one_task_is_read_by_the_next_and_a_later_run(w: Any,
     assert "n=4" in w.jobs.get_run_output(finish(w, later).tasks[0].run_id).logs
 
 
+def test_names_that_need_quoting_keep_every_table_a_task_wrote(w: Any, py: Any) -> None:
+    """Schemas like `01_silver` (medallion layers numbered) and tables like `2t` must be quoted;
+    the task's changes still reach the next task, all of them."""
+    job = w.jobs.create(
+        name="quoted",
+        tasks=[
+            py(
+                "write",
+                "sql.py",
+                "CREATE SCHEMA IF NOT EXISTS main.`01_silver`",
+                "CREATE TABLE main.`01_silver`.`2t` AS SELECT id FROM range(3)",
+                "CREATE TABLE main.default.plain AS SELECT id FROM range(5)",
+            ),
+            py(
+                "read",
+                "sql.py",
+                "SELECT count(*) AS n FROM main.`01_silver`.`2t`",
+                "SELECT count(*) AS m FROM main.default.plain",
+                depends_on=[jobs.TaskDependency(task_key="write")],
+            ),
+        ],
+    )
+    run = finish(w, w.jobs.run_now(job.job_id).run_id)
+    assert run.state.result_state == jobs.RunResultState.SUCCESS, run.state.state_message
+    write_logs = w.jobs.get_run_output(by_key(run)["write"].run_id).logs
+    assert "not saved" not in write_logs
+    logs = w.jobs.get_run_output(by_key(run)["read"].run_id).logs
+    assert "n=3" in logs and "m=5" in logs
+    assert "01_silver" in {s.name for s in w.schemas.list(catalog_name="main")}
+
+
 def test_a_cluster_with_its_own_spark_remote_runs_tasks_there(w: Any, py: Any, sail_engine: Any) -> None:
     cluster_id = w.clusters.create(
         cluster_name="elsewhere",
