@@ -140,3 +140,20 @@ def test_a_reference_to_the_id_of_a_kind_not_deployed_says_why_it_has_none() -> 
         fill_references(["${resources.instance_pools.p.id}"], {}, strict=True)
     with pytest.raises(PlanError, match=r"jobs\.j has no id yet"):
         fill_references("${resources.jobs.j.id}", {}, strict=True)
+
+
+def test_fields_of_newer_clis_and_path_only_fields_draw_no_warning(write: Callable[[Files], Path]) -> None:
+    """`bundle.engine` (terraform or direct) is a CLI field; a serving endpoint's `config.name` is
+    taken from the path by the API, so a bundle never writes it."""
+    text = """
+bundle: {name: quiet, engine: direct}
+resources:
+  model_serving_endpoints:
+    e:
+      name: e
+      config:
+        served_entities:
+          - {entity_name: main.default.m, entity_version: "1", workload_size: Small, scale_to_zero_enabled: true}
+"""
+    bundle = load(write({"databricks.yml": text}))
+    assert [d.summary for d in bundle.warnings] == []

@@ -91,6 +91,7 @@ _BUNDLE_DEFS: dict[str, dict[str, Ref]] = {
         "cluster_id": "str",
         "compute_id": "str",
         "databricks_cli_version": "str",
+        "engine": "str",  # the deployment engine of newer CLIs: terraform or direct
         "git": "bundle.Git",
         "deployment": "bundle.Deployment",
     },

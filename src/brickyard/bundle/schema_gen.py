@@ -20,6 +20,9 @@ from typing import Any
 SCHEMA_FILE = Path(__file__).with_name("resource_schema.json")
 
 _SKIP_PARAMS = {"self", "dry_run"}
+_NOT_IN_BODY = {"serving.EndpointCoreConfigInput": {"name"}}
+"""Fields the Python SDK requires that the API takes from the path, not the body (the Go SDK
+marks them `json:"-"`): a bundle leaves them out, and the CLI asks for none of them."""
 _PERMISSIONS = "bundle.Permission"
 
 
@@ -63,7 +66,9 @@ class _Collector:
             needed = [
                 f.name
                 for f in fields
-                if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
+                if f.default is dataclasses.MISSING
+                and f.default_factory is dataclasses.MISSING
+                and f.name not in _NOT_IN_BODY.get(name, ())
             ]
             if needed:
                 self.required[name] = sorted(needed)
