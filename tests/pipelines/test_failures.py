@@ -217,3 +217,20 @@ def test_a_failed_full_refresh_keeps_the_table_and_its_checkpoint(project: Proje
     update = project.ok()
     assert update.rows_out("numbers") == 1
     assert sorted(r["n"] for r in project.rows("numbers")) == [1, 5, 7]
+
+
+def test_a_notebook_named_with_a_dot_runs_and_a_pipeline_without_datasets_fails(project: Project) -> None:
+    """Notebooks are stored without their extension: `02.silver` is a notebook, not a `.silver` file.
+    A pipeline whose files define nothing fails, as on Databricks, instead of completing empty."""
+    project.source(
+        "02.silver",
+        "# Databricks notebook source\nimport dlt\n\n@dlt.table\ndef layered():\n    return spark.range(2)\n",
+    )
+    assert project.ok().completed("layered")
+    project.libraries.clear()
+    project.source("notes.py", "# Databricks notebook source\nprint('no tables here')\n")
+
+    result = project.update().result
+
+    assert result.state == "FAILED"
+    assert "[NO_TABLES_IN_PIPELINE]" in (result.error or "")

@@ -116,10 +116,10 @@ def _language_of(path: Path) -> Language | None:
         return "sql"
     if suffix == ".py":
         return "python"
-    if suffix not in ("", ".ipynb"):
-        return None
+    # A notebook is stored without its extension, so `02.load` is a notebook named so: anything
+    # else is told by its content (a README in a glob is not a notebook).
     try:
-        head = path.read_bytes()[:4096] if suffix == "" else path.read_bytes()
+        head = path.read_bytes() if suffix == ".ipynb" else path.read_bytes()[:4096]
     except OSError:
         return None
     return _LANGUAGES.get(notebook_format.detect_language(head, path.name) or "")

@@ -114,6 +114,12 @@ class _Update:
         ) as session:
             loader = Loader(self.names, self.spec.configuration)
             graph = loader.load(units, session)
+            if not graph.datasets:
+                raise PipelineError(
+                    "[NO_TABLES_IN_PIPELINE] No tables are defined by the libraries of this pipeline: "
+                    f"its {len(units)} source file(s) define no dataset. Check that the libraries name "
+                    "the right files or folders, and that each notebook starts with its header."
+                )
             for dataset in graph.datasets.values():
                 parts = dataset.key.split(".")
                 if not dataset.temporary and not dataset.is_view and len(parts) == 3:
