@@ -117,6 +117,13 @@ def test_dbt_sql(tmp_path: Path, shared_workspace: tuple[Path, LocalWorkspace]) 
     assert "Completed successfully" in logs and "PASS=4" in logs
     assert "orders_stream is materialized=streaming_table on Databricks" in logs
     assert "orders_by_month is materialized=materialized_view on Databricks" in logs
+    # the profile's catalog and its `{{ var('dev_schema') }}` schema, given by the task's --vars
+    assert "created sql table model tester.orders_daily" in logs
+    tables = shared_workspace[1].client().tables
+    assert {t.name for t in tables.list(catalog_name="main", schema_name="tester")} >= {
+        "orders_daily",
+        "orders_raw",
+    }
 
 
 def test_pydabs(

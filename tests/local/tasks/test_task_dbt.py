@@ -37,6 +37,7 @@ shop:
       token: "{{ env_var('DATABRICKS_TOKEN') }}"
     prod:
       type: databricks
+      catalog: workspace
       schema: shop_prod
 """,
     "seeds/raw_orders.csv": "id,customer,amount\n1,alice,10\n2,bob,20\n3,alice,5\n",
@@ -81,6 +82,8 @@ def test_dbt_project_builds_and_fails_on_a_failing_test(workspace: TaskWorkspace
             "dbt deps",
             "dbt build --exclude tag:strict",
             "dbt build --target prod --select +customers --exclude tag:strict",
+            # the prod target's catalog is where its models went
+            "dbt show --target prod --inline 'select count(*) as n from workspace.shop_prod.customers'",
         ),
         timeout=240,
     )
@@ -92,6 +95,7 @@ def test_dbt_project_builds_and_fails_on_a_failing_test(workspace: TaskWorkspace
     assert "Done. PASS=6 WARN=0 ERROR=0 SKIP=0" in built.stdout
     assert "Done. PASS=4 WARN=0 ERROR=0 SKIP=0" in built.stdout
     assert "shop_dev.customers" in built.stdout and "shop_prod.customers" in built.stdout
+    assert "Previewing inline node:\n| n |\n| - |\n| 2 |" in built.stdout
     assert not (workspace.workspace_root / "Users/me/shop/target").exists()
     # The second task run starts from the partial parse state the first one kept.
     assert "saved manifest not found" in built.stdout and "saved manifest not found" not in failed.stdout

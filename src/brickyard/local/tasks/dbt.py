@@ -3,8 +3,9 @@
 The project's own profile points at a Databricks workspace. The runner writes a profile of the
 same name whose targets (the user's target names, with their schemas and threads) use dbt-spark's
 `session` method over Spark Connect, so `dbt run --target prod` still finds its target. dbt runs
-in this process and its queries use the worker's session, where the task's `catalog` is already
-the current catalog (dbt-spark itself knows only two-level names). dbt writes its `target/` and
+in this process and its queries use the worker's session, where the task's `catalog` (else the
+catalog of the command's profile target) is the current catalog (dbt-spark itself knows only
+two-level names). A profile's Jinja `schema` (`{{ var('dev_schema') }}`) is kept for dbt to render. dbt writes its `target/` and
 logs to a temporary folder, not into the deployed project. A project whose profile targets Databricks,
 or that has none (Databricks then runs it with dbt-databricks), gets dbt-databricks' defaults (Delta
 tables and snapshots) and materializations on a temporary copy. Commands run in
@@ -72,8 +73,6 @@ def run_dbt(ctx: TaskContext) -> None:
         print("brickyard: dbt was imported by the dbt worker's fork server (a warm worker)", flush=True)
     dbt_columns.install(ctx.spark)
     dbt_catalogs.install()
-    if settings.get("catalog"):
-        ctx.spark.catalog.setCurrentCatalog(str(settings["catalog"]))
     os.environ.update({"DBT_SEND_ANONYMOUS_USAGE_STATS": "false", "DBT_USE_COLORS": "false"})
     work = Path(tempfile.mkdtemp(prefix="brickyard-dbt-"))
     parse_cache = _parse_cache(ctx, project, profile_name, default_target)
@@ -98,6 +97,11 @@ def run_dbt(ctx: TaskContext) -> None:
         _restore_partial_parse(parse_cache, work / "target")
         try:
             for index, command in enumerate(commands):
+                catalog = settings.get("catalog") or _profile_catalog(
+                    targets, _target_of(command, default_target)
+                )
+                if catalog:
+                    ctx.spark.catalog.setCurrentCatalog(str(catalog))
                 (work / "target" / "run_results.json").unlink(missing_ok=True)
                 result = dbtRunner().invoke(_argv(command))
                 _keep_run_results(work, kept, index)
@@ -203,8 +207,8 @@ def _profile(
     outputs: dict[str, Any] = {}
     for target in {**targets, default: targets.get(default, {})}:
         user = targets.get(target, {})
-        user_schema = user.get("schema")
-        if not isinstance(user_schema, str) or "{{" in user_schema:
+        user_schema = user.get("schema")  # Jinja (`{{ var('dev_schema') }}`) is dbt's to render
+        if not isinstance(user_schema, str) or not user_schema.strip():
             user_schema = None
         threads = user.get("threads")
         outputs[target] = {
@@ -216,6 +220,26 @@ def _profile(
             "server_side_parameters": {"spark.remote": remote},
         }
     return {name: {"target": default, "outputs": outputs}}
+
+
+def _target_of(command: str, default: str) -> str:
+    """The profile target a dbt command uses: its `--target`/`-t`, else the profile's default."""
+    args = shlex.split(command)
+    for index, arg in enumerate(args):
+        if arg in ("--target", "-t") and index + 1 < len(args):
+            return args[index + 1]
+        if arg.startswith("--target="):
+            return arg.split("=", 1)[1]
+    return default
+
+
+def _profile_catalog(targets: dict[str, dict[str, Any]], target: str) -> str | None:
+    """The catalog a dbt-databricks target names (`catalog:`): where its models go when the task
+    sets none. Jinja there would need dbt's context, so such a catalog is left to the default."""
+    catalog = targets.get(target, {}).get("catalog")
+    if isinstance(catalog, str) and catalog.strip() and "{{" not in catalog:
+        return catalog.strip()
+    return None
 
 
 def _argv(command: str) -> list[str]:
