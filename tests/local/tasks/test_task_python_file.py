@@ -62,6 +62,20 @@ def test_script_gets_parameters_session_dbutils_and_its_folder_on_the_path(scrip
     assert exited_zero.result.state == "SUCCESS", exited_zero.logs
 
 
+def test_a_script_written_for_databricks_compute_finds_spark_and_dbutils_defined(
+    workspace: TaskWorkspace,
+) -> None:
+    workspace.write(
+        "/Users/me/jobs/bare.py",
+        "print('rows', spark.range(3).count())\ndbutils.jobs.taskValues.set('bare', True)\n",
+    )
+    outcome = workspace.run(
+        {"task_key": "bare", "spark_python_task": {"python_file": "/Workspace/Users/me/jobs/bare.py"}}
+    )
+    assert outcome.result.state == "SUCCESS", outcome.logs
+    assert "rows 3" in outcome.stdout and outcome.result.task_values == {"bare": True}
+
+
 def test_an_exception_fails_with_the_scripts_own_trace(scripts: TaskWorkspace) -> None:
     outcome = scripts.run(python_task("1", "fail"))
 

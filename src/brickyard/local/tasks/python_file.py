@@ -1,9 +1,10 @@
 """spark_python_task: run a Python file as `__main__`, with the task's parameters as `sys.argv`.
 
-As on Databricks, the script builds its session with `SparkSession.builder.getOrCreate()` (which
-returns the worker's session) and reaches dbutils through `pyspark.dbutils` or
-`databricks.sdk.runtime`. It runs from its own folder, which is first on `sys.path`, so it can import
-the modules deployed next to it.
+The script may build its session with `SparkSession.builder.getOrCreate()` (which returns the
+worker's session) and reach dbutils through `pyspark.dbutils` or `databricks.sdk.runtime`; and, as
+scripts written for Databricks compute rely on, `spark` and `dbutils` are already defined in its
+globals. It runs from its own folder, which is first on `sys.path`, so it can import the modules
+deployed next to it.
 """
 
 from __future__ import annotations
@@ -33,4 +34,4 @@ def run_python_file(ctx: TaskContext) -> None:
     os.chdir(local.parent)
     sys.path.insert(0, str(local.parent))
     sys.argv = [str(local), *parameters]
-    runpy.run_path(str(local), run_name="__main__")
+    runpy.run_path(str(local), init_globals={"spark": ctx.spark, "dbutils": dbutils}, run_name="__main__")
