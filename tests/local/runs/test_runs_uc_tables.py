@@ -6,11 +6,14 @@ catalogs at start), so it is refused while runs are active.
 
 from __future__ import annotations
 
+import io
 import uuid
 from typing import Any
 
 import pytest
 from databricks.sdk.errors import BadRequest, NotFound, ResourceConflict
+from databricks.sdk.service import jobs
+from databricks.sdk.service.workspace import ImportFormat
 
 from tests.local.runs.conftest import finish, results, wait_for
 
@@ -74,3 +77,57 @@ def test_a_new_catalog_restarts_the_engine_and_is_refused_while_runs_are_active(
     assert catalog not in [c.name for c in w.catalogs.list()]
     with pytest.raises(NotFound):
         w.schemas.get(f"{catalog}.sales")
+
+
+UNITY_SETUP = """
+import io
+spark.sql("CREATE SCHEMA IF NOT EXISTS main.setup")
+spark.sql("USE main.setup")
+spark.sql("CREATE VOLUME IF NOT EXISTS landing COMMENT 'raw files'")
+spark.sql("CREATE VOLUME IF NOT EXISTS main.setup.landing")  # a second time: nothing to do
+spark.sql("CREATE TABLE IF NOT EXISTS events (id INT)")
+for statement in (
+    "GRANT SELECT ON TABLE main.setup.events TO `account users`",
+    "REVOKE MODIFY ON SCHEMA main.setup FROM `data engineers`",
+    "OPTIMIZE main.setup.events ZORDER BY (id)",
+    "VACUUM main.setup.events RETAIN 168 HOURS",
+    "ANALYZE TABLE main.setup.events COMPUTE STATISTICS",
+    "CREATE CATALOG IF NOT EXISTS main",
+):
+    assert spark.sql(statement).collect() == [], statement
+dbutils.fs.put("/Volumes/main/setup/landing/a.csv", "id\\n1\\n", True)
+try:
+    spark.sql("CREATE VOLUME main.setup.landing")
+except Exception as err:
+    print("again:", err)
+try:
+    spark.sql("CREATE CATALOG IF NOT EXISTS brand_new")
+except Exception as err:
+    print("catalog:", err)
+"""
+
+
+def test_setup_statements_of_unity_catalog_run_in_a_task(w: Any) -> None:
+    """A setup notebook's volumes are created through the workspace; grants and maintenance are
+    accepted with no effect; a catalog the engine does not have says how to get one."""
+    w.workspace.mkdirs("/Users/setup")
+    w.workspace.upload("/Users/setup/setup.py", io.BytesIO(UNITY_SETUP.encode()), format=ImportFormat.AUTO)
+    run = finish(
+        w,
+        w.jobs.submit(
+            run_name="setup",
+            tasks=[
+                jobs.SubmitTask(
+                    task_key="setup",
+                    spark_python_task=jobs.SparkPythonTask(python_file="/Users/setup/setup.py"),
+                )
+            ],
+        ).run_id,
+    )
+    logs = w.jobs.get_run_output(run.tasks[0].run_id).logs
+    assert run.state.result_state == jobs.RunResultState.SUCCESS, logs
+    volume = w.volumes.read("main.setup.landing")
+    assert volume.volume_type.value == "MANAGED" and volume.comment == "raw files"
+    assert "again: [RESOURCE_ALREADY_EXISTS]" in logs
+    assert "catalog: [LOCAL_ENGINE_LIMIT] CREATE CATALOG brand_new" in logs and "deploy --local" in logs
+    assert [f.name for f in w.files.list_directory_contents("/Volumes/main/setup/landing")] == ["a.csv"]

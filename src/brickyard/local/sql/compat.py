@@ -8,7 +8,8 @@ Sail parses most of Spark SQL. What Databricks clients also send is handled here
   `{{catalog}}` becomes): through the catalog API, remembered by the session;
 - `IDENTIFIER('a.b.c')` with a literal (what a bound `IDENTIFIER(:x)` becomes): the name itself;
 - `DESCRIBE TABLE [EXTENDED] … AS JSON`, `SHOW TBLPROPERTIES`: built from what the engine describes;
-- `COMMENT ON …`: accepted, not kept (the engine has no comments to set);
+- `COMMENT ON …`: accepted, not kept (the engine has no comments to set); `GRANT`, `REVOKE`,
+  `OPTIMIZE`, `VACUUM`, `ANALYZE TABLE`: accepted with no effect (`unity_sql`);
 - `CREATE`/`ALTER TABLE`: the Delta table options the engine refuses (liquid clustering, change
   data feed, comments, `SET NOT NULL`, checked against the rows once) are left out, and a replacing
   CTAS may change the columns (`tasks.table_options`), as in a task.
@@ -24,6 +25,7 @@ import json
 import re
 from typing import TYPE_CHECKING, Any
 
+from brickyard.local.sql import unity_sql
 from brickyard.local.sql.columns import table_columns
 from brickyard.local.sql.errors import SqlError
 from brickyard.local.tasks.table_options import check_not_null, not_null_column, rewrite_table_options
@@ -61,8 +63,14 @@ _LIMITS = [
     (re.compile(r"^DESC(?:RIBE)?\s+HISTORY\b", re.I), "DESCRIBE HISTORY"),
     (re.compile(r"^DESC(?:RIBE)?\s+DETAIL\b", re.I), "DESCRIBE DETAIL"),
     (re.compile(r"^SHOW\s+CREATE\s+TABLE\b", re.I), "SHOW CREATE TABLE"),
-    (re.compile(r"^(OPTIMIZE|VACUUM|ANALYZE|REFRESH|RESTORE|CLONE|GRANT|REVOKE)\b", re.I), None),
-    (re.compile(r"^CREATE\s+(CATALOG|FUNCTION|MATERIALIZED\s+VIEW|STREAMING\s+TABLE)\b", re.I), None),
+    (re.compile(r"^(REFRESH|RESTORE|CLONE)\b", re.I), None),
+    (
+        re.compile(
+            r"^CREATE\s+(CATALOG|(?:EXTERNAL\s+)?VOLUME|FUNCTION|MATERIALIZED\s+VIEW|STREAMING\s+TABLE)\b",
+            re.I,
+        ),
+        None,
+    ),
     (re.compile(rf"^ALTER\s+(TABLE|VIEW)\s+{_NAME}\s+RENAME\b", re.I), "ALTER … RENAME TO"),
 ]
 _DDL = re.compile(r"^(CREATE|DROP|ALTER|REPLACE|USE|TRUNCATE)\b", re.I)
@@ -79,6 +87,10 @@ def run(session: SessionState, spark: Any, statement: str) -> pa.Table:
         from brickyard.local.sql import information_schema
 
         text = information_schema.rewrite(spark, text, session.owner)
+    if unity_sql.NO_EFFECT.match(text):
+        return _empty()
+    if unity_sql.CREATES.match(text) and getattr(type(spark).sql, "__brickyard_sql__", False):
+        return spark.sql(text).toArrow()  # a task's session creates them (`tasks.sqlrewrite`)
     for pattern, what in _LIMITS:
         if (match := pattern.match(text)) is not None:
             raise SqlError.limit(what or match.group(1).upper())

@@ -44,6 +44,7 @@ def task_type(settings: dict[str, object]) -> str:
 
 def run_task(ctx: TaskContext) -> str | None:
     """Run the task; the notebook exit value, if the task produced one."""
+    from brickyard.local.sql.unity_sql import Api
     from brickyard.local.tasks.libraries import prepare_libraries
     from brickyard.local.tasks.spark_paths import install_path_translation
     from brickyard.local.tasks.sqlrewrite import install_sql_rewrite
@@ -51,7 +52,7 @@ def run_task(ctx: TaskContext) -> str | None:
     kind = task_type(ctx.settings)
     prepare_libraries(ctx)
     install_path_translation(ctx.locations)
-    install_sql_rewrite(ctx.locations)
+    install_sql_rewrite(ctx.locations, Api(ctx.request.host, ctx.request.token))
     return _runner(kind)(ctx)
 
 

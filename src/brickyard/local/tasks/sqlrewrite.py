@@ -26,10 +26,12 @@ import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from brickyard.local.sql import unity_sql
 from brickyard.local.sql.text import closing_paren, code_spans, split_top_level
 from brickyard.local.tasks.table_options import check_not_null, not_null_column, rewrite_table_options
 
 if TYPE_CHECKING:
+    from brickyard.local.sql.unity_sql import Api
     from brickyard.local.tasks.paths import Locations
 
 _IDENTIFIER = re.compile(r"\bIDENTIFIER\s*\(", re.I)
@@ -42,6 +44,8 @@ _DATASET = re.compile(
     r"(IF\s+NOT\s+EXISTS\s+)?",
     re.I,
 )
+_USE = re.compile(r"^USE\s+(?:(CATALOG|SCHEMA|DATABASE|NAMESPACE)\s+)?([`\w][^;]*?)\s*$", re.I | re.S)
+"""`USE a.b`, `USE b`, `USE SCHEMA a.b`: the engine takes neither a bare `USE` nor a catalog in it."""
 _STREAM = re.compile(r"\b(FROM|JOIN)\s+STREAM\s*(?:\(\s*([`\w.]+)\s*\)|\s([`\w.]+))", re.I)
 _TABLE_OPTIONS = re.compile(
     r"\bCLUSTER\s+BY\b|\bdelta\.enable(ChangeDataFeed|RowTracking)\b|\bCOMMENT\b|\bSET\s+NOT\s+NULL\b"
@@ -51,6 +55,8 @@ _TABLE_OPTIONS = re.compile(
 _CREATE_TABLE = re.compile(r"^\s*CREATE\s+(?:OR\s+REPLACE\s+)?TABLE\b", re.I)
 _storage: list[Locations] = []
 """The running task's locations, once `install_sql_rewrite` is given them."""
+_api: list[Api] = []
+"""The workspace's API as the running task reaches it, once `install_sql_rewrite` is given it."""
 _MARKER = re.compile(r"(?<![:\w\]\)`'\"]):([A-Za-z_]\w*)")
 _PARSE_ERROR = re.compile(
     r"invalid argument: found .* expected|not (yet )?(supported|implemented)|streaming query must write data",
@@ -163,14 +169,16 @@ def _map_code(text: str, change: Any) -> str:
     return "".join(out)
 
 
-def install_sql_rewrite(locations: Locations | None = None) -> None:
+def install_sql_rewrite(locations: Locations | None = None, api: Api | None = None) -> None:
     """Route `spark.sql` of user code through `rewrite` (patched once per process); with the
-    task's `locations`, file functions read the workspace's storage (`file_functions`)."""
+    task's `locations`, file functions read the workspace's storage (`file_functions`); with the
+    workspace's `api`, Unity Catalog statements the engine lacks are carried out (`unity_sql`)."""
     import functools
 
     from pyspark.sql.connect.session import SparkSession
 
     _storage[:] = [locations] if locations is not None else []
+    _api[:] = [api] if api is not None else []
     original = SparkSession.sql
     if getattr(original, "__brickyard_sql__", False):
         return
@@ -180,6 +188,8 @@ def install_sql_rewrite(locations: Locations | None = None) -> None:
         if isinstance(args, Mapping):
             sqlQuery, args = rewrite(sqlQuery, args), None
         elif isinstance(sqlQuery, str):
+            if _use(self, sqlQuery) or _unity_statement(self, sqlQuery):
+                return original(self, "SELECT 1 AS ok WHERE false")  # a command: no rows
             if (column := not_null_column(sqlQuery)) is not None:
                 check_not_null(lambda query: original(self, query), *column)
             sqlQuery = rewrite(sqlQuery)
@@ -197,6 +207,46 @@ def install_sql_rewrite(locations: Locations | None = None) -> None:
     sql.__brickyard_sql__ = True  # type: ignore[attr-defined]
     SparkSession.sql = sql  # type: ignore[method-assign]
     _note_engine_limits()
+
+
+def _use(session: Any, statement: str) -> bool:
+    """`USE [SCHEMA] [catalog.]schema` / `USE CATALOG c` through the session's catalog; False if
+    `statement` is not a `USE` the engine would refuse."""
+    from brickyard.local.sql.compat import head
+
+    match = _USE.match(head(statement))
+    if match is None or "(" in match.group(2):
+        return False
+    names = unity_sql.parts(match.group(2))
+    kind = (match.group(1) or "").upper()
+    if kind == "CATALOG" and len(names) == 1:
+        session.catalog.setCurrentCatalog(names[0])
+    elif kind != "CATALOG" and len(names) in (1, 2):
+        if len(names) == 2:
+            session.catalog.setCurrentCatalog(names[0])
+        session.catalog.setCurrentDatabase(names[-1])
+    else:
+        return False
+    return True
+
+
+def _unity_statement(session: Any, statement: str) -> bool:
+    """Carry out a Unity Catalog or maintenance statement the engine does not parse; False if
+    `statement` is not one."""
+    from brickyard.local.sql.compat import head
+
+    text = head(statement)
+    if not (unity_sql.NO_EFFECT.match(text) or unity_sql.CREATES.match(text)):
+        return False
+    catalog = schema = ""
+    if unity_sql.CREATES.match(text):
+        catalog, schema = session.catalog.currentCatalog(), session.catalog.currentDatabase()
+
+    def engine_schemas(in_catalog: str) -> set[str]:
+        rows = session.sql(f"SHOW SCHEMAS IN `{in_catalog}`").collect()
+        return {unity_sql.parts(row[0])[-1] for row in rows}
+
+    return unity_sql.handle(text, catalog, schema, _api[0] if _api else None, engine_schemas)
 
 
 def _note_engine_limits() -> None:
