@@ -93,6 +93,7 @@ for statement in (
     "VACUUM main.setup.events RETAIN 168 HOURS",
     "ANALYZE TABLE main.setup.events COMPUTE STATISTICS",
     "CREATE CATALOG IF NOT EXISTS main",
+    "COMMENT ON TABLE main.setup.events IS 'one row an event'",
 ):
     assert spark.sql(statement).collect() == [], statement
 dbutils.fs.put("/Volumes/main/setup/landing/a.csv", "id\\n1\\n", True)

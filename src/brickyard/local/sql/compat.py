@@ -8,8 +8,8 @@ Sail parses most of Spark SQL. What Databricks clients also send is handled here
   `{{catalog}}` becomes): through the catalog API, remembered by the session;
 - `IDENTIFIER('a.b.c')` with a literal (what a bound `IDENTIFIER(:x)` becomes): the name itself;
 - `DESCRIBE TABLE [EXTENDED] … AS JSON`, `SHOW TBLPROPERTIES`: built from what the engine describes;
-- `COMMENT ON …`: accepted, not kept (the engine has no comments to set); `GRANT`, `REVOKE`,
-  `OPTIMIZE`, `VACUUM`, `ANALYZE TABLE`: accepted with no effect (`unity_sql`);
+- `COMMENT ON …`, `GRANT`, `REVOKE`, `OPTIMIZE`, `VACUUM`, `ANALYZE TABLE`: accepted with no
+  effect (`unity_sql`);
 - `CREATE`/`ALTER TABLE`: the Delta table options the engine refuses (liquid clustering, change
   data feed, comments, `SET NOT NULL`, checked against the rows once) are left out, and a replacing
   CTAS may change the columns (`tasks.table_options`), as in a task.
@@ -58,7 +58,6 @@ _IDENTIFIER = re.compile(r"\bIDENTIFIER\s*\(\s*'((?:[^'\\]|\\.)*)'\s*\)", re.I)
 _USE_LITERAL = re.compile(r"^(USE\s+(?:CATALOG|SCHEMA|DATABASE|NAMESPACE)\s+)'((?:[^'\\]|\\.)*)'$", re.I)
 _DESCRIBE_JSON = re.compile(rf"^DESC(?:RIBE)?\s+(?:TABLE\s+)?(EXTENDED\s+)?({_NAME})\s+AS\s+JSON$", re.I)
 _TBLPROPERTIES = re.compile(rf"^SHOW\s+TBLPROPERTIES\s+({_NAME})(?:\s*\(.*\))?$", re.I | re.S)
-_COMMENT_ON = re.compile(r"^COMMENT\s+ON\s+", re.I)
 _LIMITS = [
     (re.compile(r"^DESC(?:RIBE)?\s+HISTORY\b", re.I), "DESCRIBE HISTORY"),
     (re.compile(r"^DESC(?:RIBE)?\s+DETAIL\b", re.I), "DESCRIBE DETAIL"),
@@ -105,8 +104,6 @@ def run(session: SessionState, spark: Any, statement: str) -> pa.Table:
         return _describe_json(session, spark, match.group(2))
     if (match := _TBLPROPERTIES.match(text)) is not None:
         return _properties(spark, match.group(1))
-    if _COMMENT_ON.match(text):
-        return _empty()
     if (column := not_null_column(text)) is not None:
         check_not_null(spark.sql, *column, error=_not_null_violated)
     text = rewrite_table_options(text)

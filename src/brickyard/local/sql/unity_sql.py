@@ -3,8 +3,9 @@
 Setup notebooks and SQL files written for Databricks start with them; the local engine (Sail)
 knows none of them, so they are carried out here:
 
-- `GRANT`, `REVOKE`, `OPTIMIZE`, `VACUUM`, `ANALYZE TABLE`: accepted with no effect. The local
-  workspace enforces no privileges, and file layout and statistics change no rows.
+- `GRANT`, `REVOKE`, `OPTIMIZE`, `VACUUM`, `ANALYZE TABLE`, `COMMENT ON`: accepted with no
+  effect. The local workspace enforces no privileges, file layout and statistics change no rows,
+  and the engine keeps no comments.
 - `CREATE [EXTERNAL] VOLUME [IF NOT EXISTS] name [LOCATION '…'] [COMMENT '…']`: created through the
   local workspace's volumes API (a task has its address and token), so `/Volumes/c/s/v` exists and
   Catalog Explorer lists it.
@@ -26,7 +27,7 @@ from typing import Any
 _PART = r"(?:`(?:[^`]|``)*`|[\w$]+)"
 _NAME = rf"{_PART}(?:\s*\.\s*{_PART})*"
 _STRING = r"'((?:[^'\\]|\\.)*)'"
-NO_EFFECT = re.compile(r"^(GRANT|REVOKE|OPTIMIZE|VACUUM|ANALYZE\s+TABLES?)\b", re.I)
+NO_EFFECT = re.compile(r"^(GRANT|REVOKE|OPTIMIZE|VACUUM|ANALYZE\s+TABLES?|COMMENT\s+ON)\b", re.I)
 _VOLUME = re.compile(
     rf"^CREATE\s+(EXTERNAL\s+)?VOLUME\s+(IF\s+NOT\s+EXISTS\s+)?({_NAME})"
     rf"(?:\s+LOCATION\s+{_STRING})?(?:\s+COMMENT\s+{_STRING})?\s*$",
