@@ -27,7 +27,7 @@ PIPELINE = """
     CREATE OR REFRESH MATERIALIZED VIEW customer_totals AS
     SELECT o.customer, sum(o.amount) AS total, count(b.id) AS big
     FROM LIVE.orders o LEFT JOIN big_orders b ON o.id = b.id
-    GROUP BY o.customer;
+    GROUP BY ALL;
 """
 
 

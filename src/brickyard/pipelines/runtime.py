@@ -17,6 +17,7 @@ from contextlib import suppress
 from typing import TYPE_CHECKING, Any, Literal
 
 from brickyard.errors import PipelineError
+from brickyard.local.sql.group_by_all import expand_group_by_all
 from brickyard.pipelines import cdc, deltalog, expectations, filesource, sqlrefs, streams
 from brickyard.pipelines.checkpoints import Storage
 from brickyard.pipelines.graph import Dataset, DatasetKind, Flow, FlowKind, Graph, cycle_error
@@ -223,7 +224,7 @@ class Runtime:
                 self.read(ref.name, stream=ref.stream, strict=self.names.is_live(ref.name))
             )
 
-        return self.spark.sql(sqlrefs.rewrite(text, resolve))
+        return self.spark.sql(expand_group_by_all(sqlrefs.rewrite(text, resolve)))
 
     def cleanup(self) -> None:
         for name in self._temp_views:

@@ -98,6 +98,7 @@ USE IDENTIFIER(:catalog || '.' || :schema);
 CREATE OR REPLACE TABLE customers (id BIGINT NOT NULL, name STRING, CONSTRAINT customers_pk PRIMARY KEY (id));
 INSERT INTO customers VALUES (1, 'a'), (2, 'b');
 CREATE OR REFRESH MATERIALIZED VIEW customer_count AS SELECT count(*) AS n FROM customers;
+CREATE OR REPLACE TABLE by_initial AS SELECT left(name, 1) AS initial, count(*) AS n FROM customers GROUP BY ALL;
 SELECT n FROM IDENTIFIER(:catalog || '.' || :schema || '.customer_count')
 """
 

@@ -27,6 +27,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from brickyard.local.sql import unity_sql
+from brickyard.local.sql.group_by_all import expand_group_by_all
 from brickyard.local.sql.text import closing_paren, code_spans, split_top_level
 from brickyard.local.tasks.table_options import check_not_null, not_null_column, rewrite_table_options
 
@@ -71,6 +72,7 @@ def rewrite(statement: str, args: Mapping[str, Any] | None = None, table_options
         statement = _map_code(statement, lambda code: _MARKER.sub(lambda m: _arg(m, args), code))
     if "identifier" in statement.lower():
         statement = _identifiers(statement)
+    statement = expand_group_by_all(statement)
     if (match := _DATASET.match(statement)) is not None:
         head = "CREATE TABLE IF NOT EXISTS " if match.group(1) else "CREATE OR REPLACE TABLE "
         statement = head + _map_code(statement[match.end() :], _unstream)
