@@ -10,6 +10,7 @@ from __future__ import annotations
 import builtins
 import traceback
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from brickyard.errors import PipelineError
@@ -137,7 +138,9 @@ class Loader:
 
     def _run_sql(self, unit: SourceUnit) -> None:
         for statement in split_statements(unit.text, unit.file):
-            declaration = parse_statement(statement, unit.file)
+            # `${key}` anywhere, names included (`${catalog}.silver.orders`), as the pipeline reads it
+            text = substitute(statement.text, self.configuration)
+            declaration = parse_statement(replace(statement, text=text), unit.file)
             if isinstance(declaration, SqlSet):
                 self.configuration[declaration.key] = substitute(declaration.value, self.configuration)
             elif isinstance(declaration, SqlDataset):
