@@ -24,7 +24,7 @@ PIPELINE = """
     -- a view is computed by its readers, never stored
     CREATE TEMPORARY VIEW big_orders AS SELECT * FROM orders WHERE amount >= 10;
 
-    CREATE OR REFRESH MATERIALIZED VIEW customer_totals AS
+    CREATE OR REFRESH MATERIALIZED VIEW ${catalog}.${schema}.customer_totals AS
     SELECT o.customer, sum(o.amount) AS total, count(b.id) AS big
     FROM LIVE.orders o LEFT JOIN big_orders b ON o.id = b.id
     GROUP BY ALL;
@@ -32,7 +32,7 @@ PIPELINE = """
 
 
 def test_a_sql_pipeline_runs_with_read_files_stream_live_and_configuration(project: Project) -> None:
-    project.configuration["env"] = "dev"
+    project.configuration.update(env="dev", catalog="main", schema=project.schema)  # names too
     project.source("orders.sql", PIPELINE)
     project.data_file("orders/1.csv", "id,customer,amount\n1,ann,10\n2,bob,0\n3,,5\n4,ann,20\n")
 
