@@ -58,7 +58,7 @@ def test_a_sql_pipeline_runs_with_read_files_stream_live_and_configuration(proje
     definition = next(
         e["details"]["flow_definition"]
         for e in update.events
-        if e["event_type"] == "flow_definition" and e["origin"]["flow_name"] == "customer_totals"
+        if e["event_type"] == "flow_definition" and e["origin"]["flow_name"].endswith("customer_totals")
     )
     assert sorted(definition["input_datasets"]) == ["big_orders", "orders"]
 
