@@ -407,7 +407,9 @@ def test_lookup_variables_are_found_by_name_when_deploying(project: Project, cli
     job = client.jobs.get(int(project.state().resources["jobs.report"].id))
     assert job.settings.tasks[0].existing_cluster_id == cluster_id
     project.write({"databricks.yml": bundle.replace("{cluster: NAME shared}", "{cluster: nowhere}")})
-    with pytest.raises(PlanError, match="variable shared: the workspace has no cluster named 'nowhere'"):
+    with pytest.raises(
+        PlanError, match="no cluster named 'nowhere'; create it, or give the id with --var shared=<id>"
+    ):
         project.plan()
 
 

@@ -100,6 +100,25 @@ def test_the_workspace_catalog_of_newer_workspaces_is_there(project: Project, cl
     assert client.tables.get("workspace.raw.numbers").table_type is not None
 
 
+def test_local_stands_its_warehouse_in_for_a_warehouse_looked_up_by_name(
+    project: Project, client: Any
+) -> None:
+    """A target meant for a real workspace looks its warehouse up by name; the local workspace has
+    one warehouse, which runs every query on the local engine, so `--local` uses it."""
+    from brickyard.deploy import DeployOptions, deploy_bundle
+
+    bundle = BUNDLE.replace("CATALOG", "main").replace(
+        "resources:\n",
+        "variables:\n  warehouse_id:\n    lookup: {warehouse: Shared SQL warehouse}\n"
+        "resources:\n  jobs:\n    report:\n      name: report\n      tasks:\n        - task_key: q\n"
+        "          sql_task: {warehouse_id: '${var.warehouse_id}', file: {path: ./q.sql}}\n",
+    )
+    project.write({"databricks.yml": bundle, "pipe.py": PIPE, "q.sql": "SELECT 1"})
+    deploy_bundle(_local(project), DeployOptions(target="prod"))
+    job = client.jobs.get(int(project.state("prod").resources["jobs.report"].id))
+    assert job.settings.tasks[0].sql_task.warehouse_id == next(iter(client.warehouses.list())).id
+
+
 def test_without_local_a_pipeline_into_a_missing_catalog_fails(project: Project) -> None:
     catalog = f"nowhere_{project.name}"
     project.write({"databricks.yml": BUNDLE.replace("CATALOG", catalog), "pipe.py": PIPE})

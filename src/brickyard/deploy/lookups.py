@@ -55,8 +55,16 @@ def pending_lookups(variables: Mapping[str, Any]) -> dict[str, tuple[str, str]]:
     return out
 
 
-def resolve_lookups(client: WorkspaceClient, lookups: Mapping[str, tuple[str, str]]) -> dict[str, str]:
-    return {variable: _find(client, variable, kind, wanted) for variable, (kind, wanted) in lookups.items()}
+def resolve_lookups(
+    client: WorkspaceClient, lookups: Mapping[str, tuple[str, str]], stand_in: bool = False
+) -> dict[str, str]:
+    """Each lookup's id. With `stand_in` (a target meant for another workspace, deployed with
+    `--local`), a warehouse the local workspace does not have by that name is its own warehouse:
+    every SQL warehouse of a real workspace runs on the one local engine anyway."""
+    return {
+        variable: _find(client, variable, kind, wanted, stand_in and kind == "warehouse")
+        for variable, (kind, wanted) in lookups.items()
+    }
 
 
 def fill_variables(value: Any, values: Mapping[str, str]) -> Any:
@@ -70,19 +78,26 @@ def fill_variables(value: Any, values: Mapping[str, str]) -> Any:
     return value
 
 
-def _find(client: WorkspaceClient, variable: str, kind: str, wanted: str) -> str:
+def _find(client: WorkspaceClient, variable: str, kind: str, wanted: str, any_one: bool = False) -> str:
     from databricks.sdk.errors.base import DatabricksError
 
     if kind not in _LISTS:
         raise PlanError(f"variable {variable}: brickyard cannot look up a {kind}")
     path, field, name_field, id_field = _LISTS[kind]
+    first = None
     try:
         for item in _pages(client, path, field):
             if _get(item, name_field) == wanted:
                 return str(_get(item, id_field))
+            first = first or item
     except DatabricksError as err:
         raise PlanError(f"variable {variable}: looking up {kind} {wanted!r} failed: {err}") from None
-    raise PlanError(f"variable {variable}: the workspace has no {kind.replace('_', ' ')} named {wanted!r}")
+    if any_one and first is not None:
+        return str(_get(first, id_field))
+    raise PlanError(
+        f"variable {variable}: the workspace has no {kind.replace('_', ' ')} named {wanted!r}; "
+        f"create it, or give the id with --var {variable}=<id>"
+    )
 
 
 def _pages(client: WorkspaceClient, path: str, field: str) -> Iterator[dict[str, Any]]:

@@ -92,7 +92,7 @@ class Target:
         lookups = pending_lookups(self.bundle.get("variables") or {})
         if not lookups:
             return desired
-        values = resolve_lookups(self.client, lookups)
+        values = resolve_lookups(self.client, lookups, stand_in=bool(self.session.redirected_from))
         resources = {
             address: fill_variables(settings, values) for address, settings in desired.resources.items()
         }
