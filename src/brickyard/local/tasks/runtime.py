@@ -4,7 +4,9 @@ A notebook starts with `spark`, `dbutils`, `display`, `displayHTML`, `getArgumen
 `sql` defined (no `sc`: there is no JVM, as on shared and serverless compute). Python files and
 wheels reach the same objects through imports that only exist on Databricks, so those are provided
 too: `from pyspark.dbutils import DBUtils` and `from databricks.sdk.runtime import dbutils, spark`
-(the SDK looks for a `dbruntime` module to find the notebook namespace).
+(the SDK looks for a `dbruntime` module to find the notebook namespace), `from delta.tables import
+DeltaTable` (`delta_tables`), and `from databricks.connect import DatabricksSession`, whose builder
+gives the task's session.
 """
 
 from __future__ import annotations
@@ -82,3 +84,45 @@ def install_runtime_modules(spark: Any, dbutils: DBUtils) -> None:
         for name, value in namespace.items():
             setattr(sdk_runtime, name, value)
         sdk_runtime.is_local_implementation = False  # type: ignore[attr-defined]
+    _install_delta()
+    _install_databricks_connect(spark)
+
+
+def _install_delta() -> None:
+    """`delta` and `delta.tables` as Databricks runtimes ship them, over the engine's SQL."""
+    from brickyard.local.tasks import delta_tables
+
+    tables = types.ModuleType("delta.tables", "Delta Lake's DeltaTable (local workspace).")
+    tables.DeltaTable = delta_tables.DeltaTable  # type: ignore[attr-defined]
+    tables.DeltaMergeBuilder = delta_tables.DeltaMergeBuilder  # type: ignore[attr-defined]
+    tables.DeltaOptimizeBuilder = delta_tables.DeltaOptimizeBuilder  # type: ignore[attr-defined]
+    package = types.ModuleType("delta", "Delta Lake (local workspace).")
+    package.__path__ = []  # a package, so `import delta.tables` finds the submodule above
+    package.tables = tables  # type: ignore[attr-defined]
+    package.DeltaTable = delta_tables.DeltaTable  # type: ignore[attr-defined]
+    package.configure_spark_with_delta_pip = delta_tables.configure_spark_with_delta_pip  # type: ignore[attr-defined]
+    sys.modules["delta"] = package
+    sys.modules["delta.tables"] = tables
+
+
+def _install_databricks_connect(spark: Any) -> None:
+    """`from databricks.connect import DatabricksSession`: code written to run both on a laptop
+    (Databricks Connect) and on Databricks gets the task's session from its builder."""
+
+    class Builder:
+        def __getattr__(self, name: str) -> Any:
+            return lambda *args, **kwargs: self  # remote(), serverless(), profile(), clusterId(), …
+
+        def getOrCreate(self) -> Any:
+            return spark
+
+        def create(self) -> Any:
+            return spark
+
+    class DatabricksSession:
+        builder = Builder()
+
+    module = types.ModuleType("databricks.connect", "Databricks Connect's entry point (local workspace).")
+    module.DatabricksSession = DatabricksSession  # type: ignore[attr-defined]
+    module.DatabricksEnv = type("DatabricksEnv", (), {})  # type: ignore[attr-defined]
+    sys.modules["databricks.connect"] = module
