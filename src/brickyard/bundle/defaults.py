@@ -139,8 +139,6 @@ def permissions_and_run_as(
                 _inherit_permissions(resource, inherited, kind.permission_levels)
             if kind.inherits_permissions:
                 _strongest_per_principal(resource, user if kind.owner_is_deployer else None)
-            if not kind.owner_is_deployer:
-                _without_deployer(resource, user)
 
 
 def _inherit_permissions(resource: Node, inherited: list[Node], levels: Mapping[str, str]) -> None:
@@ -193,16 +191,6 @@ def _strongest_per_principal(resource: Node, owner: CurrentUser | None) -> None:
         else:
             out.append(from_plain({"level": "IS_OWNER", key: owner.user_name}, entries.loc))
     entries.value = out
-
-
-def _without_deployer(resource: Node, user: CurrentUser) -> None:
-    """The deploying identity owns what it deploys: the CLI drops it from a resource's permissions
-    (jobs and pipelines name it IS_OWNER instead)."""
-    entries = resource.get("permissions")
-    if entries is None or not entries.is_seq:
-        return
-    mine = {("user_name", user.user_name), ("service_principal_name", user.user_name)}
-    entries.value = [e for e in entries.value if _principal(e) not in mine]
 
 
 def _check_permission(entry: Node, path: tuple[str | int, ...], diags: list[Diagnostic]) -> None:
