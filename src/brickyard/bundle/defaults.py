@@ -139,6 +139,9 @@ def permissions_and_run_as(
                 _inherit_permissions(resource, inherited, kind.permission_levels)
             if kind.inherits_permissions:
                 _strongest_per_principal(resource, user if kind.owner_is_deployer else None)
+            listed = resource.get("permissions") if resource.is_map else None
+            if listed is not None and listed.is_seq and not listed.value:
+                del resource.value["permissions"]  # an empty list is no list, as the CLI reads it
 
 
 def _inherit_permissions(resource: Node, inherited: list[Node], levels: Mapping[str, str]) -> None:
