@@ -487,3 +487,21 @@ def test_only_the_first_missing_variable_is_reported_and_a_target_value_is_the_d
     assert diag.summary.startswith("no value assigned to required variable catalog.")
     bundle = load(_root(write, text), catalog="c", zone="z", owner="cli")
     assert bundle.get("variables", "owner") == {"default": "b", "value": "cli"}
+
+
+def test_a_target_override_left_empty_keeps_the_default(write: Callable[[Files], Path]) -> None:
+    text = """
+    bundle: {name: empty_override}
+    variables:
+      prefix: {default: ""}
+      region: {default: eu}
+    targets:
+      dev:
+        default: true
+        variables:
+          prefix:
+          region:
+    """
+    bundle = load(_root(write, text))
+    assert bundle.get("variables", "prefix")["value"] == ""
+    assert bundle.get("variables", "region")["value"] == "eu"

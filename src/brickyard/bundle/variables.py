@@ -145,8 +145,9 @@ def assign_values(
     for name, definition in definitions.items():
         complex_ = is_complex(definition)
         override = overrides.get(name)
-        if override is not None and definition.get("value") is None:
-            # The target's value becomes the default, whatever then sets the value.
+        if override is not None and override.value is not None and definition.get("value") is None:
+            # The target's value becomes the default, whatever then sets the value (an override
+            # left empty, `name:`, changes nothing: null merges as no value).
             if _is_full_form(override):
                 for key in ("default", "lookup"):
                     if key in override.value:
