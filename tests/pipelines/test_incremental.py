@@ -175,3 +175,43 @@ def test_tables_survive_an_engine_restart_and_streams_resume(tmp_path: Path) -> 
 
     with_engine(first)
     with_engine(second)
+
+
+AUTO_LOADER_DEFAULTS = """
+    import dlt
+
+    @dlt.table
+    def people():
+        return (spark.readStream.format("cloudFiles").option("cloudFiles.format", "csv")
+                .option("cloudFiles.schemaHints", "age INT")
+                .load(spark.conf.get("data") + "/people"))
+
+    @dlt.table
+    def events():
+        return (spark.readStream.format("cloudFiles").option("cloudFiles.format", "json")
+                .load(spark.conf.get("data") + "/events"))
+
+    @dlt.table
+    def users():
+        return dlt.read("events").select("user.id", "user.name")
+"""
+
+
+def test_auto_loader_reads_csv_headers_keeps_json_objects_and_takes_schema_hints(project: Project) -> None:
+    """As Auto Loader infers: CSV files have a header, a JSON object is a struct of strings, and
+    `schemaHints` types the columns they name."""
+    project.source("ingest.py", AUTO_LOADER_DEFAULTS)
+    project.data_file("people/1.csv", "name,age\nann,41\nbob,7\n")
+    project.data_file("events/1.json", '{"kind": "login", "user": {"id": 7, "name": "ann"}}\n')
+
+    project.ok()
+
+    assert project.rows("people", "name") == [
+        {"name": "ann", "age": 41, "_rescued_data": None},
+        {"name": "bob", "age": 7, "_rescued_data": None},
+    ]
+    types = {
+        f.name: f.dataType.simpleString() for f in project.spark.table(f"main.{project.schema}.events").schema
+    }
+    assert types["user"] == "struct<id:string,name:string>"
+    assert project.rows("users") == [{"id": "7", "name": "ann"}]

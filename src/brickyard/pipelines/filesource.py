@@ -6,9 +6,10 @@ parses the source's options, lists its files and reads a list of them in the sou
 file list and the schema, so a full refresh starts over by ignoring it.
 
 The schema is fixed by the first update and reused after, as Auto Loader's schema location does.
-Like Auto Loader, CSV and JSON columns are inferred as strings unless `cloudFiles.inferColumnTypes`
-is true (`read_files` infers types unless told otherwise), and an inferred schema gets a
-`_rescued_data` column. Column values that do not fit are not rescued: the column stays null.
+Like Auto Loader, CSV and JSON values are inferred as strings (a JSON object stays a struct of
+strings) unless `cloudFiles.inferColumnTypes` is true (`read_files` infers types unless told
+otherwise), `schemaHints` set the type of the top-level columns they name, CSV files have a header
+unless `header` says otherwise, and an inferred schema gets a `_rescued_data` column. Column values that do not fit are not rescued: the column stays null.
 """
 
 from __future__ import annotations
@@ -47,6 +48,8 @@ class FileSource:
     auto_loader: bool = True
     """Auto Loader / read_files semantics (string inference, `_rescued_data`), not a plain file read."""
     infer_types: bool = False
+    hints: str = ""
+    """`schemaHints`: `name TYPE, …` for top-level columns whose inferred type is not the one wanted."""
 
     @classmethod
     def cloud_files(cls, path: str, options: dict[str, str], schema: StructType | str | None) -> FileSource:
@@ -57,8 +60,13 @@ class FileSource:
                 f"Auto Loader source {path} needs option cloudFiles.format (csv, json, parquet, …)"
             )
         reader_options = {k: v for k, v in options.items() if not k.lower().startswith("cloudfiles.")}
+        if fmt.lower() == "csv" and "header" not in {k.lower() for k in reader_options}:
+            reader_options["header"] = "true"  # Auto Loader assumes CSV files have a header
         infer = lowered.get("cloudfiles.infercolumntypes", "false").lower() == "true"
-        return cls(path, fmt.lower(), reader_options, schema, auto_loader=True, infer_types=infer)
+        hints = lowered.get("cloudfiles.schemahints", "")
+        return cls(
+            path, fmt.lower(), reader_options, schema, auto_loader=True, infer_types=infer, hints=hints
+        )
 
     @property
     def source_id(self) -> str:
@@ -94,8 +102,8 @@ def parse_read_files(arguments: str, function: str) -> FileSource:
         fmt = suffix or "parquet"
     schema = named.pop("schema", None)
     infer = named.pop("inferColumnTypes", "true").lower() != "false"
-    named.pop("schemaHints", None)
-    return FileSource(path, fmt.lower(), named, schema, auto_loader=True, infer_types=infer)
+    hints = named.pop("schemaHints", "")
+    return FileSource(path, fmt.lower(), named, schema, auto_loader=True, infer_types=infer, hints=hints)
 
 
 def _split_arguments(text: str) -> list[str]:
@@ -197,7 +205,7 @@ def read_batch(
         return df, stored_schema or df.schema
     if stored_schema is None:
         sample = reader.load(files[:_SAMPLE_FILES])
-        output = _stringify(sample) if _strings(source) else sample
+        output = _hinted(_stringify(sample) if _strings(source) else sample, source.hints)
         fields = [f for f in output.schema.fields if f.name != RESCUED]
         if source.auto_loader and source.format in _STRING_FORMATS:
             fields.append(StructField(RESCUED, StringType(), True))
@@ -205,7 +213,7 @@ def read_batch(
     df = reader.load(files)
     if _strings(source):
         df = _stringify(df)
-    return align(df, stored_schema), stored_schema
+    return align(_hinted(df, source.hints), stored_schema), stored_schema
 
 
 def _strings(source: FileSource) -> bool:
@@ -213,19 +221,51 @@ def _strings(source: FileSource) -> bool:
 
 
 def _stringify(df: DataFrame) -> DataFrame:
-    """Auto Loader's default: every inferred CSV/JSON column is a string (nested values as JSON)."""
+    """Auto Loader's default: every inferred CSV/JSON value is a string, nested fields included
+    (a JSON object stays a struct, its fields strings)."""
     from pyspark.sql import functions as F
-    from pyspark.sql.types import ArrayType, MapType, StringType, StructType
 
     columns: list[Any] = []
     for fld in df.schema.fields:
         column = F.col(f"`{fld.name}`")
-        if isinstance(fld.dataType, StructType | ArrayType | MapType):
-            columns.append(F.to_json(column).alias(fld.name))
-        elif isinstance(fld.dataType, StringType):
-            columns.append(column)
-        else:
-            columns.append(column.cast("string").alias(fld.name))
+        wanted = _string_leaves(fld.dataType)
+        columns.append(column if wanted == fld.dataType else column.cast(wanted).alias(fld.name))
+    return df.select(*columns)
+
+
+def _string_leaves(data_type: Any) -> Any:
+    from pyspark.sql.types import ArrayType, MapType, StringType, StructField, StructType
+
+    if isinstance(data_type, StructType):
+        return StructType([StructField(f.name, _string_leaves(f.dataType), True) for f in data_type.fields])
+    if isinstance(data_type, ArrayType):
+        return ArrayType(_string_leaves(data_type.elementType), True)
+    if isinstance(data_type, MapType):
+        return MapType(StringType(), _string_leaves(data_type.valueType), True)
+    return StringType()
+
+
+def _hinted(df: DataFrame, hints: str) -> DataFrame:
+    """`df` with the top-level columns `hints` names (`id BIGINT, amount DECIMAL(10,2)`) cast to
+    the hinted type; hints for nested fields or absent columns change nothing."""
+    if not hints.strip():
+        return df
+    from pyspark.sql import functions as F
+
+    from brickyard.local.sql.text import split_top_level
+
+    wanted: dict[str, str] = {}
+    for hint in split_top_level(hints):
+        name, _, type_text = hint.strip().partition(" ")
+        name = name.strip("`")
+        if name and type_text.strip() and "." not in name:
+            wanted[name.lower()] = type_text.strip()
+    columns = [
+        F.col(f"`{f.name}`").cast(wanted[f.name.lower()]).alias(f.name)
+        if f.name.lower() in wanted
+        else F.col(f"`{f.name}`")
+        for f in df.schema.fields
+    ]
     return df.select(*columns)
 
 

@@ -158,8 +158,7 @@ dbutils.fs.put("/FileStore/landing/a.csv", "id,name\\n1,a\\n2,b\\n", overwrite=T
 def ingest():
     query = (
         spark.readStream.format("cloudFiles")
-        .option("cloudFiles.format", "csv")
-        .option("header", "true")
+        .option("cloudFiles.format", "csv")  # Auto Loader assumes a header line
         .load("/FileStore/landing/")
         .writeStream.option("checkpointLocation", "/FileStore/checkpoints/landing")
         .trigger(availableNow=True)

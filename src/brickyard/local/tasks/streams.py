@@ -138,6 +138,8 @@ def _batch_source(stream: Any) -> Any:
     if (stream._format or "").lower() == "cloudfiles":
         source._format = options.get("cloudFiles.format") or options.get("cloudfiles.format")
         options = {k: v for k, v in options.items() if not k.lower().startswith("cloudfiles.")}
+        if str(source._format).lower() == "csv" and "header" not in {k.lower() for k in options}:
+            options["header"] = "true"  # Auto Loader assumes CSV files have a header
     source._options = options
     return source
 
