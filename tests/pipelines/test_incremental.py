@@ -215,3 +215,41 @@ def test_auto_loader_reads_csv_headers_keeps_json_objects_and_takes_schema_hints
     }
     assert types["user"] == "struct<id:string,name:string>"
     assert project.rows("users") == [{"id": "7", "name": "ann"}]
+
+
+FILE_METADATA = """
+    import dlt
+    from pyspark.sql import functions as F
+
+    @dlt.table
+    def raw_orders():
+        return (spark.readStream.format("cloudFiles").option("cloudFiles.format", "json")
+                .load(spark.conf.get("data") + "/orders")
+                .withColumn("source_file", F.col("_metadata.file_name"))
+                .withColumn("loaded_from", F.input_file_name()))
+"""
+FILE_METADATA_SQL = """
+    CREATE OR REFRESH STREAMING TABLE raw_lines AS
+    SELECT *, _metadata.file_path AS src, _metadata.file_size AS bytes
+    FROM STREAM read_files('${data}/orders', format => 'json');
+"""
+
+
+def test_file_sources_carry_the_metadata_column_which_datasets_leave_out(project: Project) -> None:
+    """`_metadata` of a file source names the file each row came from; a stored dataset keeps what
+    was selected from it, not the hidden column itself (`SELECT *` leaves it out, as on Databricks)."""
+    project.source("orders.py", FILE_METADATA)
+    project.source("lines.sql", FILE_METADATA_SQL)
+    project.data_file("orders/2026/a.json", '{"id": 1}\n{"id": 2}\n')
+    project.ok()
+    project.data_file("orders/2026/b.json", '{"id": 3}\n')
+    project.ok()
+
+    rows = project.rows("raw_orders", "id")
+    assert [(r["id"], r["source_file"]) for r in rows] == [("1", "a.json"), ("2", "a.json"), ("3", "b.json")]
+    assert rows[0]["loaded_from"].endswith("/orders/2026/a.json")
+    lines = project.rows("raw_lines", "id")
+    assert "_metadata" not in lines[0] and lines[2]["src"].endswith("/orders/2026/b.json")
+    assert [r["bytes"] for r in lines] == [20, 20, 10]
+    project.ok()  # no new file: the query still reads the column, of no rows
+    assert project.count("raw_orders") == 3

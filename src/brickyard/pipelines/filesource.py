@@ -15,6 +15,10 @@ unless `header` says otherwise, and an inferred schema gets a `_rescued_data` co
 from __future__ import annotations
 
 import glob as globlib
+import os
+import posixpath
+import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -28,6 +32,9 @@ if TYPE_CHECKING:
     from pyspark.sql.types import StructType
 
 RESCUED = "_rescued_data"
+METADATA = "_metadata"
+METADATA_USE = re.compile(r"\b_metadata\b|\binput_file_name\s*\(", re.I)
+"""Code that reads the file metadata column (or `input_file_name()`, which is its `file_path`)."""
 _STRING_FORMATS = {"csv", "json"}
 _SAMPLE_FILES = 100
 _IGNORED_OPTIONS = {
@@ -180,9 +187,16 @@ def list_files(root: Path, glob_filter: str | None = None) -> list[str]:
 
 
 def read_batch(
-    spark: SparkSession, source: FileSource, files: list[str], stored_schema: StructType | None
+    spark: SparkSession,
+    source: FileSource,
+    files: list[str],
+    stored_schema: StructType | None,
+    shown_as: Callable[[str], str] | None = None,
 ) -> tuple[DataFrame, StructType]:
-    """The rows of `files`, in the source's output schema; returns that schema for the checkpoint."""
+    """The rows of `files`, in the source's output schema; returns that schema for the checkpoint.
+
+    With `shown_as` (a local file → its path as the workspace names it), each row also gets the
+    `_metadata` column of the file it came from (`with_file_metadata`)."""
     from pyspark.sql.types import StringType, StructField, StructType
 
     user_schema = source.schema
@@ -191,10 +205,11 @@ def read_batch(
         options.setdefault("inferSchema", "true")
     if not files:
         if stored_schema is not None:
-            return spark.createDataFrame([], stored_schema), stored_schema
+            empty = spark.createDataFrame([], stored_schema)
+            return (empty if shown_as is None else no_file_metadata(empty)), stored_schema
         if user_schema is not None:
             empty = spark.createDataFrame([], user_schema)
-            return empty, empty.schema
+            return (empty if shown_as is None else no_file_metadata(empty)), empty.schema
         raise PipelineError(
             f"no files to read in {source.path}, so their schema is unknown; "
             "add files or give the source a schema"
@@ -210,10 +225,76 @@ def read_batch(
         if source.auto_loader and source.format in _STRING_FORMATS:
             fields.append(StructField(RESCUED, StringType(), True))
         stored_schema = StructType(fields)
-    df = reader.load(files)
+    if shown_as is not None:
+        read = lambda f: _prepared(reader.load(f), source, stored_schema)  # noqa: E731
+        return with_file_metadata(files, shown_as, read), stored_schema
+    return _prepared(reader.load(files), source, stored_schema), stored_schema
+
+
+def _prepared(df: DataFrame, source: FileSource, schema: StructType) -> DataFrame:
     if _strings(source):
         df = _stringify(df)
-    return align(_hinted(df, source.hints), stored_schema), stored_schema
+    return align(_hinted(df, source.hints), schema)
+
+
+def with_file_metadata(
+    files: list[str], shown_as: Callable[[str], str], read: Callable[[str], DataFrame]
+) -> DataFrame:
+    """The rows of every file, each with the `_metadata` column Databricks gives file sources:
+    `file_path`, `file_name`, `file_size`, `file_block_start`, `file_block_length` and
+    `file_modification_time` of the file it came from. The engine has no such column, so each
+    file is read on its own and the frames are joined."""
+    from functools import reduce
+
+    frames = [read(file).withColumn(METADATA, _metadata_of(file, shown_as(file))) for file in files]
+    return reduce(lambda a, b: a.unionByName(b), frames)
+
+
+def no_file_metadata(frame: DataFrame) -> DataFrame:
+    """`frame` (of no file) with an empty `_metadata` column, so queries that read it still resolve."""
+    from pyspark.sql import functions as F
+
+    return frame.withColumn(METADATA, F.lit(None).cast(_METADATA_TYPE))
+
+
+_METADATA_TYPE = (
+    "struct<file_path:string,file_name:string,file_size:bigint,file_block_start:bigint,"
+    "file_block_length:bigint,file_modification_time:timestamp>"
+)
+
+
+def _metadata_of(file: str, shown: str) -> Any:
+    from datetime import UTC, datetime
+
+    from pyspark.sql import functions as F
+
+    stat = os.stat(file)
+    return F.struct(
+        F.lit(shown).alias("file_path"),
+        F.lit(posixpath.basename(shown)).alias("file_name"),
+        F.lit(stat.st_size).cast("bigint").alias("file_size"),
+        F.lit(0).cast("bigint").alias("file_block_start"),
+        F.lit(stat.st_size).cast("bigint").alias("file_block_length"),
+        F.lit(datetime.fromtimestamp(stat.st_mtime, UTC)).alias("file_modification_time"),
+    )
+
+
+def without_file_metadata(frame: DataFrame) -> DataFrame:
+    """What a dataset stores: `_metadata` is hidden, as on Databricks, unless renamed."""
+    return frame.drop(METADATA) if METADATA in frame.columns else frame
+
+
+def shown_path(source_path: str, root: Path, local: str) -> str:
+    """A file of a source as the workspace names it: the source's path plus the file's place
+    under the source's folder (a glob source's files by their local path)."""
+    try:
+        relative = Path(local).relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return "file:" + local
+    base = source_path.rstrip("/")
+    if relative in ("", "."):
+        return base
+    return f"{base}/{relative}"
 
 
 def _strings(source: FileSource) -> bool:

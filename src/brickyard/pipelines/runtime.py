@@ -13,6 +13,7 @@ counted on exactly the rows that flow consumed.
 from __future__ import annotations
 
 import itertools
+import re
 from contextlib import suppress
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
 
 Mode = Literal["analysis", "execution"]
 _run_ids = itertools.count(1)
+_INPUT_FILE_NAME = re.compile(r"\binput_file_name\s*\(\s*\)", re.I)
 
 
 class Runtime:
@@ -47,6 +49,9 @@ class Runtime:
         self._flow_frames: dict[str, DataFrame] = {}
         self._temp_views: list[str] = []
         self._prefix = f"__brickyard_{next(_run_ids)}_"
+        self.file_metadata = False
+        """Whether the pipeline's code reads `_metadata` (or `input_file_name()`): file sources then
+        carry the column, which stored datasets leave out (`filesource.with_file_metadata`)."""
 
     # -- contexts ---------------------------------------------------------------------------------
 
@@ -201,11 +206,12 @@ class Runtime:
         source_id = f"files:{source.format}:{root.resolve()}"
         if stream:
             context.streamed = True
+        shown_as = (lambda f: filesource.shown_path(source.path, root, f)) if self.file_metadata else None
         if stream and context.incremental and self.mode == "execution":
-            return streams.files(self.spark, source, found, source_id, context)
+            return streams.files(self.spark, source, found, source_id, context, shown_as)
         state = context.checkpoint.sources.get(source_id, {})
         stored = StructType.fromJson(state["schema"]) if state.get("schema") else None
-        return filesource.read_batch(self.spark, source, found, stored)[0]
+        return filesource.read_batch(self.spark, source, found, stored, shown_as)[0]
 
     def sql(self, text: str) -> DataFrame:
         """Run a pipeline query: dataset references and file functions become temporary views."""
@@ -224,7 +230,10 @@ class Runtime:
                 self.read(ref.name, stream=ref.stream, strict=self.names.is_live(ref.name))
             )
 
-        return self.spark.sql(expand_group_by_all(sqlrefs.rewrite(text, resolve)))
+        text = expand_group_by_all(sqlrefs.rewrite(text, resolve))
+        if self.file_metadata:
+            text = _INPUT_FILE_NAME.sub("_metadata.file_path", text)
+        return self.spark.sql(text)
 
     def cleanup(self) -> None:
         for name in self._temp_views:

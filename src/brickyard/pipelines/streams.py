@@ -25,6 +25,7 @@ from brickyard.pipelines.checkpoints import Checkpoint
 from brickyard.pipelines.graph import Dataset, Flow
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from pathlib import Path
 
     from pyspark.sql import DataFrame, SparkSession
@@ -69,7 +70,12 @@ def option(options: dict[str, str], key: str, default: str) -> str:
 
 
 def files(
-    spark: SparkSession, source: filesource.FileSource, found: list[str], source_id: str, context: FlowContext
+    spark: SparkSession,
+    source: filesource.FileSource,
+    found: list[str],
+    source_id: str,
+    context: FlowContext,
+    shown_as: Callable[[str], str] | None = None,
 ) -> DataFrame:
     from pyspark.sql.types import StructType
 
@@ -80,7 +86,7 @@ def files(
         seen = set(found)
     new = [f for f in found if f not in seen]
     context.saw_stream(bool(new))
-    frame, schema = filesource.read_batch(spark, source, new, stored)
+    frame, schema = filesource.read_batch(spark, source, new, stored, shown_as)
     context.pending[source_id] = {"files": sorted(seen | set(new)), "schema": schema.jsonValue()}
     return frame
 

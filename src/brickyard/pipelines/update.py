@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from brickyard.errors import PipelineError
-from brickyard.pipelines import active
+from brickyard.pipelines import active, filesource
 from brickyard.pipelines.checkpoints import Storage
 from brickyard.pipelines.environment import pipeline_environment
 from brickyard.pipelines.events import EventLog, EventSink, ListSink
@@ -109,6 +109,9 @@ class _Update:
         catalogs = _catalogs(self.spark)
         if self.names.target is not None:
             _check_catalog(self.names.target[0], catalogs, "the pipeline's catalog")
+        reads_file_metadata = any(filesource.METADATA_USE.search(unit.text) for unit in units)
+        if reads_file_metadata:
+            _input_file_name_reads_metadata()
         with pipeline_environment(
             self.spark, self.spec, units, create_schema=not self.options.validate_only
         ) as session:
@@ -125,6 +128,7 @@ class _Update:
                 if not dataset.temporary and not dataset.is_view and len(parts) == 3:
                     _check_catalog(parts[0], catalogs, f"dataset '{dataset.name}'", dataset)
             runtime = Runtime(self.spark, graph, self.names, self.storage, self.spec.storage_root)
+            runtime.file_metadata = reads_file_metadata
             try:
                 with active.running(runtime):
                     self.log.update_progress("SETTING_UP_TABLES")
@@ -263,6 +267,13 @@ def _catalogs(spark: SparkSession) -> set[str] | None:
         return {str(c.name).lower() for c in spark.catalog.listCatalogs()}
     except Exception:
         return None
+
+
+def _input_file_name_reads_metadata() -> None:
+    """`F.input_file_name()`, which the engine lacks, as the file metadata column's `file_path`."""
+    from pyspark.sql import functions
+
+    functions.input_file_name = lambda: functions.col("_metadata.file_path")
 
 
 def _check_catalog(

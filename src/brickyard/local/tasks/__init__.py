@@ -45,6 +45,7 @@ def task_type(settings: dict[str, object]) -> str:
 def run_task(ctx: TaskContext) -> str | None:
     """Run the task; the notebook exit value, if the task produced one."""
     from brickyard.local.sql.unity_sql import Api
+    from brickyard.local.tasks.file_metadata import install_file_metadata, reads_file_metadata
     from brickyard.local.tasks.libraries import prepare_libraries
     from brickyard.local.tasks.spark_paths import install_path_translation
     from brickyard.local.tasks.sqlrewrite import install_sql_rewrite
@@ -52,6 +53,7 @@ def run_task(ctx: TaskContext) -> str | None:
     kind = task_type(ctx.settings)
     prepare_libraries(ctx)
     install_path_translation(ctx.locations)
+    install_file_metadata(ctx, reads_file_metadata(ctx))
     install_sql_rewrite(ctx.locations, Api(ctx.request.host, ctx.request.token))
     return _runner(kind)(ctx)
 
