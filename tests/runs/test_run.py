@@ -210,3 +210,66 @@ def test_a_failed_for_each_task_shows_its_first_failed_iteration(project: Projec
     assert task["error"].startswith("1 of 2 iterations failed.")
     assert "Iteration 1: ValueError: cannot handle bad" in task["error"]
     assert "each.py" in task["error_trace"]
+
+
+DASHBOARD_JOB = """
+bundle:
+  name: NAME
+targets:
+  local:
+    default: true
+resources:
+  dashboards:
+    sales:
+      display_name: NAME sales
+      file_path: ./sales.lvdash.json
+      warehouse_id: local
+  jobs:
+    refresh:
+      name: refresh
+      tasks:
+        - task_key: seed
+          notebook_task: {notebook_path: ./seed.py}
+        - task_key: refresh
+          depends_on: [{task_key: seed}]
+          dashboard_task:
+            dashboard_id: ${resources.dashboards.sales.id}
+            warehouse_id: local
+"""
+SALES = {
+    "datasets": [
+        {
+            "name": "a1",
+            "displayName": "orders",
+            "queryLines": ["SELECT * FROM main.default.dash_orders ", "WHERE n >= :low"],
+            "parameters": [
+                {
+                    "keyword": "low",
+                    "dataType": "INTEGER",
+                    "defaultSelection": {"values": {"dataType": "INTEGER", "values": [{"value": "2"}]}},
+                }
+            ],
+        },
+        {"name": "b2", "displayName": "missing", "query": "SELECT * FROM main.default.SUFFIX"},
+    ],
+    "pages": [],
+}
+
+
+def test_a_dashboard_task_runs_the_queries_of_its_datasets(project: Project) -> None:
+    import json
+
+    seed = "# Databricks notebook source\nspark.range(5).withColumnRenamed('id', 'n').write.mode('overwrite').saveAsTable('main.default.dash_orders')\n"
+    fine = json.dumps(SALES).replace("SUFFIX", "dash_orders")
+    project.write({"databricks.yml": DASHBOARD_JOB, "sales.lvdash.json": fine, "seed.py": seed})
+    project.deploy()
+    outcome = project.run("refresh")
+    logs = {t.task_key: t.logs for t in outcome.tasks}
+    assert "orders: 3 row(s)" in logs["refresh"] and "missing: 5 row(s)" in logs["refresh"]
+
+    project.write({"sales.lvdash.json": json.dumps(SALES).replace("SUFFIX", "no_such_table")})
+    project.deploy()
+    with pytest.raises(RunFailedError):
+        project.run("refresh")
+    failed = {t["task_key"]: t for t in project.outputs[-1].results[-1]["tasks"]}["refresh"]
+    assert "no_such_table" in failed["error"] and "in dataset 'missing'" in failed["error_trace"]

@@ -15,7 +15,14 @@ from brickyard.errors import TaskError
 if TYPE_CHECKING:  # dbutils imports tasks.redact, and the context imports dbutils
     from brickyard.local.tasks.context import TaskContext
 
-RUNNABLE = ("notebook_task", "spark_python_task", "python_wheel_task", "sql_task", "dbt_task")
+RUNNABLE = (
+    "notebook_task",
+    "spark_python_task",
+    "python_wheel_task",
+    "sql_task",
+    "dbt_task",
+    "dashboard_task",
+)
 _JVM = ("spark_jar_task", "spark_submit_task")
 _SCHEDULER = ("run_job_task", "condition_task", "for_each_task", "pipeline_task", "clean_rooms_notebook_task")
 
@@ -75,6 +82,10 @@ def _runner(kind: str) -> Callable[[TaskContext], str | None]:
         from brickyard.local.tasks.sql_task import run_sql_task
 
         return _no_value(run_sql_task)
+    if kind == "dashboard_task":
+        from brickyard.local.tasks.dashboard import run_dashboard
+
+        return _no_value(run_dashboard)
     from brickyard.local.tasks.dbt import run_dbt
 
     return _no_value(run_dbt)
