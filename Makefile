@@ -66,6 +66,17 @@ $(TOOLS)/.connect-cached: $(VENV)/.synced $(CONNECT_REQS)
 	rm -rf $(TOOLS)/connect-env
 	@touch $@
 
+# Tests of Python-defined resources build a user's project environment with `databricks-bundles`
+# offline (tests/pyenv.py); `uv sync` caches its wheel but not its index page, which an offline
+# `uv pip install` needs, so the same install runs once here while the network is there.
+$(TOOLS)/.bundles-cached: $(VENV)/.synced
+	rm -rf $(TOOLS)/bundles-env
+	$(BIN)/uv venv -q $(TOOLS)/bundles-env --python $(BIN)/python
+	$(BIN)/uv pip install -q --python $(TOOLS)/bundles-env/bin/python \
+	  "databricks-bundles==$$($(BIN)/python -c 'import importlib.metadata as m; print(m.version("databricks-bundles"))')"
+	rm -rf $(TOOLS)/bundles-env
+	@touch $@
+
 # dbt-databricks caps databricks-sdk and pydantic below the project's, so its test (a local SQL
 # warehouse driven by dbt-databricks) runs it from its own environment, built here; the file's
 # text marks what it was built from, and the test rebuilds it when that differs.
@@ -77,7 +88,7 @@ $(TOOLS)/dbt-databricks/.installed: $(DBT_DATABRICKS_REQS) | $(VENV)/.synced
 	cp $(DBT_DATABRICKS_REQS) $@
 
 install: $(VENV)/.synced compile-src $(WHEELHOUSE)/.filled $(NPM_TOOLS)/.installed $(TOOLS)/.connect-cached $(TOOLS)/.chromium \
-	$(TOOLS)/dbt-databricks/.installed
+	$(TOOLS)/dbt-databricks/.installed $(TOOLS)/.bundles-cached
 
 # The example project end to end on the embedded local workspace: validate every target, run the
 # unit tests, deploy, run the main job, show what is deployed. UV_OFFLINE: the wheel build uses the
