@@ -66,6 +66,7 @@ def test_a_failing_task_fails_the_run_with_its_trace(project: Project) -> None:
     assert tasks["crunch"]["result_state"] == "FAILED"
     assert "ValueError: the numbers do not add up" in tasks["crunch"]["error"]
     assert "crunch.py" in tasks["crunch"]["error_trace"]
+    assert tasks["crunch"]["output"] == "crunching"  # what it printed before it failed, not its trace
     assert tasks["cleanup"]["result_state"] == "SUCCESS"  # run_if: ALL_DONE
 
 

@@ -229,6 +229,9 @@ def _task_output(client: WorkspaceClient, task: TaskOutcome) -> None:
     task.output = str(notebook.get("result") or "")
     if not task.output and task.result == "SUCCESS":
         task.output = printed(task.logs)
+    elif not task.output and task.logs:  # what it printed before it failed, its trace shown apart
+        trace = task.error_trace.strip()
+        task.output = printed(task.logs.replace(trace, "") if trace else task.logs)
 
 
 def _failed_iteration(client: WorkspaceClient, task: TaskOutcome) -> None:
