@@ -274,3 +274,25 @@ def test_a_dashboard_task_runs_the_queries_of_its_datasets(project: Project) -> 
         project.run("refresh")
     failed = {t["task_key"]: t for t in project.outputs[-1].results[-1]["tasks"]}["refresh"]
     assert "no_such_table" in failed["error"] and "in dataset 'missing'" in failed["error_trace"]
+
+
+def test_a_trace_shows_the_users_frames_and_folds_the_libraries() -> None:
+    from brickyard.runs import user_frames
+
+    trace = """Traceback (most recent call last):
+  File "/Workspace/Users/me/etl, cell 2", line 2, in <module>
+    df.count()
+  File "/venv/lib/python3.11/site-packages/pyspark/sql/connect/dataframe.py", line 1, in count
+    table, _ = self._session.client.to_table(
+               ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^
+  File "/venv/lib/python3.11/site-packages/pyspark/sql/connect/client/core.py", line 2, in to_table
+    raise convert_exception(
+pyspark.errors.exceptions.connect.AnalysisException: Table not found
+"""
+    assert user_frames(trace).splitlines() == [
+        "Traceback (most recent call last):",
+        '  File "/Workspace/Users/me/etl, cell 2", line 2, in <module>',
+        "    df.count()",
+        "  … 2 frame(s) of installed libraries",
+        "pyspark.errors.exceptions.connect.AnalysisException: Table not found",
+    ]

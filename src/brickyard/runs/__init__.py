@@ -153,7 +153,7 @@ def _render_job(console: Any, outcome: RunOutcome) -> None:
         if task.error:
             console.print(Text(f"    error: {task.error}", style="red"))
         if task.error_trace:
-            for line in task.error_trace.strip().splitlines()[-15:]:
+            for line in user_frames(task.error_trace).splitlines()[-15:]:
                 console.print(Text(f"    {line}", style="dim"))
     console.print(
         Text.assemble(
@@ -162,6 +162,36 @@ def _render_job(console: Any, outcome: RunOutcome) -> None:
             f" in {outcome.seconds:.1f}s  {outcome.url}",
         )
     )
+
+
+def user_frames(trace: str) -> str:
+    """A Python trace with the frames of installed libraries (pyspark's client, say) folded into one
+    line, so the user's own frames and the error fit on a screen."""
+    lines = trace.strip().splitlines()
+    out: list[str] = []
+    folded = 0
+    index = 0
+    while index < len(lines):
+        line = lines[index]
+        if line.startswith('  File "'):
+            end = index + 1
+            while end < len(lines) and lines[end].startswith("    "):
+                end += 1
+            if "/site-packages/" in line or "/lib/python3." in line:
+                folded += 1
+            else:
+                if folded:
+                    out.append(f"  … {folded} frame(s) of installed libraries")
+                    folded = 0
+                out.extend(lines[index:end])
+            index = end
+            continue
+        if folded:
+            out.append(f"  … {folded} frame(s) of installed libraries")
+            folded = 0
+        out.append(line)
+        index += 1
+    return "\n".join(out)
 
 
 def _render_update(console: Any, update: UpdateOutcome) -> None:
