@@ -17,7 +17,7 @@ PYPROJECT = """
 name = "tiny-etl"
 version = "0.1.0"
 requires-python = ">=3.11"
-dependencies = ["pyyaml>=5"]
+dependencies = ["pyyaml>=5", "databricks-connect>=15.1", "rarely-installed-thing>=1"]
 
 [project.scripts]
 tiny-etl = "tiny_etl.main:main"
@@ -84,6 +84,9 @@ def test_wheel_entry_point_runs_with_parameters_in_a_cached_environment(
 
     assert first.result.state == "SUCCESS", first.logs
     assert "tiny-etl ['--date=2024-01-01', '--mode=full'] 3" in first.stdout
+    # a dependency the environment lacks is named; Databricks Connect is the workspace's own
+    assert "tiny-etl needs rarely-installed-thing>=1, which is not installed" in first.logs
+    assert "databricks-connect" not in first.logs
     assert second.result.state == "SUCCESS", second.logs
     assert "called directly ['a', 'b']" in second.stdout
     environments = list((workspace.root / "cache" / "wheels").iterdir())

@@ -138,7 +138,12 @@ def _uv_install(wheels: list[Path], target: Path) -> None:
 def _warn_missing_dependencies(site: Path) -> None:
     for dist in metadata.distributions(path=[str(site)]):
         requires: list[Any] = dist.requires or []
-        missing = unsatisfied([str(req) for req in requires if "extra ==" not in str(req)])
+        missing = [
+            req
+            for req in unsatisfied([str(req) for req in requires if "extra ==" not in str(req)])
+            # a task's `databricks.connect` is the local workspace's own (`tasks.runtime`)
+            if not req.lower().replace("_", "-").startswith("databricks-connect")
+        ]
         if missing:
             name = dist.metadata["Name"]
             print(f"Warning: {name} needs {', '.join(missing)}, which is not installed", file=sys.stderr)
