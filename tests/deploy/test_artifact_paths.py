@@ -70,3 +70,45 @@ def test_shell_build_relative_wheels_and_requirements_files(project: Project, cl
     assert requirements == f"-r {project.files_path}/requirements.txt"
     outcome = project.run("etl")
     assert outcome.succeeded, [(t.task_key, t.error) for t in outcome.tasks]
+
+
+UNDECLARED = """
+bundle:
+  name: NAME
+targets:
+  local:
+    default: true
+resources:
+  jobs:
+    etl:
+      name: NAME etl
+      environments:
+        - environment_key: default
+          spec:
+            client: "2"
+            dependencies: [./dist/*.whl]
+      tasks:
+        - task_key: whl
+          environment_key: default
+          python_wheel_task: {package_name: pkg, entry_point: main}
+"""
+
+
+def test_a_project_at_the_root_is_built_when_an_environment_names_its_wheel(
+    project: Project, client: Any
+) -> None:
+    """No `artifacts:`: a serverless environment's `./dist/*.whl` is the bundle's own project, which
+    is built first, as `databricks bundle deploy` detects it."""
+    project.write(
+        {
+            "databricks.yml": UNDECLARED,
+            "pyproject.toml": PYPROJECT,
+            "pkg/__init__.py": "def main():\n    print('wheel ran')\n",
+        }
+    )
+    project.deploy()
+    settings = client.jobs.get(int(project.state().resources["jobs.etl"].id)).settings
+    (wheel,) = settings.environments[0].spec.dependencies
+    assert wheel.endswith(".whl") and "/pkg-0.1.0-" in wheel
+    outcome = project.run("etl")
+    assert outcome.succeeded and "wheel ran" in outcome.tasks[0].logs

@@ -125,10 +125,24 @@ def _tool_dirs() -> list[str]:
 
 
 def _uses_local_wheel(bundle: Bundle) -> bool:
+    """A job library (`whl: ./dist/*.whl`) or environment dependency (`../dist/*.whl`) names a
+    wheel of the bundle's own files: the CLI then builds the project at the root without being
+    told to."""
+
+    def local(path: Any) -> bool:
+        return (
+            isinstance(path, str)
+            and path.endswith(".whl")
+            and not path.startswith("/")
+            and ":" not in path.split("/")[0]
+        )
+
     def walk(value: Any) -> bool:
         if isinstance(value, dict):
-            whl = value.get("whl")
-            if isinstance(whl, str) and not whl.startswith("/") and ":" not in whl.split("/")[0]:
+            if local(value.get("whl")):
+                return True
+            dependencies = value.get("dependencies")
+            if isinstance(dependencies, list) and any(local(d) for d in dependencies):
                 return True
             return any(walk(v) for v in value.values())
         if isinstance(value, list):
