@@ -46,3 +46,11 @@ def test_configured_branch_is_kept_and_not_inferred(write: Callable[[Files], Pat
     git = load(root).get("bundle", "git")
     assert git["branch"] == "release" and git["actual_branch"] == "main"
     assert "inferred" not in git
+
+
+def test_a_repository_without_a_commit_has_the_branch_its_head_names(write: Callable[[Files], Path]) -> None:
+    root = write({"etl/databricks.yml": "bundle: {name: etl, git: {branch: main}}\n"})
+    subprocess.run([*GIT, "init", "-q", "-b", "main"], cwd=root, check=True)
+    git = load(root / "etl").get("bundle", "git")
+    assert git["actual_branch"] == "main" and git["bundle_root_path"] == "etl"
+    assert "commit" not in git

@@ -30,7 +30,7 @@ def read_git_info(directory: Path) -> GitInfo:
     tags = _start(directory, "tag", "--points-at", "HEAD")
     out, origin_out, tags_out = _finish(head), _finish(origin), _finish(tags)
     if out is None:
-        return GitInfo()
+        return _unborn(directory, (origin_out or "").strip())
     lines = out.splitlines()
     if len(lines) < 3:
         return GitInfo(root=Path(lines[0]))
@@ -39,6 +39,16 @@ def read_git_info(directory: Path) -> GitInfo:
     branch = lines[2] if lines[2] != "HEAD" else ""  # detached HEAD has no branch
     tag_names = (tags_out or "").split() if commit else []
     return GitInfo(branch, commit, (origin_out or "").strip(), root, tuple(tag_names))
+
+
+def _unborn(directory: Path, origin: str) -> GitInfo:
+    """A repository without a commit yet (`git init`, nothing committed): HEAD names its branch
+    all the same, as the CLI reads it; outside a repository, an empty GitInfo."""
+    top = git_output(directory, "rev-parse", "--show-toplevel")
+    if top is None:
+        return GitInfo()
+    branch = git_output(directory, "symbolic-ref", "--short", "HEAD") or ""
+    return GitInfo(branch.strip(), "", origin, Path(top.strip()))
 
 
 def git_output(directory: Path, *args: str, timeout: float = 10) -> str | None:
