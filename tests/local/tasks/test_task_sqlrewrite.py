@@ -119,3 +119,6 @@ def test_parse_errors_of_the_engine_are_called_a_local_limit() -> None:
 
     assert note is not None and "limit of the local workspace" in note
     assert engine_limit_note(ValueError("Table not found: t")) is None
+    noted = ValueError("invalid argument: found DECLARE at 0:7 expected something else")
+    noted.add_note(note)
+    assert engine_limit_note(noted) is None  # said once, by the layer that saw it first

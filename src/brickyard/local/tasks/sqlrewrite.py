@@ -86,12 +86,13 @@ def rewrite(statement: str, args: Mapping[str, Any] | None = None, table_options
 def engine_limit_note(error: BaseException) -> str | None:
     """A note for an error that comes from the local engine not knowing a construct."""
     message = str(error)
-    if not _PARSE_ERROR.search(message):
-        return None
-    return (
+    note = (
         "the local Spark engine (Sail) does not support this construct; it is a limit of the local "
         "workspace, not necessarily an error on Databricks"
     )
+    if not _PARSE_ERROR.search(message) or note in getattr(error, "__notes__", ()):
+        return None  # not the engine's limit, or said already (by the layer below)
+    return note
 
 
 def _arg(match: re.Match[str], args: Mapping[str, Any]) -> str:
