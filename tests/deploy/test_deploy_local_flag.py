@@ -158,4 +158,5 @@ def test_plan_on_the_local_workspace_through_the_cli(
     assert cli(["plan", "-t", "prod", "--local", "-o", "json"]) == 0
     said = capsys.readouterr()
     assert '"pipelines.clean"' in said.out
+    assert '"host": "local"' in said.out  # planned against the local workspace, not the target's host
     assert "against the local workspace, not https://adb-1234567890123456.7.azuredatabricks.net" in said.err

@@ -111,7 +111,9 @@ class Target:
                 state = state.model_copy(update={"files": {}})
             observe = lambda resource: seen[resource.address]  # noqa: E731
             adopt = self._adoptable
-        return build_plan(desired, state, observe, self.registry, adopt)
+        plan = build_plan(desired, state, observe, self.registry, adopt)
+        # --local: the plan is against the local workspace, whatever host the target names
+        return replace(plan, host="local") if self.session.redirected_from else plan
 
     def _adoptable(self, kind_name: str, config: dict[str, Any]) -> str | None:
         """What a create would adopt instead (`Kind.owned`): a read, as deploy does it again."""
