@@ -35,6 +35,7 @@ resources:
       schema_name: ${resources.schemas.ml.name}
       name: churn
       comment: churn model
+      grants: [{principal: data-scientists, privileges: [EXECUTE]}]
   sql_warehouses:
     wh:
       name: NAME-warehouse
@@ -135,6 +136,10 @@ def test_every_new_kind_deploys_redeploys_quietly_and_is_destroyed(project: Proj
     model = client.registered_models.get(ids["registered_models.model"])
     assert model.name.endswith("churn") and model.full_name.startswith(f"{schema}.")
     assert model.comment == "churn model"
+    model_grants = client.grants.get("function", model.full_name).privilege_assignments
+    assert [(g.principal, [p.value for p in g.privileges]) for g in model_grants] == [
+        ("data-scientists", ["EXECUTE"])
+    ]
     warehouse = client.warehouses.get(ids["sql_warehouses.wh"])
     assert warehouse.name.endswith(f"{name}-warehouse") and warehouse.state.value == "RUNNING"
     assert client.experiments.get_experiment(ids["experiments.exp"]).experiment.name.endswith(

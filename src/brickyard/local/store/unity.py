@@ -23,7 +23,9 @@ from brickyard.local.store.catalog import CatalogChanges, CatalogStore
 from brickyard.local.store.db import Database, dumps, loads
 
 DEFAULT_SCHEMA = "default"
-SECURABLES = ("catalog", "schema", "table", "volume")
+SECURABLES = ("catalog", "schema", "table", "volume", "function")
+"""Securable types the grants API keeps; a registered model's grants go by `function`, as in Unity
+Catalog."""
 
 
 def not_found(kind: str, full_name: str) -> ApiError:

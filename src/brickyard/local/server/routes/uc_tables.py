@@ -300,4 +300,8 @@ def _securable(ws: Services, securable_type: str, full_name: str) -> tuple[str, 
         return securable, str(ws.unity.get_schema(full_name)["full_name"])
     if securable == "volume":
         return securable, str(ws.volumes_uc.get(full_name)["full_name"])
+    if securable == "function":  # registered models are granted on as functions
+        return securable, str(
+            ws.objects.of("registered_models", "Registered model").get(full_name.lower())["full_name"]
+        )
     return securable, ".".join(_table(ws, full_name).key)
