@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -246,7 +247,7 @@ def test_a_failed_translation_leaves_paths_relative_to_the_root_and_cleaned(
     assert tasks["k"]["tasks"][0]["notebook_task"] == {"notebook_path": "src/missing.py"}
 
 
-def test_paths_outside_the_sync_root_stay_as_written(write: Callable[[Files], Path]) -> None:
+def test_paths_outside_the_sync_root_are_an_error(write: Callable[[Files], Path]) -> None:
     root = write(
         {
             "databricks.yml": """
@@ -261,10 +262,9 @@ def test_paths_outside_the_sync_root_stay_as_written(write: Callable[[Files], Pa
             """,
         }
     )
-    bundle = load(root)
-    task = bundle.resources("jobs")["j"]["tasks"][0]
-    assert task["spark_python_task"]["python_file"] == "../../etc/passwd.py"
-    assert bundle.sources == {}  # nothing outside what is synced is ever uploaded
+    (error,) = errors(root)
+    outside = os.path.normpath(root / "../../etc/passwd.py")
+    assert error.summary == f"path {outside} is not contained in sync root path"  # never uploaded
 
 
 def test_a_sync_root_above_the_bundle_root_moves_the_files(tmp_path: Path) -> None:

@@ -71,7 +71,7 @@ def _bundle(venv: Path, python: str = "", **extra: str) -> Files:
                   tasks:
                     - task_key: t
                       notebook_task:
-                        notebook_path: ../src/hello.py
+                        notebook_path: src/hello.py
             """,
         "resources/__init__.py": RESOURCES.replace("NOTEBOOK_PATH", "src/hello.py"),
         "mutators.py": MUTATORS,
@@ -86,7 +86,6 @@ def test_python_resources_and_mutators_join_the_yaml_ones(
     pydabs_venv: Path,  # noqa: F811
 ) -> None:
     files = _bundle(pydabs_venv)
-    files["databricks.yml"] = files["databricks.yml"].replace("../src/hello.py", "src/hello.py")
     root = write(files)
     bundle = load(root, who="team")
     jobs = bundle.config.plain()["resources"]["jobs"]

@@ -45,11 +45,11 @@ def test_paths_are_deployed_relative_to_the_common_parent(write: Callable[[Files
     assert bundle.get("sync", "paths") == [".", "../shared"]
 
 
-def test_a_path_outside_every_synced_directory_is_left_as_written(write: Callable[[Files], Path]) -> None:
-    """As the Databricks CLI leaves it: nothing synced is there, so nothing is translated."""
-    bundle = load(_write(write, "../../elsewhere/x.py"))
-    task = bundle.get("resources", "jobs", "j", "tasks", 1)
-    assert task["spark_python_task"]["python_file"] == "../../elsewhere/x.py"
+def test_a_path_outside_every_synced_directory_is_an_error(write: Callable[[Files], Path]) -> None:
+    """As the Databricks CLI says it: nothing synced is there, so the task could not find it."""
+    root = _write(write, "../../elsewhere/x.py")
+    (error,) = errors(root)
+    assert error.summary.endswith("/elsewhere/x.py is not contained in sync root path")
 
 
 def test_a_sync_path_that_does_not_exist_is_named(write: Callable[[Files], Path]) -> None:

@@ -165,8 +165,12 @@ class PathTranslator:
         if kind in (LIBRARY, DEPENDENCY):  # local files are uploaded, not synced: named from the root
             self._library(node, path, value, local, FsPath(os.path.relpath(joined, self._root)).as_posix())
             return
+        if outside and kind != LOCAL:
+            # nothing outside what is synced reaches the workspace, so nothing there can be named
+            self._failure(f"path {joined} is not contained in sync root path")
+            return
         if outside:
-            return  # outside what is synced: left as written, as the Databricks CLI leaves it
+            return
         relative = FsPath(os.path.relpath(joined, self._sync)).as_posix()
         if kind == LOCAL:
             self._pending.append((node, str(local)))
