@@ -505,3 +505,35 @@ def test_a_target_override_left_empty_keeps_the_default(write: Callable[[Files],
     bundle = load(_root(write, text))
     assert bundle.get("variables", "prefix")["value"] == ""
     assert bundle.get("variables", "region")["value"] == "eu"
+
+
+def test_a_reference_in_the_workspace_host_is_not_resolved_and_stops_validation(
+    write: Callable[[Files], Path],
+) -> None:
+    """The host is needed before variables are: the CLI warns, fails to parse it, and stops."""
+    text = """
+    bundle: {name: hosted}
+    variables:
+      host: {default: "https://adb-1.azuredatabricks.net"}
+      who: {default: me}
+    workspace:
+      host: ${var.host}
+      profile: ${var.who}
+    """
+    with pytest.raises(InvalidBundle) as info:
+        load(_root(write, text))
+    summaries = [(d.severity.value, d.summary, d.path) for d in info.value.diagnostics]
+    auth = "Variable interpolation is not supported for fields that configure authentication"
+    assert summaries == [
+        ("warning", auth, "workspace.host"),
+        (
+            "error",
+            'failed during request visitor: parse "https://${var.host}": invalid character "{" in host name',
+            "",
+        ),
+        ("warning", auth, "workspace.profile"),
+    ]
+    assert "DATABRICKS_CONFIG_PROFILE" in info.value.diagnostics[2].detail
+    printed = info.value.config.plain()
+    assert printed["workspace"] == {"host": "${var.host}", "profile": "${var.who}"}
+    assert printed["targets"] is None and "git" not in printed["bundle"]

@@ -178,3 +178,57 @@ def undeployable(config: Node) -> list[Diagnostic]:
                 )
             )
     return notes
+
+
+AUTH_FIELDS = {
+    "host": "DATABRICKS_HOST",
+    "profile": "DATABRICKS_CONFIG_PROFILE",
+    "auth_type": "DATABRICKS_AUTH_TYPE",
+    "metadata_service_url": "DATABRICKS_METADATA_SERVICE_URL",
+    "client_id": "DATABRICKS_CLIENT_ID",
+    "azure_workspace_resource_id": "DATABRICKS_AZURE_RESOURCE_ID",
+    "azure_use_msi": "ARM_USE_MSI",
+    "azure_client_id": "ARM_CLIENT_ID",
+    "azure_tenant_id": "ARM_TENANT_ID",
+    "azure_environment": "ARM_ENVIRONMENT",
+    "azure_login_app_id": "DATABRICKS_AZURE_LOGIN_APP_ID",
+    "google_service_account": "DATABRICKS_GOOGLE_SERVICE_ACCOUNT",
+}
+"""`workspace` fields that say how to authenticate, and the variable that sets each at run time."""
+_HOST_CHARS = "-._~!$&'()*+,;=:[]%/?#@"
+"""What a URL's host part may hold besides letters and digits (Go's URL parser, which the CLI uses)."""
+
+
+def interpolated_auth_fields(config: Node, diags: list[Diagnostic]) -> bool:
+    """References in the fields that configure authentication are not resolved, as the CLI needs
+    them before variables are: a warning for each; a host written so cannot be reached, an error.
+    True when validation must stop there."""
+    workspace = config.get("workspace")
+    if workspace is None or not workspace.is_map:
+        return False
+    stop = False
+    for key, env in AUTH_FIELDS.items():
+        node = workspace.get(key)
+        if node is None or not isinstance(node.value, str) or "${" not in node.value:
+            continue
+        diags.append(
+            Diagnostic(
+                Severity.WARNING,
+                "Variable interpolation is not supported for fields that configure authentication",
+                f"workspace.{key}",
+                node.loc,
+                detail=f"Interpolation is not supported for the field workspace.{key}. Please set\n"
+                f"the {env} environment variable if you wish to configure this field at runtime.",
+            )
+        )
+        if key == "host":
+            host = node.value if "://" in node.value else f"https://{node.value}"
+            bad = next((c for c in host.split("://", 1)[1] if not (c.isalnum() or c in _HOST_CHARS)), "{")
+            diags.append(
+                Diagnostic(
+                    Severity.ERROR,
+                    f'failed during request visitor: parse "{host}": invalid character "{bad}" in host name',
+                )
+            )
+            stop = True
+    return stop

@@ -121,6 +121,14 @@ def load_bundle(start: FsPath, options: LoadOptions | None = None) -> Bundle:
         else variables.parse_cli_vars(opts.variables, diags)
     )
     _stop(diags, config)  # before the workspace paths, as the CLI assigns --var values
+    if checks.interpolated_auth_fields(config, diags):
+        # The CLI stops before it reads the workspace: its configuration then has no git section,
+        # the default sync paths and the targets emptied.
+        config.value["targets"] = Node(None, None)
+        sync = ensure_map(config, ("sync",))
+        if sync.get("paths") is None:
+            sync.value["paths"] = from_plain(["."], None)
+        _stop(diags, config)
     git = read_git_info(root)
     defaults.git_section(config, target, git, root)
 
