@@ -4,11 +4,13 @@
 a group) and copies it onto every job, pipeline and alert that names none. When the identity is
 not the deploying user (a group never is), kinds that can only run as their owner are refused:
 serving endpoints, quality monitors and apps as a whole, dashboards that embed credentials one by
-one; alerts cannot take a group. The legacy mode (`experimental.use_legacy_run_as`) instead makes
+one; pipelines and alerts cannot take a group, each that would is named. The legacy mode (`experimental.use_legacy_run_as`) instead makes
 the identity the owner of each pipeline, copies it onto jobs only, and says it is experimental.
 """
 
 from __future__ import annotations
+
+import re
 
 from brickyard.bundle.identity import CurrentUser
 from brickyard.bundle.node import Node, from_plain, map_entries, map_items
@@ -64,25 +66,32 @@ def apply_run_as(config: Node, user: CurrentUser, registry: Registry, diags: lis
 
 def _refusals(config: Node, named: dict[str, str], user: CurrentUser, registry: Registry) -> list[Diagnostic]:
     """What cannot run as the identity; nothing when the identity is the deploying user."""
+    named = {key: _current_user_filled(value, user) for key, value in named.items()}
     group = named.get("group_name")
     identity = f'group "{group}"' if group else next(iter(named.values()))
     if not group and identity == user.user_name:
         return []
     resources = config.get("resources")
-    if group and any(
-        resource.get("run_as") is None
-        for kind in registry
-        if kind.inherits_run_as and "group_name" not in kind.run_as_fields
-        for _, resource in map_entries(resources, kind.name)
-    ):
-        return [
-            Diagnostic(
-                Severity.ERROR,
-                "alerts do not support run_as.group_name; "
-                "set run_as.user_name or run_as.service_principal_name on each alert",
-            )
-        ]
     found = []
+    if group:
+        # Pipelines and alerts run as a user or a service principal: each that would take the
+        # bundle's group is refused where it is defined.
+        for kind in registry:
+            if not kind.inherits_run_as or "group_name" in kind.run_as_fields:
+                continue
+            for _, resource in map_entries(resources, kind.name):
+                if resource.get("run_as") is None:
+                    found.append(
+                        Diagnostic(
+                            Severity.ERROR,
+                            f"{kind.name} do not support run_as.group_name; set run_as.user_name or "
+                            f"run_as.service_principal_name on this {kind.name.removesuffix('s')} to "
+                            "override the bundle run_as",
+                            location=resource.loc,
+                        )
+                    )
+        if found:
+            return found
     for kind in registry:
         entries = map_entries(resources, kind.name)
         if kind.runs_as_owner_only and entries:
@@ -92,9 +101,18 @@ def _refusals(config: Node, named: dict[str, str], user: CurrentUser, registry: 
         if kind.runs_as_owner_when:
             for _, resource in entries:
                 if _true(resource.get(kind.runs_as_owner_when)):
-                    what = f"{kind.name} with {kind.runs_as_owner_when} set to true do not support a run_as identity"
-                    found.append(_refused(what, resource.key_loc or resource.loc, user, identity))
+                    what = f"{kind.name} with {kind.runs_as_owner_when} set to true do not support a setting a run_as user"
+                    found.append(_refused(what, resource.loc, user, identity))
     return found
+
+
+def _current_user_filled(value: str, user: CurrentUser) -> str:
+    """An identity written as the deploying user's name (`${workspace.current_user.userName}`), as
+    the CLI has it resolved when it names the identity."""
+    known = {"userName": user.user_name, "user_name": user.user_name, "short_name": user.short_name}
+    return re.sub(
+        r"\$\{workspace\.current_user\.(userName|user_name|short_name)\}", lambda m: known[m.group(1)], value
+    )
 
 
 def _refused(what: str, location: Location | None, user: CurrentUser, identity: str) -> Diagnostic:

@@ -35,6 +35,7 @@ class Pipelines(Kind):
     inherits_permissions = True
     owner_is_deployer = True
     inherits_run_as = True
+    run_as_fields = ("user_name", "service_principal_name")  # a pipeline cannot run as a group
     server_filled: ClassVar[ServerFilled] = {
         "id": ANY,
         "edition": ("ADVANCED",),
