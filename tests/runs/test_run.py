@@ -296,3 +296,46 @@ pyspark.errors.exceptions.connect.AnalysisException: Table not found
         "  … 2 frame(s) of installed libraries",
         "pyspark.errors.exceptions.connect.AnalysisException: Table not found",
     ]
+
+
+PIPELINE_IMPORTS = """
+bundle:
+  name: NAME
+targets:
+  local:
+    default: true
+resources:
+  pipelines:
+    shared_code:
+      name: shared-code
+      catalog: main
+      schema: NAME_shared
+      configuration:
+        bundle.sourcePath: ${workspace.file_path}/src
+      libraries: [{file: {path: ./pipe.py}}]
+"""
+PIPE_IMPORTING = """import sys
+import dlt
+
+sys.path.append(spark.conf.get("bundle.sourcePath"))
+from helpers import rows
+
+@dlt.table
+def numbers():
+    return spark.range(rows())
+"""
+
+
+def test_pipeline_code_imports_modules_from_its_workspace_folder(project: Project) -> None:
+    """The older templates' pattern: the deployed `src` folder on sys.path, by its /Workspace path."""
+    project.write(
+        {
+            "databricks.yml": PIPELINE_IMPORTS,
+            "pipe.py": PIPE_IMPORTING,
+            "src/helpers.py": "def rows():\n    return 4\n",
+        }
+    )
+    project.deploy()
+    outcome = project.run("shared_code")
+    assert outcome.succeeded
+    assert {f.dataset: f.rows for f in outcome.flows}["numbers"] == 4

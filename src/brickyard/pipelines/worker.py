@@ -92,13 +92,19 @@ def run(request: PipelineRequest) -> UpdateResult:
 
 
 def _translate_paths(storage_root: Path, configuration: dict[str, str]) -> None:
-    """`/databricks-datasets/…`, `/Volumes/…`, `dbfs:/…` in pipeline code reach local storage, as in
-    tasks (the workspace home holds `storage/` and `workspace/` side by side)."""
+    """`/databricks-datasets/…`, `/Volumes/…`, `dbfs:/…` in pipeline code reach local storage, and
+    `/Workspace/…` the workspace's files, as in tasks (the workspace home holds `storage/` and
+    `workspace/` side by side)."""
     from brickyard.local.tasks.paths import Locations
     from brickyard.local.tasks.spark_paths import install_path_translation
 
     install_path_translation(Locations(storage_root.parent / "workspace", storage_root), check_missing=False)
     active.workspace_dbutils = _dbutils(storage_root, configuration)
+    # `/Workspace/…` on sys.path (`sys.path.append(spark.conf.get("bundle.sourcePath"))`, as the
+    # templates write it) and `/Volumes/…` with plain file APIs, as in tasks
+    from brickyard.local.fuse_paths import mount_workspace_paths
+
+    mount_workspace_paths(str(storage_root.parent / "workspace"), str(storage_root), quiet=True)
 
 
 def _dbutils(storage_root: Path, configuration: dict[str, str]) -> Any:
