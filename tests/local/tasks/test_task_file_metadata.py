@@ -51,3 +51,32 @@ def test_a_task_that_does_not_read_it_reads_files_as_before(workspace: TaskWorks
 
     assert outcome.result.state == "SUCCESS", outcome.logs
     assert "columns ['id']" in outcome.stdout
+
+
+STREAM = notebook(
+    "from pyspark.sql import functions as F\n"
+    "dbutils.fs.put('/Volumes/main/default/landing/prices/a.csv', 'id,price\\n1,9.5\\n', True)\n"
+    "def ingest():\n"
+    "    (spark.readStream.format('cloudFiles').option('cloudFiles.format', 'csv')\n"
+    "        .option('cloudFiles.inferColumnTypes', 'true')\n"
+    "        .load('/Volumes/main/default/landing/prices')\n"
+    "        .withColumn('source_file', F.col('_metadata.file_name'))\n"
+    "        .writeStream.option('checkpointLocation', '/Volumes/main/default/landing/_checkpoints/prices')\n"
+    "        .trigger(availableNow=True).toTable('main.default.prices').awaitTermination())\n"
+    "ingest()\n"
+    "dbutils.fs.put('/Volumes/main/default/landing/prices/b.csv', 'id,price\\n2,3.25\\n', True)\n"
+    "ingest()\n"
+    "stored = spark.table('main.default.prices')\n"
+    "print('types', [(f.name, f.dataType.simpleString()) for f in stored.schema])\n"
+    "print('rows', sorted(tuple(r) for r in stored.collect()))",
+)
+
+
+def test_an_auto_loader_stream_gets_the_column_and_inferred_types(workspace: TaskWorkspace) -> None:
+    workspace.write("/Users/me/stream", STREAM)
+
+    outcome = workspace.run({"task_key": "nb", "notebook_task": {"notebook_path": "/Users/me/stream"}})
+
+    assert outcome.result.state == "SUCCESS", outcome.logs
+    assert "types [('id', 'bigint'), ('price', 'double'), ('source_file', 'string')]" in outcome.stdout
+    assert "rows [(1, 9.5, 'a.csv'), (2, 3.25, 'b.csv')]" in outcome.stdout

@@ -86,10 +86,37 @@ def install_file_metadata(ctx: TaskContext, on: bool) -> None:
     write = dataframe.DataFrame.write
 
     def write_without_metadata(self: Any) -> Any:
-        frame = without_file_metadata(self) if _state["on"] else self
+        frame = self
+        if _state["on"]:
+            try:
+                frame = without_file_metadata(self)
+            except Exception:  # a frame the engine cannot describe yet: written as it is
+                frame = self
         return write.fget(frame)  # type: ignore[attr-defined]
 
     dataframe.DataFrame.write = property(write_without_metadata)  # type: ignore[method-assign, assignment]
+
+
+def wanted() -> bool:
+    """Whether this task's file reads carry the column (its code names it)."""
+    return bool(_state["on"])
+
+
+def workspace_spelling(local: str) -> str:
+    """A local file of the workspace's storage as tasks name it (`/Volumes/…`, `dbfs:/…`,
+    `/Workspace/…`); any other file as a `file:` path."""
+    locations = _state["locations"]
+    if locations is not None:
+        for base, spelled in (
+            (locations.storage_root / "volumes", "/Volumes"),
+            (locations.storage_root / "dbfs", "dbfs:"),
+            (locations.workspace_root, "/Workspace"),
+        ):
+            try:
+                return f"{spelled}/{Path(local).relative_to(base.resolve()).as_posix()}"
+            except ValueError:
+                continue
+    return "file:" + local
 
 
 def _files(path: Any) -> list[tuple[str, str]]:

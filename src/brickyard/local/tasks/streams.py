@@ -20,6 +20,9 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+from brickyard.local.tasks import file_metadata
+from brickyard.pipelines.filesource import with_file_metadata
+
 _PROCESSED = "brickyard-processed-files.json"
 _BATCHES = "brickyard-batches"
 _BATCH_TRIGGERS = ("available_now", "once")
@@ -104,6 +107,12 @@ def as_batches(writer: Any) -> FinishedQuery | None:
     if new:
         source._paths = new
         plan = source
+        if file_metadata.wanted():  # each file's `_metadata`, read by the steps above the source
+            plan = with_file_metadata(
+                new,
+                file_metadata.workspace_spelling,
+                lambda f: DataFrame(_with_paths(source, [f]), writer._session),
+            )._plan
         for step in reversed(chain):
             step = copy.copy(step)
             step._child = plan
@@ -131,15 +140,25 @@ def as_batches(writer: Any) -> FinishedQuery | None:
     return FinishedQuery(proto.query_name or None, len(new))
 
 
+def _with_paths(source: Any, paths: list[str]) -> Any:
+    one = copy.copy(source)
+    one._paths = paths
+    return one
+
+
 def _batch_source(stream: Any) -> Any:
     source = copy.copy(stream)
     source._is_streaming = False
     options = dict(stream._options or {})
     if (stream._format or "").lower() == "cloudfiles":
-        source._format = options.get("cloudFiles.format") or options.get("cloudfiles.format")
+        lowered = {k.lower(): v for k, v in options.items()}
+        source._format = lowered.get("cloudfiles.format")
         options = {k: v for k, v in options.items() if not k.lower().startswith("cloudfiles.")}
-        if str(source._format).lower() == "csv" and "header" not in {k.lower() for k in options}:
+        csv = str(source._format).lower() == "csv"
+        if csv and "header" not in {k.lower() for k in options}:
             options["header"] = "true"  # Auto Loader assumes CSV files have a header
+        if csv and str(lowered.get("cloudfiles.infercolumntypes", "")).lower() == "true":
+            options.setdefault("inferSchema", "true")
     source._options = options
     return source
 
