@@ -120,3 +120,26 @@ def test_bare_dbfs_paths_of_file_sources_reach_local_storage_and_databricks_data
     assert local == storage / "dbfs" / "databricks-datasets" / "retail-org" / "customers"
     assert (local / "customers.csv").is_file()  # generated on first use
     assert resolve_path("/tmp/x", str(storage)) == Path("/tmp/x")  # a folder of this machine
+
+
+def test_code_that_reads_the_metadata_column_is_found_in_helper_modules_deployed_beside(
+    tmp_path: Path,
+) -> None:
+    from brickyard.pipelines.filesource import code_reads_metadata
+
+    files = tmp_path / ".bundle" / "shop" / "dev" / "files"
+    (files / "src" / "ingest").mkdir(parents=True)
+    (files / "src" / "lib").mkdir(parents=True)
+    notebook = files / "src" / "ingest" / "bronze.py"
+    notebook.write_text("from lib.readers import orders\n")
+    (files / "src" / "lib" / "readers.py").write_text(
+        "def orders(df):\n    return df.select('*', '_metadata')\n"
+    )
+    other = tmp_path / "elsewhere" / "plain.py"
+    other.parent.mkdir()
+    other.write_text("print('no file columns here')\n")
+
+    assert code_reads_metadata([notebook])
+    assert not code_reads_metadata([other])
+    (files / "src" / "lib" / "readers.py").write_text("def orders(df):\n    return df\n")
+    assert not code_reads_metadata([notebook])

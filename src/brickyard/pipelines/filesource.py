@@ -237,6 +237,46 @@ def _prepared(df: DataFrame, source: FileSource, schema: StructType) -> DataFram
     return align(_hinted(df, source.hints), schema)
 
 
+_SCANNED = 400
+"""At most this many code files are searched for `_metadata` beside a task's or pipeline's own."""
+
+
+def code_reads_metadata(sources: list[Path]) -> bool:
+    """Whether `sources`, or the code deployed with them, names the `_metadata` column: the code
+    of a bundle (its deployed `files` folder, else the sources' folders) is searched, so a helper
+    module that reads it counts too."""
+    roots: list[Path] = []
+    for source in sources:
+        if _mentions(source):
+            return True
+        parts = source.parts
+        if ".bundle" in parts and len(parts) > parts.index(".bundle") + 3:
+            root = Path(*parts[: parts.index(".bundle") + 4])  # …/.bundle/<name>/<target>/files
+        else:
+            root = source.parent
+        if root not in roots:
+            roots.append(root)
+    scanned = 0
+    for root in roots:
+        for path in sorted(root.rglob("*.py")) if root.is_dir() else []:
+            scanned += 1
+            if scanned > _SCANNED:
+                return False
+            if path not in sources and _mentions(path):
+                return True
+    return False
+
+
+def _mentions(path: Path) -> bool:
+    try:
+        return (
+            path.stat().st_size < 2_000_000
+            and METADATA_USE.search(path.read_text("utf-8", "replace")) is not None
+        )
+    except OSError:
+        return False
+
+
 def with_file_metadata(
     files: list[str], shown_as: Callable[[str], str], read: Callable[[str], DataFrame]
 ) -> DataFrame:

@@ -109,7 +109,9 @@ class _Update:
         catalogs = _catalogs(self.spark)
         if self.names.target is not None:
             _check_catalog(self.names.target[0], catalogs, "the pipeline's catalog")
-        reads_file_metadata = any(filesource.METADATA_USE.search(unit.text) for unit in units)
+        reads_file_metadata = any(filesource.METADATA_USE.search(unit.text) for unit in units) or (
+            filesource.code_reads_metadata([Path(unit.file) for unit in units])
+        )
         if reads_file_metadata:
             _input_file_name_reads_metadata()
         with pipeline_environment(

@@ -18,7 +18,7 @@ from brickyard.errors import TaskError
 from brickyard.local.tasks.context import TaskContext
 from brickyard.local.tasks.spark_paths import translate_path
 from brickyard.pipelines.filesource import (
-    METADATA_USE,
+    code_reads_metadata,
     list_files,
     shown_path,
     with_file_metadata,
@@ -30,7 +30,7 @@ _state: dict[str, Any] = {"on": False, "locations": None}
 
 
 def reads_file_metadata(ctx: TaskContext) -> bool:
-    """Whether the task's own code (its notebook or Python file) names the column."""
+    """Whether the task's code (its notebook or Python file, or code deployed with it) names the column."""
     settings = ctx.settings
     path = (settings.get("notebook_task") or {}).get("notebook_path") or (
         settings.get("spark_python_task") or {}
@@ -43,7 +43,7 @@ def reads_file_metadata(ctx: TaskContext) -> bool:
         return False
     for candidate in (local, *(local.with_name(local.name + s) for s in (".py", ".ipynb", ".sql"))):
         if candidate.is_file():
-            return METADATA_USE.search(candidate.read_text(encoding="utf-8", errors="replace")) is not None
+            return code_reads_metadata([candidate])
     return False
 
 
