@@ -30,17 +30,25 @@ resources:
       tasks:
         - task_key: t
           dbt_task: {commands: [dbt run], catalog: dbt_cat, schema: dbt_schema, project_directory: ./dbt}
+        - task_key: nb
+          notebook_task: {notebook_path: /Workspace/Shared/nb, base_parameters: {catalog: nb_cat, schema: nb_schema}}
+        - task_key: script
+          spark_python_task:
+            python_file: /Workspace/Shared/s.py
+            parameters: ["--catalog", py_cat, "--schema=py_schema", "--verbose"]
 """
 
 
 def test_used_but_not_defined(write: Callable[[Files], Path]) -> None:
     root = write({"databricks.yml": BUNDLE, "dbt/dbt_project.yml": "name: d\n"})
     used = used_namespaces(load(root))
-    assert used.catalogs == {"dev", "sales", "lake", "reporting", "dbt_cat"}
+    assert used.catalogs == {"dev", "sales", "lake", "reporting", "dbt_cat", "nb_cat", "py_cat"}
     # the bundle defines dev.own itself; the deploy creates it, not the --local preparation
     assert used.schemas == {
         ("sales", "raw"),
         ("lake", "landing"),
         ("reporting", "marts"),
         ("dbt_cat", "dbt_schema"),
+        ("nb_cat", "nb_schema"),
+        ("py_cat", "py_schema"),
     }

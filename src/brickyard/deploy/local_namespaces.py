@@ -2,10 +2,11 @@
 
 A target meant for a real workspace writes into catalogs (and schemas) that its workspace already
 has: a pipeline's `catalog` and `schema`/`target`, a schema resource's `catalog_name`, a volume's
-catalog and schema, a dbt task's `catalog`/`schema`. Deployed with `--local`, the local workspace
-has none of them, so they are created there first, and the deploy says which. A job's
-parameters named `catalog` and `schema` count too: that is how the Databricks templates pass them. Without `--local`
-nothing is created: a pipeline writing into a catalog that does not exist fails, as on Databricks.
+catalog and schema, a dbt task's `catalog`/`schema`, and parameters named `catalog` and `schema`
+(of the job, or of a task: `base_parameters`, `named_parameters`, `--catalog x`), which is how the
+Databricks templates pass them. Deployed with `--local`, the local workspace has none of them, so
+they are created there first, and the deploy says which. Without `--local` nothing is created: a
+pipeline writing into a catalog that does not exist fails, as on Databricks.
 """
 
 from __future__ import annotations
@@ -62,6 +63,8 @@ def used_namespaces(bundle: Bundle) -> Namespaces:
             dbt = task.get("dbt_task")
             if isinstance(dbt, dict) and dbt.get("catalog"):
                 add(dbt["catalog"], dbt.get("schema"))
+            named = _task_parameters(task)
+            add(named.get("catalog"), named.get("schema"))
     defined_catalogs = {_name(c.get("name")) for c in bundle.resources("catalogs").values()}
     defined_schemas = {
         (_name(s.get("catalog_name")), _name(s.get("name"))) for s in bundle.resources("schemas").values()
@@ -69,6 +72,35 @@ def used_namespaces(bundle: Bundle) -> Namespaces:
     used.catalogs -= defined_catalogs
     used.schemas -= defined_schemas
     return used
+
+
+def _task_parameters(task: dict[str, Any]) -> dict[str, Any]:
+    """A task's parameters by name: a notebook's `base_parameters`, a wheel's `named_parameters`,
+    a SQL task's `parameters`, and `--name value` / `--name=value` pairs of a script's or wheel's
+    positional parameters (how the templates pass `--catalog` and `--schema`)."""
+    named: dict[str, Any] = {}
+    for kind, key in (
+        ("notebook_task", "base_parameters"),
+        ("python_wheel_task", "named_parameters"),
+        ("sql_task", "parameters"),
+    ):
+        values = (task.get(kind) or {}).get(key) if isinstance(task.get(kind), dict) else None
+        if isinstance(values, dict):
+            named.update(values)
+    for kind in ("spark_python_task", "python_wheel_task"):
+        spec = task.get(kind)
+        positional = spec.get("parameters") if isinstance(spec, dict) else None
+        if not isinstance(positional, list):
+            continue
+        for index, arg in enumerate(positional):
+            if not isinstance(arg, str) or not arg.startswith("--"):
+                continue
+            name, eq, value = arg[2:].partition("=")
+            if eq:
+                named.setdefault(name, value)
+            elif index + 1 < len(positional):
+                named.setdefault(name, positional[index + 1])
+    return named
 
 
 def _tasks(job: dict[str, Any]) -> list[dict[str, Any]]:
