@@ -125,12 +125,23 @@ def serve_private(socket_path: Path, ready: Path) -> None:
         loop.run_until_complete(main())
         # Connections still relayed would hold Sail's graceful stop for ever: close them first.
         pending = asyncio.all_tasks(loop)
+        loop.set_exception_handler(_quiet_cancellations)  # asyncio's own callbacks see them cancelled
         for task in pending:
             task.cancel()
-        loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+
+        async def drain() -> None:  # gathered inside the loop: the tasks belong to it
+            await asyncio.gather(*pending, return_exceptions=True)
+
+        loop.run_until_complete(drain())
     finally:
         loop.close()
         server.stop()
+
+
+def _quiet_cancellations(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+    """What the loop reports at shutdown, but the cancellation of the relays it was asked for."""
+    if not isinstance(context.get("exception"), asyncio.CancelledError):
+        loop.default_exception_handler(context)
 
 
 # ---- the public side: a token-checking gRPC proxy ---------------------------------------------
