@@ -30,6 +30,10 @@ UPSERTS = notebook(
     "from databricks.connect import DatabricksSession\n"
     "assert DatabricksSession.builder.serverless().getOrCreate() is spark\n"
     "print('is delta', DeltaTable.isDeltaTable(spark, '/nowhere/at/all'))",
+    # the table's history, from its Delta log, newest first
+    "ops = [r.operation for r in target.history().collect()]\nprint('versions', len(ops), 'newest', ops[0])\n"
+    "last = spark.sql('DESCRIBE HISTORY delta_api.customers LIMIT 1').collect()\n"
+    "print('limited', len(last), last[0].version == len(ops) - 1)",
 )
 
 
@@ -41,3 +45,5 @@ def test_delta_table_merges_updates_and_deletes(workspace: TaskWorkspace) -> Non
     assert outcome.result.state == "SUCCESS", outcome.logs
     assert "rows [(1, 'ann', 3), (2, 'bob', 5), (4, 'dora', 1)]" in outcome.stdout
     assert "is delta False" in outcome.stdout
+    # create, insert, two merges, an update and a delete: six commits
+    assert "versions 6 newest DELETE" in outcome.stdout and "limited 1 True" in outcome.stdout

@@ -74,6 +74,7 @@ _LIMITS = [
     ),
     (re.compile(rf"^ALTER\s+(TABLE|VIEW)\s+{_NAME}\s+RENAME\b", re.I), "ALTER … RENAME TO"),
 ]
+_HISTORY = re.compile(r"^DESC(?:RIBE)?\s+HISTORY\b", re.I)
 _DDL = re.compile(r"^(CREATE|DROP|ALTER|REPLACE|USE|TRUNCATE)\b", re.I)
 _INSERT = re.compile(r"^INSERT\b", re.I)
 
@@ -91,8 +92,10 @@ def run(session: SessionState, spark: Any, statement: str) -> pa.Table:
         text = information_schema.rewrite(spark, text, session.owner)
     if unity_sql.NO_EFFECT.match(text):
         return _empty()
-    if unity_sql.CREATES.match(text) and getattr(type(spark).sql, "__brickyard_sql__", False):
-        return spark.sql(text).toArrow()  # a task's session creates them (`tasks.sqlrewrite`)
+    if (unity_sql.CREATES.match(text) or _HISTORY.match(text)) and getattr(
+        type(spark).sql, "__brickyard_sql__", False
+    ):
+        return spark.sql(text).toArrow()  # a task's session carries them out (`tasks.sqlrewrite`)
     for pattern, what in _LIMITS:
         if (match := pattern.match(text)) is not None:
             raise SqlError.limit(what or match.group(1).upper())

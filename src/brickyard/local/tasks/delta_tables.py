@@ -8,8 +8,8 @@ that statement, with the merge source registered as a temporary view under the n
 gives (`updates.alias("s")` → `USING … AS s`). Conditions and values are SQL text or columns
 (`F.col("t.id") == F.col("s.id")`, `F.lit(…)`, `F.expr(…)`, functions and operators of them).
 
-`optimize()`, `vacuum()` and `generate()` change no rows and do nothing here; `history()` and
-`restoreTo…` need Delta's log commands, which the engine lacks, and say so.
+`optimize()`, `vacuum()` and `generate()` change no rows and do nothing here; `history()` is
+`DESCRIBE HISTORY`, read from the table's Delta log (`delta_history`).
 """
 
 from __future__ import annotations
@@ -153,8 +153,8 @@ class DeltaTable:
         return None
 
     def history(self, limit: int | None = None) -> Any:
-        raise NotImplementedError(
-            "DeltaTable.history needs DESCRIBE HISTORY, which the local engine (Sail) does not have"
+        return self._spark.sql(
+            f"DESCRIBE HISTORY {self._identifier}" + (f" LIMIT {int(limit)}" if limit else "")
         )
 
     def detail(self) -> Any:

@@ -23,7 +23,7 @@ says that this is a limit of the local engine rather than an error in the user's
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from brickyard.local.sql import unity_sql
@@ -193,6 +193,8 @@ def install_sql_rewrite(locations: Locations | None = None, api: Api | None = No
         elif isinstance(sqlQuery, str):
             if _use(self, sqlQuery) or _unity_statement(self, sqlQuery):
                 return original(self, "SELECT 1 AS ok WHERE false")  # a command: no rows
+            if (history := _history(self, sqlQuery)) is not None:
+                return history
             if (column := not_null_column(sqlQuery)) is not None:
                 check_not_null(lambda query: original(self, query), *column)
             sqlQuery = rewrite(sqlQuery)
@@ -210,6 +212,24 @@ def install_sql_rewrite(locations: Locations | None = None, api: Api | None = No
     sql.__brickyard_sql__ = True  # type: ignore[attr-defined]
     SparkSession.sql = sql  # type: ignore[method-assign]
     _note_engine_limits()
+
+
+def _history(session: Any, statement: str) -> Any:
+    """`DESCRIBE HISTORY t [LIMIT n]` from the table's Delta log; None for other statements."""
+    from brickyard.local.sql.compat import head
+    from brickyard.local.tasks import delta_history
+
+    match = delta_history.HISTORY.match(head(statement))
+    if match is None:
+        return None
+    translate: Callable[[str], str] = str
+    if _storage:
+        from brickyard.local.tasks.spark_paths import translate_path
+
+        locations = _storage[0]
+        translate = lambda path: translate_path(locations, path)  # noqa: E731
+    limit = int(match.group(2)) if match.group(2) else None
+    return delta_history.describe_history(session, match.group(1), limit, translate)
 
 
 def _use(session: Any, statement: str) -> bool:
