@@ -99,7 +99,10 @@ CREATE OR REPLACE TABLE customers (id BIGINT NOT NULL, name STRING, CONSTRAINT c
 INSERT INTO customers VALUES (1, 'a'), (2, 'b');
 CREATE OR REFRESH MATERIALIZED VIEW customer_count AS SELECT count(*) AS n FROM customers;
 CREATE OR REPLACE TABLE by_initial AS SELECT left(name, 1) AS initial, count(*) AS n FROM customers GROUP BY ALL;
-SELECT n FROM IDENTIFIER(:catalog || '.' || :schema || '.customer_count')
+CREATE OR REPLACE TABLE visits (id INT, page STRING, seconds INT);
+INSERT INTO visits (PAGE, id) VALUES ('home', 1), ('cart', 2);
+SELECT n + (SELECT count(*) FROM visits WHERE seconds IS NULL AND page IS NOT NULL) AS n
+FROM IDENTIFIER(:catalog || '.' || :schema || '.customer_count')
 """
 
 
@@ -112,7 +115,7 @@ def test_databricks_sql_constructs_run_on_the_local_engine(workspace: TaskWorksp
     )
 
     assert outcome.result.state == "SUCCESS", outcome.logs
-    assert "|2  |" in outcome.stdout
+    assert "|4  |" in outcome.stdout  # two customers, and two visits with their seconds left out
 
 
 def test_a_construct_the_engine_cannot_parse_is_named_a_local_limit(workspace: TaskWorkspace) -> None:

@@ -8,6 +8,8 @@ Sail parses most of Spark SQL. What Databricks clients also send is handled here
   `{{catalog}}` becomes): through the catalog API, remembered by the session;
 - `IDENTIFIER('a.b.c')` with a literal (what a bound `IDENTIFIER(:x)` becomes): the name itself;
 - `GROUP BY ALL`: the positions of the non-aggregate items (`group_by_all`);
+- `INSERT INTO t (some, columns) VALUES …`: the others NULL, names matched in any case
+  (`insert_columns`);
 - `DESCRIBE TABLE [EXTENDED] … AS JSON`, `SHOW TBLPROPERTIES`: built from what the engine describes;
 - `COMMENT ON …`, `GRANT`, `REVOKE`, `OPTIMIZE`, `VACUUM`, `ANALYZE TABLE`: accepted with no
   effect (`unity_sql`);
@@ -30,6 +32,7 @@ from brickyard.local.sql import unity_sql
 from brickyard.local.sql.columns import table_columns
 from brickyard.local.sql.errors import SqlError
 from brickyard.local.sql.group_by_all import expand_group_by_all
+from brickyard.local.sql.insert_columns import fill_insert_columns, table_schema
 from brickyard.local.tasks.table_options import check_not_null, not_null_column, rewrite_table_options
 
 if TYPE_CHECKING:
@@ -86,6 +89,8 @@ def run(session: SessionState, spark: Any, statement: str) -> pa.Table:
     text = _IDENTIFIER.sub(lambda m: _identifier(m.group(1)), text)
     text = _USE_LITERAL.sub(lambda m: m.group(1) + _identifier(m.group(2)), text)  # `USE CATALOG 'main'`
     text = expand_group_by_all(text)
+    if _INSERT.match(text):
+        text = fill_insert_columns(text, lambda name: table_schema(spark, name))
     if "information_schema" in text.lower():
         from brickyard.local.sql import information_schema
 

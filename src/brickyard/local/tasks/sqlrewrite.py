@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 from brickyard.local.sql import unity_sql
 from brickyard.local.sql.group_by_all import expand_group_by_all
+from brickyard.local.sql.insert_columns import fill_insert_columns, table_schema
 from brickyard.local.sql.text import closing_paren, code_spans, split_top_level
 from brickyard.local.tasks.table_options import check_not_null, not_null_column, rewrite_table_options
 
@@ -197,7 +198,7 @@ def install_sql_rewrite(locations: Locations | None = None, api: Api | None = No
                 return history
             if (column := not_null_column(sqlQuery)) is not None:
                 check_not_null(lambda query: original(self, query), *column)
-            sqlQuery = rewrite(sqlQuery)
+            sqlQuery = fill_insert_columns(rewrite(sqlQuery), lambda name: table_schema(self, name))
         if _storage and isinstance(sqlQuery, str):
             from brickyard.local.tasks.file_functions import with_file_views
 
