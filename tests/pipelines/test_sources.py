@@ -125,7 +125,7 @@ def test_bare_dbfs_paths_of_file_sources_reach_local_storage_and_databricks_data
 def test_code_that_reads_the_metadata_column_is_found_in_helper_modules_deployed_beside(
     tmp_path: Path,
 ) -> None:
-    from brickyard.pipelines.filesource import code_reads_metadata
+    from brickyard.filemeta import code_reads_metadata
 
     files = tmp_path / ".bundle" / "shop" / "dev" / "files"
     (files / "src" / "ingest").mkdir(parents=True)

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from brickyard.pipelines import cdc, expectations, filesource
+from brickyard import filemeta
+from brickyard.pipelines import cdc, expectations
 from brickyard.pipelines.checkpoints import Checkpoint, Storage
 from brickyard.pipelines.graph import Dataset, DatasetKind, Flow, FlowKind
 from brickyard.pipelines.runtime import Runtime
@@ -53,7 +54,7 @@ class FlowRunner:
             self._record(result, context.quality)
             return result
         if self.runtime.file_metadata:
-            frame = filesource.without_file_metadata(frame)
+            frame = filemeta.without_file_metadata(frame)
         frame, report = expectations.enforce(frame, dataset.expectations, dataset.name, flow.file)
         if report is not None:
             context.quality.extend(report)

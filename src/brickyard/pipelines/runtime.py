@@ -17,6 +17,7 @@ import re
 from contextlib import suppress
 from typing import TYPE_CHECKING, Any, Literal
 
+from brickyard import filemeta
 from brickyard.errors import PipelineError
 from brickyard.local.sql.group_by_all import expand_group_by_all
 from brickyard.pipelines import cdc, deltalog, expectations, filesource, sqlrefs, streams
@@ -51,7 +52,7 @@ class Runtime:
         self._prefix = f"__brickyard_{next(_run_ids)}_"
         self.file_metadata = False
         """Whether the pipeline's code reads `_metadata` (or `input_file_name()`): file sources then
-        carry the column, which stored datasets leave out (`filesource.with_file_metadata`)."""
+        carry the column, which stored datasets leave out (`filemeta.with_file_metadata`)."""
 
     # -- contexts ---------------------------------------------------------------------------------
 
@@ -206,7 +207,7 @@ class Runtime:
         source_id = f"files:{source.format}:{root.resolve()}"
         if stream:
             context.streamed = True
-        shown_as = (lambda f: filesource.shown_path(source.path, root, f)) if self.file_metadata else None
+        shown_as = (lambda f: filemeta.shown_path(source.path, root, f)) if self.file_metadata else None
         if stream and context.incremental and self.mode == "execution":
             return streams.files(self.spark, source, found, source_id, context, shown_as)
         state = context.checkpoint.sources.get(source_id, {})

@@ -13,8 +13,9 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from brickyard import filemeta
 from brickyard.errors import PipelineError
-from brickyard.pipelines import active, filesource
+from brickyard.pipelines import active
 from brickyard.pipelines.checkpoints import Storage
 from brickyard.pipelines.environment import pipeline_environment
 from brickyard.pipelines.events import EventLog, EventSink, ListSink
@@ -109,8 +110,8 @@ class _Update:
         catalogs = _catalogs(self.spark)
         if self.names.target is not None:
             _check_catalog(self.names.target[0], catalogs, "the pipeline's catalog")
-        reads_file_metadata = any(filesource.METADATA_USE.search(unit.text) for unit in units) or (
-            filesource.code_reads_metadata([Path(unit.file) for unit in units])
+        reads_file_metadata = any(filemeta.METADATA_USE.search(unit.text) for unit in units) or (
+            filemeta.code_reads_metadata([Path(unit.file) for unit in units])
         )
         if reads_file_metadata:
             _input_file_name_reads_metadata()

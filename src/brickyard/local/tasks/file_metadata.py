@@ -4,7 +4,7 @@ On Databricks every file source has a hidden `_metadata` column (the file each r
 `file_path`, `file_name`, `file_size`, `file_modification_time`, …), and bronze ingestion keeps it
 (`withColumn("source_file", col("_metadata.file_path"))`). The local engine has no such column.
 For a task whose code names `_metadata` (or `input_file_name()`, its `file_path`), file reads give
-each row the column, one file at a time (`pipelines.filesource.with_file_metadata`), and writes
+each row the column, one file at a time (`brickyard.filemeta`), and writes
 leave the column itself out, as the hidden column is on Databricks. Other tasks read as before.
 """
 
@@ -15,15 +15,9 @@ from pathlib import Path
 from typing import Any
 
 from brickyard.errors import TaskError
+from brickyard.filemeta import code_reads_metadata, shown_path, with_file_metadata, without_file_metadata
 from brickyard.local.tasks.context import TaskContext
 from brickyard.local.tasks.spark_paths import translate_path
-from brickyard.pipelines.filesource import (
-    code_reads_metadata,
-    list_files,
-    shown_path,
-    with_file_metadata,
-    without_file_metadata,
-)
 
 _FILE_FORMATS = frozenset({"csv", "json", "parquet", "text", "orc", "avro", "xml", "binaryfile"})
 _state: dict[str, Any] = {"on": False, "locations": None}
@@ -121,6 +115,8 @@ def workspace_spelling(local: str) -> str:
 
 def _files(path: Any) -> list[tuple[str, str]]:
     """(local file, the file as the workspace names it) of every file under the read's paths."""
+    from brickyard.pipelines.filesource import list_files
+
     found: list[tuple[str, str]] = []
     for spelled in [path] if isinstance(path, str) else list(path):
         root = Path(translate_path(_state["locations"], str(spelled)))

@@ -20,8 +20,8 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+from brickyard.filemeta import with_file_metadata
 from brickyard.local.tasks import file_metadata
-from brickyard.pipelines.filesource import with_file_metadata
 
 _PROCESSED = "brickyard-processed-files.json"
 _BATCHES = "brickyard-batches"
