@@ -119,6 +119,36 @@ def test_local_stands_its_warehouse_in_for_a_warehouse_looked_up_by_name(
     assert job.settings.tasks[0].sql_task.warehouse_id == next(iter(client.warehouses.list())).id
 
 
+def test_local_runs_tasks_whose_cluster_and_warehouse_only_the_real_workspace_has(
+    project: Project, client: Any
+) -> None:
+    from brickyard.deploy import DeployOptions, deploy_bundle
+    from brickyard.runs import RunOptions, run_resource
+
+    bundle = BUNDLE.replace("CATALOG", "main").replace(
+        "resources:\n",
+        "resources:\n  jobs:\n    hardwired:\n      name: hardwired\n      tasks:\n"
+        "        - task_key: py\n          existing_cluster_id: 0921-164753-hgip6w2m\n"
+        "          spark_python_task: {python_file: ./check.py}\n"
+        "        - task_key: q\n          sql_task: {warehouse_id: 0bd7cc78c0abd6d9, file: {path: ./q.sql}}\n",
+    )
+    project.write(
+        {"databricks.yml": bundle, "pipe.py": PIPE, "q.sql": "SELECT 1", "check.py": "print('ran')\n"}
+    )
+    deploy_bundle(_local(project), DeployOptions(target="prod"))
+    said = project.outputs[-1].text()
+    assert "task py: cluster 0921-164753-hgip6w2m runs as the local default compute" in said
+    assert "task q: warehouse 0bd7cc78c0abd6d9 is the local warehouse" in said
+    tasks = {
+        t.task_key: t
+        for t in client.jobs.get(int(project.state("prod").resources["jobs.hardwired"].id)).settings.tasks
+    }
+    assert tasks["py"].existing_cluster_id is None
+    assert tasks["q"].sql_task.warehouse_id == next(iter(client.warehouses.list())).id
+    outcome = run_resource(_local(project), RunOptions(key="hardwired", target="prod"))
+    assert outcome is not None and outcome.succeeded
+
+
 def test_without_local_a_pipeline_into_a_missing_catalog_fails(project: Project) -> None:
     catalog = f"nowhere_{project.name}"
     project.write({"databricks.yml": BUNDLE.replace("CATALOG", catalog), "pipe.py": PIPE})

@@ -93,10 +93,13 @@ def deploy_bundle(ctx: AppContext, options: DeployOptions) -> ApplyReport:
         with ctx.output.progress(f"Building {artifact.name} ({artifact.build})"):
             result = build(artifact, dict(ctx.environ))
         ctx.output.info(f"Built {', '.join(p.name for p in result.files)} in {result.seconds:.1f}s")
+    desired = target.desired()
+    for note in target.stand_ins:
+        ctx.output.info(f"--local: {note}")
     outcome = apply_desired(
         ctx,
         target,
-        target.desired(),
+        desired,
         auto_approve=options.auto_approve,
         force_lock=options.force_lock,
         selected=selected,

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -30,7 +30,7 @@ from brickyard.state.lock import DeployLock
 from brickyard.state.model import DeploymentState, ResourceState
 from brickyard.state.redact import redact
 from brickyard.state.store import StateStore
-from brickyard.workspace.session import WorkspaceSession
+from brickyard.workspace.session import WorkspaceSession, forced_local
 
 if TYPE_CHECKING:
     from databricks.sdk import WorkspaceClient
@@ -47,6 +47,8 @@ class Target:
     registry: Registry
     kinds: dict[str, Kind]
     """The registry's kinds, bound to this target's client."""
+    stand_ins: list[str] = field(default_factory=list)
+    """`--local`: the clusters and warehouses of the real workspace that local ones stand in for."""
 
     @property
     def client(self) -> WorkspaceClient:
@@ -89,6 +91,11 @@ class Target:
         files = sync_inventory(self.bundle.root, paths, sync.get("include") or (), sync.get("exclude") or ())
         desired = desired_from_bundle(self.bundle, files, self.registry)
         desired = _with_backup_job(desired, self.bundle, self.is_local or bool(self.session.redirected_from))
+        if self.session.redirected_from or forced_local(self.session.environ):
+            from brickyard.deploy.stand_ins import local_compute
+
+            resources, self.stand_ins = local_compute(self.client, desired.resources)
+            desired = replace(desired, resources=resources)
         lookups = pending_lookups(self.bundle.get("variables") or {})
         if not lookups:
             return desired
