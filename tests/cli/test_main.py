@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
@@ -83,16 +82,3 @@ def test_a_workspace_refusing_a_request_is_an_expected_error(
     assert run(["validate"]) == 1
     err = capsys.readouterr().err
     assert err.strip() == "Error: the workspace refused a request: User is not allowed to create jobs"
-
-
-def test_a_bundle_error_says_error_once(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
-    (tmp_path / "databricks.yml").write_text(
-        "bundle: {name: b}\nresources:\n  jobs:\n    j:\n      tasks:\n"
-        "        - task_key: t\n          spark_python_task: {python_file: ./missing.py}\n"
-    )
-    monkeypatch.chdir(tmp_path)
-    assert run(["deploy"]) == 1
-    err = capsys.readouterr().err
-    assert err.startswith("Error: file missing.py not found") and "error: error" not in err.lower()

@@ -190,3 +190,19 @@ def test_plan_on_the_local_workspace_through_the_cli(
     assert '"pipelines.clean"' in said.out
     assert '"host": "local"' in said.out  # planned against the local workspace, not the target's host
     assert "against the local workspace, not https://adb-1234567890123456.7.azuredatabricks.net" in said.err
+
+
+def test_a_bundle_error_says_error_once(
+    project: Project, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    project.write(
+        {
+            "databricks.yml": "bundle: {name: b}\nresources:\n  jobs:\n    j:\n      tasks:\n"
+            "        - task_key: t\n          spark_python_task: {python_file: ./missing.py}\n"
+        }
+    )
+    monkeypatch.chdir(project.root)
+    monkeypatch.setenv("BRICKYARD_LOCAL_WORKSPACE_DIR", str(project.workspace_dir))
+    assert cli(["deploy"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("Error: file missing.py not found") and "error: error" not in err.lower()
