@@ -4,8 +4,9 @@
 a group) and copies it onto every job, pipeline and alert that names none. When the identity is
 not the deploying user (a group never is), kinds that can only run as their owner are refused:
 serving endpoints, quality monitors and apps as a whole, dashboards that embed credentials one by
-one; pipelines and alerts cannot take a group, each that would is named. The legacy mode (`experimental.use_legacy_run_as`) instead makes
-the identity the owner of each pipeline, copies it onto jobs only, and says it is experimental.
+one; pipelines and alerts cannot take a group, and each that would is named. The legacy mode
+(`experimental.use_legacy_run_as`) instead makes the identity the owner of each pipeline, copies it
+onto jobs only, and says it is experimental.
 """
 
 from __future__ import annotations
