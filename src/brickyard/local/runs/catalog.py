@@ -153,11 +153,11 @@ def take_snapshot(spark: Any) -> CatalogSnapshot:
     schemas: list[tuple[str, str]] = []
     tables: list[TableEntry] = []
     for catalog_row in spark.sql("SHOW CATALOGS").collect():
-        catalog = _name(catalog_row[0])
+        catalog = shown_name(catalog_row[0])
         if catalog in SYSTEM_CATALOGS or catalog in READ_ONLY_CATALOGS:
             continue
         for schema_row in spark.sql(f"SHOW SCHEMAS IN {_q(catalog)}").collect():
-            schema = _name(schema_row[0])
+            schema = shown_name(schema_row[0])
             schemas.append((catalog, schema))
             tables.extend(_schema_tables(spark, catalog, schema))
     return CatalogSnapshot(schemas, tables)
@@ -168,20 +168,20 @@ def _schema_tables(spark: Any, catalog: str, schema: str) -> list[TableEntry]:
     try:
         rows = spark.sql(f"SHOW TABLE EXTENDED IN {where} LIKE '*'").collect()
         return [
-            _entry(catalog, schema, _name(row["tableName"]), _information(row["information"]))
+            _entry(catalog, schema, shown_name(row["tableName"]), table_information(row["information"]))
             for row in rows
             if not row["isTemporary"]
         ]
     except Exception:  # an engine without it: one DESCRIBE per table
         described = (
-            _describe(spark, catalog, schema, _name(row["tableName"]))
+            _describe(spark, catalog, schema, shown_name(row["tableName"]))
             for row in spark.sql(f"SHOW TABLES IN {where}").collect()
             if not row["isTemporary"]
         )
         return [entry for entry in described if entry is not None]
 
 
-def _information(text: str) -> dict[str, str]:
+def table_information(text: str) -> dict[str, str]:
     """The `Key: value` lines of `SHOW TABLE EXTENDED`'s information; a view's text may span lines,
     and the schema tree comes last."""
     head = text.rsplit("\nSchema:", 1)[0]
@@ -286,7 +286,7 @@ def _q(name: str) -> str:
     return "`" + name.replace("`", "``") + "`"
 
 
-def _name(shown: str) -> str:
+def shown_name(shown: str) -> str:
     """A name as `SHOW …` lists it: the engine quotes the ones that need quoting (`01_silver`,
     `my-schema`), which Spark does not."""
     if len(shown) > 1 and shown.startswith("`") and shown.endswith("`"):

@@ -13,7 +13,6 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlparse
 
 from brickyard.local.sql.unity_sql import parts
 
@@ -76,21 +75,15 @@ def _texts(values: Any) -> dict[str, str]:
 
 def _location(session: Any, name: str, translate: Callable[[str], str]) -> Path | None:
     if (match := _PATH_TABLE.match(name)) is not None:
-        return _local(translate(match.group(1)))
+        return Path(translate(match.group(1)))
     names = parts(name)
     if not 1 <= len(names) <= 3:
         return None
     current = [session.catalog.currentCatalog(), session.catalog.currentDatabase()]
     catalog, schema, table = [*current[: 3 - len(names)], *names][-3:]
+    from brickyard.dr.snapshot import local_path
+    from brickyard.local.runs.catalog import table_information
+
     rows = session.sql(f"SHOW TABLE EXTENDED IN `{catalog}`.`{schema}` LIKE '{table}'").collect()
-    for row in rows:
-        for line in str(row["information"]).splitlines():
-            if line.startswith("Location: "):
-                return _local(line.removeprefix("Location: ").strip())
-    return None
-
-
-def _local(location: str) -> Path:
-    if location.startswith("file:"):
-        return Path(unquote(urlparse(location).path))
-    return Path(location)
+    location = next((table_information(str(row["information"])).get("Location") for row in rows), None)
+    return local_path(location.strip()) if location else None

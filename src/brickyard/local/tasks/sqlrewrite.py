@@ -181,6 +181,8 @@ def install_sql_rewrite(locations: Locations | None = None, api: Api | None = No
 
     from pyspark.sql.connect.session import SparkSession
 
+    from brickyard.local.sql.compat import head
+
     _storage[:] = [locations] if locations is not None else []
     _api[:] = [api] if api is not None else []
     original = SparkSession.sql
@@ -192,9 +194,10 @@ def install_sql_rewrite(locations: Locations | None = None, api: Api | None = No
         if isinstance(args, Mapping):
             sqlQuery, args = rewrite(sqlQuery, args), None
         elif isinstance(sqlQuery, str):
-            if _use(self, sqlQuery) or _unity_statement(self, sqlQuery):
+            text = head(sqlQuery)
+            if _use(self, text) or _unity_statement(self, text):
                 return original(self, "SELECT 1 AS ok WHERE false")  # a command: no rows
-            if (history := _history(self, sqlQuery)) is not None:
+            if (history := _history(self, text)) is not None:
                 return history
             if (column := not_null_column(sqlQuery)) is not None:
                 check_not_null(lambda query: original(self, query), *column)
@@ -215,12 +218,12 @@ def install_sql_rewrite(locations: Locations | None = None, api: Api | None = No
     _note_engine_limits()
 
 
-def _history(session: Any, statement: str) -> Any:
-    """`DESCRIBE HISTORY t [LIMIT n]` from the table's Delta log; None for other statements."""
-    from brickyard.local.sql.compat import head
+def _history(session: Any, text: str) -> Any:
+    """`DESCRIBE HISTORY t [LIMIT n]` from the table's Delta log; None for other statements.
+    `text` is the statement without its leading comments (`compat.head`), as for the two below."""
     from brickyard.local.tasks import delta_history
 
-    match = delta_history.HISTORY.match(head(statement))
+    match = delta_history.HISTORY.match(text)
     if match is None:
         return None
     translate: Callable[[str], str] = str
@@ -233,12 +236,10 @@ def _history(session: Any, statement: str) -> Any:
     return delta_history.describe_history(session, match.group(1), limit, translate)
 
 
-def _use(session: Any, statement: str) -> bool:
+def _use(session: Any, text: str) -> bool:
     """`USE [SCHEMA] [catalog.]schema` / `USE CATALOG c` through the session's catalog; False if
-    `statement` is not a `USE` the engine would refuse."""
-    from brickyard.local.sql.compat import head
-
-    match = _USE.match(head(statement))
+    `text` is not a `USE` the engine would refuse."""
+    match = _USE.match(text)
     if match is None or "(" in match.group(2):
         return False
     names = unity_sql.parts(match.group(2))
@@ -254,12 +255,9 @@ def _use(session: Any, statement: str) -> bool:
     return True
 
 
-def _unity_statement(session: Any, statement: str) -> bool:
+def _unity_statement(session: Any, text: str) -> bool:
     """Carry out a Unity Catalog or maintenance statement the engine does not parse; False if
-    `statement` is not one."""
-    from brickyard.local.sql.compat import head
-
-    text = head(statement)
+    `text` is not one."""
     if not (unity_sql.NO_EFFECT.match(text) or unity_sql.CREATES.match(text)):
         return False
     catalog = schema = ""
@@ -267,8 +265,11 @@ def _unity_statement(session: Any, statement: str) -> bool:
         catalog, schema = session.catalog.currentCatalog(), session.catalog.currentDatabase()
 
     def engine_schemas(in_catalog: str) -> set[str]:
-        rows = session.sql(f"SHOW SCHEMAS IN `{in_catalog}`").collect()
-        return {unity_sql.parts(row[0])[-1] for row in rows}
+        from brickyard.local.runs.catalog import shown_name
+
+        return {
+            shown_name(row[0]).lower() for row in session.sql(f"SHOW SCHEMAS IN `{in_catalog}`").collect()
+        }
 
     return unity_sql.handle(text, catalog, schema, _api[0] if _api else None, engine_schemas)
 
