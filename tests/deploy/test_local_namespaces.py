@@ -36,6 +36,10 @@ resources:
           spark_python_task:
             python_file: /Workspace/Shared/s.py
             parameters: ["--catalog", py_cat, "--schema=py_schema", "--verbose"]
+        - task_key: dynamic
+          spark_python_task:
+            python_file: /Workspace/Shared/s.py
+            parameters: ["--catalog", "{{job.parameters.catalog}}", "--schema", "{{job.parameters.schema}}"]
 """
 
 

@@ -27,8 +27,9 @@ class Namespaces:
 
 
 def _name(value: Any) -> str | None:
-    """A literal name; references left for deploy (`${resources…}`) name something the bundle defines."""
-    if not isinstance(value, str) or not value.strip() or "${" in value:
+    """A literal name; references left for deploy (`${resources…}`) name something the bundle
+    defines, and dynamic values (`{{job.parameters.schema}}`) are known only when a run starts."""
+    if not isinstance(value, str) or not value.strip() or "${" in value or "{{" in value:
         return None
     return value.strip().lower()
 
