@@ -41,6 +41,13 @@ import dlt
 def doubled():
     return dlt.read("evens").selectExpr("id * 2 AS twice")
 """
+QUALIFIED = """
+import dlt
+
+@dlt.table(name="SCHEMA.streamed")
+def streamed():
+    return dlt.read_stream("evens")
+"""
 SLOW = """
 import time
 from pathlib import Path
@@ -78,11 +85,17 @@ def test_an_update_runs_with_expectations_in_the_event_log_and_publishes_its_tab
     upload(w, f"{scratch}/bronze.py", BRONZE)
     upload(w, f"{scratch}/silver.py", SILVER_NOTEBOOK)  # a notebook: stored as `silver`
     schema = f"p_{uuid.uuid4().hex[:8]}"
+    # a dataset named with its schema, as code written for a catalog's layout names them
+    upload(w, f"{scratch}/qualified.py", QUALIFIED.replace("SCHEMA", schema))
     pipeline_id = w.pipelines.create(
         name=f"exp-{schema}",
         catalog="main",
         schema=schema,
-        libraries=files(f"/Workspace{scratch}/bronze.py", f"/Workspace{scratch}/silver.py"),
+        libraries=files(
+            f"/Workspace{scratch}/bronze.py",
+            f"/Workspace{scratch}/silver.py",
+            f"/Workspace{scratch}/qualified.py",
+        ),
     ).pipeline_id
 
     update_id = w.pipelines.start_update(pipeline_id).update_id
@@ -125,6 +138,7 @@ def test_an_update_runs_with_expectations_in_the_event_log_and_publishes_its_tab
     table = w.tables.get(f"main.{schema}.doubled")
     assert table.pipeline_id == pipeline_id and [c.name for c in table.columns] == ["twice"]
     assert table.table_type.value == "MATERIALIZED_VIEW"
+    assert w.tables.get(f"main.{schema}.streamed").table_type.value == "STREAMING_TABLE"
     # Another task's session sees the pipeline's tables.
     run_id = w.jobs.submit(
         run_name="reads-pipeline",

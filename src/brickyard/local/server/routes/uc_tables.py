@@ -184,8 +184,11 @@ def _pipeline_origin(ws: Services, entry: TableEntry, doc: dict[str, Any]) -> No
         found, _ = ws.pipeline_events.page(
             record.pipeline_id, ("event_type = ?", ["dataset_definition"]), False, 0, 1000
         )
+        full = [entry.catalog, entry.schema, entry.name]
         for event in found:
-            if (event.get("origin") or {}).get("dataset_name", "").lower() == entry.name:
+            # a dataset is named as its code names it: `t`, `schema.t` or `catalog.schema.t`
+            named = (event.get("origin") or {}).get("dataset_name", "").lower().replace("`", "").split(".")
+            if named == full[-len(named) :]:
                 kind = event["details"]["dataset_definition"].get("dataset_type")
                 doc["table_type"] = (
                     kind if kind in ("STREAMING_TABLE", "MATERIALIZED_VIEW") else doc["table_type"]
