@@ -111,6 +111,13 @@ def _metadata_of(file: str, shown: str) -> Any:
     )
 
 
+def input_file_name_reads_metadata() -> None:
+    """`F.input_file_name()`, which the engine lacks, as the file metadata column's `file_path`."""
+    from pyspark.sql import functions
+
+    functions.input_file_name = lambda: functions.col("_metadata.file_path")
+
+
 def without_file_metadata(frame: DataFrame) -> DataFrame:
     """What a dataset stores: `_metadata` is hidden, as on Databricks, unless renamed."""
     return frame.drop(METADATA) if METADATA in frame.columns else frame

@@ -114,7 +114,7 @@ class _Update:
             filemeta.code_reads_metadata([Path(unit.file) for unit in units])
         )
         if reads_file_metadata:
-            _input_file_name_reads_metadata()
+            filemeta.input_file_name_reads_metadata()
         with pipeline_environment(
             self.spark, self.spec, units, create_schema=not self.options.validate_only
         ) as session:
@@ -270,13 +270,6 @@ def _catalogs(spark: SparkSession) -> set[str] | None:
         return {str(c.name).lower() for c in spark.catalog.listCatalogs()}
     except Exception:
         return None
-
-
-def _input_file_name_reads_metadata() -> None:
-    """`F.input_file_name()`, which the engine lacks, as the file metadata column's `file_path`."""
-    from pyspark.sql import functions
-
-    functions.input_file_name = lambda: functions.col("_metadata.file_path")
 
 
 def _check_catalog(

@@ -17,11 +17,6 @@ if TYPE_CHECKING:
     from brickyard.deploy.target import Target
 
 
-def required_branch(target: Target) -> str | None:
-    """The branch (or glob pattern) the target must deploy from, if it names one."""
-    return _settings_pattern(target) or _bundle_branch(target)
-
-
 def check_branch(target: Target, force: bool = False, branch: str | None = None) -> None:
     """Refuse to deploy from a branch the target does not allow; `branch` overrides the checkout's."""
     configured = _settings_pattern(target)

@@ -88,18 +88,16 @@ def run(session: SessionState, spark: Any, statement: str) -> pa.Table:
         raise SqlError("[PARSE_SYNTAX_ERROR] Syntax error: empty statement.", "PARSE_SYNTAX_ERROR", "42601")
     text = _IDENTIFIER.sub(lambda m: _identifier(m.group(1)), text)
     text = _USE_LITERAL.sub(lambda m: m.group(1) + _identifier(m.group(2)), text)  # `USE CATALOG 'main'`
-    text = expand_group_by_all(text)
-    if _INSERT.match(text):
-        text = fill_insert_columns(text, lambda name: table_schema(spark, name))
+    task_session = getattr(type(spark).sql, "__brickyard_sql__", False)  # rewrites what it runs itself
+    if not task_session:
+        text = fill_insert_columns(expand_group_by_all(text), lambda name: table_schema(spark, name))
     if "information_schema" in text.lower():
         from brickyard.local.sql import information_schema
 
         text = information_schema.rewrite(spark, text, session.owner)
     if unity_sql.NO_EFFECT.match(text):
         return _empty()
-    if (unity_sql.CREATES.match(text) or _HISTORY.match(text)) and getattr(
-        type(spark).sql, "__brickyard_sql__", False
-    ):
+    if (unity_sql.CREATES.match(text) or _HISTORY.match(text)) and task_session:
         return spark.sql(text).toArrow()  # a task's session carries them out (`tasks.sqlrewrite`)
     for pattern, what in _LIMITS:
         if (match := pattern.match(text)) is not None:

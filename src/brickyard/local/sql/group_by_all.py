@@ -30,7 +30,7 @@ _AGGREGATE = re.compile(rf"(?<![\w.`])(?:{_AGGREGATES})\s*\(", re.I)
 
 def expand_group_by_all(statement: str) -> str:
     """`statement` with each `GROUP BY ALL` spelled out as positions; unchanged without one."""
-    if "all" not in statement.lower():
+    if not _GROUP_BY_ALL.search(statement):
         return statement
     code = _masked(statement)
     for match in reversed(list(_GROUP_BY_ALL.finditer(code))):

@@ -144,10 +144,10 @@ class DeltaTable:
     # ---- maintenance ------------------------------------------------------------------------------
 
     def optimize(self) -> DeltaOptimizeBuilder:
-        return DeltaOptimizeBuilder(self._spark)
+        return DeltaOptimizeBuilder(self._spark, self._identifier)
 
     def vacuum(self, retentionHours: float | None = None) -> Any:
-        return self._spark.sql("SELECT 1 AS ok WHERE false")
+        return self._spark.sql(f"VACUUM {self._identifier}")  # no effect: `unity_sql.NO_EFFECT`
 
     def generate(self, mode: str) -> None:
         return None
@@ -172,14 +172,15 @@ class DeltaTable:
 class DeltaOptimizeBuilder:
     """File compaction changes no rows: nothing to do on the local engine."""
 
-    def __init__(self, spark: Any) -> None:
+    def __init__(self, spark: Any, identifier: str) -> None:
         self._spark = spark
+        self._identifier = identifier
 
     def where(self, partitionFilter: str) -> DeltaOptimizeBuilder:
         return self
 
     def executeCompaction(self) -> Any:
-        return self._spark.sql("SELECT 1 AS ok WHERE false")
+        return self._spark.sql(f"OPTIMIZE {self._identifier}")  # no effect: `unity_sql.NO_EFFECT`
 
     def executeZOrderBy(self, *cols: Any) -> Any:
         return self.executeCompaction()

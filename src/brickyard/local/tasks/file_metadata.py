@@ -15,7 +15,13 @@ from pathlib import Path
 from typing import Any
 
 from brickyard.errors import TaskError
-from brickyard.filemeta import code_reads_metadata, shown_path, with_file_metadata, without_file_metadata
+from brickyard.filemeta import (
+    code_reads_metadata,
+    input_file_name_reads_metadata,
+    shown_path,
+    with_file_metadata,
+    without_file_metadata,
+)
 from brickyard.local.tasks.context import TaskContext
 from brickyard.local.tasks.spark_paths import translate_path
 
@@ -43,12 +49,11 @@ def reads_file_metadata(ctx: TaskContext) -> bool:
 
 def install_file_metadata(ctx: TaskContext, on: bool) -> None:
     """Give this task's file reads the column when `on` (patched once per process, switched per task)."""
-    from pyspark.sql import functions
     from pyspark.sql.connect import dataframe, readwriter
 
     _state.update(on=on, locations=ctx.locations)
     if on:
-        functions.input_file_name = lambda: functions.col("_metadata.file_path")
+        input_file_name_reads_metadata()
     load = readwriter.DataFrameReader.load
     if getattr(load, "__brickyard_metadata__", False):
         return
