@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from brickyard.checks.model import TableRules
+from brickyard.local.sql.text import quote
 
 RunSql = Callable[[str], Sequence[Sequence[Any]]]
 
@@ -49,10 +50,6 @@ class TableProfile:
             columns={k: ColumnProfile(**v) for k, v in (doc.get("columns") or {}).items()},
             newest=doc.get("newest"),
         )
-
-
-def quote(name: str) -> str:
-    return "`" + name.replace("`", "``") + "`"
 
 
 def table_name(full_name: str) -> str:

@@ -24,7 +24,6 @@ from brickyard.plan.desired import Desired
 from brickyard.plan.explain import plan_json, plan_text
 from brickyard.plan.model import Action, Plan
 from brickyard.settings_file import settings_if_any
-from brickyard.workspace.session import forced_local
 
 
 @dataclass(frozen=True)
@@ -87,7 +86,7 @@ def deploy_bundle(ctx: AppContext, options: DeployOptions) -> ApplyReport:
     selected = _selection(target, options.select)
     secret_values = _secret_values(ctx, target)  # read first: a missing value changes nothing
     folders = plan_git_folders(target)  # a ref the target does not take stops the deploy here
-    if target.session.redirected_from or forced_local(ctx.environ):
+    if target.stood_in:
         _prepare_local(ctx, target)
     for artifact in artifacts_of(target.bundle):
         with ctx.output.progress(f"Building {artifact.name} ({artifact.build})"):

@@ -60,6 +60,11 @@ class Target:
         return (self.bundle.host or "").strip() in LOCAL_HOSTS
 
     @property
+    def stood_in(self) -> bool:
+        """`--local`: a target meant for another workspace, deployed to the local one instead."""
+        return bool(self.session.redirected_from) or forced_local(self.session.environ)
+
+    @property
     def base_url(self) -> str:
         return self.session.base_url
 
@@ -90,8 +95,8 @@ class Target:
         paths = sync.get("paths") or ["."]
         files = sync_inventory(self.bundle.root, paths, sync.get("include") or (), sync.get("exclude") or ())
         desired = desired_from_bundle(self.bundle, files, self.registry)
-        desired = _with_backup_job(desired, self.bundle, self.is_local or bool(self.session.redirected_from))
-        if self.session.redirected_from or forced_local(self.session.environ):
+        desired = _with_backup_job(desired, self.bundle, self.is_local or self.stood_in)
+        if self.stood_in:
             from brickyard.deploy.stand_ins import local_compute
 
             resources, self.stand_ins = local_compute(self.client, desired.resources)

@@ -5,6 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from brickyard.errors import PipelineError
+from brickyard.local.sql.text import quote
+
+__all__ = ["DEFAULT_CATALOG", "Names", "quote", "split_name"]
 
 DEFAULT_CATALOG = "main"
 
@@ -33,10 +36,6 @@ def split_name(name: str) -> list[str]:
     if quoted or any(not part for part in parts):
         raise PipelineError(f"'{name}' is not a valid table name")
     return parts
-
-
-def quote(part: str) -> str:
-    return "`" + part.replace("`", "``") + "`"
 
 
 @dataclass(frozen=True)

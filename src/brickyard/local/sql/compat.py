@@ -33,6 +33,7 @@ from brickyard.local.sql.columns import table_columns
 from brickyard.local.sql.errors import SqlError
 from brickyard.local.sql.group_by_all import expand_group_by_all
 from brickyard.local.sql.insert_columns import fill_insert_columns, table_schema
+from brickyard.local.sql.text import NAME, quote, split_name
 from brickyard.local.tasks.table_options import check_not_null, not_null_column, rewrite_table_options
 
 if TYPE_CHECKING:
@@ -55,14 +56,13 @@ class SessionState:
             self.schema = schema
 
 
-_NAME = r"(?:`[^`]*`|[\w$]+)(?:\s*\.\s*(?:`[^`]*`|[\w$]+))*"
 _SET = re.compile(r"^SET(?:\s+(?!VAR\b|VARIABLE\b)([\w.\-]+)(?:\s*=\s*(.*))?)?$", re.I | re.S)
 _SET_TZ = re.compile(r"^SET\s+TIME\s+ZONE\s+(LOCAL|'[^']*'|\"[^\"]*\"|\S+)$", re.I)
-_USE = re.compile(rf"^USE\s+(?:(CATALOG|SCHEMA|DATABASE|NAMESPACE)\s+)?({_NAME})$", re.I)
+_USE = re.compile(rf"^USE\s+(?:(CATALOG|SCHEMA|DATABASE|NAMESPACE)\s+)?({NAME})$", re.I)
 _IDENTIFIER = re.compile(r"\bIDENTIFIER\s*\(\s*'((?:[^'\\]|\\.)*)'\s*\)", re.I)
 _USE_LITERAL = re.compile(r"^(USE\s+(?:CATALOG|SCHEMA|DATABASE|NAMESPACE)\s+)'((?:[^'\\]|\\.)*)'$", re.I)
-_DESCRIBE_JSON = re.compile(rf"^DESC(?:RIBE)?\s+(?:TABLE\s+)?(EXTENDED\s+)?({_NAME})\s+AS\s+JSON$", re.I)
-_TBLPROPERTIES = re.compile(rf"^SHOW\s+TBLPROPERTIES\s+({_NAME})(?:\s*\(.*\))?$", re.I | re.S)
+_DESCRIBE_JSON = re.compile(rf"^DESC(?:RIBE)?\s+(?:TABLE\s+)?(EXTENDED\s+)?({NAME})\s+AS\s+JSON$", re.I)
+_TBLPROPERTIES = re.compile(rf"^SHOW\s+TBLPROPERTIES\s+({NAME})(?:\s*\(.*\))?$", re.I | re.S)
 _LIMITS = [
     (re.compile(r"^DESC(?:RIBE)?\s+HISTORY\b", re.I), "DESCRIBE HISTORY"),
     (re.compile(r"^DESC(?:RIBE)?\s+DETAIL\b", re.I), "DESCRIBE DETAIL"),
@@ -75,7 +75,7 @@ _LIMITS = [
         ),
         None,
     ),
-    (re.compile(rf"^ALTER\s+(TABLE|VIEW)\s+{_NAME}\s+RENAME\b", re.I), "ALTER … RENAME TO"),
+    (re.compile(rf"^ALTER\s+(TABLE|VIEW)\s+{NAME}\s+RENAME\b", re.I), "ALTER … RENAME TO"),
 ]
 _HISTORY = re.compile(r"^DESC(?:RIBE)?\s+HISTORY\b", re.I)
 _DDL = re.compile(r"^(CREATE|DROP|ALTER|REPLACE|USE|TRUNCATE)\b", re.I)
@@ -152,18 +152,6 @@ def head(statement: str) -> str:
             text = "" if end < 0 else text[end + 2 :].lstrip()
         else:
             return text
-
-
-def quote(name: str) -> str:
-    return "`" + name.replace("`", "``") + "`"
-
-
-def split_name(name: str) -> list[str]:
-    """`a.`b.c`` → ["a", "b.c"]."""
-    return [m.group(1) if m.group(1) is not None else m.group(2) for m in _PART.finditer(name)]
-
-
-_PART = re.compile(r"`((?:[^`]|``)*)`|([^.`\s]+)")
 
 
 def _identifier(literal: str) -> str:

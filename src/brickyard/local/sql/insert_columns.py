@@ -13,10 +13,10 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from brickyard.local.sql.text import closing_paren, split_top_level
+from brickyard.local.sql.text import NAME, closing_paren, split_top_level
 
 _INSERT = re.compile(
-    r"^(INSERT\s+INTO\s+(?:TABLE\s+)?)((?:`[^`]*`|[\w$]+)(?:\s*\.\s*(?:`[^`]*`|[\w$]+))*)\s*\(",
+    rf"^(INSERT\s+INTO\s+(?:TABLE\s+)?)({NAME})\s*\(",
     re.I,
 )
 _VALUES = re.compile(r"\s*VALUES\b", re.I)

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from brickyard.local.runs.catalog import replay, resync, take_snapshot
 from brickyard.local.sql import compat
 from brickyard.local.sql.errors import SqlError
+from brickyard.local.sql.text import quote
 from brickyard.local.store.catalog import CatalogChanges, CatalogSnapshot, CatalogStore
 
 if TYPE_CHECKING:
@@ -122,7 +123,7 @@ class SqlSession(compat.SessionState):
             schema = schema or DEFAULT_SCHEMA
         if schema is not None and schema != self.schema:
             try:
-                spark.sql(f"USE SCHEMA {compat.quote(schema)}").collect()
+                spark.sql(f"USE SCHEMA {quote(schema)}").collect()
             except Exception:
                 raise SqlError(
                     f"[SCHEMA_NOT_FOUND] The schema `{self.catalog}`.`{schema}` cannot be found.",
@@ -164,7 +165,7 @@ class SqlSession(compat.SessionState):
             spark.conf.set(key, value)
         try:
             spark.catalog.setCurrentCatalog(self.catalog)
-            spark.sql(f"USE SCHEMA {compat.quote(self.schema)}").collect()
+            spark.sql(f"USE SCHEMA {quote(self.schema)}").collect()
         except Exception:  # a schema dropped meanwhile: start from the defaults
             self.catalog, self.schema = DEFAULT_CATALOG, DEFAULT_SCHEMA
             spark.catalog.setCurrentCatalog(self.catalog)

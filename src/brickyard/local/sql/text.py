@@ -11,6 +11,23 @@ import re
 from collections.abc import Iterator
 
 IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+NAME_PART = r"(?:`(?:[^`]|``)*`|[\w$]+)"
+"""One part of a name, as a pattern: a plain word or anything in backticks (`` `` `` is a backtick)."""
+NAME = rf"{NAME_PART}(?:\s*\.\s*{NAME_PART})*"
+"""A name of one or more parts (`cat.`my schema`.t`), as a pattern."""
+_PART = re.compile(r"`((?:[^`]|``)*)`|([^.`\s]+)")
+
+
+def quote(name: str) -> str:
+    """One name part in backticks, its own backticks doubled."""
+    return "`" + name.replace("`", "``") + "`"
+
+
+def split_name(name: str) -> list[str]:
+    """`a.`b.c`` → ["a", "b.c"]: the parts of a name, unquoted."""
+    return [
+        m.group(1).replace("``", "`") if m.group(1) is not None else m.group(2) for m in _PART.finditer(name)
+    ]
 
 
 def closing_quote(text: str, start: int) -> int:

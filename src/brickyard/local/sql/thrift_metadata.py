@@ -11,7 +11,7 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from brickyard.local.sql.columns import table_columns
-from brickyard.local.sql.compat import quote
+from brickyard.local.sql.text import quote
 
 if TYPE_CHECKING:
     import pyarrow as pa

@@ -22,16 +22,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-_PART = r"(?:`(?:[^`]|``)*`|[\w$]+)"
-_NAME = rf"{_PART}(?:\s*\.\s*{_PART})*"
+from brickyard.local.sql.text import NAME, NAME_PART
+
 _STRING = r"'((?:[^'\\]|\\.)*)'"
 NO_EFFECT = re.compile(r"^(GRANT|REVOKE|OPTIMIZE|VACUUM|ANALYZE\s+TABLES?|COMMENT\s+ON)\b", re.I)
 _VOLUME = re.compile(
-    rf"^CREATE\s+(EXTERNAL\s+)?VOLUME\s+(IF\s+NOT\s+EXISTS\s+)?({_NAME})"
+    rf"^CREATE\s+(EXTERNAL\s+)?VOLUME\s+(IF\s+NOT\s+EXISTS\s+)?({NAME})"
     rf"(?:\s+LOCATION\s+{_STRING})?(?:\s+COMMENT\s+{_STRING})?\s*$",
     re.I | re.S,
 )
-_CATALOG = re.compile(rf"^CREATE\s+CATALOG\s+(IF\s+NOT\s+EXISTS\s+)?({_PART})\b", re.I)
+_CATALOG = re.compile(rf"^CREATE\s+CATALOG\s+(IF\s+NOT\s+EXISTS\s+)?({NAME_PART})\b", re.I)
 CREATES = re.compile(r"^CREATE\s+((EXTERNAL\s+)?VOLUME|CATALOG)\b", re.I)
 """The statements that need the workspace's API (`handle` with an `Api`)."""
 
@@ -42,7 +42,7 @@ class UnitySqlError(Exception):
 
 def parts(name: str) -> list[str]:
     """`a.`b c`.d` -> ['a', 'b c', 'd'] (lower case unless quoted, as Unity Catalog names are)."""
-    found = re.findall(_PART, name)
+    found = re.findall(NAME_PART, name)
     return [p[1:-1].replace("``", "`") if p.startswith("`") else p.lower() for p in found]
 
 

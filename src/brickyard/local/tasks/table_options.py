@@ -24,7 +24,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from brickyard.local.sql.text import closing_paren, code_spans
+from brickyard.local.sql.text import NAME, NAME_PART, closing_paren, code_spans
 
 IGNORED_PREFIX = "brickyard.ignored."
 _FEATURES = frozenset({"delta.enablechangedatafeed", "delta.enablerowtracking"})
@@ -34,9 +34,8 @@ _TABLE_DDL = re.compile(r"(CREATE\s+(OR\s+REPLACE\s+)?TABLE|REPLACE\s+TABLE|ALTE
 _PROPERTY = re.compile(r"""(\s*)(?:(['"`])([\w.\-]+)\2|([\w.\-]+))(\s*=?\s*)(?:(['"])(\w+)\6|(\w+))""", re.I)
 _BODY_START = re.compile(r"\bAS\s*(\(|SELECT\b|WITH\b|FROM\b|VALUES\b|TABLE\b)", re.I)
 _CLUSTER_BY = re.compile(r"\s*\bCLUSTER\s+BY\s+(?:\([^()]*\)|AUTO\b|NONE\b)", re.I)
-_NAME = r"(?:`[^`]*`|[\w$]+)(?:\s*\.\s*(?:`[^`]*`|[\w$]+))*"
 _ALTER_COLUMN = re.compile(
-    rf"ALTER\s+TABLE\s+({_NAME})\s+(?:ALTER|CHANGE)\s+(?:COLUMN\s+)?(`[^`]*`|[\w$]+)\s+"
+    rf"ALTER\s+TABLE\s+({NAME})\s+(?:ALTER|CHANGE)\s+(?:COLUMN\s+)?({NAME_PART})\s+"
     r"(?:SET\s+NOT\s+NULL|COMMENT\s+('(?:[^'\\]|\\.)*'))\s*;?\s*$",
     re.I,
 )
