@@ -22,6 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from brickyard.local.apierror import ApiError
 from brickyard.local.sql.text import NAME, NAME_PART
 
 _STRING = r"'((?:[^'\\]|\\.)*)'"
@@ -73,14 +74,8 @@ class Api:
             except ValueError:
                 problem = {}
             message = str(problem.get("message") or err)
-            raise ApiAnswer(err.code, str(problem.get("error_code") or ""), message) from None
+            raise ApiError(err.code, str(problem.get("error_code") or ""), message) from None
         return doc if isinstance(doc, dict) else {}
-
-
-class ApiAnswer(Exception):
-    def __init__(self, status: int, code: str, message: str) -> None:
-        super().__init__(message)
-        self.status, self.code, self.message = status, code, message
 
 
 def handle(
@@ -131,25 +126,25 @@ def _create_volume(
     try:
         try:
             api.call("POST", "/api/2.1/unity-catalog/volumes", body)
-        except ApiAnswer as answer:
-            if answer.code != "SCHEMA_DOES_NOT_EXIST" or full[1] not in engine_schemas(full[0]):
+        except ApiError as answer:
+            if answer.error_code != "SCHEMA_DOES_NOT_EXIST" or full[1] not in engine_schemas(full[0]):
                 raise
             # created earlier in this task: the workspace learns of it now instead of at the end
             api.call("POST", "/api/2.1/unity-catalog/schemas", {"catalog_name": full[0], "name": full[1]})
             api.call("POST", "/api/2.1/unity-catalog/volumes", body)
-    except ApiAnswer as answer:
-        if answer.code == "RESOURCE_ALREADY_EXISTS" and match.group(2):
+    except ApiError as answer:
+        if answer.error_code == "RESOURCE_ALREADY_EXISTS" and match.group(2):
             return
-        raise UnitySqlError(f"[{answer.code or answer.status}] {answer.message}") from None
+        raise UnitySqlError(f"[{answer.error_code or answer.status}] {answer.message}") from None
 
 
 def _create_catalog(match: re.Match[str], api: Api) -> None:
     (name,) = parts(match.group(2))
     try:
         api.call("GET", f"/api/2.1/unity-catalog/catalogs/{name}")
-    except ApiAnswer as answer:
+    except ApiError as answer:
         if answer.status != 404:
-            raise UnitySqlError(f"[{answer.code or answer.status}] {answer.message}") from None
+            raise UnitySqlError(f"[{answer.error_code or answer.status}] {answer.message}") from None
         raise UnitySqlError(
             f"[LOCAL_ENGINE_LIMIT] CREATE CATALOG {name}: the local engine's catalogs are fixed while "
             "it runs, so a run cannot add one. Create it before the run: `brickyard deploy --local` "

@@ -14,7 +14,8 @@ import json
 from typing import Any
 
 from brickyard.errors import TaskError
-from brickyard.local.sql.unity_sql import Api, ApiAnswer
+from brickyard.local.apierror import ApiError
+from brickyard.local.sql.unity_sql import Api
 from brickyard.local.tasks.context import TaskContext
 
 
@@ -29,7 +30,7 @@ def run_dashboard(ctx: TaskContext) -> None:
         doc = Api(ctx.request.host, ctx.request.token).call(
             "GET", f"/api/2.0/lakeview/dashboards/{dashboard_id}"
         )
-    except ApiAnswer as answer:
+    except ApiError as answer:
         raise TaskError(f"dashboard {dashboard_id}: {answer.message}") from None
     try:
         definition = json.loads(doc.get("serialized_dashboard") or "{}")
