@@ -22,7 +22,7 @@ PIPELINE = """
     ) AS SELECT id, customer, amount, '${env}' AS env FROM STREAM(LIVE.raw_orders);
 
     -- a view is computed by its readers, never stored
-    CREATE TEMPORARY VIEW big_orders AS SELECT * FROM orders WHERE amount >= 10;
+    CREATE TEMPORARY VIEW big_orders AS SELECT * EXCEPT (customer, env) FROM orders WHERE amount >= 10;
 
     CREATE OR REFRESH MATERIALIZED VIEW ${catalog}.${schema}.customer_totals AS
     SELECT o.customer, sum(o.amount) AS total, count(b.id) AS big

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from brickyard import filemeta
 from brickyard.errors import PipelineError
 from brickyard.local.sql.group_by_all import expand_group_by_all
+from brickyard.local.sql.star_except import engine_columns, expand_star_except
 from brickyard.pipelines import cdc, deltalog, expectations, filesource, sqlrefs, streams
 from brickyard.pipelines.checkpoints import Storage
 from brickyard.pipelines.graph import Dataset, DatasetKind, Flow, FlowKind, Graph, cycle_error
@@ -232,6 +233,7 @@ class Runtime:
             )
 
         text = expand_group_by_all(sqlrefs.rewrite(text, resolve))
+        text = expand_star_except(text, engine_columns(self.spark.sql))
         if self.file_metadata:
             text = _INPUT_FILE_NAME.sub("_metadata.file_path", text)
         return self.spark.sql(text)

@@ -87,6 +87,27 @@ def test_tables_created_by_statements_reach_the_workspace_catalog(w: Any, wareho
     assert "TABLE_OR_VIEW_NOT_FOUND" in failed.status.error.message
 
 
+def test_select_star_except_on_a_warehouse(w: Any, warehouse: str) -> None:
+    for statement in (
+        "CREATE SCHEMA IF NOT EXISTS main.stmt_except",
+        "CREATE OR REPLACE TABLE main.stmt_except.orders (id INT, city STRING, secret STRING)",
+        "INSERT INTO main.stmt_except.orders VALUES (1, 'Oslo', 'x'), (2, 'Lima', 'y')",
+    ):
+        assert run(w, warehouse, statement).status.state == StatementState.SUCCEEDED
+    response = run(
+        w,
+        warehouse,
+        "WITH o AS (SELECT * EXCEPT (secret) FROM orders) SELECT o.* EXCEPT (id), upper(city) AS up FROM o ORDER BY id",
+        catalog="main",
+        schema="stmt_except",
+    )
+    assert response.status.state == StatementState.SUCCEEDED, response.status.error
+    assert [c.name for c in response.manifest.schema.columns] == ["city", "up"]
+    assert response.result.data_array == [["Oslo", "OSLO"], ["Lima", "LIMA"]]
+    missing = run(w, warehouse, "SELECT * EXCEPT (nope) FROM main.stmt_except.orders")
+    assert missing.status.state == StatementState.FAILED  # left to the engine, which refuses it
+
+
 def test_async_statement_is_polled_to_its_result(w: Any, warehouse: str) -> None:
     response = run(w, warehouse, "SELECT count(*) AS n FROM range(100000)", wait_timeout="0s")
     assert response.status.state in (StatementState.PENDING, StatementState.RUNNING, StatementState.SUCCEEDED)

@@ -101,7 +101,9 @@ CREATE OR REFRESH MATERIALIZED VIEW customer_count AS SELECT count(*) AS n FROM 
 CREATE OR REPLACE TABLE by_initial AS SELECT left(name, 1) AS initial, count(*) AS n FROM customers GROUP BY ALL;
 CREATE OR REPLACE TABLE visits (id INT, page STRING, seconds INT);
 INSERT INTO visits (PAGE, id) VALUES ('home', 1), ('cart', 2);
-SELECT n + (SELECT count(*) FROM visits WHERE seconds IS NULL AND page IS NOT NULL) AS n
+CREATE OR REPLACE TABLE slim AS WITH v AS (SELECT * EXCEPT (seconds) FROM visits WHERE seconds IS NULL)
+SELECT v.* EXCEPT (page) FROM v WHERE v.page IS NOT NULL;
+SELECT n + (SELECT count(id) FROM slim) AS n
 FROM IDENTIFIER(:catalog || '.' || :schema || '.customer_count')
 """
 

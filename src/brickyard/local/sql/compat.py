@@ -33,6 +33,7 @@ from brickyard.local.sql.columns import table_columns
 from brickyard.local.sql.errors import SqlError
 from brickyard.local.sql.group_by_all import expand_group_by_all
 from brickyard.local.sql.insert_columns import fill_insert_columns, table_schema
+from brickyard.local.sql.star_except import engine_columns, expand_star_except
 from brickyard.local.sql.text import NAME, quote, split_name
 from brickyard.local.tasks.table_options import check_not_null, not_null_column, rewrite_table_options
 
@@ -90,7 +91,8 @@ def run(session: SessionState, spark: Any, statement: str) -> pa.Table:
     text = _USE_LITERAL.sub(lambda m: m.group(1) + _identifier(m.group(2)), text)  # `USE CATALOG 'main'`
     task_session = getattr(type(spark).sql, "__brickyard_sql__", False)  # rewrites what it runs itself
     if not task_session:
-        text = fill_insert_columns(expand_group_by_all(text), lambda name: table_schema(spark, name))
+        text = expand_star_except(expand_group_by_all(text), engine_columns(spark.sql))
+        text = fill_insert_columns(text, lambda name: table_schema(spark, name))
     if "information_schema" in text.lower():
         from brickyard.local.sql import information_schema
 

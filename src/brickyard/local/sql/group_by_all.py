@@ -11,11 +11,9 @@ from __future__ import annotations
 
 import re
 
-from brickyard.local.sql.text import code_spans, split_top_level
+from brickyard.local.sql.text import enclosing_select, masked, select_list_end, split_top_level
 
 _GROUP_BY_ALL = re.compile(r"\bGROUP\s+BY\s+ALL\b", re.I)
-_SELECT = re.compile(r"\bSELECT\b", re.I)
-_FROM = re.compile(r"\bFROM\b", re.I)
 _AGGREGATES = (
     "count|count_if|sum|try_sum|avg|try_avg|mean|min|max|min_by|max_by|first|last|first_value|last_value"
     "|any_value|any|some|every|bool_and|bool_or|collect_list|collect_set|array_agg|string_agg|listagg"
@@ -32,7 +30,7 @@ def expand_group_by_all(statement: str) -> str:
     """`statement` with each `GROUP BY ALL` spelled out as positions; unchanged without one."""
     if not _GROUP_BY_ALL.search(statement):
         return statement
-    code = _masked(statement)
+    code = masked(statement)
     for match in reversed(list(_GROUP_BY_ALL.finditer(code))):
         positions = _grouped_positions(code, match.start())
         if positions is None:
@@ -42,58 +40,11 @@ def expand_group_by_all(statement: str) -> str:
     return statement
 
 
-def _masked(text: str) -> str:
-    """`text` with string literals and comments blanked out, same length, so positions agree."""
-    chars = [" "] * len(text)
-    for start, stop in code_spans(text):
-        chars[start:stop] = text[start:stop]
-    return "".join(chars)
-
-
 def _grouped_positions(code: str, at: int) -> list[int] | None:
-    select = _enclosing_select(code, at)
+    select = enclosing_select(code, at)
     if select is None:
         return None
-    items = split_top_level(code[select : _from_after(code, select, at)])
+    items = split_top_level(code[select : select_list_end(code, select, at)])
     if any(item.strip() == "*" or item.strip().endswith(".*") for item in items):
         return None
     return [n for n, item in enumerate(items, start=1) if not _AGGREGATE.search(item)]
-
-
-def _enclosing_select(code: str, at: int) -> int | None:
-    """Where the list of the SELECT that `at` belongs to starts (just after the keyword)."""
-    depth = 0
-    for i in range(at - 1, -1, -1):
-        ch = code[i]
-        if ch == ")":
-            depth += 1
-        elif ch == "(":
-            depth -= 1
-            if depth < 0:
-                return None
-        elif (
-            depth == 0
-            and ch in "sS"
-            and (match := _SELECT.match(code, i))
-            and (i == 0 or not _word(code[i - 1]))
-        ):
-            return match.end()
-    return None
-
-
-def _from_after(code: str, start: int, limit: int) -> int:
-    """The end of the SELECT list: its `FROM` at the same depth (or `limit` without one)."""
-    depth = 0
-    for i in range(start, limit):
-        ch = code[i]
-        if ch == "(":
-            depth += 1
-        elif ch == ")":
-            depth -= 1
-        elif depth == 0 and ch in "fF" and _FROM.match(code, i) and not _word(code[i - 1]):
-            return i
-    return limit
-
-
-def _word(ch: str) -> bool:
-    return ch.isalnum() or ch in "_`$"

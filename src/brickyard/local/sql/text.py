@@ -11,6 +11,8 @@ import re
 from collections.abc import Iterator
 
 IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_SELECT = re.compile(r"\bSELECT\b", re.I)
+_FROM = re.compile(r"\bFROM\b", re.I)
 NAME_PART = r"(?:`(?:[^`]|``)*`|[\w$]+)"
 """One part of a name, as a pattern: a plain word or anything in backticks (`` `` `` is a backtick)."""
 NAME = rf"{NAME_PART}(?:\s*\.\s*{NAME_PART})*"
@@ -100,3 +102,50 @@ def marker_at(text: str, i: int) -> str | None:
         return None  # `a::int` casts and `col:field` JSON paths are not markers
     match = IDENT.match(text, i + 1)
     return match.group(0) if match else None
+
+
+def masked(text: str) -> str:
+    """`text` with string literals and comments blanked out, same length, so positions agree."""
+    chars = [" "] * len(text)
+    for start, stop in code_spans(text):
+        chars[start:stop] = text[start:stop]
+    return "".join(chars)
+
+
+def enclosing_select(code: str, at: int) -> int | None:
+    """Where the list of the SELECT that `at` belongs to starts (just after the keyword)."""
+    depth = 0
+    for i in range(at - 1, -1, -1):
+        ch = code[i]
+        if ch == ")":
+            depth += 1
+        elif ch == "(":
+            depth -= 1
+            if depth < 0:
+                return None
+        elif (
+            depth == 0
+            and ch in "sS"
+            and (match := _SELECT.match(code, i))
+            and (i == 0 or not word_char(code[i - 1]))
+        ):
+            return match.end()
+    return None
+
+
+def select_list_end(code: str, start: int, limit: int) -> int:
+    """The end of the SELECT list: its `FROM` at the same depth (or `limit` without one)."""
+    depth = 0
+    for i in range(start, limit):
+        ch = code[i]
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        elif depth == 0 and ch in "fF" and _FROM.match(code, i) and not word_char(code[i - 1]):
+            return i
+    return limit
+
+
+def word_char(ch: str) -> bool:
+    return ch.isalnum() or ch in "_`$"

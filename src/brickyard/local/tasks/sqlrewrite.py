@@ -12,6 +12,9 @@ Rewrites are made only where the meaning is kept:
 - a table's liquid clustering (`CLUSTER BY`) and the Delta table features the engine's writer
   lacks (change data feed, row tracking) are left out, and `CREATE OR REPLACE TABLE … AS` may
   change the table's columns (see `table_options`);
+- `GROUP BY ALL` becomes the positions it stands for (`group_by_all`), `SELECT * EXCEPT (…)` the
+  columns it stands for (`star_except`), and `INSERT INTO t (some columns) VALUES` the whole row
+  (`insert_columns`);
 - named arguments of `spark.sql(query, args={…})` become literals, since Sail binds parameters in
   queries but not in commands (`CREATE`, `INSERT`);
 - in a task, `read_files(…)` / `cloud_files(…)` read the files into a temporary view (`file_functions`).
@@ -29,6 +32,7 @@ from typing import TYPE_CHECKING, Any
 from brickyard.local.sql import unity_sql
 from brickyard.local.sql.group_by_all import expand_group_by_all
 from brickyard.local.sql.insert_columns import fill_insert_columns, table_schema
+from brickyard.local.sql.star_except import engine_columns, expand_star_except
 from brickyard.local.sql.text import closing_paren, code_spans, split_top_level
 from brickyard.local.tasks.table_options import check_not_null, not_null_column, rewrite_table_options
 
@@ -201,7 +205,10 @@ def install_sql_rewrite(locations: Locations | None = None, api: Api | None = No
                 return history
             if (column := not_null_column(sqlQuery)) is not None:
                 check_not_null(lambda query: original(self, query), *column)
-            sqlQuery = fill_insert_columns(rewrite(sqlQuery), lambda name: table_schema(self, name))
+            sqlQuery = expand_star_except(
+                rewrite(sqlQuery), engine_columns(lambda query: original(self, query))
+            )
+            sqlQuery = fill_insert_columns(sqlQuery, lambda name: table_schema(self, name))
         if _storage and isinstance(sqlQuery, str):
             from brickyard.local.tasks.file_functions import with_file_views
 
