@@ -328,15 +328,23 @@ def test_a_misspelt_reference_suggests_the_names_it_may_mean(write: Callable[[Fi
         a: {name: "${var.regin}"}
         c: {name: "${workspace.rot_path}"}
     """
-    # Only the first missing reference by configuration path is reported, as the CLI stops there.
-    assert only_error(_root(write, text)).summary == (
-        'reference does not exist: ${var.regin}, did you mean one of: "region", "regions"?'
+    # Only the first missing reference by configuration path is reported, as the CLI stops there;
+    # the names it may have meant come as whole references, one a line.
+    first = only_error(_root(write, text))
+    assert (first.summary, first.detail) == (
+        "reference does not exist: ${var.regin}",
+        "did you mean:\n  ${var.region}\n  ${var.regions}",
     )
-    one = text.replace('a: {name: "${var.regin}"}', "a: {name: x}")
-    assert (
-        only_error(_root(write, one)).summary
-        == 'reference does not exist: ${var.sizes.smal}, did you mean "small"?'
+    one = only_error(_root(write, text.replace('a: {name: "${var.regin}"}', "a: {name: x}")))
+    assert (one.summary, one.detail) == (
+        "reference does not exist: ${var.sizes.smal}",
+        "did you mean:\n  ${var.sizes.small}",
     )
+    # a misspelt variable name is corrected, the rest of the path kept as written
+    outer = text.replace('a: {name: "${var.regin}"}', 'a: {name: "${var.size.smal}"}')
+    assert only_error(_root(write, outer)).detail == "did you mean:\n  ${var.sizes.smal}"
+    other = text.replace('a: {name: "${var.regin}"}', "a: {name: x}").replace("${var.sizes.smal}", "z")
+    assert only_error(_root(write, other)).detail == "did you mean:\n  ${workspace.root_path}"
 
 
 def test_a_doubled_dollar_is_a_literal_reference(write: Callable[[Files], Path]) -> None:

@@ -231,13 +231,26 @@ class Resolver:
             return (*self.aliases[head], *ref_path[1:2], "value", *ref_path[2:])
         return ref_path
 
+    def _written_as(self, ref: str, expanded: Path) -> str:
+        """`expanded` (a path `_expand` made) as a reference is written: `var.x.y`, not
+        `variables.x.value.y`."""
+        head = ref.split(".", 1)[0].split("[", 1)[0]
+        alias = self.aliases.get(head)
+        if alias is not None and expanded[: len(alias)] == alias:
+            rest = expanded[len(alias) :]
+            expanded = (head, *rest[:1], *rest[2:])
+        return format_path(expanded)
+
     def _missing(self, ref: str, ref_path: Path, path: Path) -> None:
         """The CLI stops at the first reference (by configuration path) that names nothing, and
         suggests the names it may have meant; the message carries no location."""
-        summary = f"reference does not exist: ${{{ref}}}" + _suggestion(self.root, ref_path)
+        meant = [self._written_as(ref, close) for close in _suggestions(self.root, ref_path)]
         # No file is named; a reference to a resource still names the key that holds it.
         found = Diagnostic(
-            Severity.ERROR, summary, format_path(path) if ref_path[:1] == ("resources",) else ""
+            Severity.ERROR,
+            f"reference does not exist: ${{{ref}}}",
+            format_path(path) if ref_path[:1] == ("resources",) else "",
+            detail="did you mean:\n" + "\n".join(f"  ${{{m}}}" for m in meant) if meant else "",
         )
         where = format_path(path)
         if self._first_missing is None or where < self._first_missing[0]:
@@ -289,22 +302,19 @@ def _cli_path(path: Path) -> str:
     return format_path(path)
 
 
-def _suggestion(root: Node, ref_path: Path) -> str:
-    """`, did you mean "x"?` from the names beside the first part of the path that is missing."""
+def _suggestions(root: Node, ref_path: Path) -> list[Path]:
+    """The paths the reference may have meant: the first missing key replaced by each name beside
+    it within two edits (sorted), the rest of the path as written."""
     node = root
-    for part in ref_path:
+    for depth, part in enumerate(ref_path):
         child = node.get(part) if node.is_map and isinstance(part, str) else None
         if child is None:
             if not node.is_map or not isinstance(part, str):
-                return ""
+                return []
             close = sorted(name for name in node.value if _distance(part, name) <= 2)
-            if not close:
-                return ""
-            if len(close) == 1:
-                return f', did you mean "{close[0]}"?'
-            return ", did you mean one of: " + ", ".join(f'"{name}"' for name in close) + "?"
+            return [(*ref_path[:depth], name, *ref_path[depth + 1 :]) for name in close]
         node = child
-    return ""
+    return []
 
 
 def _distance(a: str, b: str) -> int:

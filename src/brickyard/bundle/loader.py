@@ -17,6 +17,9 @@ from brickyard.bundle.node import Node, format_path
 from brickyard.bundle.yamlcache import read_yaml
 from brickyard.errors import BundleError, Diagnostic, Severity
 
+INCLUDE_SUFFIXES = (".yml", ".yaml", ".json")
+"""What an include may name: configuration files; anything else is meant for `sync.include`."""
+
 ROOT_FILES = ("databricks.yml", "databricks.yaml", "bundle.yml", "bundle.yaml")
 ROOT_ENV = "DATABRICKS_BUNDLE_ROOT"
 
@@ -78,18 +81,6 @@ def _expand_include(root: Path, pattern: Node, index: int, diags: list[Diagnosti
         return []
     full = os.path.join(root, pattern.value)
     if not glob.has_magic(pattern.value):
-        if Path(pattern.value).suffix not in (".yml", ".yaml"):
-            diags.append(
-                Diagnostic(
-                    Severity.ERROR,
-                    "non-yaml file in 'include' section",
-                    location=pattern.loc,
-                    detail=f"file {pattern.value} included in 'include' section but only YAML files are "
-                    "supported. If you want to explicitly include files to sync, use 'sync.include' "
-                    "configuration section",
-                )
-            )
-            return []
         candidate = Path(full)
         if not candidate.is_file():
             diags.append(
@@ -101,9 +92,22 @@ def _expand_include(root: Path, pattern: Node, index: int, diags: list[Diagnosti
                 )
             )
             return []
-        return [candidate]
-    matches = sorted(Path(p) for p in glob.glob(full, recursive=True))
-    return [p for p in matches if p.is_file() and p.suffix in (".yml", ".yaml")]
+        matches = [candidate]
+    else:
+        matches = sorted(p for p in map(Path, glob.glob(full, recursive=True)) if p.is_file())
+    for match in matches:
+        if match.suffix not in INCLUDE_SUFFIXES:
+            diags.append(
+                Diagnostic(
+                    Severity.ERROR,
+                    "Files in the 'include' configuration section must be YAML or JSON files.",
+                    location=pattern.loc,
+                    detail=f"The file {display_path(match, root)} in the 'include' configuration section is "
+                    "not a YAML or JSON file, and only such files are supported. To include files to "
+                    "sync, specify them in the 'sync.include' configuration section instead.",
+                )
+            )
+    return [match for match in matches if match.suffix in INCLUDE_SUFFIXES]
 
 
 def display_path(path: Path, root: Path) -> str:
@@ -120,17 +124,14 @@ def _include(tree: Node, part: Node, diags: list[Diagnostic]) -> None:
     for key, value in part.items():
         if key == "include":
             # Only the root file's includes are loaded; the CLI warns and goes on.
-            places = [item.loc for item in value.value if item.loc] if value.is_seq else []
             diags.append(
                 Diagnostic(
                     Severity.WARNING,
                     "Include section is defined outside root file",
                     "include",
-                    places[0] if places else value.key_loc,
-                    also=tuple(places[1:]),
-                    detail="The include section is defined in a file that is not the root file\n"
-                    "These values will be ignored since only the includes defined in\n"
-                    "the bundle root file (typically databricks.yml) are loaded.",
+                    value.loc or value.key_loc,
+                    detail="An include section is defined in a file that is not databricks.yml.\n"
+                    "Only includes defined in databricks.yml are applied.",
                 )
             )
             continue

@@ -140,15 +140,19 @@ def load_bundle(start: FsPath, options: LoadOptions | None = None) -> Bundle:
     definitions = variables.normalize_definitions(config.get("variables"), diags)
     if definitions.value:
         config.value["variables"] = definitions
-    variables.assign_values(
-        definitions,
-        target.get("variables") if target else None,
-        cli_vars,
-        opts.environ,
-        variables.read_overrides_file(root, target_name, diags),
-        diags,
-        target_name,
-    )
+    read_errors: list[Diagnostic] = []
+    saved = variables.read_overrides_file(root, target_name, read_errors)
+    diags.extend(read_errors)
+    if not read_errors:  # an unreadable overrides file stops the assignment, as in the CLI
+        variables.assign_values(
+            definitions,
+            target.get("variables") if target else None,
+            cli_vars,
+            opts.environ,
+            saved,
+            diags,
+            target_name,
+        )
     if _has_errors(diags):
         # What the CLI resolves before variables: the bundle's and the workspace's own references.
         early = Resolver(config, _deferred(config))

@@ -242,10 +242,16 @@ def read_overrides_file(root: Path, target: str, diags: list[Diagnostic]) -> dic
     try:
         doc = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError, RecursionError) as err:
-        diags.append(Diagnostic(Severity.ERROR, f"failed to parse variable overrides file {display}: {err}"))
+        diags.append(Diagnostic(Severity.ERROR, f"failed to parse variables file {path}: {err}"))
         return {}
     if not isinstance(doc, dict):
-        diags.append(Diagnostic(Severity.ERROR, f"{display} must hold a JSON object of variable values"))
+        diags.append(
+            Diagnostic(
+                Severity.ERROR,
+                f"failed to parse variables file {path}: invalid format",
+                detail='Variables file must be a JSON object with the following format:\n{"var1": "value1", "var2": "value2"}',
+            )
+        )
         return {}
     where = Location(display, 1, 1)
     return {str(name): from_plain(value, where) for name, value in doc.items()}
