@@ -57,10 +57,13 @@ def run_validate(ctx: AppContext, target: str | None, variables: Sequence[str], 
         from brickyard.dbt.parse import parse_diagnostics  # dbt is imported only for dbt projects
 
         diags += parse_diagnostics(bundle)
-    failed = any(d.severity is Severity.ERROR for d in diags) or (
-        strict and any(d.severity is Severity.WARNING for d in diags)
-    )
+    errors = any(d.severity is Severity.ERROR for d in diags)
+    warnings = sum(d.severity is Severity.WARNING for d in diags)
     _print(ctx, diags, config, found, counted)
+    if strict and warnings and not errors:
+        were = "1 warning was" if warnings == 1 else f"{warnings} warnings were"
+        ctx.output.show([f"Error: {were} found. Warnings are not allowed in strict mode"])
+    failed = errors or bool(strict and warnings)
     return Outcome(ok=not failed, diagnostics=tuple(diags))
 
 

@@ -182,13 +182,6 @@ CASES = [
         variables={"region": "eu"},
     ),
     Case(
-        "unknown variable type",
-        {"databricks.yml": HEAD + "variables:\n  a: {type: map, default: {}}\n"},
-        "variable a has unknown type 'map'",
-        ("databricks.yml", "map"),
-        "variables.a.type",
-    ),
-    Case(
         "lookup of an unknown kind",
         {"databricks.yml": HEAD + "variables:\n  a:\n    lookup: {table: x}\n"},
         "variable a: lookup needs exactly one of",

@@ -157,3 +157,39 @@ resources:
 """
     bundle = load(write({"databricks.yml": text}))
     assert [d.summary for d in bundle.warnings] == []
+
+
+ENUMS = """
+bundle: {name: enums}
+variables:
+  shape: {type: map, default: {a: 1}}
+resources:
+  jobs:
+    j:
+      name: j
+      tasks:
+        - task_key: b
+          run_if: SOMETIMES
+          notebook_task: {notebook_path: ./nb.py, source: DISK}
+targets:
+  dev:
+    default: true
+  prod:
+    artifacts:
+      lib: {type: egg, build: "true"}
+"""
+
+
+def test_enum_values_are_warned_of_on_the_selected_target_sorted_by_message(
+    write: Callable[[Files], Path],
+) -> None:
+    root = write({"databricks.yml": ENUMS, "nb.py": NOTEBOOK})
+    dev = [(d.summary.split('"')[1], d.path, str(d.location)) for d in load(root).warnings]
+    # prod's artifact is not looked at while dev is deployed; an unknown variable type is no error
+    assert dev == [
+        ("DISK", "resources.jobs.j.tasks[0].notebook_task.source", "databricks.yml:11:59"),
+        ("SOMETIMES", "resources.jobs.j.tasks[0].run_if", "databricks.yml:10:19"),
+        ("map", "variables.shape.type", "databricks.yml:3:17"),
+    ]
+    prod = [(d.summary, d.path) for d in load(root, target="prod").warnings]
+    assert ('invalid value "egg" for enum field. Valid values are [whl jar]', "artifacts.lib.type") in prod

@@ -93,7 +93,9 @@ def test_strict_turns_warnings_into_failure(bundle_dir: Path, capsys: pytest.Cap
     assert "Warning: unknown field: nmae\n  at resources.jobs.j\n  in databricks.yml:8:7\n" in out
     assert out.rstrip().endswith("Found 1 warning")
     assert run(["validate", "--strict"]) == 1
-    assert capsys.readouterr().out.rstrip().endswith("Found 1 warning")
+    captured = capsys.readouterr()
+    assert captured.out.rstrip().endswith("Found 1 warning")
+    assert captured.err == "Error: 1 warning was found. Warnings are not allowed in strict mode\n"
 
 
 def test_outside_a_bundle_the_error_says_what_to_do(

@@ -84,7 +84,7 @@ def load_bundle(start: FsPath, options: LoadOptions | None = None) -> Bundle:
     diags: list[Diagnostic] = []
     tree = read_tree(root, diags)
     _stop(checks.check_reference_keys(tree), None)  # the CLI stops here, before any summary
-    shapes = SchemaCheck(registry=opts.registry)
+    shapes = SchemaCheck(registry=opts.registry, enums=False)
     shapes.check(tree)
     diags.extend(shapes.diags)
     # What the files say, before --var and BUNDLE_VAR_ values are filled in: a credential passed
@@ -213,6 +213,7 @@ def load_bundle(start: FsPath, options: LoadOptions | None = None) -> Bundle:
     defaults.bundle_defaults(config, opts.registry)  # again, for values the check dropped
     defaults.resource_defaults(config, opts.registry)
     diags.extend(types.diags)
+    diags.extend(types.enum_findings())
     diags.extend(types.required_warnings())
     if written and ((name := bundle.get("name")) is None or name.value is None):
         # The CLI goes on without a name (a `${bundle.name}` still in use is an error of its own),

@@ -131,7 +131,7 @@ _BUNDLE_DEFS: dict[str, dict[str, Ref]] = {
     "bundle.Variable": {
         "default": "any",
         "description": "str",
-        "type": "str",
+        "type": {"enum": ["complex"]},
         "lookup": _STR_MAP,
         "value": "any",
     },
@@ -210,12 +210,22 @@ def definitions(registry: Registry = REGISTRY) -> dict[str, dict[str, Ref]]:
 class SchemaCheck:
     """Walks a configuration against a definition, collecting diagnostics."""
 
-    def __init__(self, unknown_keys: bool = True, prune: bool = False, registry: Registry = REGISTRY) -> None:
+    def __init__(
+        self,
+        unknown_keys: bool = True,
+        prune: bool = False,
+        registry: Registry = REGISTRY,
+        enums: bool = True,
+    ) -> None:
         self.defs = definitions(registry)
         self.unknown_keys = unknown_keys
+        self.enums = enums
+        """Warn of values outside an enum: on the selected target's configuration only, as the CLI
+        does (a target that is not deployed may hold anything)."""
         self.prune = prune
         """Drop fields the schema does not know, as the CLI's output does."""
         self.diags: list[Diagnostic] = []
+        self.enum_warnings: list[Diagnostic] = []
         self.missing: list[Diagnostic] = []
         """Required fields left out (checked on the pruned, final configuration only)."""
         self._required: dict[str, list[str]] = _generated().get("required", {}) if prune else {}
@@ -264,7 +274,8 @@ class SchemaCheck:
 
     def _container(self, node: Node, ref: dict[str, Ref], path: Path) -> bool:
         if "enum" in ref:
-            self._enum(node, ref["enum"], path)
+            if self.enums:
+                self._enum(node, ref["enum"], path)
         elif "list" in ref:
             if not node.is_seq:
                 return self._type_error(node, "sequence", path)
@@ -325,12 +336,18 @@ class SchemaCheck:
     def _enum(self, node: Node, allowed: list[str], path: Path) -> None:
         value = node.value
         if not isinstance(value, str) or value not in allowed:
-            self._emit(
-                Severity.WARNING,
-                f'invalid value "{value}" for enum field. Valid values are [{" ".join(allowed)}]',
-                path,
-                node,
+            self.enum_warnings.append(
+                Diagnostic(
+                    Severity.WARNING,
+                    f'invalid value "{value}" for enum field. Valid values are [{" ".join(allowed)}]',
+                    format_path(path),
+                    node.loc,
+                )
             )
+
+    def enum_findings(self) -> list[Diagnostic]:
+        """Values outside their enum, as the CLI lists them: by message, then by place."""
+        return sorted(self.enum_warnings, key=lambda d: (d.summary, d.path))
 
     def _unknown(self, key: str, child: Node, fields: dict[str, Ref], path: Path) -> None:
         self.diags.append(

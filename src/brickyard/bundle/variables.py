@@ -87,16 +87,6 @@ def normalize_definitions(variables: Node | None, diags: list[Diagnostic]) -> No
 
 
 def _check_definition(name: str, node: Node, path: str, diags: list[Diagnostic]) -> None:
-    kind = node.get("type")
-    if kind is not None and kind.value != "complex":
-        diags.append(
-            Diagnostic(
-                Severity.ERROR,
-                f"variable {name} has unknown type {kind.value!r}; the only type is 'complex'",
-                f"{path}.type",
-                kind.loc,
-            )
-        )
     lookup = node.get("lookup")
     if lookup is not None:
         keys = set(lookup.value) if lookup.is_map else set()
