@@ -184,8 +184,7 @@ def check_development(root: Node, user: CurrentUser, diags: list[Diagnostic]) ->
             Diagnostic(
                 Severity.ERROR,
                 "target with 'mode: development' cannot set trigger pause status to UNPAUSED by default",
-                "presets.trigger_pause_status",
-                pause.loc,
+                location=pause.loc,
             )
         )
         return
