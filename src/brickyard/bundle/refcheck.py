@@ -9,19 +9,21 @@ from __future__ import annotations
 import re
 
 from brickyard.bundle.interpolate import REFERENCE
-from brickyard.bundle.node import Node, walk
+from brickyard.bundle.node import Node, format_path, walk
 from brickyard.errors import Diagnostic, Severity
 
 _OPEN = re.compile(r"(?<![$\\])\$\{")
-_KEY = re.compile(r"^[^\W\d_]")
+_KEY = re.compile(r"^[^\W\d_]+(?:[-_]*[^\W_]+)*(?:\[\d+\])*$")
+"""A key of a reference: letters first, then letters and digits, joined by `-` and `_`, then indexes."""
 
 
 def check_reference_syntax(config: Node) -> list[Diagnostic]:
     found: list[Diagnostic] = []
-    for _, node in walk(config, ()):
+    for path, node in walk(config, ()):
         if isinstance(node.value, str) and "${" in node.value:
             found.extend(
-                Diagnostic(Severity.WARNING, summary, location=node.loc) for summary in _problems(node.value)
+                Diagnostic(Severity.WARNING, summary, format_path(path), node.loc)
+                for summary in _problems(node.value)
             )
     return found
 
@@ -40,7 +42,7 @@ def _problems(text: str) -> list[str]:
         if "${" in body:
             continue  # a reference written inside another resolves from the inside out
         if not body:
-            out.append(f"empty variable reference at position {start}")
+            out.append("empty variable reference")
         elif (bad := next((k for k in body.split(".") if k and not _KEY.match(k)), None)) is not None:
             out.append(f'invalid variable reference ${{{body}}}: invalid key "{bad.split("[")[0]}"')
         else:
