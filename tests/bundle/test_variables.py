@@ -119,7 +119,7 @@ def test_a_cycle_between_variables_is_reported_not_looped(write: Callable[[Files
     diag = only_error(_root(write, text))
     assert "cycle detected in field resolution" in diag.summary
     # Named as the CLI names it: where it starts (the variable's default), then each reference.
-    assert diag.summary.endswith("a.default -> var.b -> var.c -> var.a -> var.b")
+    assert diag.summary.endswith(": variables.a.default -> var.b -> var.c -> var.a -> var.b")
     assert diag.location is None
 
 

@@ -296,9 +296,9 @@ def _kind(value: object) -> str:
 
 
 def _cli_path(path: Path) -> str:
-    """Where a cycle starts, as the CLI names it: a variable by its name and `default`."""
+    """Where a cycle starts, as the CLI names it: a variable by its `default`."""
     if len(path) >= 3 and path[0] == "variables" and path[2] == "value":
-        return format_path((path[1], "default", *path[3:]))
+        return format_path(("variables", path[1], "default", *path[3:]))
     return format_path(path)
 
 
