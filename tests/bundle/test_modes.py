@@ -166,6 +166,30 @@ def test_top_level_permissions_apply_to_each_resource_kind(write: Callable[[File
     }
 
 
+def test_a_principal_a_resource_names_itself_keeps_its_own_level_with_a_warning(
+    write: Callable[[Files], Path],
+) -> None:
+    text = BUNDLE.replace(
+        "      tags: {owner: data}\n",
+        "      tags: {owner: data}\n      permissions: [{level: CAN_VIEW, group_name: analysts}]\n",
+    ) + (
+        "permissions:\n  - {level: CAN_MANAGE, group_name: analysts}\n  - {level: CAN_VIEW, user_name: a@x.com}\n"
+    )
+    bundle = load(_root(write, text), "prod")
+    assert bundle.resources("jobs")["nightly"]["permissions"][:2] == [
+        {"level": "CAN_VIEW", "group_name": "analysts"},
+        {"level": "CAN_VIEW", "user_name": "a@x.com"},
+    ]
+    assert bundle.resources("jobs")["manual"]["permissions"][0] == {
+        "level": "CAN_MANAGE",
+        "group_name": "analysts",
+    }
+    overlap = [d for d in bundle.warnings if "already has permissions" in d.summary]
+    assert [(d.summary, d.path, d.location) for d in overlap] == [
+        ("'jobs' already has permissions set for 'analysts' group", "", None)
+    ]
+
+
 def test_development_refuses_unpaused_presets_and_paths_without_the_user(
     write: Callable[[Files], Path],
 ) -> None:
@@ -234,9 +258,10 @@ def test_a_shared_root_and_permissions_without_the_deployer_are_reported(
         shared.summary.endswith("is writable by all workspace users") and shared.path == "workspace.root_path"
     )
     text = BUNDLE + "permissions:\n  - {level: CAN_VIEW, group_name: analysts}\n"
-    notes = [d for d in load(_root(write, text), "prod").diagnostics if d.path == "permissions"]
-    assert notes and notes[0].summary.startswith(
+    (note,) = [d for d in load(_root(write, text), "prod").diagnostics if d.severity is Severity.INFO]
+    assert note.summary.startswith(
         "permissions section should explicitly include the current deployment identity"
     )
+    assert (note.path, str(note.location)) == ("", "databricks.yml:46:3")  # the section, by its place only
     allowed = BUNDLE + "permissions:\n  - {level: CAN_MANAGE, group_name: users}\n"
     assert not load(_root(write, allowed), "prod").diagnostics

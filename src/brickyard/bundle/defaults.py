@@ -136,7 +136,7 @@ def permissions_and_run_as(
     for kind in registry:
         for _, resource in map_entries(resources, kind.name):
             if kind.inherits_permissions and inherited:
-                _inherit_permissions(resource, inherited, kind.permission_levels)
+                _inherit_permissions(resource, inherited, kind.permission_levels, kind.name, diags)
             if kind.inherits_permissions:
                 _strongest_per_principal(resource, user if kind.owner_is_deployer else None)
             listed = resource.get("permissions") if resource.is_map else None
@@ -144,15 +144,27 @@ def permissions_and_run_as(
                 del resource.value["permissions"]  # an empty list is no list, as the CLI reads it
 
 
-def _inherit_permissions(resource: Node, inherited: list[Node], levels: Mapping[str, str]) -> None:
+def _inherit_permissions(
+    resource: Node, inherited: list[Node], levels: Mapping[str, str], kind: str, diags: list[Diagnostic]
+) -> None:
+    """The top-level entries a resource takes; a principal it names itself keeps its own level."""
     existing = set_default(resource, "permissions", [])
     named = {p for entry in map_items(existing) if (p := _principal(entry))}
     for entry in inherited:
         level = entry.get("level")
-        if level is not None and level.value in levels and _principal(entry) not in named:
-            copy = entry.copy()
-            copy.value["level"] = Node(levels[level.value], level.loc)
-            existing.value.append(copy)
+        if level is None or level.value not in levels:
+            continue
+        who = _principal(entry)
+        if who in named:
+            assert who is not None
+            label = {"user_name": "user name", "group_name": "group"}.get(who[0], "service principal name")
+            diags.append(
+                Diagnostic(Severity.WARNING, f"'{kind}' already has permissions set for '{who[1]}' {label}")
+            )
+            continue
+        copy = entry.copy()
+        copy.value["level"] = Node(levels[level.value], level.loc)
+        existing.value.append(copy)
 
 
 def _principal(entry: Node) -> tuple[str, str] | None:

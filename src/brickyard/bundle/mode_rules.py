@@ -98,8 +98,7 @@ def check_deployer_permission(root: Node, user: CurrentUser, diags: list[Diagnos
             f"  permissions:\n    - {kind}: {me}\n      level: CAN_MANAGE\n\n"
             "See https://docs.databricks.com/dev-tools/bundles/permissions.html to learn more about permission "
             "configuration.",
-            "permissions",
-            node.loc if node is not None else None,
+            location=node.loc if node is not None else None,
         )
     )
 
