@@ -255,8 +255,19 @@ def test_a_shared_root_and_permissions_without_the_deployer_are_reported(
     bundle = load(_root(write, BUNDLE), "prod")
     (shared,) = bundle.warnings
     assert (
-        shared.summary.endswith("is writable by all workspace users") and shared.path == "workspace.root_path"
+        shared.summary
+        == "the bundle root path /Workspace/Shared/.bundle/modes/prod is writable by all workspace users"
     )
+    assert shared.detail.startswith("The bundle root path is in /Workspace/Shared, giving read/write access")
+    assert (shared.path, shared.location) == ("", None)
+    root = "      root_path: /Workspace/Shared/.bundle/${bundle.name}/${bundle.target}\n"
+    outside = BUNDLE.replace(root, root + "      state_path: /Workspace/Shared/states/${bundle.name}\n")
+    inside = BUNDLE.replace(root, root + "      state_path: /Workspace/Shared/.bundle/modes/prod/s\n")
+    warned = [d.summary for d in load(_root(write, outside), "prod").warnings]
+    assert (
+        warned[1] == "the bundle state path /Workspace/Shared/states/modes is writable by all workspace users"
+    )
+    assert len(load(_root(write, inside), "prod").warnings) == 1  # a state path in the root: one warning
     text = BUNDLE + "permissions:\n  - {level: CAN_VIEW, group_name: analysts}\n"
     (note,) = [d for d in load(_root(write, text), "prod").diagnostics if d.severity is Severity.INFO]
     assert note.summary.startswith(

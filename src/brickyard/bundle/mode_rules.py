@@ -55,25 +55,34 @@ def _run_on(task: Node, cluster: Node) -> None:
 
 
 def check_shared_root(root: Node, diags: list[Diagnostic]) -> None:
+    """Warn of a root path, and of a state path outside it, that every workspace user may write to
+    (in /Workspace/Shared) while the permissions do not give the `users` group CAN_MANAGE."""
     workspace = root.get("workspace")
-    node = workspace.get("root_path") if workspace is not None and workspace.is_map else None
-    path = str(node.value) if node is not None and node.value else ""
-    if not (path.startswith("/Workspace/Shared/") or path == "/Workspace/Shared"):
+    if workspace is None or not workspace.is_map:
         return
     if any(_level(p) == "CAN_MANAGE" and _text(p.get("group_name")) == "users" for p in _permissions(root)):
         return
-    diags.append(
-        Diagnostic(
-            Severity.WARNING,
-            f"the bundle root path {path} is writable by all workspace users",
-            "workspace.root_path",
-            node.loc if node is not None else None,
-            detail="The bundle is configured to use /Workspace/Shared, which will give read/write access to all "
-            "users. If this is intentional, add CAN_MANAGE for 'group_name: users' permission to your bundle "
-            "configuration. If the deployment should be restricted, move it to a restricted folder such as "
-            "/Workspace/Users/<username or principal name>.",
-        )
-    )
+    root_path = _text(workspace.get("root_path"))
+    state_path = _text(workspace.get("state_path"))
+    for what, path, where in (
+        ("root", root_path, "the bundle"),
+        ("state", state_path if not _within(state_path, root_path) else "", "the state path"),
+    ):
+        if _within(path, "/Workspace/Shared"):
+            diags.append(
+                Diagnostic(
+                    Severity.WARNING,
+                    f"the bundle {what} path {path} is writable by all workspace users",
+                    detail=f"The bundle {what} path is in /Workspace/Shared, giving read/write access to all "
+                    "workspace users that is not reflected in the permissions section. If this is intentional, "
+                    f"add CAN_MANAGE for 'group_name: users' to your bundle permissions. Otherwise, move {where} "
+                    f"to a restricted {'path' if what == 'root' else 'location'} such as /Workspace/Users/<username>.",
+                )
+            )
+
+
+def _within(path: str, folder: str) -> bool:
+    return bool(path) and bool(folder) and (path == folder or path.startswith(folder.rstrip("/") + "/"))
 
 
 def check_deployer_permission(root: Node, user: CurrentUser, diags: list[Diagnostic]) -> None:
