@@ -49,16 +49,17 @@ def development_presets(root: Node, user: CurrentUser) -> None:
 
 
 def uc_prefix(prefix: str) -> str:
-    """Unity Catalog names cannot hold `[dev jane] `: brackets go, other separators become `_`, and
-    a `_` is added only after a prefix that ended in `]` (`[dev jane] ` → `dev_jane_`, `dev_` stays)."""
+    """Unity Catalog names cannot hold `[dev jane] `: punctuation goes, spaces become `_`, and a `_`
+    is added only after a prefix that ended in `]` (`[dev jane] ` → `dev_jane_`, `dev_` stays,
+    `team-` → `team`)."""
     trimmed = prefix.strip(" ")
     suffix = "_" if trimmed.endswith("]") else ""
-    core = re.sub(r"[^A-Za-z0-9_]", "_", trimmed.replace("[", "").replace("]", ""))
+    core = re.sub(r"[^\w ]", "", trimmed).replace(" ", "_")
     return core + suffix if core else ""
 
 
 # Resource kinds that take the name prefix: (kind, field, how the prefix is written).
-_RAW, _UC, _LEAF = "raw", "uc", "leaf"
+_RAW, _UC, _LEAF, _UC_LEAF = "raw", "uc", "leaf", "uc-leaf"
 _PREFIXED: tuple[tuple[str, str, str], ...] = (
     ("jobs", "name", _RAW),
     ("pipelines", "name", _RAW),
@@ -71,6 +72,8 @@ _PREFIXED: tuple[tuple[str, str, str], ...] = (
     ("dashboards", "display_name", _RAW),
     ("alerts", "display_name", _RAW),
     ("sql_warehouses", "name", _RAW),
+    ("vector_search_endpoints", "name", _UC),
+    ("vector_search_indexes", "name", _UC_LEAF),
 )
 
 
@@ -258,6 +261,9 @@ def _prefix_field(resource: Node, field: str, prefix: str, style: str) -> None:
     elif style == _LEAF:  # experiments are workspace paths: the prefix goes on the last part
         head, sep, leaf = node.value.rpartition("/")
         node.value = f"{head}{sep}{prefix}{leaf}"
+    elif style == _UC_LEAF:  # a three-part table name (`c.s.index`): the prefix goes on the table
+        head, sep, leaf = node.value.rpartition(".")
+        node.value = f"{head}{sep}{uc_prefix(prefix)}{leaf}"
     else:
         node.value = prefix + node.value
 
