@@ -46,6 +46,12 @@ class Pipelines(Kind):
     }
 
     @classmethod
+    def apply_bundle_defaults(cls, resource: Node) -> None:
+        """An ingestion pipeline (Lakeflow Connect) has no edition or channel to default."""
+        if resource.is_map and resource.get("ingestion_definition") is None:
+            super().apply_bundle_defaults(resource)
+
+    @classmethod
     def prepare(cls, config: dict[str, Any], context: Prepare) -> dict[str, Any]:
         from brickyard.resources.init_scripts import rewrite_init_scripts
 
