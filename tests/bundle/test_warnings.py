@@ -193,3 +193,30 @@ def test_enum_values_are_warned_of_on_the_selected_target_sorted_by_message(
     ]
     prod = [(d.summary, d.path) for d in load(root, target="prod").warnings]
     assert ('invalid value "egg" for enum field. Valid values are [whl jar]', "artifacts.lib.type") in prod
+
+
+ANCHORS = """
+bundle: {name: anchors}
+defaults: &defaults {max_retries: 2}
+shared:
+  params: [&first {name: a, default: "1"}, &second {name: b, default: "2"}]
+mixed: [&third {name: c}, {name: d}]
+resources:
+  jobs:
+    j:
+      name: j
+      parameters: [*first, *second]
+      tasks:
+        - task_key: t
+          <<: *defaults
+          notebook_task: {notebook_path: ./nb.py}
+"""
+
+
+def test_blocks_of_anchors_are_not_unknown_fields(write: Callable[[Files], Path]) -> None:
+    bundle = load(write({"databricks.yml": ANCHORS, "nb.py": NOTEBOOK}))
+    # `mixed` holds a plain value beside its anchor: more likely misplaced configuration
+    assert [d.summary for d in bundle.warnings] == ["unknown field: mixed"]
+    job = bundle.resources("jobs")["j"]
+    assert job["tasks"][0]["max_retries"] == 2
+    assert [p["name"] for p in job["parameters"]] == ["a", "b"]

@@ -70,6 +70,7 @@ def test_a_remembered_file_is_the_tree_the_parser_gives(
     again = read_yaml(path, "resources/jobs.yml")
     assert _tree(again) == _tree(first)
     assert again.value["bundle"].value["version"].raw == "15.10"
+    assert again.value["defaults"].anchored and not again.value["resources"].anchored
     assert (
         str(again.value["resources"].value["jobs"].value["a"].value["tags"].loc) == "resources/jobs.yml:16:13"
     )

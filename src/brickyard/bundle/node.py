@@ -28,6 +28,8 @@ class Node:
     """The source text of a number, so `15.10` read where a string belongs stays `15.10`."""
     also: tuple[Location, ...] = ()
     """Where the values this one overrode were written (a target over a resource file)."""
+    anchored: bool = False
+    """Written with a YAML anchor (`&name`): a value meant to be reused through aliases."""
 
     @property
     def is_map(self) -> bool:
@@ -51,10 +53,12 @@ class Node:
     def copy(self) -> Node:
         """A deep copy: merges and mutators never alias a node between targets."""
         if isinstance(self.value, dict):
-            return Node({k: v.copy() for k, v in self.value.items()}, self.loc, self.key_loc)
-        if isinstance(self.value, list):
-            return Node([v.copy() for v in self.value], self.loc, self.key_loc)
-        return Node(self.value, self.loc, self.key_loc, self.raw, self.also)
+            value: Any = {k: v.copy() for k, v in self.value.items()}
+        elif isinstance(self.value, list):
+            value = [v.copy() for v in self.value]
+        else:
+            return Node(self.value, self.loc, self.key_loc, self.raw, self.also, self.anchored)
+        return Node(value, self.loc, self.key_loc, anchored=self.anchored)
 
     def plain(self) -> Any:
         """The value without locations: dicts, lists and scalars, ready for JSON."""

@@ -350,6 +350,8 @@ class SchemaCheck:
         return sorted(self.enum_warnings, key=lambda d: (d.summary, d.path))
 
     def _unknown(self, key: str, child: Node, fields: dict[str, Ref], path: Path) -> None:
+        if _reusable(child):
+            return  # a block of anchors (`defaults: &defaults …`), there to be aliased elsewhere
         self.diags.append(
             Diagnostic(
                 Severity.WARNING,
@@ -372,6 +374,14 @@ class SchemaCheck:
 
 _NAMES = {"str": "string", "int": "int", "float": "float", "bool": "bool"}
 _INT64 = (-(2**63), 2**63 - 1)
+
+
+def _reusable(node: Node) -> bool:
+    """An anchored value, or a mapping or list whose entries all are."""
+    if node.anchored:
+        return True
+    entries = list(node.value.values()) if node.is_map else node.value if node.is_seq else []
+    return bool(entries) and all(_reusable(entry) for entry in entries)
 
 
 def _is_reference(node: Node) -> bool:

@@ -95,15 +95,16 @@ def bundle_root(path: Path, display: str) -> Path | None:
 
 
 def encode_node(node: Node) -> list[Any]:
-    """`[value, line, column, key line, key column, raw]`; a mapping's value is `{"m": [[key, node]…]}`,
-    a sequence's `{"s": [node…]}` (a scalar is never a JSON object)."""
+    """`[value, line, column, key line, key column, raw]`, and `1` after them for an anchored node; a
+    mapping's value is `{"m": [[key, node]…]}`, a sequence's `{"s": [node…]}` (a scalar is never a
+    JSON object)."""
     value: Any = node.value
     if isinstance(value, dict):
         value = {"m": [[key, encode_node(child)] for key, child in value.items()]}
     elif isinstance(value, list):
         value = {"s": [encode_node(child) for child in value]}
     loc, key_loc = node.loc, node.key_loc
-    return [
+    encoded = [
         value,
         loc.line if loc else 0,
         loc.column if loc else 0,
@@ -111,10 +112,11 @@ def encode_node(node: Node) -> list[Any]:
         key_loc.column if key_loc else 0,
         node.raw,
     ]
+    return [*encoded, 1] if node.anchored else encoded
 
 
 def decode_node(doc: list[Any], display: str) -> Node:
-    value, line, column, key_line, key_column, raw = doc
+    value, line, column, key_line, key_column, raw = doc[:6]
     if isinstance(value, dict):
         if "m" in value:
             value = {key: decode_node(child, display) for key, child in value["m"]}
@@ -125,6 +127,7 @@ def decode_node(doc: list[Any], display: str) -> Node:
         Location(display, line, column) if line else None,
         Location(display, key_line, key_column) if key_line else None,
         raw,
+        anchored=len(doc) > 6,
     )
 
 

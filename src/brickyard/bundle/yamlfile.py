@@ -79,7 +79,7 @@ def parse_yaml(text: str, display: str) -> Node:
         raise BundleError.at(f"invalid YAML: {err}", Location(display, 1, 1)) from None
     if root is None:
         return Node({}, Location(display, 1, 1))
-    converter = _Converter(display)
+    converter = _Converter(display, text)
     node = converter.convert(root, 0)
     if converter.errors:
         raise BundleError(converter.errors)
@@ -90,8 +90,9 @@ class _Converter:
     """yaml nodes → located `Node`s, within the limits of `yamllimits` (aliases share yaml nodes,
     so a node reached again while it is being converted is an anchor that contains itself)."""
 
-    def __init__(self, display: str) -> None:
+    def __init__(self, display: str, text: str) -> None:
         self.display = display
+        self.text = text
         self.errors: list[Diagnostic] = []
         self._open: set[int] = set()
         self._sizes: dict[int, int] = {}
@@ -100,6 +101,12 @@ class _Converter:
         self._expanding = 0
 
     def convert(self, node: yaml.Node, depth: int) -> Node:
+        converted = self._convert(node, depth)
+        # a node's start is where its properties start: `&name` when it carries an anchor
+        converted.anchored = self.text.startswith("&", node.start_mark.index)
+        return converted
+
+    def _convert(self, node: yaml.Node, depth: int) -> Node:
         if isinstance(node, yaml.ScalarNode):  # an alias to a scalar costs what writing it would
             value = _scalar(node, self.display, self.errors)
             raw = node.value if isinstance(value, int | float) and not isinstance(value, bool) else None
