@@ -12,12 +12,16 @@ _KEY_QUALIFIERS = frozenset(
     {"api", "access", "secret", "private", "account", "master", "storage", "sas", "signing"}
 )
 _NOT_SECRETS = frozenset({"scope", "name", "path", "id", "file", "url", "type", "enabled", "key", "keys"})
+_NOT_CREDENTIAL_TOKENS = frozenset({"idempotency", "page", "pagination", "continuation"})
+"""Tokens that identify a request or a page of results (`idempotency_token`), not a caller."""
 
 
 @functools.lru_cache(maxsize=4096)
 def names_credential(key: str) -> bool:
     words = [w for w in re.split(r"[^a-z0-9]+", _split_camel(key).lower()) if w]
     if not words or words[-1] in _NOT_SECRETS - {"key"}:
+        return False
+    if words[-1] == "token" and len(words) > 1 and words[-2] in _NOT_CREDENTIAL_TOKENS:
         return False
     if words[-1] in _SECRET_WORDS:
         return True

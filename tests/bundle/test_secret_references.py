@@ -43,3 +43,14 @@ def test_a_literal_next_to_no_reference_is_still_flagged(write: Callable[[Files]
     root = write({"databricks.yml": text, "run.py": "print(1)\n"})
     found = errors(root)
     assert [d.path for d in found] == ["resources.jobs.j.tasks[0].new_cluster.spark_env_vars.API_TOKEN"]
+
+
+def test_a_token_that_names_a_request_is_not_a_credential(write: Callable[[Files], Path]) -> None:
+    text = BUNDLE.replace(
+        "            parameters:",
+        '            idempotency_token: "nightly-2026"\n            page_token: "p2"\n            session_token: "x1"\n'
+        "            parameters:",
+    )
+    found = errors(write({"databricks.yml": text, "run.py": "print(1)\n"}))
+    # only the one that names a caller's credential is flagged
+    assert [d.path for d in found] == ["resources.jobs.j.tasks[0].spark_python_task.session_token"]
