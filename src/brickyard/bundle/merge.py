@@ -37,10 +37,10 @@ def merge(base: Node, override: Node, strict: bool = False) -> Node:
         out = {k: v.copy() for k, v in base.value.items()}
         for key, value in override.value.items():
             out[key] = merge(out[key], value, strict) if key in out else value.copy()
-        return Node(out, override.loc or base.loc, override.key_loc or base.key_loc)
+        return _container(out, base, override)
     if base.is_seq and override.is_seq:
         items = [v.copy() for v in base.value] + [v.copy() for v in override.value]
-        return Node(items, override.loc or base.loc, override.key_loc or base.key_loc)
+        return _container(items, base, override)
     if override.value is None and base.value is not None:
         return base.copy()  # an empty override (`key:`) does not erase the base value
     if (
@@ -53,6 +53,15 @@ def merge(base: Node, override: Node, strict: bool = False) -> Node:
     if base.loc is not None and base.is_scalar and replaced.is_scalar:
         replaced.also = (*replaced.also, base.loc, *base.also)  # the CLI names every place it was set
     return replaced
+
+
+def _container(value: dict[str, Node] | list[Node], base: Node, override: Node) -> Node:
+    """A merged mapping or sequence is where the base was written, and also where the override was
+    (a merged scalar is the other way round: where the winning value was written first)."""
+    if base.loc is None:
+        return Node(value, override.loc, override.key_loc or base.key_loc, also=override.also)
+    places = (*base.also, *((override.loc, *override.also) if override.loc is not None else ()))
+    return Node(value, base.loc, override.key_loc or base.key_loc, also=tuple(dict.fromkeys(places)))
 
 
 def merge_by_key(seq: Node, key_fn: KeyFn) -> None:

@@ -58,7 +58,7 @@ class Node:
             value = [v.copy() for v in self.value]
         else:
             return Node(self.value, self.loc, self.key_loc, self.raw, self.also, self.anchored)
-        return Node(value, self.loc, self.key_loc, anchored=self.anchored)
+        return Node(value, self.loc, self.key_loc, also=self.also, anchored=self.anchored)
 
     def plain(self) -> Any:
         """The value without locations: dicts, lists and scalars, ready for JSON."""

@@ -213,15 +213,7 @@ class PathTranslator:
         self._pending.append((node, f"{self.file_path}/{relative}"))
 
     def _library(self, node: Node, path: Path, value: str, local: FsPath, relative: str) -> None:
-        if not _GLOB.search(value) and not local.exists():
-            self.diags.append(
-                Diagnostic(
-                    Severity.WARNING,
-                    f"library {value} does not exist yet; it must be built (artifacts) before deploy",
-                    format_path(path),
-                    node.loc,
-                )
-            )
+        """A library may not exist before its artifact is built: deploy says so if it still does not."""
         self._pending.append((node, relative))
 
     def _not_found(self, what: str, local: FsPath, path: Path) -> None:

@@ -249,6 +249,7 @@ class SchemaCheck:
                             f'required field "{key}" is not set',
                             format_path(path),
                             node.loc,
+                            also=node.also,
                         )
                     )
         return fine
@@ -342,6 +343,7 @@ class SchemaCheck:
                     f'invalid value "{value}" for enum field. Valid values are [{" ".join(allowed)}]',
                     format_path(path),
                     node.loc,
+                    also=node.also,
                 )
             )
 
