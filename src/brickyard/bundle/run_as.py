@@ -14,12 +14,13 @@ from __future__ import annotations
 import re
 
 from brickyard.bundle.identity import CurrentUser
-from brickyard.bundle.node import Node, from_plain, map_entries, map_items
+from brickyard.bundle.node import Node, from_plain, lookup, map_entries, map_items
 from brickyard.errors import Diagnostic, Location, Severity
 from brickyard.resources import Registry
 
 IDENTITIES = ("user_name", "service_principal_name", "group_name")
 _DOCS = "https://docs.databricks.com/dev-tools/bundles/run-as.html"
+_VAR_REFERENCE = re.compile(r"\$\{var\.([\w-]+)\}")
 _LEGACY_WARNING = (
     "You are using the legacy mode of run_as. The support for this mode is experimental and might be "
     "removed in a future release of the CLI. In order to run the pipelines in your DABs project as the "
@@ -101,7 +102,7 @@ def _refusals(config: Node, named: dict[str, str], user: CurrentUser, registry: 
             found.append(_refused(what, kind_node.loc if kind_node else None, user, identity))
         if kind.runs_as_owner_when:
             for _, resource in entries:
-                if _true(resource.get(kind.runs_as_owner_when)):
+                if _true(resource.get(kind.runs_as_owner_when), config):
                     what = f"{kind.name} with {kind.runs_as_owner_when} set to true do not support a setting a run_as user"
                     found.append(_refused(what, resource.loc, user, identity))
     return found
@@ -167,5 +168,13 @@ def _legacy_flag(config: Node) -> Node | None:
     return flag if flag is not None and flag.value is True else None
 
 
-def _true(node: Node | None) -> bool:
-    return node is not None and node.value is True
+def _true(node: Node | None, config: Node | None = None) -> bool:
+    """Whether a flag is set; one given as a variable (`${var.embed}`) by the variable's value."""
+    value = node.value if node is not None else None
+    if isinstance(value, str) and config is not None and (ref := _VAR_REFERENCE.fullmatch(value)):
+        value = _plain(lookup(config, ("variables", ref.group(1), "value")))
+    return value is True or (isinstance(value, str) and value.strip().lower() == "true")
+
+
+def _plain(node: Node | None) -> object:
+    return node.value if node is not None else None
