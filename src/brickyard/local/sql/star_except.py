@@ -23,7 +23,7 @@ from brickyard.local.sql.text import (
     select_list_end,
     split_name,
     split_top_level,
-    word_char,
+    top_level_match,
 )
 
 ColumnsOf = Callable[[str], list[str] | None]
@@ -31,7 +31,7 @@ ColumnsOf = Callable[[str], list[str] | None]
 
 _STAR_EXCEPT = re.compile(rf"(?<![\w`.$])((?:{NAME_PART}\s*\.\s*)*)\*\s*EXCEPT\s*\(", re.I)
 _CLAUSE_END = re.compile(
-    r"(WHERE|GROUP\s+BY|HAVING|QUALIFY|WINDOW|ORDER\s+BY|SORT\s+BY|CLUSTER\s+BY|DISTRIBUTE\s+BY"
+    r";|(WHERE|GROUP\s+BY|HAVING|QUALIFY|WINDOW|ORDER\s+BY|SORT\s+BY|CLUSTER\s+BY|DISTRIBUTE\s+BY"
     r"|LIMIT|OFFSET|UNION|INTERSECT|EXCEPT|MINUS)\b",
     re.I,
 )
@@ -81,20 +81,7 @@ def _columns(statement: str, match: re.Match[str], columns_of: ColumnsOf) -> str
 def _from_end(code: str, start: int) -> int:
     """The end of the FROM clause starting at `start`: the first clause after it at its depth, the
     parenthesis that closes its query, or the end."""
-    depth = 0
-    for i in range(start + 4, len(code)):
-        ch = code[i]
-        if ch == "(":
-            depth += 1
-        elif ch == ")":
-            depth -= 1
-            if depth < 0:
-                return i
-        elif (ch == ";" and depth == 0) or (
-            depth == 0 and not word_char(code[i - 1]) and _CLAUSE_END.match(code, i)
-        ):
-            return i
-    return len(code)
+    return top_level_match(code, start + len("FROM"), len(code), _CLAUSE_END)
 
 
 def _earlier_ctes(statement: str, code: str, at: int) -> str:

@@ -135,6 +135,12 @@ def enclosing_select(code: str, at: int) -> int | None:
 
 def select_list_end(code: str, start: int, limit: int) -> int:
     """The end of the SELECT list: its `FROM` at the same depth (or `limit` without one)."""
+    return top_level_match(code, start, limit, _FROM)
+
+
+def top_level_match(code: str, start: int, limit: int, pattern: re.Pattern[str]) -> int:
+    """Where `pattern` first matches a word of `code` at the parenthesis depth of `start`, or where
+    that depth closes (`)`), or `limit`."""
     depth = 0
     for i in range(start, limit):
         ch = code[i]
@@ -142,8 +148,14 @@ def select_list_end(code: str, start: int, limit: int) -> int:
             depth += 1
         elif ch == ")":
             depth -= 1
-        elif depth == 0 and ch in "fF" and _FROM.match(code, i) and not word_char(code[i - 1]):
-            return i
+            if depth < 0:
+                return i
+        elif (
+            depth == 0
+            and (i == 0 or not (word_char(ch) and word_char(code[i - 1])))
+            and pattern.match(code, i)
+        ):
+            return i  # a word is matched from its start, never from inside it
     return limit
 
 
