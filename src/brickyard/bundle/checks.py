@@ -76,6 +76,69 @@ def _too_long(node: Node | None, limit: int, what: str, path: Path, diags: list[
         )
 
 
+def _set(node: Node | None) -> bool:
+    return node is not None and node.value is not None
+
+
+def check_etag(kind: str, what: str, key: str, resource: Node, diags: list[Diagnostic]) -> None:
+    """An etag is the workspace's version of the object: written in the bundle it would pin a stale one."""
+    if _set(resource.get("etag")):
+        diags.append(
+            Diagnostic(
+                Severity.ERROR,
+                f'{what} "{key}" has an etag set. Etags must not be set in bundle configuration',
+                format_path(("resources", kind, key)),
+                resource.loc,
+            )
+        )
+
+
+def check_retention(kind: str, key: str, resource: Node, diags: list[Diagnostic]) -> None:
+    """`custom_max_retention_hours`: the API takes 0 or 7 to 30 days, whatever the field's name says."""
+    hours = resource.get("custom_max_retention_hours")
+    value = hours.value if hours is not None else None
+    if isinstance(value, int) and not isinstance(value, bool) and value != 0 and not 168 <= value <= 720:
+        diags.append(
+            Diagnostic(
+                Severity.ERROR,
+                f"custom_max_retention_hours must be 0 or between 168 and 720 hours (7 to 30 days), got {value}",
+                format_path(("resources", kind, key, "custom_max_retention_hours")),
+                hours.loc if hours is not None else None,
+            )
+        )
+
+
+def check_serverless_clusters(key: str, pipeline: Node, diags: list[Diagnostic]) -> None:
+    """A serverless pipeline runs on compute Databricks manages: clusters for it are refused."""
+    serverless, clusters = pipeline.get("serverless"), pipeline.get("clusters")
+    if serverless is not None and serverless.value is True and clusters is not None and clusters.value:
+        diags.append(
+            Diagnostic(
+                Severity.ERROR,
+                "Cannot configure clusters for a serverless pipeline",
+                format_path(("resources", "pipelines", key, "clusters")),
+                clusters.loc,
+                detail="Remove the clusters setting or set serverless to false.",
+            )
+        )
+
+
+def check_warehouse_name(key: str, warehouse: Node, diags: list[Diagnostic]) -> None:
+    """The SQL Warehouses API needs a name that is not blank."""
+    name = warehouse.get("name")
+    if name is not None and isinstance(name.value, str) and name.value.strip():
+        return
+    blank = name is not None and isinstance(name.value, str)
+    diags.append(
+        Diagnostic(
+            Severity.ERROR,
+            "sql_warehouse name must not be blank" if blank else "sql_warehouse name is required",
+            format_path(("resources", "sql_warehouses", key, "name")),
+            name.loc if blank and name is not None else warehouse.loc,
+        )
+    )
+
+
 def check_job(key: str, job: Node, diags: list[Diagnostic]) -> None:
     base: Path = ("resources", "jobs", key)
     _too_long(job.get("name"), _MAX_JOB_NAME, "the job name", (*base, "name"), diags)
@@ -99,6 +162,18 @@ def check_job(key: str, job: Node, diags: list[Diagnostic]) -> None:
             continue
         name = str(task_key.value)
         _too_long(task_key, _MAX_TASK_KEY, "task_key", (*path, "task_key"), diags)
+        if task.get("for_each_task") is not None and _set(task.get("max_retries")):
+            diags.append(
+                Diagnostic(
+                    Severity.ERROR,
+                    "Invalid max_retries configuration for for_each_task",
+                    format_path(path),
+                    task.loc,
+                    detail=f'Task "{name}" has max_retries defined at the parent level, but it uses '
+                    "for_each_task.\nWhen using for_each_task, max_retries must be defined on the nested task "
+                    "(for_each_task.task.max_retries), not on the parent task.",
+                )
+            )
         keys[name] = index
         cluster_key = task.get("job_cluster_key")
         if cluster_key is not None and cluster_key.value not in clusters:

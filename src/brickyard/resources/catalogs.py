@@ -3,10 +3,14 @@ schemas and volumes in them; deleting one takes its schemas and tables along."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from brickyard.resources.base import Kind
+
+if TYPE_CHECKING:
+    from brickyard.bundle.node import Node
+    from brickyard.errors import Diagnostic
 
 
 class Catalogs(Kind):
@@ -18,6 +22,12 @@ class Catalogs(Kind):
     grants_securable = "catalog"
     schema_root = ("catalog", "CatalogsAPI", "create")
     editable_extras = frozenset({"comment", "properties"})
+
+    @classmethod
+    def check(cls, key: str, resource: Node, diags: list[Diagnostic]) -> None:
+        from brickyard.bundle.checks import check_retention
+
+        check_retention("catalogs", key, resource, diags)
 
     def create(self, settings: dict[str, Any]) -> str:
         return str(self.do("POST", "/api/2.1/unity-catalog/catalogs", settings)["name"])

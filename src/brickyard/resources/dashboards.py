@@ -14,6 +14,7 @@ from brickyard.resources.definitions import default_folder, with_file_content
 
 if TYPE_CHECKING:
     from brickyard.bundle.node import Node
+    from brickyard.errors import Diagnostic
 
 _REQUEST = ("display_name", "warehouse_id", "serialized_dashboard", "parent_path")
 _PUBLISH = ("embed_credentials", "warehouse_id")
@@ -53,6 +54,12 @@ class Dashboards(Kind):
     local_note = "the local workspace keeps dashboards and their published versions but does not render them"
     bundle_defaults: ClassVar[Mapping[str, Any]] = {"embed_credentials": False}
     runs_as_owner_when = "embed_credentials"  # embedded credentials are the owner's
+
+    @classmethod
+    def check(cls, key: str, resource: Node, diags: list[Diagnostic]) -> None:
+        from brickyard.bundle.checks import check_etag
+
+        check_etag("dashboards", "dashboard", key, resource, diags)
 
     @classmethod
     def fill_defaults(cls, resource: Node, paths: BundlePaths) -> None:

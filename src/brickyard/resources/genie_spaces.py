@@ -17,6 +17,7 @@ from brickyard.resources.definitions import default_folder, with_file_content
 
 if TYPE_CHECKING:
     from brickyard.bundle.node import Node
+    from brickyard.errors import Diagnostic
 
 _REQUEST = ("title", "description", "warehouse_id", "serialized_space", "parent_path")
 
@@ -36,7 +37,7 @@ class GenieSpaces(Kind):
     inherits_permissions = True
     path_fields = ("parent_path",)
     schema_root = ("dashboards", "GenieAPI", "create_space")
-    extra_fields: ClassVar[Mapping[str, Any]] = {"file_path": "str", "serialized_space": "any"}
+    extra_fields: ClassVar[Mapping[str, Any]] = {"file_path": "str", "serialized_space": "any", "etag": "str"}
     """`serialized_space` may be written inline, as a mapping."""
     server_filled: ClassVar[ServerFilled] = {
         "space_id": ANY,
@@ -46,6 +47,12 @@ class GenieSpaces(Kind):
         "parent_path": ANY,
     }
     local_note = "the local workspace keeps Genie spaces but does not answer questions in them"
+
+    @classmethod
+    def check(cls, key: str, resource: Node, diags: list[Diagnostic]) -> None:
+        from brickyard.bundle.checks import check_etag
+
+        check_etag("genie_spaces", "genie space", key, resource, diags)
 
     @classmethod
     def shape(cls, resource: Node, development: bool) -> None:

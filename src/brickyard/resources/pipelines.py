@@ -9,6 +9,7 @@ from brickyard.resources.base import ANY, BundlePaths, Kind, Prepare, ServerFill
 
 if TYPE_CHECKING:
     from brickyard.bundle.node import Node
+    from brickyard.errors import Diagnostic
 
 
 class Pipelines(Kind):
@@ -44,6 +45,12 @@ class Pipelines(Kind):
         "clusters": ANY,
         "*effective_*": ANY,
     }
+
+    @classmethod
+    def check(cls, key: str, resource: Node, diags: list[Diagnostic]) -> None:
+        from brickyard.bundle.checks import check_serverless_clusters
+
+        check_serverless_clusters(key, resource, diags)
 
     @classmethod
     def apply_bundle_defaults(cls, resource: Node) -> None:

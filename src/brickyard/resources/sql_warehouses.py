@@ -4,9 +4,13 @@ name them; `edit` takes the whole specification."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from brickyard.resources.base import ANY, Kind, ServerFilled
+
+if TYPE_CHECKING:
+    from brickyard.bundle.node import Node
+    from brickyard.errors import Diagnostic
 
 
 class SqlWarehouses(Kind):
@@ -43,6 +47,12 @@ class SqlWarehouses(Kind):
         "the local workspace runs every SQL warehouse on its one embedded engine; size, scaling "
         "and channel are kept, not applied"
     )
+
+    @classmethod
+    def check(cls, key: str, resource: Node, diags: list[Diagnostic]) -> None:
+        from brickyard.bundle.checks import check_warehouse_name
+
+        check_warehouse_name(key, resource, diags)
 
     def create(self, settings: dict[str, Any]) -> str:
         return str(self.do("POST", "/api/2.0/sql/warehouses", settings)["id"])
