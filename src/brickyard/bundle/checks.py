@@ -108,6 +108,24 @@ def check_retention(kind: str, key: str, resource: Node, diags: list[Diagnostic]
         )
 
 
+def check_deployment_ids(kind: str, key: str, resource: Node, diags: list[Diagnostic]) -> None:
+    """`deployment.deployment_id` / `version_id` are the deploy's own record of a job or pipeline."""
+    deployment = resource.get("deployment")
+    for field in ("deployment_id", "version_id"):
+        value = deployment.get(field) if deployment is not None and deployment.is_map else None
+        if _set(value):
+            assert value is not None
+            diags.append(
+                Diagnostic(
+                    Severity.ERROR,
+                    f"{field} must not be set in bundle configuration; it is managed by Declarative Automation "
+                    "Bundles",
+                    format_path(("resources", kind, key, "deployment", field)),
+                    value.loc,
+                )
+            )
+
+
 def check_serverless_clusters(key: str, pipeline: Node, diags: list[Diagnostic]) -> None:
     """A serverless pipeline runs on compute Databricks manages: clusters for it are refused."""
     serverless, clusters = pipeline.get("serverless"), pipeline.get("clusters")
@@ -140,6 +158,7 @@ def check_warehouse_name(key: str, warehouse: Node, diags: list[Diagnostic]) -> 
 
 
 def check_job(key: str, job: Node, diags: list[Diagnostic]) -> None:
+    check_deployment_ids("jobs", key, job, diags)
     base: Path = ("resources", "jobs", key)
     _too_long(job.get("name"), _MAX_JOB_NAME, "the job name", (*base, "name"), diags)
     tasks = job.get("tasks")

@@ -48,8 +48,9 @@ class Pipelines(Kind):
 
     @classmethod
     def check(cls, key: str, resource: Node, diags: list[Diagnostic]) -> None:
-        from brickyard.bundle.checks import check_serverless_clusters
+        from brickyard.bundle.checks import check_deployment_ids, check_serverless_clusters
 
+        check_deployment_ids("pipelines", key, resource, diags)
         check_serverless_clusters(key, resource, diags)
 
     @classmethod
