@@ -71,12 +71,8 @@ resources:
   alerts:
     late:
       display_name: NAME late orders
-      query_text: SELECT count(*) AS n FROM orders
+      file_path: ./late.dbalert.json   # query and evaluation kept in the alert's own file
       warehouse_id: ${resources.sql_warehouses.wh.id}
-      evaluation:
-        comparison_operator: GREATER_THAN
-        source: {name: n}
-        threshold: {value: {double_value: 10}}
       schedule:
         quartz_cron_schedule: "0 0 * * * ?"
         timezone_id: UTC
@@ -100,11 +96,22 @@ resources:
 """
 
 
+ALERT = {
+    "query_text": "SELECT count(*) AS n FROM orders",
+    "evaluation": {
+        "comparison_operator": "GREATER_THAN",
+        "source": {"name": "n"},
+        "threshold": {"value": {"double_value": 10}},
+    },
+}
+
+
 def _write(project: Project, bundle: str = BUNDLE) -> Project:
     project.write(
         {
             "databricks.yml": bundle,
             "sales.lvdash.json": json.dumps(DASHBOARD),
+            "late.dbalert.json": json.dumps(ALERT),
             "app/app.py": "print('app')\n",
         }
     )
@@ -152,7 +159,9 @@ def test_every_new_kind_deploys_redeploys_quietly_and_is_destroyed(project: Proj
     assert json.loads(dashboard.serialized_dashboard) == DASHBOARD
     assert dashboard.warehouse_id == ids["sql_warehouses.wh"]
     assert client.lakeview.get_published(ids["dashboards.sales"]).warehouse_id == ids["sql_warehouses.wh"]
-    assert client.alerts_v2.get_alert(ids["alerts.late"]).warehouse_id == ids["sql_warehouses.wh"]
+    alert = client.alerts_v2.get_alert(ids["alerts.late"])
+    assert (alert.warehouse_id, alert.query_text) == (ids["sql_warehouses.wh"], ALERT["query_text"])
+    assert alert.evaluation.source.name == "n"
     assert client.database.get_database_instance(ids["database_instances.db"]).capacity == "CU_1"
     assert client.database.get_database_catalog(ids["database_catalogs.dbcat"]).database_name == "appdb"
     app = client.apps.get(ids["apps.app"])

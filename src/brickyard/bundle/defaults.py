@@ -276,3 +276,41 @@ def bundle_defaults(config: Node, registry: Registry) -> None:
     for kind in registry:
         for _, resource in map_entries(config.get("resources"), kind.name):
             kind.apply_bundle_defaults(resource)
+
+
+def alert_definitions(config: Node, sources: Mapping[str, FsPath], diags: list[Diagnostic]) -> None:
+    """An alert kept in a `.dbalert.json` file (`file_path`) takes the file's fields under its own,
+    so that validate checks the alert deploy will send."""
+    import json
+
+    for key, alert in map_entries(config.get("resources"), "alerts"):
+        path = alert.get("file_path")
+        local = sources.get(path.value) if path is not None and isinstance(path.value, str) else None
+        if local is None:
+            continue
+        try:
+            definition = json.loads(local.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as err:
+            problem = getattr(err, "strerror", None) or str(err)
+            diags.append(
+                Diagnostic(
+                    Severity.ERROR,
+                    f"failed to read alert file {local.name}: {problem}",
+                    f"resources.alerts.{key}.file_path",
+                    path.loc if path is not None else None,
+                )
+            )
+            continue
+        if not isinstance(definition, dict):
+            diags.append(
+                Diagnostic(
+                    Severity.ERROR,
+                    f"alert file {local.name} must hold a JSON object",
+                    f"resources.alerts.{key}.file_path",
+                    path.loc if path is not None else None,
+                )
+            )
+            continue
+        for name, value in definition.items():
+            if name not in alert.value:
+                alert.value[name] = from_plain(value, None)

@@ -118,6 +118,9 @@ class PathTranslator:
             if (node := pipeline.get("root_path")) is not None:
                 self._translate(node, ("resources", "pipelines", key, "root_path"), DIRECTORY)
         self._resource_dir = None
+        for key, alert in map_entries(resources, "alerts"):
+            if (node := alert.get("file_path")) is not None:
+                self._translate(node, ("resources", "alerts", key, "file_path"), FILE)
         for key, app in map_entries(resources, "apps"):
             if (node := app.get("source_code_path")) is not None:
                 self._translate(node, ("resources", "apps", key, "source_code_path"), DIRECTORY)

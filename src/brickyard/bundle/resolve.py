@@ -205,6 +205,7 @@ def load_bundle(start: FsPath, options: LoadOptions | None = None) -> Bundle:
     _stop([*diags, *translator.diags], config)
     diags.extend(translator.diags)
     translator.commit()
+    defaults.alert_definitions(config, translator.sources, diags)
     defaults.sync_paths(config, root)
     defaults.resource_defaults(config, opts.registry)
 

@@ -207,6 +207,19 @@ def definitions(registry: Registry = REGISTRY) -> dict[str, dict[str, Ref]]:
     return defs
 
 
+@cache
+def _required(registry: Registry = REGISTRY) -> dict[str, list[str]]:
+    """Required fields by definition: the generated schema's, and each kind's own at its top."""
+    generated = _generated()
+    required: dict[str, list[str]] = dict(generated.get("required", {}))
+    for kind in registry:
+        root = generated["resources"].get(kind.name)
+        fields = kind.required_fields if kind.required_fields is not None else required.get(root or "", ())
+        if fields:
+            required[f"bundle.resource.{kind.name}"] = sorted(fields)
+    return required
+
+
 class SchemaCheck:
     """Walks a configuration against a definition, collecting diagnostics."""
 
@@ -228,7 +241,7 @@ class SchemaCheck:
         self.enum_warnings: list[Diagnostic] = []
         self.missing: list[Diagnostic] = []
         """Required fields left out (checked on the pruned, final configuration only)."""
-        self._required: dict[str, list[str]] = _generated().get("required", {}) if prune else {}
+        self._required: dict[str, list[str]] = _required(registry) if prune else {}
 
     def check(self, node: Node, ref: Ref = "bundle.Root", path: Path = ()) -> bool:
         """False when `node` has the wrong shape: the caller drops it, as the Databricks CLI does."""

@@ -51,7 +51,13 @@ def desired_from_bundle(bundle: Bundle, files: list[LocalFile], registry: Regist
     uploads: dict[str, ArtifactSource] = {}
     resources: dict[str, dict[str, Any]] = {}
     context = Prepare(
-        bundle.root, artifact_path, uploads, warnings, str(workspace["file_path"]), locate=_locator(bundle)
+        bundle.root,
+        artifact_path,
+        uploads,
+        warnings,
+        str(workspace["file_path"]),
+        locate=_locator(bundle),
+        sources=bundle.sources,
     )
     for kind in registry:
         for key, config in bundle.resources(kind.name).items():

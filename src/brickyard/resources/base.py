@@ -62,9 +62,14 @@ class Prepare:
     """The resource's key path (`resources`, kind, key)."""
     locate: Callable[[tuple[str, ...]], str | None] = field(default=lambda path: None)
     """The file (relative to the root) that wrote a key path, when known."""
+    sources: Mapping[str, Path] = field(default_factory=dict)
+    """Deployed path → the local file it is synced from, for the paths the bundle translated."""
 
     def local(self, name: str, value: str) -> Path:
-        """A local path written in field `name`, resolved against the file that wrote it."""
+        """A local path written in field `name`, resolved against the file that wrote it (or the
+        local file a translated path stands for)."""
+        if value in self.sources:
+            return self.sources[value]
         if os.path.isabs(value):
             return Path(value)
         written = self.locate((*self.where, name))
@@ -119,6 +124,9 @@ class Kind:
     """(databricks.sdk.service module, class, method or "") whose parameters are its fields."""
     extra_fields: ClassVar[Mapping[str, Any]] = {}
     """Fields a bundle may write beyond the API's (schema refs: "str", {"map": "any"}, …)."""
+    required_fields: ClassVar[tuple[str, ...] | None] = None
+    """Fields validate warns of when a resource leaves them out; None takes the schema's own (the
+    required fields of the API type the kind is read as, where it has one)."""
     local_note: ClassVar[str] = ""
     """What the local workspace cannot do with this kind, in plain words; "" when it runs it."""
     name_fields: ClassVar[tuple[str, ...]] = ("name",)

@@ -11,6 +11,7 @@ from brickyard.resources.base import Kind
 
 class Volumes(Kind):
     name = "volumes"
+    required_fields = ("catalog_name", "name", "schema_name")
     label = "volume"
     rank = 20
     depends_on = ("schemas",)
