@@ -183,6 +183,19 @@ def _generated() -> dict[str, Any]:
     return json.loads(resources.files("brickyard.bundle").joinpath("resource_schema.json").read_text())  # type: ignore[no-any-return]
 
 
+_UNDEPLOYED_SHAPES: dict[str, dict[str, Ref]] = {
+    # legacy workspace MLflow models: their create request, and the bundle's permissions
+    "models": {
+        "name": "str",
+        "description": "str",
+        "tags": {"list": {"map": "str"}},
+        "permissions": {"list": "bundle.Permission"},
+    },
+}
+"""Kinds brickyard does not deploy whose shape validate still checks, as the CLI does."""
+_UNDEPLOYED_REQUIRED = {"bundle.resource.models": ["name"]}
+
+
 @cache
 def definitions(registry: Registry = REGISTRY) -> dict[str, dict[str, Ref]]:
     """Every definition a bundle is checked against, with one per kind `registry` deploys; a kind
@@ -190,6 +203,10 @@ def definitions(registry: Registry = REGISTRY) -> dict[str, dict[str, Ref]]:
     generated = _generated()
     defs: dict[str, dict[str, Ref]] = {**generated["definitions"], **_BUNDLE_DEFS}
     resources_def: dict[str, Ref] = {kind: "any" for kind in KNOWN_KINDS if kind not in registry}
+    for undeployed, shape in _UNDEPLOYED_SHAPES.items():
+        if undeployed not in registry:
+            defs[f"bundle.resource.{undeployed}"] = shape
+            resources_def[undeployed] = {"map": f"bundle.resource.{undeployed}"}
     for kind in registry:
         root = generated["resources"].get(kind.name)
         if root is None:
@@ -211,7 +228,7 @@ def definitions(registry: Registry = REGISTRY) -> dict[str, dict[str, Ref]]:
 def _required(registry: Registry = REGISTRY) -> dict[str, list[str]]:
     """Required fields by definition: the generated schema's, and each kind's own at its top."""
     generated = _generated()
-    required: dict[str, list[str]] = dict(generated.get("required", {}))
+    required: dict[str, list[str]] = {**generated.get("required", {}), **_UNDEPLOYED_REQUIRED}
     for kind in registry:
         root = generated["resources"].get(kind.name)
         fields = kind.required_fields if kind.required_fields is not None else required.get(root or "", ())
