@@ -73,3 +73,21 @@ def test_sync_paths_in_an_included_file_are_relative_to_it(write: Callable[[File
     (root / "conf").mkdir()
     (root / "conf" / "sync.yml").write_text("sync:\n  paths: [.., ../../shared]\n")
     assert load(root).get("sync", "paths") == [".", "../shared"]
+
+
+def test_a_sync_root_above_the_git_repository_is_an_error(write: Callable[[Files], Path]) -> None:
+    """What is synced is what the repository holds: `..` may reach its root, not beyond it."""
+    import shutil
+    import subprocess
+
+    base = _write(write).parent
+    subprocess.run(["git", "init", "-q", "-b", "main"], cwd=base / "proj", check=True)
+    (error,) = errors(base / "proj")
+    assert (
+        error.summary
+        == f'path "{base.resolve()}" is not within repository root "{(base / "proj").resolve()}"'
+    )
+    # the repository one level up holds everything synced: fine
+    shutil.rmtree(base / "proj" / ".git")
+    subprocess.run(["git", "init", "-q", "-b", "main"], cwd=base, check=True)
+    assert load(base / "proj").get("sync", "paths") == [".", "../shared"]

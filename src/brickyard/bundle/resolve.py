@@ -190,9 +190,16 @@ def load_bundle(start: FsPath, options: LoadOptions | None = None) -> Bundle:
     file_path = _scalar(workspace.get("file_path")) or ""
     normalize_sync_paths(config, root, diags)
     expand_pipeline_globs(config, root)
-    translator = PathTranslator(
-        root, file_path, sync_root=sync_root(root, sync_path_list(config)), resource_dirs=resource_dirs
-    )
+    synced = sync_root(root, sync_path_list(config))
+    if git.root is not None and not synced.is_relative_to(git.root.resolve()):
+        # what is synced is what git knows: nothing above the repository it lives in
+        diags.append(
+            Diagnostic(
+                Severity.ERROR, f'path "{synced}" is not within repository root "{git.root.resolve()}"'
+            )
+        )
+        _stop(diags, config)
+    translator = PathTranslator(root, file_path, sync_root=synced, resource_dirs=resource_dirs)
     translator.run(config)
     if translator.failed and not translator.relative_to_resource:
         # The CLI checks required fields before it translates paths (paths written relative to their
