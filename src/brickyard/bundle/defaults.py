@@ -137,11 +137,13 @@ def permissions_and_run_as(
         for _, resource in map_entries(resources, kind.name):
             if kind.inherits_permissions and inherited:
                 _inherit_permissions(resource, inherited, kind.permission_levels, kind.name, diags)
-            if kind.inherits_permissions:
-                _strongest_per_principal(resource, user if kind.owner_is_deployer else None)
+            if kind.permission_type:
+                _strongest_per_principal(resource, user, kind.deployer_level)
             listed = resource.get("permissions") if resource.is_map else None
             if listed is not None and listed.is_seq and not listed.value:
                 del resource.value["permissions"]  # an empty list is no list, as the CLI reads it
+    for _, model in map_entries(resources, "models"):  # legacy MLflow models: not deployed, resolved alike
+        _strongest_per_principal(model, user, "CAN_MANAGE")
 
 
 def _inherit_permissions(
@@ -175,8 +177,9 @@ def _principal(entry: Node) -> tuple[str, str] | None:
     return None
 
 
-def _strongest_per_principal(resource: Node, owner: CurrentUser | None) -> None:
-    """One entry per principal, the strongest level kept; the deploying user owns jobs and pipelines."""
+def _strongest_per_principal(resource: Node, deployer: CurrentUser, deployer_level: str) -> None:
+    """One entry per principal, the strongest level kept; the deploying user gets the kind's own
+    level (`Kind.deployer_level`) when the resource lists any permissions."""
     entries = resource.get("permissions")
     if entries is None or not entries.is_seq or not entries.value:
         return
@@ -195,17 +198,22 @@ def _strongest_per_principal(resource: Node, owner: CurrentUser | None) -> None:
             continue
         seen[who] = len(out)
         out.append(entry)
-    if owner is not None and not any(
-        (lvl := e.get("level")) is not None and lvl.value == "IS_OWNER" for e in out if e.is_map
-    ):
-        key = "service_principal_name" if owner.is_service_principal else "user_name"
-        me = seen.get((key, owner.user_name))
-        if me is not None:
+    if deployer_level:
+        key = "service_principal_name" if deployer.is_service_principal else "user_name"
+        me = seen.get((key, deployer.user_name))
+        owners = [e for i, e in enumerate(out) if i != me and _level_of(e) == "IS_OWNER"]
+        wanted = "CAN_MANAGE" if deployer_level == "IS_OWNER" and owners else deployer_level
+        if me is None:
+            out.append(from_plain({"level": wanted, key: deployer.user_name}, entries.loc))
+        elif _RANK.get(_level_of(out[me]), -1) < _RANK[wanted]:
             out[me] = out[me].copy()
-            out[me].value["level"] = Node("IS_OWNER", entries.loc)
-        else:
-            out.append(from_plain({"level": "IS_OWNER", key: owner.user_name}, entries.loc))
+            out[me].value["level"] = Node(wanted, entries.loc)
     entries.value = out
+
+
+def _level_of(entry: Node) -> str:
+    level = entry.get("level") if entry.is_map else None
+    return str(level.value) if level is not None else ""
 
 
 def _check_permission(entry: Node, path: tuple[str | int, ...], diags: list[Diagnostic]) -> None:

@@ -134,8 +134,10 @@ class Kind:
     """Fields `databricks bundle` sets on each resource of the kind that leaves them out."""
     inherits_permissions: ClassVar[bool] = False
     """The bundle's top-level `permissions` reach each resource, mapped by `permission_levels`."""
-    owner_is_deployer: ClassVar[bool] = False
-    """The resolved permissions list the deploying user as IS_OWNER."""
+    deployer_level: ClassVar[str] = "CAN_MANAGE"
+    """The level a resource's permissions give the deploying user, as the CLI resolves them (when
+    the resource lists any): IS_OWNER where the kind has an owner, CAN_MANAGE elsewhere, "" for
+    none. A kind with another owner named gives the deploying user CAN_MANAGE."""
     inherits_run_as: ClassVar[bool] = False
     """The bundle's top-level `run_as` is copied onto each resource that names none."""
     run_as_fields: ClassVar[tuple[str, ...]] = ("user_name", "service_principal_name", "group_name")

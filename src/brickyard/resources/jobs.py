@@ -62,7 +62,7 @@ class Jobs(Kind):
         "queue": {"enabled": True},
     }
     inherits_permissions = True
-    owner_is_deployer = True
+    deployer_level = "IS_OWNER"
     inherits_run_as = True
     server_filled: ClassVar[ServerFilled] = {
         "format": ("MULTI_TASK",),

@@ -34,7 +34,7 @@ class Pipelines(Kind):
     schema_root = ("pipelines", "PipelinesAPI", "create")
     bundle_defaults: ClassVar[Mapping[str, Any]] = {"edition": "ADVANCED", "channel": "CURRENT"}
     inherits_permissions = True
-    owner_is_deployer = True
+    deployer_level = "IS_OWNER"
     inherits_run_as = True
     run_as_fields = ("user_name", "service_principal_name")  # a pipeline cannot run as a group
     server_filled: ClassVar[ServerFilled] = {

@@ -16,6 +16,7 @@ class SecretScopes(Kind):
     recreate_fields = ("name", "backend_type", "keyvault_metadata")
     destructive = True
     permission_type = "secret-acls"
+    deployer_level = ""
     permission_levels: ClassVar[Mapping[str, str]] = {
         "CAN_MANAGE": "MANAGE",
         "CAN_VIEW": "READ",

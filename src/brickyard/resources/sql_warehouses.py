@@ -18,6 +18,7 @@ class SqlWarehouses(Kind):
     label = "SQL warehouse"
     rank = 25
     permission_type = "warehouses"
+    deployer_level = "IS_OWNER"
     permission_levels: ClassVar[Mapping[str, str]] = {
         "CAN_MANAGE": "CAN_MANAGE",
         "CAN_VIEW": "CAN_VIEW",
