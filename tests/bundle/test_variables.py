@@ -369,7 +369,7 @@ def test_a_doubled_dollar_is_a_literal_reference(write: Callable[[Files], Path])
     ("written", "warning"),
     [
         ("${}", "empty variable reference"),
-        ("x ${var.a", "unterminated variable reference at position 2"),
+        ("x ${var.a", "unterminated variable reference"),
         ("${1st.key}", 'invalid variable reference ${1st.key}: invalid key "1st"'),
         ("${var.a-}", 'invalid variable reference ${var.a-}: invalid key "a-"'),
         ("${var.a__b-c}", None),  # joined by `_` and `-`: a key (of no variable)

@@ -36,7 +36,7 @@ def _problems(text: str) -> list[str]:
             continue
         close = _closing(text, opening.end())
         if close is None:
-            out.append(f"unterminated variable reference at position {start}")
+            out.append("unterminated variable reference")
             continue
         body = text[opening.end() : close]
         if "${" in body:
