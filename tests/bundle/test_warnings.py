@@ -221,3 +221,32 @@ def test_blocks_of_anchors_are_not_unknown_fields(write: Callable[[Files], Path]
     job = bundle.resources("jobs")["j"]
     assert job["tasks"][0]["max_retries"] == 2
     assert [p["name"] for p in job["parameters"]] == ["a", "b"]
+
+
+NULLS = """
+bundle: {name: nulls}
+presets:
+  name_prefix:
+resources:
+  jobs:
+    j:
+      name: j
+      description:
+      email_notifications:
+      tasks:
+        - task_key: t
+          notebook_task: {notebook_path: ./nb.py}
+"""
+
+
+def test_a_scalar_field_written_without_a_value_is_left_out_with_a_warning(
+    write: Callable[[Files], Path],
+) -> None:
+    bundle = load(write({"databricks.yml": NULLS, "nb.py": NOTEBOOK}))
+    # a mapping written empty is nothing to warn of; a string is
+    assert [(d.summary, d.path, str(d.location)) for d in bundle.warnings] == [
+        ("expected a string value, found null", "presets.name_prefix", "databricks.yml:3:15"),
+        ("expected a string value, found null", "resources.jobs.j.description", "databricks.yml:8:19"),
+    ]
+    assert "description" not in bundle.resources("jobs")["j"]
+    assert "name_prefix" not in (bundle.get("presets") or {})

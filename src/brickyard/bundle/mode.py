@@ -207,8 +207,7 @@ def check_development(root: Node, user: CurrentUser, diags: list[Diagnostic]) ->
                 Severity.ERROR,
                 "prefix should contain the current username or ${workspace.current_user.short_name} "
                 "to ensure uniqueness when using 'mode: development'",
-                "presets.name_prefix",
-                custom.loc if custom is not None else None,
+                location=custom.loc if custom is not None else None,
             )
         )
 

@@ -262,7 +262,9 @@ class SchemaCheck:
 
     def check(self, node: Node, ref: Ref = "bundle.Root", path: Path = ()) -> bool:
         """False when `node` has the wrong shape: the caller drops it, as the Databricks CLI does."""
-        if node.value is None or _is_reference(node):
+        if node.value is None:
+            return self._null(node, ref, path)
+        if _is_reference(node):
             return True  # a `${…}` value is checked once it is resolved
         if isinstance(ref, dict):
             return self._container(node, ref, path)
@@ -363,6 +365,16 @@ class SchemaCheck:
         if kind == "int" and not _INT64[0] <= node.value <= _INT64[1]:
             self._emit(Severity.ERROR, f"{node.value} does not fit in a 64-bit integer", path, node)
         return True
+
+    def _null(self, node: Node, ref: Ref, path: Path) -> bool:
+        """A field written with no value (`name_prefix:`): nothing for a mapping or a list, but a
+        scalar field is left out with a warning, as the CLI's normalisation does."""
+        kind = "str" if isinstance(ref, dict) and "enum" in ref else ref
+        if not isinstance(kind, str) or kind not in _NAMES:
+            return True
+        if self.unknown_keys:  # the first pass over what was written reports it; later ones only drop it
+            self._emit(Severity.WARNING, f"expected a {_NAMES[kind]} value, found null", path, node)
+        return False
 
     def _enum(self, node: Node, allowed: list[str], path: Path) -> None:
         value = node.value
