@@ -322,3 +322,42 @@ def alert_definitions(config: Node, sources: Mapping[str, FsPath], diags: list[D
         for name, value in definition.items():
             if name not in alert.value:
                 alert.value[name] = from_plain(value, None)
+
+
+def serving_endpoint_fixups(config: Node, diags: list[Diagnostic]) -> None:
+    """Model serving endpoints as the CLI sends them: `served_models` (the older spelling) become
+    `served_entities` with a warning, never both; each served entity has a `workload_size` (the
+    service's own default, `Small`, written out so that deploy compares like with like)."""
+    for _, endpoint in map_entries(config.get("resources"), "model_serving_endpoints"):
+        settings = endpoint.get("config")
+        if settings is None or not settings.is_map:
+            continue
+        models, entities = settings.get("served_models"), settings.get("served_entities")
+        if models is not None and models.value and entities is not None and entities.value:
+            diags.append(
+                Diagnostic(
+                    Severity.ERROR,
+                    "Cannot use both served_models and served_entities",
+                    location=endpoint.loc,
+                    detail="Model serving endpoint cannot specify both served_models and served_entities at "
+                    "the same time.",
+                )
+            )
+            continue
+        if models is not None and models.is_seq and models.value:
+            diags.append(
+                Diagnostic(
+                    Severity.WARNING,
+                    "Using served_models is deprecated",
+                    location=models.loc,
+                    detail="The served_models field is deprecated. Please use served_entities instead.",
+                )
+            )
+            renames = {"model_name": "entity_name", "model_version": "entity_version"}
+            settings.value["served_entities"] = Node(
+                [Node({renames.get(k, k): v for k, v in m.value.items()}, m.loc) for m in map_items(models)],
+                models.loc,
+            )
+            del settings.value["served_models"]
+        for entity in map_items(settings.get("served_entities")):
+            set_default(entity, "workload_size", "Small")

@@ -6,10 +6,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from brickyard.resources.base import ANY, BundlePaths, Kind, ServerFilled
+from brickyard.resources.base import ANY, Kind, ServerFilled
 
 if TYPE_CHECKING:
-    from brickyard.bundle.node import Node
+    pass
 
 _OUTPUT = ("id", "state", "creator", "creation_timestamp", "last_updated_timestamp", "permission_level")
 
@@ -60,20 +60,3 @@ class ModelServingEndpoints(Kind):
 
     def url(self, host: str, id: str) -> str:
         return f"{host}/ml/endpoints/{id}"
-
-    @classmethod
-    def fill_defaults(cls, resource: Node, paths: BundlePaths) -> None:
-        """`served_models` is the older spelling of `served_entities`; the CLI reports the newer."""
-        from brickyard.bundle.node import Node, set_default
-
-        super().fill_defaults(resource, paths)
-        config = resource.get("config")
-        models = config.get("served_models") if config is not None and config.is_map else None
-        if config is None or models is None or not models.is_seq:
-            return
-        entities = set_default(config, "served_entities", [])
-        renames = {"model_name": "entity_name", "model_version": "entity_version"}
-        for model in models.value:
-            if model.is_map:
-                entities.value.append(Node({renames.get(k, k): v for k, v in model.value.items()}, model.loc))
-        del config.value["served_models"]
