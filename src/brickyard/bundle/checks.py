@@ -57,6 +57,7 @@ def check_resources(config: Node, registry: Registry, diags: list[Diagnostic]) -
             declared = registry.get(kind)
             if declared is not None and resource.is_map:
                 declared.check(key, resource, diags)
+                _check_grants(path, resource, diags)
 
 
 # What the Jobs API accepts: longer values are refused at deploy, so validate says so first.
@@ -74,6 +75,21 @@ def _too_long(node: Node | None, limit: int, what: str, path: Path, diags: list[
                 node.loc,
             )
         )
+
+
+def _check_grants(path: Path, resource: Node, diags: list[Diagnostic]) -> None:
+    """A Unity Catalog grant names who it is for: one without a principal cannot be applied."""
+    for index, grant in enumerate(map_items(resource.get("grants"))):
+        principal = grant.get("principal")
+        if principal is None or not isinstance(principal.value, str) or not principal.value.strip():
+            diags.append(
+                Diagnostic(
+                    Severity.ERROR,
+                    "grant principal is required",
+                    format_path((*path, "grants", index)),
+                    grant.loc,
+                )
+            )
 
 
 def _set(node: Node | None) -> bool:

@@ -361,3 +361,36 @@ def serving_endpoint_fixups(config: Node, diags: list[Diagnostic]) -> None:
             del settings.value["served_models"]
         for entity in map_items(settings.get("served_entities")):
             set_default(entity, "workload_size", "Small")
+
+
+def genie_space_files(config: Node, root: FsPath, diags: list[Diagnostic]) -> None:
+    """A Genie space's definition comes inline (`serialized_space`) or from a file (`file_path`),
+    never both; the file's text becomes its `serialized_space`, as the CLI reads it."""
+    for key, space in map_entries(config.get("resources"), "genie_spaces"):
+        path, inline = space.get("file_path"), space.get("serialized_space")
+        if path is None or not isinstance(path.value, str) or not path.value:
+            continue
+        if inline is not None and inline.value not in (None, ""):
+            diags.append(
+                Diagnostic(
+                    Severity.ERROR,
+                    "both file_path and serialized_space are set; specify only one",
+                    location=inline.loc,
+                )
+            )
+            continue
+        written_in = FsPath(path.loc.file).parent if path.loc is not None else FsPath()
+        local = root / written_in / path.value
+        try:
+            text = local.read_text(encoding="utf-8")
+        except OSError as err:
+            diags.append(
+                Diagnostic(
+                    Severity.ERROR,
+                    f"failed to read serialized space from {path.value}: {err.strerror or err}",
+                    f"resources.genie_spaces.{key}.file_path",
+                    path.loc,
+                )
+            )
+            continue
+        space.value["serialized_space"] = Node(text, path.loc)

@@ -214,6 +214,7 @@ def load_bundle(start: FsPath, options: LoadOptions | None = None) -> Bundle:
     translator.commit()
     defaults.alert_definitions(config, translator.sources, diags)
     defaults.serving_endpoint_fixups(config, diags)
+    defaults.genie_space_files(config, root, diags)
     _stop(diags, config)  # the CLI checks required fields only once these are settled
     defaults.sync_paths(config, root)
     defaults.resource_defaults(config, opts.registry)
