@@ -104,6 +104,19 @@ class PathTranslator:
                     ):
                         where = ("resources", "jobs", key, env_key, index, "spec", list_key, item_index)
                         self._translate(item, where, kind)
+            # an environment described by a project file (pyproject.toml), synced like any file
+            for index, env in enumerate(map_items(job.get("environments"))):
+                if (node := lookup(env, ("spec", "project_environment"))) is not None:
+                    project: Path = (
+                        "resources",
+                        "jobs",
+                        key,
+                        "environments",
+                        index,
+                        "spec",
+                        "project_environment",
+                    )
+                    self._translate(node, project, FILE)
         for key, pipeline in map_entries(resources, "pipelines"):
             self._resource_dir = self.resource_dirs.get(("pipelines", key), _dir_of(pipeline))
             for sub, kind in (
