@@ -379,7 +379,9 @@ def genie_space_files(config: Node, root: FsPath, diags: list[Diagnostic]) -> No
                 )
             )
             continue
-        written_in = FsPath(path.loc.file).parent if path.loc is not None else FsPath()
+        # relative to the YAML file that names it (resources written in Python: to the bundle root)
+        yaml_file = path.loc is not None and not path.loc.file.endswith(".py")
+        written_in = FsPath(path.loc.file).parent if yaml_file and path.loc is not None else FsPath()
         local = root / written_in / path.value
         try:
             text = local.read_text(encoding="utf-8")
