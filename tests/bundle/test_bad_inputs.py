@@ -182,6 +182,18 @@ CASES = [
         variables={"region": "eu"},
     ),
     Case(
+        "alert file that is not a JSON object",
+        {
+            "databricks.yml": HEAD
+            + "resources:\n  alerts:\n    late:\n      display_name: late\n"
+            + "      warehouse_id: w\n      file_path: ./late.dbalert.json\n",
+            "late.dbalert.json": "[1, 2]\n",
+        },
+        "failed to read alert file late.dbalert.json: it must hold a JSON object",
+        ("databricks.yml", "./late.dbalert.json"),
+        "resources.alerts.late.file_path",
+    ),
+    Case(
         "lookup of an unknown kind",
         {"databricks.yml": HEAD + "variables:\n  a:\n    lookup: {table: x}\n"},
         "variable a: lookup needs exactly one of",

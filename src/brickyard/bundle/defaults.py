@@ -298,22 +298,14 @@ def alert_definitions(config: Node, sources: Mapping[str, FsPath], diags: list[D
             continue
         try:
             definition = json.loads(local.read_text(encoding="utf-8"))
+            problem = "" if isinstance(definition, dict) else "it must hold a JSON object"
         except (OSError, ValueError) as err:
-            problem = getattr(err, "strerror", None) or str(err)
+            definition, problem = None, getattr(err, "strerror", None) or str(err)
+        if problem or not isinstance(definition, dict):
             diags.append(
                 Diagnostic(
                     Severity.ERROR,
                     f"failed to read alert file {local.name}: {problem}",
-                    f"resources.alerts.{key}.file_path",
-                    path.loc if path is not None else None,
-                )
-            )
-            continue
-        if not isinstance(definition, dict):
-            diags.append(
-                Diagnostic(
-                    Severity.ERROR,
-                    f"alert file {local.name} must hold a JSON object",
                     f"resources.alerts.{key}.file_path",
                     path.loc if path is not None else None,
                 )
