@@ -50,6 +50,8 @@ def test_pypi_libraries_wheel_dependencies_and_environments_install_at_run_time(
     w.workspace.upload(
         f"{scratch}/requirements.txt", io.BytesIO(b"brickyard-probe-req==0.7\n"), format=ImportFormat.AUTO
     )
+    project = b'[project]\nname = "shop"\nversion = "0.1"\ndependencies = ["brickyard-probe-dep==1.5"]\n'
+    w.workspace.upload(f"{scratch}/pyproject.toml", io.BytesIO(project), format=ImportFormat.AUTO)
     show = jobs.SparkPythonTask(python_file=f"/Workspace{scratch}/show.py")
     job = w.jobs.create(
         name="libraries",
@@ -63,7 +65,13 @@ def test_pypi_libraries_wheel_dependencies_and_environments_install_at_run_time(
                         f"/Workspace{scratch}/dist/*.whl",
                     ],
                 ),
-            )
+            ),
+            jobs.JobEnvironment(
+                environment_key="project",
+                spec=compute.Environment(
+                    client="2", project_environment=f"/Workspace{scratch}/pyproject.toml"
+                ),
+            ),
         ],
         tasks=[
             jobs.Task(
@@ -74,6 +82,7 @@ def test_pypi_libraries_wheel_dependencies_and_environments_install_at_run_time(
                 ],
             ),
             jobs.Task(task_key="serverless", spark_python_task=show, environment_key="serverless"),
+            jobs.Task(task_key="project", spark_python_task=show, environment_key="project"),
         ],
     )
 
@@ -85,6 +94,8 @@ def test_pypi_libraries_wheel_dependencies_and_environments_install_at_run_time(
     assert "has brickyard-probe-app 2.0" in logs["serverless"]
     assert "has brickyard-probe-dep 1.5" in logs["serverless"]  # the wheel's own dependency
     assert "has brickyard-probe-req 0.7" in logs["serverless"]
+    # an environment described by a project file installs the project's dependencies
+    assert "has brickyard-probe-dep 1.5" in logs["project"] and "lacks brickyard-probe-req" in logs["project"]
 
     again = finish(w, w.jobs.run_now(job.job_id).run_id, timeout=180)
     classic = next(t for t in again.tasks if t.task_key == "classic")

@@ -182,6 +182,13 @@ def _library_requirements(task: dict[str, Any], workspace_root: Path, storage_ro
                     f"requirements library {library['requirements']} does not exist"
                 ) from None
             wanted += [line.split("#", 1)[0].strip() for line in text.splitlines()]
+        elif isinstance(library.get("pyproject"), str):
+            from brickyard.local.tasks.libraries import project_dependencies
+
+            try:
+                wanted += project_dependencies(locations.any(library["pyproject"]))
+            except TaskError as err:
+                raise EnvironmentError_(str(err)) from None
         elif isinstance(library.get("whl"), str):
             try:
                 wheels = locations.matching(library["whl"], "wheel library")

@@ -59,7 +59,8 @@ def new_cluster_spec(task: dict[str, Any], settings: dict[str, Any]) -> ComputeS
 
 def with_environment_libraries(task: dict[str, Any], settings: dict[str, Any]) -> dict[str, Any]:
     """A serverless task's environment (`environment_key`) as the `libraries` a worker installs:
-    wheel paths as wheels, everything else as PyPI requirements that must already be installed."""
+    wheel paths as wheels, a project file (`project_environment`) as its dependencies, everything
+    else as PyPI requirements."""
     key = task.get("environment_key")
     environments = {
         e.get("environment_key"): e for e in settings.get("environments") or [] if isinstance(e, dict)
@@ -67,7 +68,10 @@ def with_environment_libraries(task: dict[str, Any], settings: dict[str, Any]) -
     if not key or key not in environments:
         return task
     libraries = list(task.get("libraries") or [])
-    for dependency in (environments[key].get("spec") or {}).get("dependencies") or []:
+    spec = environments[key].get("spec") or {}
+    if project := spec.get("project_environment"):  # a pyproject.toml: its dependencies
+        libraries.append({"pyproject": _bundle_path(str(project), settings)})
+    for dependency in spec.get("dependencies") or []:
         text = str(dependency).strip()
         if text.startswith(("-r ", "--requirement ", "--requirement=")):
             path = text.split("=", 1)[1] if "=" in text.split()[0] else text.split(None, 1)[1]

@@ -48,6 +48,10 @@ def prepare_libraries(ctx: TaskContext) -> None:
             required += [
                 line.split("#", 1)[0].strip() for line in local.read_text(encoding="utf-8").splitlines()
             ]
+        elif "pyproject" in library:
+            required += project_dependencies(
+                ctx.locations.existing(str(library["pyproject"]), "project environment")
+            )
         else:
             kind = next(iter(library), "unknown")
             print(
@@ -70,6 +74,19 @@ def prepare_libraries(ctx: TaskContext) -> None:
         )
     if wheels:
         add_wheels(ctx.cache_root, wheels)
+
+
+def project_dependencies(pyproject: Path) -> list[str]:
+    """The `[project] dependencies` of a pyproject.toml (a job environment's `project_environment`)."""
+    import tomllib
+
+    try:
+        doc = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as err:
+        raise TaskError(f"project environment {pyproject.name} cannot be read: {err}") from None
+    project = doc.get("project") if isinstance(doc.get("project"), dict) else {}
+    dependencies = project.get("dependencies") if isinstance(project, dict) else None
+    return [str(d) for d in dependencies] if isinstance(dependencies, list) else []
 
 
 def is_dbt_library(requirement: str) -> bool:
