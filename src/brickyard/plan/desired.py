@@ -57,7 +57,6 @@ def desired_from_bundle(bundle: Bundle, files: list[LocalFile], registry: Regist
         warnings,
         str(workspace["file_path"]),
         locate=_locator(bundle),
-        sources=bundle.sources,
     )
     for kind in registry:
         for key, config in bundle.resources(kind.name).items():

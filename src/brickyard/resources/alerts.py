@@ -1,16 +1,14 @@
 """SQL alerts (`/api/2.0/alerts`, the v2 API): a query, a condition on its result, a schedule.
 
 A bundle may keep the alert's definition in a local `.dbalert.json` file (`file_path`); its
-fields are merged under the bundle's own.
+fields are read under the bundle's own when the bundle loads.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
-from brickyard.errors import PlanError
 from brickyard.resources.base import ANY, Kind, Prepare, ServerFilled
 
 _OUTPUT = ("id", "create_time", "update_time", "lifecycle_state", "owner_user_name", "effective_run_as")
@@ -66,15 +64,6 @@ class Alerts(Kind):
 
     @classmethod
     def prepare(cls, config: dict[str, Any], context: Prepare) -> dict[str, Any]:
-        path = config.get("file_path")
-        if not isinstance(path, str) or not path:
-            return config
-        local = context.local("file_path", path)
-        try:
-            definition = json.loads(local.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as err:
-            raise PlanError(f"alert file {path}: {err}") from None
-        if not isinstance(definition, dict):
-            raise PlanError(f"alert file {path}: expected a JSON object")
-        rest = {k: v for k, v in config.items() if k != "file_path"}
-        return {**definition, **rest}
+        """The alert file's fields were read when the bundle loaded (`defaults.alert_definitions`);
+        its path is no part of the request."""
+        return {k: v for k, v in config.items() if k != "file_path"}

@@ -62,14 +62,9 @@ class Prepare:
     """The resource's key path (`resources`, kind, key)."""
     locate: Callable[[tuple[str, ...]], str | None] = field(default=lambda path: None)
     """The file (relative to the root) that wrote a key path, when known."""
-    sources: Mapping[str, Path] = field(default_factory=dict)
-    """Deployed path → the local file it is synced from, for the paths the bundle translated."""
 
     def local(self, name: str, value: str) -> Path:
-        """A local path written in field `name`, resolved against the file that wrote it (or the
-        local file a translated path stands for)."""
-        if value in self.sources:
-            return self.sources[value]
+        """A local path written in field `name`, resolved against the file that wrote it."""
         if os.path.isabs(value):
             return Path(value)
         written = self.locate((*self.where, name))

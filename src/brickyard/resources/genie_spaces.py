@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from brickyard.resources.base import ANY, BundlePaths, Kind, Prepare, ServerFilled
-from brickyard.resources.definitions import default_folder, with_file_content
+from brickyard.resources.definitions import default_folder
 
 if TYPE_CHECKING:
     from brickyard.bundle.node import Node
@@ -85,7 +85,8 @@ class GenieSpaces(Kind):
 
     @classmethod
     def prepare(cls, config: dict[str, Any], context: Prepare) -> dict[str, Any]:
-        return with_file_content(config, context, "serialized_space", "Genie space")
+        """A file's text is already the space's `serialized_space` (`defaults.genie_space_files`)."""
+        return {k: v for k, v in config.items() if k != "file_path"}
 
 
 def go_json(value: Any) -> str:

@@ -44,8 +44,8 @@ def expand_star_except(statement: str, columns_of: ColumnsOf) -> str:
     if not re.search(r"\*\s*EXCEPT\s*\(", statement, re.I):
         return statement
     at = 0
-    while (match := _STAR_EXCEPT.search(masked(statement), at)) is not None:
-        replacement = _columns(statement, match, columns_of)
+    while (match := _STAR_EXCEPT.search(code := masked(statement), at)) is not None:
+        replacement = _columns(statement, code, match, columns_of)
         if replacement is None:
             at = match.end()
             continue
@@ -55,8 +55,8 @@ def expand_star_except(statement: str, columns_of: ColumnsOf) -> str:
     return statement
 
 
-def _columns(statement: str, match: re.Match[str], columns_of: ColumnsOf) -> str | None:
-    code = masked(statement)
+def _columns(statement: str, code: str, match: re.Match[str], columns_of: ColumnsOf) -> str | None:
+    """The columns `match` stands for, written out; `code` is the statement without its strings."""
     select = enclosing_select(code, match.start())
     if select is None or select_list_end(code, select, len(code)) < match.start():
         return None  # not an item of a SELECT list
