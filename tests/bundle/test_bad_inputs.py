@@ -194,6 +194,18 @@ CASES = [
         "resources.alerts.late.file_path",
     ),
     Case(
+        "alert field set both in the bundle and in its file",
+        {
+            "databricks.yml": HEAD
+            + "resources:\n  alerts:\n    late:\n      display_name: late\n      warehouse_id: w\n"
+            + "      query_text: SELECT 1\n      file_path: ./late.dbalert.json\n",
+            "late.dbalert.json": '{"query_lines": ["SELECT 2"]}\n',
+        },
+        "field query_text is not allowed in the bundle configuration.",
+        ("databricks.yml", "SELECT 1"),
+        "resources.alerts.late.query_text",
+    ),
+    Case(
         "lookup of an unknown kind",
         {"databricks.yml": HEAD + "variables:\n  a:\n    lookup: {table: x}\n"},
         "variable a: lookup needs exactly one of",

@@ -71,11 +71,8 @@ resources:
   alerts:
     late:
       display_name: NAME late orders
-      file_path: ./late.dbalert.json   # query and evaluation kept in the alert's own file
+      file_path: ./late.dbalert.json   # query, evaluation and schedule kept in the alert's own file
       warehouse_id: ${resources.sql_warehouses.wh.id}
-      schedule:
-        quartz_cron_schedule: "0 0 * * * ?"
-        timezone_id: UTC
   database_instances:
     db:
       name: NAME-db
@@ -97,7 +94,8 @@ resources:
 
 
 ALERT = {
-    "query_text": "SELECT count(*) AS n FROM orders",
+    "query_lines": ["SELECT count(*) AS n", "FROM orders"],
+    "schedule": {"quartz_cron_schedule": "0 0 * * * ?", "timezone_id": "UTC"},
     "evaluation": {
         "comparison_operator": "GREATER_THAN",
         "source": {"name": "n"},
@@ -160,7 +158,10 @@ def test_every_new_kind_deploys_redeploys_quietly_and_is_destroyed(project: Proj
     assert dashboard.warehouse_id == ids["sql_warehouses.wh"]
     assert client.lakeview.get_published(ids["dashboards.sales"]).warehouse_id == ids["sql_warehouses.wh"]
     alert = client.alerts_v2.get_alert(ids["alerts.late"])
-    assert (alert.warehouse_id, alert.query_text) == (ids["sql_warehouses.wh"], ALERT["query_text"])
+    assert (alert.warehouse_id, alert.query_text) == (
+        ids["sql_warehouses.wh"],
+        "SELECT count(*) AS n\nFROM orders\n",
+    )
     assert alert.evaluation.source.name == "n"
     assert client.database.get_database_instance(ids["database_instances.db"]).capacity == "CU_1"
     assert client.database.get_database_catalog(ids["database_catalogs.dbcat"]).database_name == "appdb"

@@ -286,15 +286,37 @@ def bundle_defaults(config: Node, registry: Registry) -> None:
             kind.apply_bundle_defaults(resource)
 
 
+ALERT_YAML_FIELDS = ("warehouse_id", "display_name", "file_path", "permissions", "lifecycle")
+"""What an alert kept in a `.dbalert.json` may still set in the bundle: everything else is the file's."""
+
+
 def alert_definitions(config: Node, sources: Mapping[str, FsPath], diags: list[Diagnostic]) -> None:
-    """An alert kept in a `.dbalert.json` file (`file_path`) takes the file's fields under its own,
-    so that validate checks the alert deploy will send."""
+    """An alert kept in a `.dbalert.json` file (`file_path`) is the file's definition (its query and
+    description may be written as lists of lines) with the bundle's own name, warehouse and
+    permissions, so that validate checks the alert deploy will send."""
     import json
 
     for key, alert in map_entries(config.get("resources"), "alerts"):
         path = alert.get("file_path")
         local = sources.get(path.value) if path is not None and isinstance(path.value, str) else None
         if local is None:
+            continue
+        where = f"resources.alerts.{key}"
+        # (`run_as` may be the bundle's own, copied onto the alert: that is no second definition)
+        doubled = [
+            k for k, v in alert.items() if k not in (*ALERT_YAML_FIELDS, "run_as") and v.value is not None
+        ]
+        if doubled:
+            diags.append(
+                Diagnostic(
+                    Severity.ERROR,
+                    f"field {doubled[0]} is not allowed in the bundle configuration.",
+                    f"{where}.{doubled[0]}",
+                    alert.value[doubled[0]].loc,
+                    detail="When a .dbalert.json is specified, only the following fields are allowed in the "
+                    "bundle configuration: " + ", ".join(ALERT_YAML_FIELDS),
+                )
+            )
             continue
         try:
             definition = json.loads(local.read_text(encoding="utf-8"))
@@ -306,11 +328,17 @@ def alert_definitions(config: Node, sources: Mapping[str, FsPath], diags: list[D
                 Diagnostic(
                     Severity.ERROR,
                     f"failed to read alert file {local.name}: {problem}",
-                    f"resources.alerts.{key}.file_path",
+                    f"{where}.file_path",
                     path.loc if path is not None else None,
                 )
             )
             continue
+        for lines, field in (
+            ("query_lines", "query_text"),
+            ("custom_description_lines", "custom_description"),
+        ):
+            if isinstance(written := definition.pop(lines, None), list) and written:
+                definition[field] = "".join(f"{line}\n" for line in written)
         for name, value in definition.items():
             if name not in alert.value:
                 alert.value[name] = from_plain(value, None)
