@@ -6,6 +6,8 @@ import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
 from brickyard.errors import Severity
 from tests.bundle.conftest import NOTEBOOK, Files, errors, load
 
@@ -164,6 +166,21 @@ def test_top_level_permissions_apply_to_each_resource_kind(write: Callable[[File
         "level": "CAN_RUN",
         "group_name": "analysts",
     }
+
+
+def test_a_service_principal_deploying_named_as_a_user_becomes_the_owner(
+    write: Callable[[Files], Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    principal = "6a6ffa73-af58-4f47-94cd-bed9ffcc1234"
+    monkeypatch.setenv("BRICKYARD_LOCAL_USER", principal)
+    text = BUNDLE.replace(
+        "      tags: {owner: data}\n",
+        f"      tags: {{owner: data}}\n      permissions: [{{level: CAN_MANAGE_RUN, user_name: {principal}}}]\n",
+    )
+    bundle = load(_root(write, text), "prod")
+    assert bundle.resources("jobs")["nightly"]["permissions"] == [
+        {"level": "IS_OWNER", "service_principal_name": principal}
+    ]
 
 
 def test_a_principal_a_resource_names_itself_keeps_its_own_level_with_a_warning(

@@ -199,15 +199,18 @@ def _strongest_per_principal(resource: Node, deployer: CurrentUser, deployer_lev
         seen[who] = len(out)
         out.append(entry)
     if deployer_level:
+        # The deploying identity, however it is written: a service principal's application id
+        # given as a user_name names the same principal.
         key = "service_principal_name" if deployer.is_service_principal else "user_name"
-        me = seen.get((key, deployer.user_name))
+        mine = [i for (k, name), i in seen.items() if name == deployer.user_name and k != "group_name"]
+        me = mine[0] if mine else None
         owners = [e for i, e in enumerate(out) if i != me and _level_of(e) == "IS_OWNER"]
         wanted = "CAN_MANAGE" if deployer_level == "IS_OWNER" and owners else deployer_level
         if me is None:
             out.append(from_plain({"level": wanted, key: deployer.user_name}, entries.loc))
-        elif _RANK.get(_level_of(out[me]), -1) < _RANK[wanted]:
-            out[me] = out[me].copy()
-            out[me].value["level"] = Node(wanted, entries.loc)
+        elif _RANK.get(_level_of(out[me]), -1) < _RANK[wanted] or _principal(out[me]) != (key, deployer.user_name):
+            level = max(_level_of(out[me]), wanted, key=lambda name: _RANK.get(name, -1))
+            out[me] = from_plain({"level": level, key: deployer.user_name}, out[me].loc)
     entries.value = out
 
 

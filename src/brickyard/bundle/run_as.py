@@ -103,8 +103,8 @@ def _refusals(config: Node, named: dict[str, str], user: CurrentUser, registry: 
         if kind.runs_as_owner_when:
             for _, resource in entries:
                 if _true(resource.get(kind.runs_as_owner_when), config):
-                    what = f"{kind.name} with {kind.runs_as_owner_when} set to true do not support a run_as identity"
-                    found.append(_refused(what, resource.key_loc or resource.loc, user, identity))
+                    what = f"{kind.name} with {kind.runs_as_owner_when} set to true do not support a setting a run_as user"
+                    found.append(_refused(what, resource.loc, user, identity))
     return found
 
 
