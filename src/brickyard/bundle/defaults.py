@@ -208,7 +208,10 @@ def _strongest_per_principal(resource: Node, deployer: CurrentUser, deployer_lev
         wanted = "CAN_MANAGE" if deployer_level == "IS_OWNER" and owners else deployer_level
         if me is None:
             out.append(from_plain({"level": wanted, key: deployer.user_name}, entries.loc))
-        elif _RANK.get(_level_of(out[me]), -1) < _RANK[wanted] or _principal(out[me]) != (key, deployer.user_name):
+        elif _RANK.get(_level_of(out[me]), -1) < _RANK[wanted] or _principal(out[me]) != (
+            key,
+            deployer.user_name,
+        ):
             level = max(_level_of(out[me]), wanted, key=lambda name: _RANK.get(name, -1))
             out[me] = from_plain({"level": level, key: deployer.user_name}, out[me].loc)
     entries.value = out
