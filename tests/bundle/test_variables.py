@@ -150,7 +150,10 @@ def test_a_target_may_not_set_a_variable_the_bundle_does_not_define(write: Calla
           zone: b
     """
     diag = only_error(_root(write, text))
-    assert diag.summary == "variable zone is not defined but is assigned a value"
+    assert (
+        diag.summary
+        == "failed to perform target override for target=dev: variable zone is not defined but is assigned a value"
+    )
     assert diag.location is None
 
 
@@ -177,11 +180,8 @@ def test_missing_value_names_the_variable_and_how_to_set_it(write: Callable[[Fil
     diag = only_error(_root(write, text))
     assert "no value assigned to required variable token_scope" in diag.summary
     assert "BUNDLE_VAR_token_scope" in diag.summary
-    assert (
-        'Variables are usually assigned in databricks.yml, and they can be overridden using "--var"'
-        in diag.summary
-    )
-    assert ".databricks/bundle/<target>/variable-overrides.json" in diag.summary
+    assert 'Assignment can be done using "--var"' in diag.summary
+    assert diag.summary.endswith("or in .databricks/bundle/<target>/variable-overrides.json file")
     assert diag.location is None
     assert load(_root(write, text), token_scope="s").get("variables", "token_scope", "value") == "s"
 
@@ -549,3 +549,35 @@ def test_a_reference_in_the_workspace_host_is_not_resolved_and_stops_validation(
     printed = info.value.config.plain()
     assert printed["workspace"] == {"host": "${var.host}", "profile": "${var.who}"}
     assert printed["targets"] is None and "git" not in printed["bundle"]
+
+
+@pytest.mark.parametrize(
+    ("saved", "where", "message"),
+    [
+        ("fo", "", "invalid character 'o' in literal false (expecting 'a')"),
+        ("", "", "unexpected end of JSON input"),
+        ('{"zone": "a" "size": 1}', "1:14", "invalid character '\"' after object key:value pair"),
+        ('{\n  "zone": nul\n}', "2:11", "invalid character '\\n' in literal null (expecting 'l')"),
+        ('{"zone": [1,]}', "1:13", "invalid character ']' looking for beginning of value"),
+        ('{"zone": "a\\q"}', "1:10", "invalid character 'q' in string escape code"),
+        ('{"zone": 1.}', "1:10", "invalid character '}' after decimal point in numeric literal"),
+        ('{"zone": "a",', "1:14", "unexpected end of JSON input"),
+        ('{"zone": NaN}', "1:10", "invalid character 'N' looking for beginning of value"),
+    ],
+)
+def test_a_broken_saved_values_file_is_described_as_the_cli_describes_it(
+    write: Callable[[Files], Path], saved: str, where: str, message: str
+) -> None:
+    root = write({"databricks.yml": VARS, ".databricks/bundle/dev/variable-overrides.json": saved})
+    path = root / ".databricks/bundle/dev/variable-overrides.json"
+    diag = only_error(root)
+    at = f"{path}:{where}" if where else ":0:0"
+    assert diag.summary == f"failed to parse variables file {path}: error decoding JSON at {at}: {message}"
+
+
+def test_only_the_first_value_of_a_saved_values_file_is_read(write: Callable[[Files], Path]) -> None:
+    files = {
+        "databricks.yml": "bundle: {name: saved}\nvariables:\n  zone: {}\n",
+        ".databricks/bundle/default/variable-overrides.json": '{"zone": "eu"} and then some notes',
+    }
+    assert load(write(files)).get("variables", "zone", "value") == "eu"

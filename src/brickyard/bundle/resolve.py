@@ -94,7 +94,9 @@ def load_bundle(start: FsPath, options: LoadOptions | None = None) -> Bundle:
 
     target_name, target = select_target(tree, opts.target)
     diags.extend(
-        variables.check_target_overrides(tree.get("variables"), target.get("variables") if target else None)
+        variables.check_target_overrides(
+            tree.get("variables"), target.get("variables") if target else None, target_name
+        )
     )
     _stop(diags, tree)
     checks.check_duplicate_task_keys(tree.get("resources"), diags)

@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from brickyard.bundle import gojson
 from brickyard.bundle.node import Node, format_path, from_plain
 from brickyard.errors import BundleError, Diagnostic, Location, Severity
 
@@ -177,9 +178,8 @@ def assign_values(
         diags.append(
             Diagnostic(
                 Severity.ERROR,
-                f"no value assigned to required variable {name}. Variables are usually assigned in "
-                f'databricks.yml, and they can be overridden using "--var", the BUNDLE_VAR_{name} '
-                f"environment variable, or {OVERRIDES_HINT}",
+                f'no value assigned to required variable {name}. Assignment can be done using "--var", '
+                f"by setting the BUNDLE_VAR_{name} environment variable, or in {OVERRIDES_HINT} file",
             )
         )
 
@@ -193,13 +193,17 @@ def _target_overrides(definitions: Node, overrides: Node | None, diags: list[Dia
     return dict(overrides.items())
 
 
-def check_target_overrides(definitions: Node | None, overrides: Node | None) -> list[Diagnostic]:
+def check_target_overrides(definitions: Node | None, overrides: Node | None, target: str) -> list[Diagnostic]:
     """A target may only set variables the bundle defines; the CLI checks it as it picks the target."""
     if overrides is None or not overrides.is_map:
         return []
     known = definitions.value if definitions is not None and definitions.is_map else {}
     return [
-        Diagnostic(Severity.ERROR, f"variable {name} is not defined but is assigned a value")
+        Diagnostic(
+            Severity.ERROR,
+            f"failed to perform target override for target={target}: "
+            f"variable {name} is not defined but is assigned a value",
+        )
         for name in overrides.value
         if name not in known
     ]
@@ -230,8 +234,8 @@ def read_overrides_file(root: Path, target: str, diags: list[Diagnostic]) -> dic
     if not path.is_file():
         return {}
     try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError, RecursionError) as err:
+        doc = gojson.load(path.read_text(encoding="utf-8"), str(path))
+    except (OSError, UnicodeDecodeError, gojson.GoJSONError, json.JSONDecodeError, RecursionError) as err:
         diags.append(Diagnostic(Severity.ERROR, f"failed to parse variables file {path}: {err}"))
         return {}
     if not isinstance(doc, dict):
