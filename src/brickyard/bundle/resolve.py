@@ -105,7 +105,6 @@ def load_bundle(start: FsPath, options: LoadOptions | None = None) -> Bundle:
     resource_dirs = definition_dirs(tree)  # the CLI's fallback base for paths, before targets move it
     config = _merge_target(tree, target, target_name)
 
-    written = config.get("bundle") is not None  # a `bundle` mapping in the files (or a target's)
     bundle = ensure_map(config, ("bundle",))
     diags.extend(refcheck.check_reference_syntax(config))
     name = bundle.get("name")
@@ -209,7 +208,7 @@ def load_bundle(start: FsPath, options: LoadOptions | None = None) -> Bundle:
         # the configuration it prints has the paths relative to the root, cleaned, untranslated.
         required = SchemaCheck(unknown_keys=False, prune=True, registry=opts.registry)
         required.check(config.copy())
-        diags.extend(required.required_warnings())
+        diags.extend(_required_warnings(required, bundle))
         translator.clean()
     _stop([*diags, *translator.diags], config)
     diags.extend(translator.diags)
@@ -227,11 +226,7 @@ def load_bundle(start: FsPath, options: LoadOptions | None = None) -> Bundle:
     defaults.resource_defaults(config, opts.registry)
     diags.extend(types.diags)
     diags.extend(types.enum_findings())
-    diags.extend(types.required_warnings())
-    if written and ((name := bundle.get("name")) is None or name.value is None):
-        # The CLI goes on without a name (a `${bundle.name}` still in use is an error of its own),
-        # and says nothing when there is no `bundle` mapping at all, only variables, say.
-        diags.append(Diagnostic(Severity.WARNING, 'required field "name" is not set', "bundle"))
+    diags.extend(_required_warnings(types, bundle))
     checks.check_resources(config, opts.registry, diags)
     check_identifiers(config, diags)
     mode_rules.override_compute(config, target_mode, diags)
@@ -325,6 +320,16 @@ def _has_errors(diags: Sequence[Diagnostic]) -> bool:
 def _stop(diags: Sequence[Diagnostic], config: Node | None) -> None:
     if _has_errors(diags):
         raise InvalidBundle(_dedupe(diags), config)
+
+
+def _required_warnings(check: SchemaCheck, bundle: Node) -> list[Diagnostic]:
+    """Required fields left unset, the bundle's name among them: the CLI goes on without a name
+    (a `${bundle.name}` still in use is an error of its own)."""
+    if (name := bundle.get("name")) is None or name.value is None:
+        return check.required_warnings(
+            Diagnostic(Severity.WARNING, 'required field "name" is not set', "bundle")
+        )
+    return check.required_warnings()
 
 
 def _dedupe(diags: Sequence[Diagnostic]) -> list[Diagnostic]:

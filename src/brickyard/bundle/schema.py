@@ -286,9 +286,9 @@ class SchemaCheck:
                     )
         return fine
 
-    def required_warnings(self) -> list[Diagnostic]:
-        """As the CLI lists them: by message, then by place."""
-        return sorted(self.missing, key=lambda d: (d.summary, str(d.location or "")))
+    def required_warnings(self, *more: Diagnostic) -> list[Diagnostic]:
+        """As the CLI lists them (with any `more` found elsewhere): by message, then by place."""
+        return sorted([*self.missing, *more], key=lambda d: (d.summary, str(d.location or "")))
 
     def _object(self, node: Node, fields: dict[str, Ref], path: Path) -> bool:
         if not node.is_map:
