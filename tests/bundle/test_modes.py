@@ -215,24 +215,20 @@ def test_development_refuses_unpaused_presets_and_paths_without_the_user(
         "    mode: development\n    default: true\n    presets: {trigger_pause_status: UNPAUSED}\n"
         "    workspace:\n      root_path: /Workspace/Shared/.bundle/${bundle.name}/dev\n",
     )
-    # the CLI stops at the first of these: the pause preset, then the paths
-    (unpaused,) = errors(_root(write, text), "dev")
+    # every problem is reported, once the configuration is resolved and the presets applied
+    unpaused, shared = errors(_root(write, text), "dev")
     assert (
         unpaused.summary
         == "target with 'mode: development' cannot set trigger pause status to UNPAUSED by default"
     )
     assert unpaused.path == "" and unpaused.location is not None  # a place in the file, no key path
-    found = {
-        d.summary: d
-        for d in errors(
-            _root(write, text.replace("    presets: {trigger_pause_status: UNPAUSED}\n", "")), "dev"
-        )
-    }
-    shared = found[
+    assert shared.summary == (
         "root_path must start with '~/' or contain the current username to ensure uniqueness "
         "when using 'mode: development'"
-    ]
-    assert shared.path == "workspace.root_path" and shared.location is not None
+    )
+    assert shared.path == "" and shared.location is None  # the CLI names the field, no place
+    prefixed = text.replace("{trigger_pause_status: UNPAUSED}", "{name_prefix: team_}")
+    assert [d.summary.split(" ")[0] for d in errors(_root(write, prefixed), "dev")] == ["root_path", "prefix"]
     assert load(_root(write, BUNDLE), "dev").target == "dev"  # the default root is in the home folder
 
 
@@ -293,3 +289,15 @@ def test_a_shared_root_and_permissions_without_the_deployer_are_reported(
     assert (note.path, str(note.location)) == ("", "databricks.yml:46:3")  # the section, by its place only
     allowed = BUNDLE + "permissions:\n  - {level: CAN_MANAGE, group_name: users}\n"
     assert not load(_root(write, allowed), "prod").diagnostics
+
+
+def test_an_empty_development_preset_takes_the_mode_default(write: Callable[[Files], Path]) -> None:
+    text = BUNDLE.replace(
+        "    mode: development\n    default: true\n",
+        "    mode: development\n    default: true\n"
+        '    presets: {name_prefix: "", trigger_pause_status: "", jobs_max_concurrent_runs: 0}\n',
+    )
+    presets = load(_root(write, text), "dev").get("presets")
+    assert presets["name_prefix"] == "[dev tester] "
+    assert presets["trigger_pause_status"] == "PAUSED"
+    assert presets["jobs_max_concurrent_runs"] == 4

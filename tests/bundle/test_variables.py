@@ -548,7 +548,7 @@ def test_a_reference_in_the_workspace_host_is_not_resolved_and_stops_validation(
     assert "DATABRICKS_CONFIG_PROFILE" in info.value.diagnostics[2].detail
     printed = info.value.config.plain()
     assert printed["workspace"] == {"host": "${var.host}", "profile": "${var.who}"}
-    assert printed["targets"] is None and "git" not in printed["bundle"]
+    assert "targets" not in printed and "git" not in printed["bundle"]
 
 
 @pytest.mark.parametrize(

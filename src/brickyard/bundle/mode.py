@@ -36,11 +36,19 @@ def check_mode(mode: Node | None, diags: list[Diagnostic], path: str) -> str | N
 
 
 def development_presets(root: Node, user: CurrentUser) -> None:
+    """What development mode presets, where the target leaves a preset out (an empty prefix or pause
+    status, or no concurrency limit, counts as left out)."""
     presets = ensure_map(root, ("presets",))
-    set_default(presets, "name_prefix", f"[dev {user.short_name}] ")
+    for key, empty, value in (
+        ("name_prefix", "", f"[dev {user.short_name}] "),
+        ("trigger_pause_status", "", PAUSED),
+        ("jobs_max_concurrent_runs", 0, 4),
+    ):
+        given = presets.get(key)
+        if given is not None and given.value == empty and not isinstance(given.value, bool):
+            del presets.value[key]
+        set_default(presets, key, value)
     set_default(presets, "pipelines_development", True)
-    set_default(presets, "trigger_pause_status", PAUSED)
-    set_default(presets, "jobs_max_concurrent_runs", 4)
     tags = set_default(presets, "tags", {})
     if tags.is_map:
         set_default(tags, "dev", user.short_name)
@@ -177,8 +185,8 @@ def check_production(root: Node, target: Node | None, user: CurrentUser, diags: 
 
 
 def check_development(root: Node, user: CurrentUser, diags: list[Diagnostic]) -> None:
-    """What keeps one developer's copy from overwriting another's, as the CLI checks it (before
-    development mode changes anything, and stopping at the first problem)."""
+    """What keeps one developer's copy from overwriting another's, as the CLI checks it once the
+    configuration is resolved and the presets applied; every problem is reported."""
     presets = root.get("presets")
     presets = presets if presets is not None and presets.is_map else Node({})
     pause = presets.get("trigger_pause_status")
@@ -190,9 +198,7 @@ def check_development(root: Node, user: CurrentUser, diags: list[Diagnostic]) ->
                 location=pause.loc,
             )
         )
-        return
-    if _check_paths(root.get("workspace"), user, diags):
-        return
+    _check_paths(root.get("workspace"), user, diags)
     custom = presets.get("name_prefix")
     text = custom.value if custom is not None and isinstance(custom.value, str) else ""
     marks = (
@@ -212,18 +218,14 @@ def check_development(root: Node, user: CurrentUser, diags: list[Diagnostic]) ->
         )
 
 
-def _check_paths(workspace: Node | None, user: CurrentUser, diags: list[Diagnostic]) -> bool:
+def _check_paths(workspace: Node | None, user: CurrentUser, diags: list[Diagnostic]) -> None:
+    """The first workspace path that names neither the user nor their short name (the CLI says
+    which, without a place)."""
     if workspace is None or not workspace.is_map:
-        return False
-    root = workspace.get("root_path")
-    root_text = str(root.value) if root is not None and root.value else ""
-    for key in ("root_path", "state_path", "file_path", "artifact_path"):
+        return
+    for key in ("root_path", "file_path", "resource_path", "artifact_path", "state_path"):
         node = workspace.get(key)
-        path = (
-            str(node.value).replace("${workspace.root_path}", root_text)
-            if node is not None and node.value
-            else ""
-        )
+        path = str(node.value) if node is not None and node.value else ""
         if not path or user.user_name in path or user.short_name in path:
             continue
         if key == "artifact_path" and path.startswith("/Volumes"):
@@ -236,11 +238,8 @@ def _check_paths(workspace: Node | None, user: CurrentUser, diags: list[Diagnost
                 f"{key} must start with '~/' or contain the current username to ensure uniqueness "
                 "when using 'mode: development'"
             )
-        diags.append(
-            Diagnostic(Severity.ERROR, summary, f"workspace.{key}", node.loc if node is not None else None)
-        )
-        return True
-    return False
+        diags.append(Diagnostic(Severity.ERROR, summary))
+        return
 
 
 def _every_job_runs_as(root: Node) -> bool:

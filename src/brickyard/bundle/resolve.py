@@ -123,9 +123,8 @@ def load_bundle(start: FsPath, options: LoadOptions | None = None) -> Bundle:
     )
     _stop(diags, config)  # before the workspace paths, as the CLI assigns --var values
     if checks.interpolated_auth_fields(config, diags):
-        # The CLI stops before it reads the workspace: its configuration then has no git section,
-        # the default sync paths and the targets emptied.
-        config.value["targets"] = Node(None, None)
+        # The CLI stops before it reads the workspace: its configuration then has no git section
+        # and the default sync paths.
         sync = ensure_map(config, ("sync",))
         if sync.get("paths") is None:
             sync.value["paths"] = from_plain(["."], None)
@@ -168,12 +167,6 @@ def load_bundle(start: FsPath, options: LoadOptions | None = None) -> Bundle:
     _stop(diags, config)
 
     if target_mode == mode.DEVELOPMENT:
-        # Checked on the resolved workspace paths, before development mode changes anything.
-        Resolver(config, _deferred(config)).run(
-            skip=tuple(k for k in config.value if k not in ("bundle", "workspace"))
-        )
-        mode.check_development(config, user, diags)
-        _stop(diags, config)
         mode.development_presets(config, user)
     mode.check_pause_status(config, diags)
     mode.apply_presets(config)
@@ -218,23 +211,27 @@ def load_bundle(start: FsPath, options: LoadOptions | None = None) -> Bundle:
     defaults.genie_space_files(config, root, diags)
     _stop(diags, config)  # the CLI checks required fields only once these are settled
     defaults.sync_paths(config, root)
-    defaults.resource_defaults(config, opts.registry)
 
     types = SchemaCheck(unknown_keys=False, prune=True, registry=opts.registry)
     types.check(config)
     defaults.bundle_defaults(config, opts.registry)  # again, for values the check dropped
-    defaults.resource_defaults(config, opts.registry)
     diags.extend(types.diags)
     diags.extend(types.enum_findings())
     diags.extend(_required_warnings(types, bundle))
     checks.check_resources(config, opts.registry, diags)
     check_identifiers(config, diags)
     mode_rules.override_compute(config, target_mode, diags)
+    # The target mode is checked once everything is resolved and its presets applied; a refusal
+    # stops before the resources are annotated with their deployment, as the CLI's output shows.
+    if target_mode == mode.DEVELOPMENT:
+        mode.check_development(config, user, diags)
+        _stop(_dedupe(diags), config)
     if target_mode == mode.PRODUCTION:
         # The CLI stops at a production refusal, before its advice on permissions.
         mode.check_production(config, target, user, diags)
         defaults.check_git_branch(config, git, diags)
         _stop(_dedupe(diags), config)
+    defaults.resource_defaults(config, opts.registry)
     mode_rules.check_shared_root(config, diags)
     mode_rules.check_deployer_permission(config, user, diags)
     unique = _dedupe(diags)
@@ -266,9 +263,6 @@ def _merge_target(tree: Node, target: Node | None, name: str = "") -> Node:
     """The bundle with `target` merged over it; a container meeting a value of another kind is the
     CLI's target-override error."""
     config = Node({k: v for k, v in tree.value.items() if k not in ("targets", "environments")}, tree.loc)
-    if "targets" in tree.value:
-        # The CLI keeps the key once the target is merged in, emptied: `"targets": null`.
-        config.value["targets"] = Node(None, tree.value["targets"].loc)
     if target is None or not target.is_map:
         return config.copy()
     merged = config.copy()
