@@ -36,6 +36,23 @@ def check_reference_keys(tree: Node) -> list[Diagnostic]:
     ]
 
 
+def check_internal_kinds(tree: Node) -> list[Diagnostic]:
+    """Kinds the deploy keeps for itself (`internal_…`, such as its immutable snapshots) are not
+    the bundle's to declare."""
+    resources = tree.get("resources")
+    if resources is None or not resources.is_map:
+        return []
+    internal = [group for kind, group in resources.items() if kind.startswith("internal_")]
+    if not internal:
+        return []
+    where = internal[0].key_loc or internal[0].loc
+    return [
+        Diagnostic(
+            Severity.ERROR, "Internal resources cannot be set in bundle configuration", "resources", where
+        )
+    ]
+
+
 def check_resources(config: Node, registry: Registry, diags: list[Diagnostic]) -> None:
     resources = config.get("resources")
     if resources is None or not resources.is_map:
@@ -58,6 +75,23 @@ def check_resources(config: Node, registry: Registry, diags: list[Diagnostic]) -
             if declared is not None and resource.is_map:
                 declared.check(key, resource, diags)
                 _check_grants(path, resource, diags)
+            elif kind == "job_runs" and resource.is_map:
+                _check_job_run(key, resource, diags)
+
+
+def _check_job_run(key: str, run: Node, diags: list[Diagnostic]) -> None:
+    """A job run's idempotency token is chosen afresh for each run-now request."""
+    token = run.get("idempotency_token")
+    if _set(token):
+        assert token is not None
+        diags.append(
+            Diagnostic(
+                Severity.ERROR,
+                "idempotency_token must not be set in bundle configuration; the CLI sets it on each run-now request",
+                format_path(("resources", "job_runs", key, "idempotency_token")),
+                token.loc,
+            )
+        )
 
 
 # What the Jobs API accepts: longer values are refused at deploy, so validate says so first.

@@ -110,6 +110,7 @@ def load_bundle(start: FsPath, options: LoadOptions | None = None) -> Bundle:
     name = bundle.get("name")
     name_interpolated = name is not None and isinstance(name.value, str) and REFERENCE.search(name.value)
     bundle.value["target"] = from_plain(target_name, bundle.loc)
+    _stop(checks.check_internal_kinds(config), config)
     bundle.value["environment"] = from_plain(target_name, bundle.loc)
     target_mode = mode.check_mode(
         target.get("mode") if target else None, diags, f"targets.{target_name}.mode"
@@ -330,8 +331,9 @@ def _dedupe(diags: Sequence[Diagnostic]) -> list[Diagnostic]:
     seen: set[tuple[object, ...]] = set()
     out = []
     for diag in diags:
-        # Checked before and after references resolve, a finding keeps its first path.
-        key = (diag.severity, diag.summary, diag.location)
+        # Checked before and after references resolve, a finding keeps its first path (one
+        # without a place in the files is told apart by its path).
+        key = (diag.severity, diag.summary, diag.location or diag.path)
         if key not in seen:
             seen.add(key)
             out.append(diag)

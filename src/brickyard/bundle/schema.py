@@ -218,6 +218,11 @@ def definitions(registry: Registry = REGISTRY) -> dict[str, dict[str, Ref]]:
             side["grants"] = {"list": "bundle.Grant"}
         if kind.permission_type:
             side["permissions"] = {"list": "bundle.Permission"}
+        if kind.permission_level_enum:
+            # The CLI reads these levels into its own type first: the warning names no file position.
+            levels = {"enum": list(kind.permission_level_enum), "unlocated": True}
+            defs[f"{name}.Permission"] = {**defs["bundle.Permission"], "level": levels}
+            side["permissions"] = {"list": f"{name}.Permission"}
         defs[name] = {**defs[root], **kind.extra_fields, **side}
         resources_def[kind.name] = {"map": name}
     defs["bundle.Resources"] = resources_def
@@ -308,7 +313,7 @@ class SchemaCheck:
     def _container(self, node: Node, ref: dict[str, Ref], path: Path) -> bool:
         if "enum" in ref:
             if self.enums:
-                self._enum(node, ref["enum"], path)
+                self._enum(node, ref["enum"], path, located=not ref.get("unlocated"))
         elif "list" in ref:
             if not node.is_seq:
                 return self._type_error(node, "sequence", path)
@@ -376,7 +381,7 @@ class SchemaCheck:
             self._emit(Severity.WARNING, f"expected a {_NAMES[kind]} value, found null", path, node)
         return False
 
-    def _enum(self, node: Node, allowed: list[str], path: Path) -> None:
+    def _enum(self, node: Node, allowed: list[str], path: Path, located: bool = True) -> None:
         value = node.value
         if not isinstance(value, str) or value not in allowed:
             self.enum_warnings.append(
@@ -384,8 +389,8 @@ class SchemaCheck:
                     Severity.WARNING,
                     f'invalid value "{value}" for enum field. Valid values are [{" ".join(allowed)}]',
                     format_path(path),
-                    node.loc,
-                    also=node.also,
+                    node.loc if located else None,
+                    also=node.also if located else (),
                 )
             )
 

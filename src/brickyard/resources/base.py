@@ -111,6 +111,9 @@ class Kind:
     """The /api/2.0/permissions/{type}/{id} object type; "" when the kind has none."""
     permission_levels: ClassVar[Mapping[str, str]] = {}
     """Top-level bundle permission level (CAN_MANAGE, CAN_VIEW, CAN_RUN) → this kind's level."""
+    permission_level_enum: ClassVar[tuple[str, ...]] = ()
+    """The levels validate accepts in the kind's own `permissions` (warning on any other); () for
+    no check."""
     grants_securable: ClassVar[str] = ""
     """The Unity Catalog securable type its `grants` apply to; "" when it takes none."""
     path_fields: ClassVar[tuple[str, ...]] = ()

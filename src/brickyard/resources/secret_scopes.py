@@ -21,6 +21,7 @@ class SecretScopes(Kind):
         "CAN_MANAGE": "MANAGE",
         "CAN_VIEW": "READ",
     }
+    permission_level_enum = ("READ", "WRITE", "MANAGE")
     inherits_permissions = True
     schema_root = ("workspace", "SecretsAPI", "create_scope")
     extra_fields: ClassVar[Mapping[str, Any]] = {
