@@ -8,6 +8,7 @@ brickyard cannot deploy yet.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from brickyard.bundle.node import Node, Path, format_path, map_entries, map_items
 from brickyard.errors import Diagnostic, Severity
@@ -75,8 +76,8 @@ def check_resources(config: Node, registry: Registry, diags: list[Diagnostic]) -
             if declared is not None and resource.is_map:
                 declared.check(key, resource, diags)
                 _check_grants(path, resource, diags)
-            elif kind == "job_runs" and resource.is_map:
-                _check_job_run(key, resource, diags)
+            elif (undeployed := _UNDEPLOYED_CHECKS.get(kind)) is not None and resource.is_map:
+                undeployed(key, resource, diags)
 
 
 def _check_job_run(key: str, run: Node, diags: list[Diagnostic]) -> None:
@@ -92,6 +93,10 @@ def _check_job_run(key: str, run: Node, diags: list[Diagnostic]) -> None:
                 token.loc,
             )
         )
+
+
+_UNDEPLOYED_CHECKS: dict[str, Callable[[str, Node, list[Diagnostic]], None]] = {"job_runs": _check_job_run}
+"""What validate refuses in kinds it accepts but does not deploy (registered kinds check their own)."""
 
 
 # What the Jobs API accepts: longer values are refused at deploy, so validate says so first.
