@@ -117,18 +117,16 @@ def _too_long(node: Node | None, limit: int, what: str, path: Path, diags: list[
 
 
 def _check_grants(path: Path, resource: Node, diags: list[Diagnostic]) -> None:
-    """A Unity Catalog grant names who it is for: one without a principal cannot be applied."""
+    """A Unity Catalog grant names who it is for and what it allows: without a principal it cannot
+    be applied, and without privileges the workspace drops it, so every deploy would add it again."""
     for index, grant in enumerate(map_items(resource.get("grants"))):
         principal = grant.get("principal")
+        where = format_path((*path, "grants", index))
         if principal is None or not isinstance(principal.value, str) or not principal.value.strip():
-            diags.append(
-                Diagnostic(
-                    Severity.ERROR,
-                    "grant principal is required",
-                    format_path((*path, "grants", index)),
-                    grant.loc,
-                )
-            )
+            diags.append(Diagnostic(Severity.ERROR, "grant principal is required", where, grant.loc))
+        privileges = grant.get("privileges")
+        if privileges is None or privileges.value is None or (privileges.is_seq and not privileges.value):
+            diags.append(Diagnostic(Severity.ERROR, "grant privileges is required", where, grant.loc))
 
 
 def _set(node: Node | None) -> bool:
