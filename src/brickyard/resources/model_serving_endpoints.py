@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from brickyard.resources.base import ANY, Kind, ServerFilled
 
 if TYPE_CHECKING:
-    pass
+    from brickyard.bundle.node import Node
+    from brickyard.errors import Diagnostic
 
 _OUTPUT = ("id", "state", "creator", "creation_timestamp", "last_updated_timestamp", "permission_level")
 
@@ -39,6 +40,37 @@ class ModelServingEndpoints(Kind):
         "config.traffic_config": ANY,
     }
     local_note = "the local workspace keeps serving endpoints and their configuration but serves no model"
+
+    @classmethod
+    def check(cls, key: str, resource: Node, diags: list[Diagnostic]) -> None:
+        from brickyard.bundle.node import format_path, lookup
+        from brickyard.errors import Diagnostic, Severity
+
+        # A guardrail keyword must say something: an empty one is refused before deploy, as the CLI does.
+        for side in ("input", "output"):
+            keywords = lookup(resource, ("ai_gateway", "guardrails", side, "invalid_keywords"))
+            if keywords is None or not keywords.is_seq:
+                continue
+            for index, keyword in enumerate(keywords.value):
+                if keyword.value == "":
+                    path = (
+                        "resources",
+                        cls.name,
+                        key,
+                        "ai_gateway",
+                        "guardrails",
+                        side,
+                        "invalid_keywords",
+                        index,
+                    )
+                    diags.append(
+                        Diagnostic(
+                            Severity.ERROR,
+                            "invalid_keywords entry must not be empty",
+                            format_path(path),
+                            keyword.loc,
+                        )
+                    )
 
     def create(self, settings: dict[str, Any]) -> str:
         return str(self.do("POST", "/api/2.0/serving-endpoints", settings)["name"])
