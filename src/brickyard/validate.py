@@ -25,8 +25,15 @@ class Outcome:
     diagnostics: tuple[Diagnostic, ...]
 
 
-def run_validate(ctx: AppContext, target: str | None, variables: Sequence[str], strict: bool) -> Outcome:
-    """Validate and print; the outcome says whether the command should exit non-zero."""
+def run_validate(
+    ctx: AppContext,
+    target: str | None,
+    variables: Sequence[str],
+    strict: bool,
+    include_locations: bool = False,
+) -> Outcome:
+    """Validate and print; the outcome says whether the command should exit non-zero.
+    `include_locations` adds where each part was written to the JSON document (`__locations`)."""
     from brickyard.workspace.identity import validation_user
 
     user = validation_user(ctx.cwd, ctx.environ)
@@ -59,7 +66,7 @@ def run_validate(ctx: AppContext, target: str | None, variables: Sequence[str], 
         diags += parse_diagnostics(bundle)
     errors = any(d.severity is Severity.ERROR for d in diags)
     warnings = sum(d.severity is Severity.WARNING for d in diags)
-    _print(ctx, diags, config, found, counted)
+    _print(ctx, diags, config, found, counted, include_locations)
     if strict and warnings and not errors:
         were = "1 warning was" if warnings == 1 else f"{warnings} warnings were"
         ctx.output.show([f"Error: {were} found. Warnings are not allowed in strict mode"])
@@ -67,7 +74,14 @@ def run_validate(ctx: AppContext, target: str | None, variables: Sequence[str], 
     return Outcome(ok=not failed, diagnostics=tuple(diags))
 
 
-def _print(ctx: AppContext, diags: list[Diagnostic], config: Node | None, found: bool, counted: bool) -> None:
+def _print(
+    ctx: AppContext,
+    diags: list[Diagnostic],
+    config: Node | None,
+    found: bool,
+    counted: bool,
+    include_locations: bool = False,
+) -> None:
     from brickyard.state.redact import redact
 
     if ctx.output.format == "json":
@@ -75,7 +89,12 @@ def _print(ctx: AppContext, diags: list[Diagnostic], config: Node | None, found:
         if diags:
             ctx.output.show(["".join(render_diagnostic(d) for d in diags)[:-1]])
         if config is not None:
-            ctx.output.result(redact(config_json(config)))
+            document = config_json(config)
+            if include_locations:
+                from brickyard.bundle.locations import locations_document
+
+                document = {"__locations": locations_document(config), **document}
+            ctx.output.result(redact(document))
         return
     if config is None and found:  # the files could not be read: the findings and their count
         findings = "".join(render_diagnostic(d) for d in diags)
