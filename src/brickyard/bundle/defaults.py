@@ -202,18 +202,17 @@ def _strongest_per_principal(resource: Node, deployer: CurrentUser, deployer_lev
         # The deploying identity, however it is written: a service principal's application id
         # given as a user_name names the same principal.
         key = "service_principal_name" if deployer.is_service_principal else "user_name"
-        mine = [i for (k, name), i in seen.items() if name == deployer.user_name and k != "group_name"]
-        me = mine[0] if mine else None
+        me = next(
+            (i for (k, name), i in seen.items() if name == deployer.user_name and k != "group_name"), None
+        )
         owners = [e for i, e in enumerate(out) if i != me and _level_of(e) == "IS_OWNER"]
         wanted = "CAN_MANAGE" if deployer_level == "IS_OWNER" and owners else deployer_level
         if me is None:
             out.append(from_plain({"level": wanted, key: deployer.user_name}, entries.loc))
-        elif _RANK.get(_level_of(out[me]), -1) < _RANK[wanted] or _principal(out[me]) != (
-            key,
-            deployer.user_name,
-        ):
+        else:
             level = max(_level_of(out[me]), wanted, key=lambda name: _RANK.get(name, -1))
-            out[me] = from_plain({"level": level, key: deployer.user_name}, out[me].loc)
+            if (level, _principal(out[me])) != (_level_of(out[me]), (key, deployer.user_name)):
+                out[me] = from_plain({"level": level, key: deployer.user_name}, out[me].loc)
     entries.value = out
 
 
@@ -326,10 +325,11 @@ def alert_definitions(config: Node, sources: Mapping[str, FsPath], diags: list[D
             continue
         try:
             definition = json.loads(local.read_text(encoding="utf-8"))
-            problem = "" if isinstance(definition, dict) else "it must hold a JSON object"
         except (OSError, ValueError) as err:
             definition, problem = None, getattr(err, "strerror", None) or str(err)
-        if problem or not isinstance(definition, dict):
+        else:
+            problem = "it must hold a JSON object"
+        if not isinstance(definition, dict):
             diags.append(
                 Diagnostic(
                     Severity.ERROR,

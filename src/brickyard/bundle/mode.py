@@ -201,13 +201,7 @@ def check_development(root: Node, user: CurrentUser, diags: list[Diagnostic]) ->
     _check_paths(root.get("workspace"), user, diags)
     custom = presets.get("name_prefix")
     text = custom.value if custom is not None and isinstance(custom.value, str) else ""
-    marks = (
-        user.short_name,
-        user.user_name,
-        "${workspace.current_user.short_name}",
-        "${workspace.current_user.userName}",
-    )
-    if text and not any(mark in text for mark in marks):
+    if text and user.short_name not in text and user.user_name not in text:  # references resolved by now
         diags.append(
             Diagnostic(
                 Severity.ERROR,

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from brickyard.resources.base import ANY, Kind, Prepare, ServerFilled
+from brickyard.resources.definitions import without_file_path
 
 _OUTPUT = ("id", "create_time", "update_time", "lifecycle_state", "owner_user_name", "effective_run_as")
 
@@ -66,4 +67,4 @@ class Alerts(Kind):
     def prepare(cls, config: dict[str, Any], context: Prepare) -> dict[str, Any]:
         """The alert file's fields were read when the bundle loaded (`defaults.alert_definitions`);
         its path is no part of the request."""
-        return {k: v for k, v in config.items() if k != "file_path"}
+        return without_file_path(config)

@@ -1,4 +1,5 @@
-"""What dashboards and Genie spaces share: a definition kept in a local file, and a workspace folder.
+"""What dashboards and Genie spaces (and, for the file, alerts) share: a definition kept in a local
+file, and a workspace folder.
 
 Both kinds name their definition as a local JSON file (`file_path`) whose content deploy sends as
 one serialized field, and both land in a workspace folder: the bundle's resource folder unless
@@ -27,9 +28,13 @@ def with_file_content(config: dict[str, Any], context: Prepare, field: str, what
         text = local.read_text(encoding="utf-8")
     except OSError as err:
         raise PlanError(f"{what} file {path}: {err.strerror or err}") from None
-    prepared = {k: v for k, v in config.items() if k != "file_path"}
-    prepared[field] = text
-    return prepared
+    return {**without_file_path(config), field: text}
+
+
+def without_file_path(config: dict[str, Any]) -> dict[str, Any]:
+    """The request for a resource whose local definition file (`file_path`) was already read: the
+    path itself is no part of it."""
+    return {k: v for k, v in config.items() if k != "file_path"}
 
 
 def default_folder(resource: Node, paths: BundlePaths) -> None:

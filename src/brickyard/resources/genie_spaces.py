@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from brickyard.resources.base import ANY, BundlePaths, Kind, Prepare, ServerFilled
-from brickyard.resources.definitions import default_folder
+from brickyard.resources.definitions import default_folder, without_file_path
 
 if TYPE_CHECKING:
     from brickyard.bundle.node import Node
@@ -86,7 +86,7 @@ class GenieSpaces(Kind):
     @classmethod
     def prepare(cls, config: dict[str, Any], context: Prepare) -> dict[str, Any]:
         """A file's text is already the space's `serialized_space` (`defaults.genie_space_files`)."""
-        return {k: v for k, v in config.items() if k != "file_path"}
+        return without_file_path(config)
 
 
 def go_json(value: Any) -> str:

@@ -48,27 +48,16 @@ class ModelServingEndpoints(Kind):
 
         # A guardrail keyword must say something: an empty one is refused before deploy, as the CLI does.
         for side in ("input", "output"):
-            keywords = lookup(resource, ("ai_gateway", "guardrails", side, "invalid_keywords"))
+            where = ("ai_gateway", "guardrails", side, "invalid_keywords")
+            keywords = lookup(resource, where)
             if keywords is None or not keywords.is_seq:
                 continue
             for index, keyword in enumerate(keywords.value):
                 if keyword.value == "":
-                    path = (
-                        "resources",
-                        cls.name,
-                        key,
-                        "ai_gateway",
-                        "guardrails",
-                        side,
-                        "invalid_keywords",
-                        index,
-                    )
+                    path = format_path(("resources", cls.name, key, *where, index))
                     diags.append(
                         Diagnostic(
-                            Severity.ERROR,
-                            "invalid_keywords entry must not be empty",
-                            format_path(path),
-                            keyword.loc,
+                            Severity.ERROR, "invalid_keywords entry must not be empty", path, keyword.loc
                         )
                     )
 

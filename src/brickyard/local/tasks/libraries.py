@@ -84,7 +84,7 @@ def project_dependencies(pyproject: Path) -> list[str]:
         doc = tomllib.loads(pyproject.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as err:
         raise TaskError(f"project environment {pyproject.name} cannot be read: {err}") from None
-    project = doc.get("project") if isinstance(doc.get("project"), dict) else {}
+    project = doc.get("project")
     dependencies = project.get("dependencies") if isinstance(project, dict) else None
     return [str(d) for d in dependencies] if isinstance(dependencies, list) else []
 
