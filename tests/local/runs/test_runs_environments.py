@@ -156,30 +156,36 @@ def test_an_init_script_missing_from_the_workspace_fails_the_task(w: Any, scratc
     assert "absent.sh failed: the file does not exist" in w.jobs.get_run_output(run.tasks[0].run_id).error
 
 
-def _dbt_fork_servers() -> set[str]:
-    """The Python of every dbt fork server running on this machine in a cluster environment."""
+def _dbt_fork_servers(home: Path) -> set[str]:
+    """The Python of every dbt fork server running in a cluster environment of the workspace whose
+    project is `home` (another test session on the machine has its own)."""
     found = set()
     for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
         try:
             argv = cmdline.read_bytes().split(b"\0")
         except OSError:
             continue  # ended meanwhile
-        if b"brickyard.local.tasks.dbt_warm" in argv and b"/environments/" in argv[0]:
-            found.add(argv[0].decode())
+        python = argv[0].decode(errors="replace")
+        if (
+            b"brickyard.local.tasks.dbt_warm" in argv
+            and "/environments/" in python
+            and python.startswith(f"{home.resolve()}/")
+        ):
+            found.add(python)
     return found
 
 
 def test_a_dbt_task_finds_its_fork_server_started_while_the_tasks_before_it_ran(
-    w: Any, scratch: str, scripts: str, wheel: Path, tmp_path: Path
+    w: Any, scratch: str, scripts: str, wheel: Path, tmp_path: Path, project: Path
 ) -> None:
     schema, script, wheels = put_lock(w, scratch, wheel, tmp_path)
-    project = f"{scratch}/marts"
-    w.workspace.mkdirs(f"{project}/models")
+    dbt_dir = f"{scratch}/marts"
+    w.workspace.mkdirs(f"{dbt_dir}/models")
     for name, text in {
         "dbt_project.yml": "name: marts\nversion: '1.0'\nprofile: marts\n",
         "models/one.sql": "select 1 as x",
     }.items():
-        w.workspace.upload(f"{project}/{name}", io.BytesIO(text.encode()), format=ImportFormat.AUTO)
+        w.workspace.upload(f"{dbt_dir}/{name}", io.BytesIO(text.encode()), format=ImportFormat.AUTO)
     started, release = tmp_path / "started", tmp_path / "release"
     first = jobs.SubmitTask(
         task_key="land",
@@ -192,16 +198,16 @@ def test_a_dbt_task_finds_its_fork_server_started_while_the_tasks_before_it_ran(
         depends_on=[jobs.TaskDependency(task_key="land")],
         new_cluster=locked_cluster(script, wheels),
         dbt_task=jobs.DbtTask(
-            commands=["dbt run"], project_directory=f"/Workspace{project}", schema=schema, catalog="main"
+            commands=["dbt run"], project_directory=f"/Workspace{dbt_dir}", schema=schema, catalog="main"
         ),
     )
-    before = _dbt_fork_servers()
+    before = _dbt_fork_servers(project)
 
     run_id = w.jobs.submit(run_name="dbt-ahead", tasks=[first, marts]).run_id
     wait_for(started.exists, timeout=120)
     # While the first task still runs, the dbt task's environment is built and its fork server started.
-    wait_for(lambda: bool(_dbt_fork_servers() - before), timeout=120)
-    [python] = _dbt_fork_servers() - before
+    wait_for(lambda: bool(_dbt_fork_servers(project) - before), timeout=120)
+    [python] = _dbt_fork_servers(project) - before
     release.touch()
     run = finish(w, run_id, timeout=300)
 
