@@ -71,3 +71,23 @@ def test_output_goes_to_the_log_file_when_one_is_given(tmp_path: Path) -> None:
     text = log.read_text()
     assert "python says [REDACTED]" in text and "child err [REDACTED]" in text
     assert "hunter2" not in text
+
+
+STARVED = """
+import sys, time
+from brickyard.local.tasks import redact
+
+reader = redact._Pump.run
+redact._Pump.run = lambda self: (time.sleep(0.5), reader(self))  # a busy machine runs the reader late
+output = redact.RedactedOutput(redact.Redactor())
+output.__enter__()
+print("the task's last words", file=sys.stderr)
+output.close(timeout=0.05)
+"""
+
+
+def test_a_reader_the_machine_runs_late_still_delivers_the_last_lines() -> None:
+    proc = subprocess.run([sys.executable, "-c", STARVED], capture_output=True, text=True, timeout=30)
+
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr == "the task's last words\n"

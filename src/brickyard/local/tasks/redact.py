@@ -15,6 +15,7 @@ import os
 import select
 import sys
 import threading
+import time
 from typing import Any
 
 REDACTED = "[REDACTED]"
@@ -82,10 +83,13 @@ class _Pump(threading.Thread):
         self.sink = sink
         self.redactor = redactor
         self.closing = threading.Event()
+        self.turns = 0
+        """Passes of the read loop so far: one that has not moved since the task ended has not run yet."""
 
     def run(self) -> None:
         pending = b""
         while True:
+            self.turns += 1
             ready, _, _ = select.select([self.source], [], [], _IDLE)
             if not ready:
                 if self.closing.is_set():
@@ -145,12 +149,15 @@ class RedactedOutput:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def close(self, timeout: float = 5.0) -> None:
+    def close(self, timeout: float = 5.0, patience: float = 120.0) -> None:
         """Restore the fds and drain the pipes.
 
         A child that outlives the task (multiprocessing's resource tracker, which dbt starts, or a
         `%sh` job left in the background) keeps a pipe open, so the pumps stop when it goes quiet
-        instead of waiting for an end of file that may never come.
+        instead of waiting for an end of file that may never come, and one still being written to
+        after `timeout` is left behind. A pump that has not run at all since the task ended is not
+        stuck but waiting for a busy machine to schedule it: it is waited for (up to `patience`), or
+        the task's last lines would be lost.
         """
         _flush()
         for fd, saved in self._saved.items():
@@ -158,8 +165,14 @@ class RedactedOutput:
         drained = True
         for pump in self._pumps:
             pump.closing.set()
+        turns = {id(pump): pump.turns for pump in self._pumps}
+        started = time.monotonic()
         for pump in self._pumps:
-            pump.join(timeout)
+            while pump.is_alive():
+                pump.join(_IDLE)
+                waited = time.monotonic() - started
+                if waited >= patience or (waited >= timeout and pump.turns != turns[id(pump)]):
+                    break
             if pump.is_alive():
                 drained = False
             else:
