@@ -91,3 +91,32 @@ def test_a_reader_the_machine_runs_late_still_delivers_the_last_lines() -> None:
 
     assert proc.returncode == 0, proc.stderr
     assert proc.stderr == "the task's last words\n"
+
+
+STALE = """
+import select, sys, time
+from brickyard.local.tasks import redact
+
+real, asked = select.select, set()
+
+
+def late_answer(readers, *rest):
+    if readers[0] not in asked:  # each reader's first "nothing to read" arrives after the task ended
+        asked.add(readers[0])
+        time.sleep(0.3)
+        return [], [], []
+    return real(readers, *rest)
+
+
+select.select = late_answer
+with redact.RedactedOutput(redact.Redactor()):
+    time.sleep(0.1)
+    print("failed at once", file=sys.stderr)
+"""
+
+
+def test_the_last_lines_of_a_task_that_ends_at_once_are_kept() -> None:
+    proc = subprocess.run([sys.executable, "-c", STALE], capture_output=True, text=True, timeout=30)
+
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr == "failed at once\n"

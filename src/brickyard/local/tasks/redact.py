@@ -91,9 +91,14 @@ class _Pump(threading.Thread):
         while True:
             self.turns += 1
             ready, _, _ = select.select([self.source], [], [], _IDLE)
+            if not ready and self.closing.is_set():
+                # That answer may predate the task's last writes, which all came before `closing`:
+                # ask again now. Still nothing means only a process outliving the task holds the
+                # pipe open: stop once it is quiet.
+                ready, _, _ = select.select([self.source], [], [], 0)
+                if not ready:
+                    break
             if not ready:
-                if self.closing.is_set():
-                    break  # a process outliving the task may hold the pipe open: stop once it is quiet
                 continue
             try:
                 chunk = os.read(self.source, _CHUNK)
